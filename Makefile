@@ -1,0 +1,45 @@
+# Two entry points for a fresh machine (see README):
+#   make demo   install everything into .venv, ingest sample_docs/ and search it
+#   make test   install everything (with test tools) into .venv and run lint + tests
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-slow lint install bench clean-data
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first and pinned: any other spec, or letting a dependency pick, pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml packaging/en_core_web_sm/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet ./packaging/en_core_web_sm -e '.[dev]'
+	# unstructured's PDF path imports unstructured_inference; its declared deps pull a CUDA torch stack.
+	$(BIN)/pip install --quiet --no-deps unstructured-inference==1.6.14
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rag ingest sample_docs
+	$(BIN)/rag search "How many days of annual leave do employees get?" --top-k 3
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow
+
+bench: $(STAMP)
+	$(BIN)/python bench/retrieval_quality.py
+	$(BIN)/python bench/ingest_throughput.py
+	$(BIN)/python bench/query_latency.py
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,1 @@
+"""Ingestion: parse -> chunk -> embed (dense and sparse) -> write, with a registry of documents."""

@@ -1,0 +1,288 @@
+"""Parse: file bytes -> a list of Elements (text, kind, page, heading depth), through unstructured.
+
+Only the "fast" strategy is used: hi-res layout detection and OCR need model downloads. Everything that
+can go wrong with an input file ends as a typed IngestError with the reason, never as an empty success.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag import offline
+from rag.errors import (
+    EmptyDocument,
+    EncryptedDocument,
+    FileTooLarge,
+    IngestError,
+    MalformedDocument,
+    NoExtractableText,
+    UnsupportedFormat,
+)
+from rag.types import Element
+
+log = logging.getLogger(__name__)
+
+# Extension -> the format name we report. Text-like formats are decoded by us (see _decode).
+FORMATS: dict[str, str] = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".pptx": "pptx",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".text": "txt",
+    ".csv": "csv",
+    ".json": "json",
+    ".eml": "eml",
+}
+_TEXT_FORMATS = {"html", "md", "txt", "csv", "json"}
+# Elements that carry no content worth retrieving.
+_SKIP_KINDS = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
+_UNNAMED_COLUMN = re.compile(r"^Unnamed: \d+$")
+# Control characters (NUL from odd PDF fonts among them) except tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    source: str
+    format: str
+    elements: list[Element]
+
+
+def supported_suffixes() -> list[str]:
+    return sorted(FORMATS)
+
+
+def format_of(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    try:
+        return FORMATS[suffix]
+    except KeyError:
+        raise UnsupportedFormat(
+            f"{name}: unsupported file type {suffix or '(no extension)'!r}; "
+            f"supported: {', '.join(supported_suffixes())}"
+        ) from None
+
+
+def parse_file(path: Path, max_bytes: int) -> ParsedDocument:
+    size = path.stat().st_size
+    _check_size(path.name, size, max_bytes)
+    return parse_bytes(path.read_bytes(), path.name, max_bytes)
+
+
+def parse_bytes(data: bytes, source: str, max_bytes: int) -> ParsedDocument:
+    """Parse one document. ``source`` is its name (the extension decides the format)."""
+    fmt = format_of(source)
+    _check_size(source, len(data), max_bytes)
+    if not data:
+        raise EmptyDocument(f"{source}: the file is empty (0 bytes)")
+    if not data.strip():
+        raise EmptyDocument(f"{source}: the file holds only whitespace")
+    if fmt == "pdf":
+        _check_pdf(data, source)
+    if fmt == "eml":
+        data = _check_email(data, source)
+    if fmt == "json":
+        elements = _parse_json(data, source)
+    else:
+        elements = _partition(data, source, fmt)
+    if not elements:
+        if fmt == "pdf":
+            raise NoExtractableText(f"{source}: no extractable text: scanned or image-only?")
+        raise NoExtractableText(f"{source}: no extractable text")
+    return ParsedDocument(source=source, format=fmt, elements=elements)
+
+
+def _check_size(source: str, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise FileTooLarge(
+            f"{source}: {size / 1048576:.1f} MiB is over the limit of {max_bytes / 1048576:.1f} MiB "
+            "(RAG_INGEST__MAX_FILE_MB)"
+        )
+
+
+def _check_pdf(data: bytes, source: str) -> None:
+    """pdfminer returns zero elements for encrypted PDFs instead of failing: ask pikepdf first."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)):
+            pass
+    except pikepdf.PasswordError as e:
+        raise EncryptedDocument(f"{source}: the PDF is encrypted and needs a password") from e
+    except pikepdf.PdfError as e:
+        raise MalformedDocument(f"{source}: not a readable PDF: {e}") from e
+
+
+def _check_email(data: bytes, source: str) -> bytes:
+    """Refuse encrypted mail (its body is ciphertext) and re-encode UTF-16/32 mail, which the MIME
+    parser would otherwise read as text full of NUL characters."""
+    if b"\x00" in data[:4096]:
+        data = _decode(data, source).encode("utf-8")
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    content_type = message.get_content_type()
+    if content_type in ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime"):
+        raise EncryptedDocument(f"{source}: the message is encrypted ({content_type})")
+    return data
+
+
+def _decode(data: bytes, source: str) -> str:
+    """Decode text-like files: BOM first, then UTF-8, then the best guess of charset-normalizer."""
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding)
+    if b"\x00" in data[:4096]:
+        return _decode_wide(data, source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise MalformedDocument(f"{source}: binary content or an unknown text encoding")
+    log.info("%s: decoded as %s", source, best.encoding)
+    return str(best)
+
+
+def _decode_wide(data: bytes, source: str) -> str:
+    """UTF-16/32 without a byte-order mark: ASCII text leaves NULs in the high bytes of each unit."""
+    sample = data[:4096]
+    n = len(sample) - len(sample) % 4
+    zeros = [sum(1 for i in range(r, n, 4) if sample[i] == 0) for r in range(4)]
+    quarter = max(n // 4, 1)
+    if min(zeros[1:]) > 0.9 * quarter and zeros[0] < 0.5 * quarter:
+        encoding = "utf-32-le"
+    elif min(zeros[:3]) > 0.9 * quarter and zeros[3] < 0.5 * quarter:
+        encoding = "utf-32-be"
+    elif zeros[1] + zeros[3] > zeros[0] + zeros[2]:
+        encoding = "utf-16-le"
+    else:
+        encoding = "utf-16-be"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise MalformedDocument(f"{source}: binary content or an unknown text encoding") from e
+
+
+def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
+    offline.guard()
+    from unstructured.partition.auto import partition
+
+    kwargs: dict[str, Any] = {
+        "metadata_filename": source,
+        "strategy": "fast",
+        "languages": ["eng"],
+    }
+    if fmt in _TEXT_FORMATS:
+        payload = _decode(data, source).encode("utf-8")
+        kwargs["encoding"] = "utf-8"
+    else:
+        payload = data
+    if fmt == "csv":
+        kwargs["include_header"] = True
+    try:
+        raw = _call_partition(partition, payload, fmt, kwargs)
+    except IngestError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the parser boundary: any library failure is a bad file
+        raise MalformedDocument(f"{source}: could not parse as {fmt}: {type(e).__name__}: {e}") from e
+    return list(_to_elements(raw))
+
+
+def _call_partition(partition: Any, payload: bytes, fmt: str, kwargs: dict[str, Any]) -> list[Any]:
+    try:
+        return partition(file=io.BytesIO(payload), **kwargs)
+    except ValueError as e:
+        # An e-mail whose attachment is an image fails as a whole under the fast strategy; keep the
+        # body and skip the attachments rather than reject the message.
+        if fmt == "eml" and "image" in str(e):
+            log.warning("%s: attachments skipped: %s", kwargs["metadata_filename"], e)
+            return partition(file=io.BytesIO(payload), process_attachments=False, **kwargs)
+        raise
+
+
+def _to_elements(raw: list[Any]) -> Iterator[Element]:
+    for el in raw:
+        kind = getattr(el, "category", type(el).__name__)
+        if kind in _SKIP_KINDS:
+            continue
+        md = el.metadata
+        text = (_table_text(md.text_as_html) if kind == "Table" and md.text_as_html else "") or el.text
+        text = _CONTROL.sub("", text or "").strip()
+        if not text:
+            continue
+        yield Element(
+            text=text,
+            kind=kind,
+            page=md.page_number,
+            depth=md.category_depth or 0,
+        )
+
+
+def _table_text(html: str) -> str:
+    """A table as text: one line per row, cells separated by ' | '. Keeps rows apart for chunking."""
+    import lxml.html
+
+    try:
+        table = lxml.html.fragment_fromstring(html, create_parent="div")
+    except Exception:  # noqa: BLE001 - malformed table markup: fall back to the plain text
+        return ""
+    lines = []
+    for row in table.iter("tr"):
+        cells = [c.text_content().strip() for c in row if c.tag in ("td", "th")]
+        cells = ["" if _UNNAMED_COLUMN.match(c) else c for c in cells]
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _parse_json(data: bytes, source: str) -> list[Element]:
+    """JSON is not a document format unstructured understands (it expects its own element dumps), so
+    we flatten it: one section per top-level key, one ``path: value`` line per leaf."""
+    try:
+        doc = json.loads(_decode(data, source))
+    except json.JSONDecodeError as e:
+        raise MalformedDocument(f"{source}: invalid JSON: {e}") from e
+    items = doc.items() if isinstance(doc, dict) else [("", doc)]
+    elements: list[Element] = []
+    for key, value in items:
+        lines = [f"{path}: {leaf}" if path else str(leaf) for path, leaf in _leaves(value, str(key))]
+        text = "\n".join(line for line in lines if line.strip())
+        if not text:
+            continue
+        if key:
+            elements.append(Element(text=str(key), kind="Title"))
+        elements.append(Element(text=text, kind="NarrativeText", depth=1))
+    return elements
+
+
+def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{path}[{i}]")
+    elif value is not None:
+        yield path, value

@@ -1,0 +1,243 @@
+"""The ingestion pipeline: sources -> (unchanged? skip) -> parse -> chunk -> embed -> write.
+
+Chunks of several documents are embedded together (``ingest.batch_chunks``) so small documents still
+fill the model's batches; each document is then written on its own, registry first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ingest.chunk import Chunker
+from ingest.embed import Embedder
+from ingest.parse import format_of, parse_bytes
+from ingest.registry import Registry, Status
+from ingest.sparse import Bm25Encoder
+from ingest.write import build_points, delete_document, write_document
+from rag.errors import FileTooLarge, IngestError
+from rag.store.base import VectorStore
+from rag.types import Chunk
+
+log = logging.getLogger(__name__)
+
+OutcomeStatus = Literal["added", "updated", "unchanged", "failed"]
+
+
+def document_id(tenant: str, source: str) -> str:
+    """Stable id of a document from its tenant and source name: the same file always maps to one id."""
+    return hashlib.sha256(f"{tenant}\x00{source}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One document to ingest: a name (its extension decides the format) and a way to get its bytes."""
+
+    name: str
+    tenant: str
+    read: Callable[[], bytes]
+    size: int
+    doc_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_path(cls, path: Path, name: str, tenant: str, **kw: Any) -> Source:
+        return cls(name=name, tenant=tenant, read=path.read_bytes, size=path.stat().st_size, **kw)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str, tenant: str, **kw: Any) -> Source:
+        return cls(name=name, tenant=tenant, read=lambda: data, size=len(data), **kw)
+
+
+@dataclass
+class Outcome:
+    source: str
+    doc_id: str
+    status: OutcomeStatus
+    chunks: int = 0
+    reason: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: OutcomeStatus) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def chunks(self) -> int:
+        return sum(o.chunks for o in self.outcomes if o.status in ("added", "updated"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.count("added"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "failed": self.count("failed"),
+            "chunks_written": self.chunks,
+            "seconds": round(self.seconds, 3),
+            "documents": [o.to_dict() for o in self.outcomes],
+        }
+
+
+@dataclass
+class _Prepared:
+    source: Source
+    doc_id: str
+    content_hash: str
+    fmt: str
+    size: int
+    chunks: list[Chunk]
+    existed: bool
+    started: float
+
+
+class Ingestor:
+    def __init__(
+        self,
+        *,
+        registry: Registry,
+        store: VectorStore,
+        embedder: Embedder,
+        sparse: Bm25Encoder,
+        chunker: Chunker,
+        max_file_bytes: int,
+        batch_chunks: int = 128,
+    ) -> None:
+        self.registry = registry
+        self.store = store
+        self.embedder = embedder
+        self.sparse = sparse
+        self.chunker = chunker
+        self.max_file_bytes = max_file_bytes
+        self.batch_chunks = batch_chunks
+
+    def ingest(
+        self, sources: Iterable[Source], on_outcome: Callable[[Outcome], None] | None = None
+    ) -> IngestReport:
+        report = IngestReport()
+        t0 = time.perf_counter()
+        for outcome in self._run(sources):
+            report.outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _run(self, sources: Iterable[Source]) -> Iterator[Outcome]:
+        batch: list[_Prepared] = []
+        pending_chunks = 0
+        for src in sources:
+            result = self._prepare(src)
+            if isinstance(result, Outcome):
+                yield result
+                continue
+            batch.append(result)
+            pending_chunks += len(result.chunks)
+            if pending_chunks >= self.batch_chunks:
+                yield from self._write(batch)
+                batch, pending_chunks = [], 0
+        yield from self._write(batch)
+
+    def _prepare(self, src: Source) -> _Prepared | Outcome:
+        started = time.perf_counter()
+        doc_id = src.doc_id or document_id(src.tenant, src.name)
+        fmt = ""
+        try:
+            fmt = format_of(src.name)
+            if src.size > self.max_file_bytes:
+                raise FileTooLarge(
+                    f"{src.name}: {src.size / 1048576:.1f} MiB is over the limit of "
+                    f"{self.max_file_bytes / 1048576:.1f} MiB (RAG_INGEST__MAX_FILE_MB)"
+                )
+            data = src.read()
+            content_hash = hashlib.sha256(data).hexdigest()
+            existing = self.registry.get(src.tenant, doc_id)
+            if (
+                existing is not None
+                and existing.status == Status.INDEXED
+                and existing.content_hash == content_hash
+                and existing.metadata == src.metadata
+            ):
+                return Outcome(src.name, doc_id, "unchanged", chunks=existing.chunk_count)
+            parsed = parse_bytes(data, src.name, self.max_file_bytes)
+            chunks = self.chunker.chunk(parsed.elements)
+        except IngestError as e:
+            self.registry.record_failure(
+                src.tenant, doc_id, source=src.name, fmt=fmt, size_bytes=src.size, error=f"{e.reason}: {e}"
+            )
+            return Outcome(src.name, doc_id, "failed", reason=e.reason, error=str(e))
+        except OSError as e:
+            return Outcome(
+                src.name, doc_id, "failed", reason="unreadable", error=f"{src.name}: {e.strerror or e}"
+            )
+        return _Prepared(
+            source=src,
+            doc_id=doc_id,
+            content_hash=content_hash,
+            fmt=fmt,
+            size=len(data),
+            chunks=chunks,
+            existed=existing is not None and existing.content_hash is not None,
+            started=started,
+        )
+
+    def _write(self, batch: list[_Prepared]) -> Iterator[Outcome]:
+        if not batch:
+            return
+        texts = [c.text for p in batch for c in p.chunks]
+        dense = self.embedder.embed_documents(texts)
+        sparse = [self.sparse.embed_document(t) for t in texts]
+        at = 0
+        for p in batch:
+            n = len(p.chunks)
+            points = build_points(
+                tenant=p.source.tenant,
+                doc_id=p.doc_id,
+                source=p.source.name,
+                content_hash=p.content_hash,
+                chunks=p.chunks,
+                dense=dense[at : at + n],
+                sparse=sparse[at : at + n],
+                embedding_model=self.embedder.model_name,
+                metadata=p.source.metadata,
+            )
+            at += n
+            write_document(
+                self.store,
+                self.registry,
+                tenant=p.source.tenant,
+                doc_id=p.doc_id,
+                source=p.source.name,
+                fmt=p.fmt,
+                size_bytes=p.size,
+                content_hash=p.content_hash,
+                metadata=p.source.metadata,
+                points=points,
+            )
+            yield Outcome(
+                p.source.name,
+                p.doc_id,
+                "updated" if p.existed else "added",
+                chunks=n,
+                seconds=time.perf_counter() - p.started,
+            )
+
+    def delete(self, tenant: str, doc_id: str) -> bool:
+        return delete_document(self.store, self.registry, tenant, doc_id)

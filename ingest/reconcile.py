@@ -1,0 +1,96 @@
+"""Reconcile: after a crash, make the registry and the store agree again.
+
+Quick (every start): rows left in ``indexing`` or ``deleting`` are finished or rolled back.
+Full (before an ingest run, and ``rag docs reconcile``): also points of unknown documents are removed and
+indexed documents whose points went missing are marked failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ingest.registry import Registry, Status
+from rag.store.base import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReconcileReport:
+    rolled_forward: list[str] = field(default_factory=list)
+    rolled_back: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    orphans_removed: list[str] = field(default_factory=list)
+    marked_failed: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (self.rolled_forward, self.rolled_back, self.deleted, self.orphans_removed, self.marked_failed)
+        )
+
+
+def reconcile(store: VectorStore, registry: Registry, full: bool = False) -> ReconcileReport:
+    report = ReconcileReport()
+    for doc in registry.unfinished():
+        if doc.status == Status.DELETING:
+            store.delete_document(doc.tenant, doc.id)
+            registry.finish_delete(doc.tenant, doc.id)
+            report.deleted.append(doc.id)
+            continue
+        assert doc.pending_hash is not None
+        written = store.count(doc.tenant, doc.id, doc.pending_hash)
+        if written == doc.pending_chunks:
+            store.delete_document(doc.tenant, doc.id, keep_hash=doc.pending_hash)
+            registry.finish_index(doc.tenant, doc.id)
+            report.rolled_forward.append(doc.id)
+        else:
+            if doc.content_hash:
+                store.delete_document(doc.tenant, doc.id, keep_hash=doc.content_hash)
+            else:
+                store.delete_document(doc.tenant, doc.id)
+            registry.abandon_index(
+                doc.tenant,
+                doc.id,
+                "indexing was interrupted"
+                + (
+                    "; the previous version is still served"
+                    if doc.content_hash
+                    else "; ingest the file again"
+                ),
+            )
+            report.rolled_back.append(doc.id)
+    if full:
+        _full_check(store, registry, report)
+    if report.changed:
+        log.warning("reconciled registry and index: %s", report)
+    return report
+
+
+def _full_check(store: VectorStore, registry: Registry, report: ReconcileReport) -> None:
+    tenants = set(registry.tenants()) | set(store.tenants())
+    for tenant in sorted(tenants):
+        counts = store.doc_point_counts(tenant)
+        docs = {d.id: d for d in registry.list(tenant=tenant)}
+        for doc_id in counts.keys() - docs.keys():
+            store.delete_document(tenant, doc_id)
+            report.orphans_removed.append(doc_id)
+        for doc in docs.values():
+            if doc.status != Status.INDEXED:
+                if counts.get(doc.id):
+                    store.delete_document(tenant, doc.id)
+                continue
+            if counts.get(doc.id, 0) == doc.chunk_count:
+                continue
+            good = store.count(tenant, doc.id, doc.content_hash)
+            if good == doc.chunk_count:
+                store.delete_document(tenant, doc.id, keep_hash=doc.content_hash)
+            else:
+                store.delete_document(tenant, doc.id)
+                registry.mark_broken(
+                    tenant,
+                    doc.id,
+                    f"{good} of {doc.chunk_count} chunks were missing from the index; ingest again",
+                )
+                report.marked_failed.append(doc.id)

@@ -1,0 +1,1 @@
+"""Retrieval and answers: hybrid retrieval over the index, and the command line."""

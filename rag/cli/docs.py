@@ -1,0 +1,93 @@
+"""``rag docs list|show|delete|reconcile``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ingest.reconcile import reconcile as run_reconcile
+from ingest.registry import Status
+from rag.cli.common import console, print_json, runtime
+from rag.errors import DocumentNotFound
+
+app = typer.Typer(help="List, inspect and delete documents.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_docs(
+    tenant: Annotated[str | None, typer.Option(help="Tenant (default: RAG_TENANT).")] = None,
+    status: Annotated[Status | None, typer.Option(help="Only documents in this state.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List documents with their state and chunk count."""
+    with runtime() as rt:
+        docs = rt.registry.list(tenant=tenant or rt.settings.tenant, status=status)
+    if as_json:
+        print_json([d.to_dict() for d in docs])
+        return
+    table = Table("id", "source", "status", "chunks", "updated", "error")
+    for d in docs:
+        table.add_row(
+            d.id,
+            d.source,
+            d.status.value,
+            str(d.chunk_count),
+            f"{d.updated_at:%Y-%m-%d %H:%M}",
+            d.error or "",
+        )
+    console.print(table)
+    console.print(f"{len(docs)} documents")
+
+
+@app.command("show")
+def show(
+    doc_id: Annotated[str, typer.Argument(help="Document id (see rag docs list).")],
+    tenant: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """A document's record and its chunks."""
+    with runtime() as rt:
+        tenant = tenant or rt.settings.tenant
+        doc = rt.registry.get(tenant, doc_id)
+        if doc is None:
+            raise DocumentNotFound(f"no document {doc_id!r} for tenant {tenant!r}")
+        chunks = rt.store.chunks(tenant, doc_id)
+    if as_json:
+        print_json(
+            {**doc.to_dict(), "chunks": [{k: v for k, v in c.items() if k != "metadata"} for c in chunks]}
+        )
+        return
+    console.print(doc.to_dict())
+    for c in chunks:
+        console.print(f"[bold]#{c['chunk_index']}[/bold] pages {c.get('pages')} · {c.get('section') or '-'}")
+        console.print(c["text"])
+
+
+@app.command("delete")
+def delete(
+    doc_id: Annotated[str, typer.Argument(help="Document id (see rag docs list).")],
+    tenant: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Delete a document and all its chunks."""
+    with runtime() as rt:
+        tenant = tenant or rt.settings.tenant
+        if not rt.ingestor.delete(tenant, doc_id):
+            raise DocumentNotFound(f"no document {doc_id!r} for tenant {tenant!r}")
+    if as_json:
+        print_json({"deleted": doc_id})
+    else:
+        console.print(f"deleted {doc_id}")
+
+
+@app.command("reconcile")
+def reconcile(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Check the registry against the index and repair what a crash left behind."""
+    with runtime() as rt:
+        report = run_reconcile(rt.store, rt.registry, full=True)
+    if as_json:
+        print_json(report.__dict__)
+    else:
+        console.print(report.__dict__ if report.changed else "registry and index agree")

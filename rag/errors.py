@@ -1,0 +1,63 @@
+"""The error hierarchy. Adapters convert third-party exceptions into these with ``raise ... from``."""
+
+
+class RagError(Exception):
+    """Base class of every error this product raises on purpose."""
+
+
+class ConfigError(RagError):
+    """Settings are missing or contradict each other."""
+
+
+class IngestError(RagError):
+    """A document could not be turned into chunks. ``reason`` is a short machine-readable code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class UnsupportedFormat(IngestError):
+    def __init__(self, message: str) -> None:
+        super().__init__("unsupported_format", message)
+
+
+class FileTooLarge(IngestError):
+    def __init__(self, message: str) -> None:
+        super().__init__("too_large", message)
+
+
+class EmptyDocument(IngestError):
+    def __init__(self, message: str) -> None:
+        super().__init__("empty", message)
+
+
+class NoExtractableText(IngestError):
+    def __init__(self, message: str) -> None:
+        super().__init__("no_text", message)
+
+
+class EncryptedDocument(IngestError):
+    def __init__(self, message: str) -> None:
+        super().__init__("encrypted", message)
+
+
+class MalformedDocument(IngestError):
+    def __init__(self, message: str) -> None:
+        super().__init__("malformed", message)
+
+
+class StoreError(RagError):
+    """The vector store refused or failed an operation."""
+
+
+class IndexMismatch(StoreError):
+    """The index on disk was built with other embedding settings than the ones configured."""
+
+
+class DocumentNotFound(RagError):
+    """No document with that id exists for that tenant."""
+
+
+class EmbeddingError(RagError):
+    """The embedding model could not be loaded or failed."""

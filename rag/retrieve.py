@@ -1,0 +1,86 @@
+"""Retrieve: a question -> hits, by hybrid (dense + BM25 fused in Qdrant), dense or sparse search."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.embed import Embedder
+from ingest.sparse import Bm25Encoder
+from rag.settings import RetrievalSettings
+from rag.store.base import VectorStore
+from rag.types import FusionName, Hit, SearchFilter, SearchMode, SearchQuery
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    mode: SearchMode
+    fusion: FusionName | None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "fusion": self.fusion,
+            "timings_ms": self.timings_ms,
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+class Retriever:
+    def __init__(
+        self, store: VectorStore, embedder: Embedder, sparse: Bm25Encoder, settings: RetrievalSettings
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.sparse = sparse
+        self.settings = settings
+
+    def search(
+        self,
+        question: str,
+        *,
+        tenant: str,
+        top_k: int | None = None,
+        mode: SearchMode | None = None,
+        fusion: FusionName | None = None,
+        doc_ids: Sequence[str] = (),
+        metadata: dict[str, str | int | bool] | None = None,
+    ) -> SearchResult:
+        s = self.settings
+        mode = mode or s.mode
+        fusion = fusion or s.fusion
+        top_k = top_k or s.top_k
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        dense = self.embedder.embed_query(question).tolist() if mode in ("hybrid", "dense") else None
+        timings["embed_query"] = _ms(t)
+        t = time.perf_counter()
+        sparse = self.sparse.embed_query(question) if mode in ("hybrid", "sparse") else None
+        timings["encode_sparse"] = _ms(t)
+        query = SearchQuery(
+            dense=dense,
+            sparse=sparse,
+            filter=SearchFilter(
+                tenant=tenant, doc_ids=tuple(doc_ids), metadata=tuple(sorted((metadata or {}).items()))
+            ),
+            mode=mode,
+            fusion=fusion,
+            rrf_k=s.rrf_k,
+            weights=(s.dense_weight, s.sparse_weight),
+            prefetch_limit=max(s.prefetch_limit, top_k),
+            limit=top_k,
+        )
+        t = time.perf_counter()
+        hits = self.store.search(query)
+        timings["search"] = _ms(t)
+        return SearchResult(
+            hits=hits, mode=mode, fusion=fusion if mode == "hybrid" else None, timings_ms=timings
+        )
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 3)

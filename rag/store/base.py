@@ -1,0 +1,123 @@
+"""The vector-store port, and the pure mapping shared by its adapters (no I/O here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from rag.errors import IndexMismatch
+from rag.types import Hit, Point, SearchFilter, SearchQuery
+
+DENSE = "dense"
+SPARSE = "bm25"
+
+# Payload fields with an index. ``tenant`` is the tenant key (is_tenant on servers).
+KEYWORD_FIELDS = ("tenant", "doc_id", "doc_hash")
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    """What an index version was built with; vectors of different settings must not mix."""
+
+    embedding_model: str
+    embedding_dim: int
+    embedding_backend: str
+    bm25_k1: float
+    bm25_b: float
+    bm25_avg_len: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> IndexMeta:
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+
+    def check_compatible(self, configured: IndexMeta, where: str) -> None:
+        if (self.embedding_model, self.embedding_dim) != (
+            configured.embedding_model,
+            configured.embedding_dim,
+        ):
+            raise IndexMismatch(
+                f"the index at {where} was built with {self.embedding_model} ({self.embedding_dim}-d) but "
+                f"{configured.embedding_model} ({configured.embedding_dim}-d) is configured: rebuild the "
+                "index with the configured model, or configure the model it was built with"
+            )
+
+
+class VectorStore(Protocol):
+    """Chunks with a dense and a BM25 sparse vector, filtered by tenant on every call."""
+
+    meta: IndexMeta
+    version: str
+
+    def upsert(self, points: Sequence[Point]) -> None: ...
+
+    def delete_document(self, tenant: str, doc_id: str, keep_hash: str | None = None) -> None:
+        """Remove a document's points, except those of version ``keep_hash`` when given."""
+        ...
+
+    def count(
+        self, tenant: str | None = None, doc_id: str | None = None, doc_hash: str | None = None
+    ) -> int: ...
+
+    def doc_point_counts(self, tenant: str | None = None) -> dict[str, int]:
+        """Points per document id: what reconciliation compares to the registry."""
+        ...
+
+    def tenants(self) -> list[str]:
+        """Every tenant with at least one point."""
+        ...
+
+    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
+        """Payloads of a document's points, in chunk order."""
+        ...
+
+    def search(self, query: SearchQuery) -> list[Hit]: ...
+
+    def close(self) -> None: ...
+
+
+def payload_to_hit(point_id: Any, payload: dict[str, Any], score: float, rank: int) -> Hit:
+    return Hit(
+        chunk_id=str(point_id),
+        doc_id=payload.get("doc_id", ""),
+        source=payload.get("source", ""),
+        text=payload.get("text", ""),
+        pages=list(payload.get("pages") or []),
+        section=payload.get("section", ""),
+        score=float(score),
+        rank=rank,
+        payload=payload,
+    )
+
+
+def annotate(
+    fused: list[Hit], dense: Sequence[tuple[str, float]], sparse: Sequence[tuple[str, float]]
+) -> list[Hit]:
+    """Give each fused hit its rank and score in the dense and sparse candidate lists."""
+    dense_at = {pid: (i + 1, s) for i, (pid, s) in enumerate(dense)}
+    sparse_at = {pid: (i + 1, s) for i, (pid, s) in enumerate(sparse)}
+    for h in fused:
+        if h.chunk_id in dense_at:
+            h.dense_rank, h.dense_score = dense_at[h.chunk_id]
+        if h.chunk_id in sparse_at:
+            h.sparse_rank, h.sparse_score = sparse_at[h.chunk_id]
+    return fused
+
+
+def branches(query: SearchQuery) -> tuple[bool, bool]:
+    """Which candidate lists a query runs: (dense, sparse). An all-stopword query has no sparse list."""
+    use_dense = query.mode in ("hybrid", "dense") and query.dense is not None
+    use_sparse = (
+        query.mode in ("hybrid", "sparse") and query.sparse is not None and bool(query.sparse.indices)
+    )
+    return use_dense, use_sparse
+
+
+def metadata_conditions(f: SearchFilter) -> list[tuple[str, Any]]:
+    """(payload key, value) pairs every hit must match, tenant first."""
+    conds: list[tuple[str, Any]] = [("tenant", f.tenant)]
+    conds += [(f"metadata.{k}", v) for k, v in f.metadata]
+    return conds

@@ -1,0 +1,287 @@
+"""Qdrant Edge adapter: Qdrant's engine in-process, one shard directory per index version.
+
+Edge has no collections or aliases. An index version is a directory ``<data>/index/<version>/`` holding
+the shard and a ``meta.json``; ``<data>/index/CURRENT`` names the version being served and is replaced
+atomically (write, fsync, rename), so a reader sees either the old version or the new one.
+One process owns a data directory (the shard's WAL is locked).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from rag.errors import StoreError
+from rag.store.base import (
+    DENSE,
+    KEYWORD_FIELDS,
+    SPARSE,
+    IndexMeta,
+    annotate,
+    branches,
+    metadata_conditions,
+    payload_to_hit,
+)
+from rag.types import Hit, Point, SearchFilter, SearchQuery
+
+log = logging.getLogger(__name__)
+
+_SCROLL_PAGE = 1000
+_FACET_LIMIT = 1_000_000
+
+
+# ---- pure mapping: our types -> qdrant_edge types -------------------------------------------------
+
+
+def to_filter(f: SearchFilter) -> qe.Filter:
+    must: list[Any] = [qe.FieldCondition(key=k, match=qe.MatchValue(v)) for k, v in metadata_conditions(f)]
+    if f.doc_ids:
+        must.append(qe.FieldCondition(key="doc_id", match=qe.MatchAny(list(f.doc_ids))))
+    return qe.Filter(must=must)
+
+
+def doc_filter(
+    tenant: str | None, doc_id: str | None = None, doc_hash: str | None = None
+) -> qe.Filter | None:
+    must = [
+        qe.FieldCondition(key=k, match=qe.MatchValue(v))
+        for k, v in (("tenant", tenant), ("doc_id", doc_id), ("doc_hash", doc_hash))
+        if v is not None
+    ]
+    return qe.Filter(must=must) if must else None
+
+
+def to_point(p: Point) -> qe.Point:
+    return qe.Point(
+        id=p.id,
+        vector={DENSE: list(p.dense), SPARSE: qe.SparseVector(p.sparse.indices, p.sparse.values)},
+        payload=p.payload,
+    )
+
+
+def to_requests(q: SearchQuery) -> tuple[list[qe.QueryRequest], bool, bool]:
+    """The fused request (or the single list) plus the dense and sparse candidate lists, in one batch."""
+    use_dense, use_sparse = branches(q)
+    flt = to_filter(q.filter)
+    dense_q = qe.Query.Nearest(list(q.dense), using=DENSE) if use_dense and q.dense is not None else None
+    sparse_q = (
+        qe.Query.Nearest(qe.SparseVector(q.sparse.indices, q.sparse.values), using=SPARSE)
+        if use_sparse and q.sparse is not None
+        else None
+    )
+    lists = [x for x in (dense_q, sparse_q) if x is not None]
+    requests = [
+        qe.QueryRequest(limit=q.prefetch_limit, query=x, filter=flt, with_payload=False) for x in lists
+    ]
+    if len(lists) == 2:
+        fusion: Any = (
+            qe.Fusion.Dbsf()
+            if q.fusion == "dbsf"
+            else qe.Fusion.Rrf(k=q.rrf_k, weights=list(q.weights) if q.fusion == "weighted" else None)
+        )
+        head = qe.QueryRequest(
+            limit=q.limit,
+            query=fusion,
+            prefetches=[qe.Prefetch(limit=q.prefetch_limit, query=x, filter=flt) for x in lists],
+            filter=flt,
+            with_payload=True,
+        )
+    elif lists:
+        head = qe.QueryRequest(limit=q.limit, query=lists[0], filter=flt, with_payload=True)
+    else:
+        return [], False, False
+    return [head, *requests], use_dense, use_sparse
+
+
+# ---- version directories ---------------------------------------------------------------------------
+
+
+class EdgeVersions:
+    """The index versions under ``<data>/index`` and the CURRENT pointer."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = Path(data_dir) / "index"
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> str | None:
+        try:
+            name = self.pointer.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def all(self) -> list[str]:
+        if not self.root.exists():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith("v"))
+
+    def next_name(self) -> str:
+        existing = [int(v[1:]) for v in self.all() if v[1:].isdigit()]
+        return f"v{(max(existing) + 1) if existing else 1:04d}"
+
+    def shard_dir(self, version: str) -> Path:
+        return self.root / version / "shard"
+
+    def meta_file(self, version: str) -> Path:
+        return self.root / version / "meta.json"
+
+    def switch(self, version: str) -> None:
+        """Point CURRENT at ``version`` atomically."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".CURRENT.{os.getpid()}.tmp"
+        with open(tmp, "w") as fh:
+            fh.write(version + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.pointer)
+        dir_fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+# ---- the adapter -----------------------------------------------------------------------------------
+
+
+class EdgeStore:
+    """A VectorStore on one Qdrant Edge shard (one index version)."""
+
+    def __init__(self, shard: qe.EdgeShard, version: str, meta: IndexMeta, where: Path) -> None:
+        self._shard = shard
+        self.version = version
+        self.meta = meta
+        self.where = where
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, meta: IndexMeta, version: str | None = None, create: bool = True
+    ) -> EdgeStore:
+        """Open the served version (or ``version``); create the first one when there is none."""
+        versions = EdgeVersions(data_dir)
+        name = version or versions.current()
+        if name is None:
+            if not create:
+                raise StoreError(f"no index under {versions.root}: ingest documents first")
+            name = versions.next_name()
+            store = cls.create(data_dir, name, meta)
+            versions.switch(name)
+            return store
+        meta_file = versions.meta_file(name)
+        try:
+            stored = IndexMeta.from_dict(json.loads(meta_file.read_text()))
+        except FileNotFoundError as e:
+            raise StoreError(f"index version {name} has no {meta_file.name}: incomplete or foreign") from e
+        stored.check_compatible(meta, str(versions.root / name))
+        try:
+            shard = qe.EdgeShard.load(str(versions.shard_dir(name)))
+        except Exception as e:  # noqa: BLE001 - the engine raises plain exceptions
+            raise StoreError(f"could not open the index at {versions.shard_dir(name)}: {e}") from e
+        return cls(shard, name, stored, versions.root / name)
+
+    @classmethod
+    def create(cls, data_dir: Path, version: str, meta: IndexMeta) -> EdgeStore:
+        versions = EdgeVersions(data_dir)
+        shard_dir = versions.shard_dir(version)
+        shard_dir.mkdir(parents=True, exist_ok=False)
+        config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=meta.embedding_dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+        try:
+            shard = qe.EdgeShard.create(str(shard_dir), config)
+            shard.update(
+                qe.UpdateOperation.create_field_index("tenant", qe.KeywordIndexParams(is_tenant=True))
+            )
+            for name in KEYWORD_FIELDS[1:]:
+                shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+        except Exception as e:  # noqa: BLE001 - the engine raises plain exceptions
+            raise StoreError(f"could not create an index at {shard_dir}: {e}") from e
+        tmp = versions.meta_file(version).with_suffix(".tmp")
+        tmp.write_text(json.dumps(meta.to_dict(), indent=2))
+        os.replace(tmp, versions.meta_file(version))
+        return cls(shard, version, meta, versions.root / version)
+
+    def _call(self, what: str, fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception as e:  # noqa: BLE001 - the engine raises plain exceptions
+            raise StoreError(f"Qdrant Edge {what} failed: {e}") from e
+
+    def upsert(self, points: Sequence[Point]) -> None:
+        if points:
+            self._call(
+                "upsert", self._shard.update, qe.UpdateOperation.upsert_points([to_point(p) for p in points])
+            )
+
+    def delete_document(self, tenant: str, doc_id: str, keep_hash: str | None = None) -> None:
+        flt = doc_filter(tenant, doc_id)
+        assert flt is not None
+        if keep_hash is not None:
+            flt = qe.Filter(
+                must=flt.must, must_not=[qe.FieldCondition(key="doc_hash", match=qe.MatchValue(keep_hash))]
+            )
+        self._call("delete", self._shard.update, qe.UpdateOperation.delete_points_by_filter(flt))
+
+    def count(self, tenant: str | None = None, doc_id: str | None = None, doc_hash: str | None = None) -> int:
+        return self._call(
+            "count",
+            self._shard.count,
+            qe.CountRequest(exact=True, filter=doc_filter(tenant, doc_id, doc_hash)),
+        )
+
+    def doc_point_counts(self, tenant: str | None = None) -> dict[str, int]:
+        req = qe.FacetRequest(key="doc_id", limit=_FACET_LIMIT, exact=True, filter=doc_filter(tenant))
+        resp = self._call("facet", self._shard.facet, req)
+        return {str(h.value): h.count for h in resp}
+
+    def tenants(self) -> list[str]:
+        resp = self._call(
+            "facet", self._shard.facet, qe.FacetRequest(key="tenant", limit=_FACET_LIMIT, exact=True)
+        )
+        return [str(h.value) for h in resp]
+
+    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        offset = None
+        flt = doc_filter(tenant, doc_id)
+        while True:
+            req = qe.ScrollRequest(
+                offset=offset, limit=_SCROLL_PAGE, filter=flt, with_payload=True, with_vector=False
+            )
+            records, offset = self._call("scroll", self._shard.scroll, req)
+            out.extend({"id": str(r.id), **(r.payload or {})} for r in records)
+            if offset is None:
+                break
+        return sorted(out, key=lambda p: p.get("chunk_index", 0))
+
+    def search(self, query: SearchQuery) -> list[Hit]:
+        requests, use_dense, use_sparse = to_requests(query)
+        if not requests:
+            return []
+        results = self._call("query", self._shard.query_batch, qe.QueryBatchRequest(requests))
+        hits = [payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0])]
+        lists = [[(str(p.id), p.score) for p in r] for r in results[1:]]
+        dense = lists.pop(0) if use_dense else []
+        sparse = lists.pop(0) if use_sparse else []
+        return annotate(hits, dense, sparse)
+
+    def flush(self) -> None:
+        self._call("flush", self._shard.flush)
+
+    def close(self) -> None:
+        if self._shard is not None:
+            try:
+                self._shard.flush()
+            finally:
+                self._shard.close()
+                self._shard = None  # type: ignore[assignment]

@@ -1,0 +1,62 @@
+"""Shared fixtures: real model, real Qdrant (Edge, and qdrant-client local mode), real files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag import offline
+
+offline.set_env()
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DOCS = ROOT / "sample_docs"
+SHARED_DATA = Path(os.environ.get("RAG_TEST_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def shared(*parts: str) -> Path:
+    """A path under ../shared/data; skips the test when the shared data is not beside the checkout."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (third-party test data kept beside the checkout in ../shared/data)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    from ingest.embed import packaged_model_path
+
+    return packaged_model_path()
+
+
+@pytest.fixture(scope="session")
+def embedder(model_path: Path):
+    from ingest.embed import SentenceTransformerEmbedder
+
+    e = SentenceTransformerEmbedder(model_path, "sentence-transformers/all-MiniLM-L6-v2", threads=2)
+    e.warm_up()
+    return e
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from rag.settings import load_settings
+
+    for key in list(os.environ):
+        if key.startswith("RAG_"):
+            monkeypatch.delenv(key)
+    return load_settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def runtime(settings, embedder) -> Iterator:
+    """A Runtime on a fresh data directory, sharing the session's loaded model."""
+    from rag.runtime import Runtime
+
+    rt = Runtime(settings)
+    rt.embedder = embedder  # type: ignore[misc] - reuse the loaded model across tests
+    yield rt
+    rt.close()

