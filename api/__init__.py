@@ -1,1 +1,1 @@
-"""HTTP service: turns HTTP requests into calls of ingest/ and rag/ (FastAPI app arrives with the service issue)."""
+"""HTTP service: turns HTTP requests into calls of ingest/ and rag/ (the FastAPI app comes later)."""
