@@ -65,6 +65,8 @@ class _Piece:
     kinds: set[str]
     n_tokens: int
     whole_section: bool
+    # Tokens each section contributed: a packed chunk is cited by the section most of it comes from.
+    weights: dict[str, int] = field(default_factory=dict)
 
 
 class Chunker:
@@ -80,7 +82,6 @@ class Chunker:
             length_function=counter.count,
             separators=_SEPARATORS,
             keep_separator="end",
-            add_start_index=True,
             strip_whitespace=True,
         )
 
@@ -137,11 +138,17 @@ class Chunker:
             spans.append((pos, pos + len(e.text), e))
             pos += len(e.text) + len(_JOIN)
         out = []
-        for doc in self._splitter.create_documents([text]):
-            start = doc.metadata.get("start_index", -1)
-            end = start + len(doc.page_content)
+        cursor = 0
+        for piece_text in self._splitter.split_text(text):
+            # Where the piece sits in the section text (pieces come in order; overlap steps back a little).
+            start = text.find(piece_text, max(0, cursor - len(piece_text)))
+            if start < 0:
+                start = text.find(piece_text[:40], max(0, cursor - len(piece_text)))
+            end = start + len(piece_text) if start >= 0 else -1
+            if start >= 0:
+                cursor = start + 1
             covered = [e for s, t, e in spans if start < t and s < end] if start >= 0 else section.parts
-            for piece in self._fit(doc.page_content):
+            for piece in self._fit(piece_text):
                 out.append(_piece(piece, covered, section.path, self.counter.count(piece), False))
         return out
 
@@ -169,7 +176,8 @@ class Chunker:
                     last.n_tokens = n
                     last.pages |= p.pages
                     last.kinds |= p.kinds
-                    last.section = last.section or p.section
+                    last.weights[p.section] = last.weights.get(p.section, 0) + p.n_tokens
+                    last.section = max(last.weights.items(), key=lambda kv: kv[1])[0]
                     continue
             packed.append(p)
         return packed
@@ -183,6 +191,7 @@ def _piece(text: str, parts: Sequence[Element], path: str, n: int, whole_section
         kinds={e.kind for e in parts},
         n_tokens=n,
         whole_section=whole_section,
+        weights={path: n},
     )
 
 
