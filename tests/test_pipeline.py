@@ -1,0 +1,208 @@
+"""Document lifecycle on a real store and model: idempotent re-ingest, replace, delete, bad files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_DOCS, shared
+from ingest.pipeline import Source, document_id
+from ingest.reconcile import reconcile
+from ingest.registry import Status
+
+
+def _src(path: Path, tenant: str = "default", **kw) -> Source:
+    return Source.from_path(path, path.name, tenant, **kw)
+
+
+def _consistent(rt) -> None:
+    """Every indexed document has exactly its chunks in the store, and nothing else is there."""
+    total = 0
+    for doc in rt.registry.list():
+        assert doc.status in (Status.INDEXED, Status.FAILED), doc
+        if doc.status == Status.INDEXED:
+            assert rt.store.count(doc.tenant, doc.id) == doc.chunk_count
+            assert rt.store.count(doc.tenant, doc.id, doc.content_hash) == doc.chunk_count
+            total += doc.chunk_count
+    assert rt.store.count() == total
+
+
+def test_same_file_ten_times_changes_nothing(runtime) -> None:
+    path = SAMPLE_DOCS / "employee-handbook.md"
+    first = runtime.ingestor.ingest([_src(path)])
+    assert first.count("added") == 1 and first.chunks > 0
+    chunks = runtime.store.count()
+    for _ in range(10):
+        again = runtime.ingestor.ingest([_src(path)])
+        assert again.count("unchanged") == 1 and again.chunks == 0
+    assert runtime.store.count() == chunks
+    assert len(runtime.registry.list()) == 1
+    _consistent(runtime)
+
+
+def test_unchanged_file_is_not_reembedded(runtime) -> None:
+    path = SAMPLE_DOCS / "travel-policy.md"
+    runtime.ingestor.ingest([_src(path)])
+    calls = []
+    real = runtime.embedder.embed_documents
+    runtime.ingestor.embedder = type(
+        "Spy",
+        (),
+        {
+            "embed_documents": lambda s, t: calls.append(t) or real(t),
+            "model_name": runtime.embedder.model_name,
+        },
+    )()
+    runtime.ingestor.ingest([_src(path)])
+    assert calls == []
+
+
+def test_changed_file_replaces_its_chunks(runtime, tmp_path: Path) -> None:
+    path = tmp_path / "policy.md"
+    path.write_text("# Policy\n\nThe office opens at 08:00 and closes at 18:00.\n")
+    runtime.ingestor.ingest([_src(path)])
+    doc_id = document_id("default", "policy.md")
+    old = runtime.registry.get("default", doc_id)
+    path.write_text(
+        "# Policy\n\nThe office opens at 07:30 and closes at 17:00.\n\n## Parking\n\nFree parking.\n"
+    )
+    report = runtime.ingestor.ingest([_src(path)])
+    assert report.count("updated") == 1
+    new = runtime.registry.get("default", doc_id)
+    assert new.content_hash != old.content_hash
+    texts = " ".join(c["text"] for c in runtime.store.chunks("default", doc_id))
+    assert "07:30" in texts and "08:00" not in texts
+    assert {c["doc_hash"] for c in runtime.store.chunks("default", doc_id)} == {new.content_hash}
+    _consistent(runtime)
+
+
+def test_metadata_change_rewrites_the_document(runtime) -> None:
+    path = SAMPLE_DOCS / "support-faq.html"
+    runtime.ingestor.ingest([_src(path, metadata={"team": "support"})])
+    report = runtime.ingestor.ingest([_src(path, metadata={"team": "sales"})])
+    assert report.count("updated") == 1
+    assert all(
+        c["metadata"] == {"team": "sales"} for c in runtime.store.chunks("default", report.outcomes[0].doc_id)
+    )
+
+
+def test_delete_leaves_nothing(runtime) -> None:
+    report = runtime.ingestor.ingest([_src(SAMPLE_DOCS / "porter-h2-manual.pdf")])
+    doc_id = report.outcomes[0].doc_id
+    assert runtime.store.count("default", doc_id) > 0
+    assert runtime.ingestor.delete("default", doc_id)
+    assert runtime.store.count("default", doc_id) == 0
+    assert runtime.registry.get("default", doc_id) is None
+    assert runtime.retriever.search("lidar obstruction E-17", tenant="default").hits == []
+    assert not runtime.ingestor.delete("default", doc_id)
+
+
+def test_tenants_are_separate_documents(runtime) -> None:
+    path = SAMPLE_DOCS / "price-list-2026.csv"
+    runtime.ingestor.ingest([_src(path, "acme"), _src(path, "globex")])
+    assert document_id("acme", path.name) != document_id("globex", path.name)
+    runtime.ingestor.delete("acme", document_id("acme", path.name))
+    assert runtime.retriever.search("dock charger price", tenant="globex").hits
+    assert runtime.retriever.search("dock charger price", tenant="acme").hits == []
+
+
+def test_a_failed_update_keeps_the_served_version(runtime, tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("The quarterly review is on 12 March.\n")
+    runtime.ingestor.ingest([_src(path)])
+    path.write_text("   \n")
+    report = runtime.ingestor.ingest([_src(path)])
+    assert report.count("failed") == 1 and report.failed[0].reason == "empty"
+    doc = runtime.registry.get("default", document_id("default", "notes.txt"))
+    assert doc.status == Status.INDEXED and "empty" in doc.error
+    assert "12 March" in runtime.store.chunks("default", doc.id)[0]["text"]
+
+
+def test_folder_with_bad_files_ingests_the_good_ones(runtime, tmp_path: Path) -> None:
+    runtime.ingestor.ingest([_src(SAMPLE_DOCS / "security-policy.docx")])
+    before = runtime.store.count()
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(SAMPLE_DOCS / "support-faq.html", folder)
+    shutil.copy(SAMPLE_DOCS / "office-locations.csv", folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "sheet.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
+    from ingest.sources import expand
+
+    report = runtime.ingestor.ingest([Source.from_path(p, n, "default") for p, n in expand([str(folder)])])
+    assert report.count("added") == 2
+    assert {o.source: o.reason for o in report.failed} == {
+        "empty.txt": "empty",
+        "sheet.xlsx": "unsupported_format",
+        "broken.pdf": "malformed",
+    }
+    assert runtime.store.count() > before
+    assert (
+        runtime.retriever.search("security incident report", tenant="default").hits[0].source
+        == "security-policy.docx"
+    )
+    _consistent(runtime)
+
+
+@pytest.mark.shared_data
+def test_shared_bad_inputs_folder(runtime) -> None:
+    folder = shared("bad-inputs")
+    sources = [_src(p) for p in sorted(folder.iterdir()) if "1225p" not in p.name]
+    report = runtime.ingestor.ingest(sources)
+    from test_parse import BAD_INPUTS
+
+    expected_failures = {name for name, error in BAD_INPUTS.items() if error is not None}
+    assert {o.source for o in report.failed} == expected_failures
+    assert all(o.reason and o.error for o in report.failed)
+    assert report.count("added") == len(sources) - len(expected_failures)
+    _consistent(runtime)
+
+
+def test_reconcile_rolls_back_a_half_written_update(runtime, tmp_path: Path) -> None:
+    """Simulate a crash between the registry's 'indexing' mark and the end of the point writes."""
+    path = tmp_path / "a.md"
+    path.write_text("# A\n\nVersion one of the text.\n")
+    runtime.ingestor.ingest([_src(path)])
+    doc = runtime.registry.get("default", document_id("default", "a.md"))
+    runtime.registry.begin_index(
+        "default", doc.id, source="a.md", content_hash="f" * 64, chunks=3, fmt="md", size_bytes=1, metadata={}
+    )
+    import numpy as np
+
+    from ingest.write import build_points  # one point of three written, then the "crash"
+    from rag.types import Chunk
+
+    pts = build_points(
+        tenant="default",
+        doc_id=doc.id,
+        source="a.md",
+        content_hash="f" * 64,
+        chunks=[Chunk(0, "partial", (), "", (), 1)],
+        dense=np.zeros((1, 384), dtype=np.float32) + 0.05,
+        sparse=[runtime.sparse.embed_document("partial")],
+        embedding_model="m",
+        metadata={},
+    )
+    runtime.store.upsert(pts)
+    report = reconcile(runtime.store, runtime.registry)
+    assert report.rolled_back == [doc.id]
+    after = runtime.registry.get("default", doc.id)
+    assert after.status == Status.INDEXED and after.content_hash == doc.content_hash
+    assert "interrupted" in after.error
+    _consistent(runtime)
+
+
+def test_full_reconcile_removes_orphans_and_flags_missing_chunks(runtime) -> None:
+    report = runtime.ingestor.ingest(
+        [_src(SAMPLE_DOCS / "employee-handbook.md"), _src(SAMPLE_DOCS / "travel-policy.md")]
+    )
+    a, b = (o.doc_id for o in report.outcomes)
+    runtime.registry.finish_delete("default", a)  # registry forgot a: its points are orphans
+    runtime.store.delete_document("default", b)  # the store lost b's points
+    rec = reconcile(runtime.store, runtime.registry, full=True)
+    assert rec.orphans_removed == [a] and rec.marked_failed == [b]
+    assert runtime.store.count() == 0
+    assert runtime.registry.get("default", b).status == Status.FAILED
