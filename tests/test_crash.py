@@ -10,10 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+from test_pipeline import _consistent
+
 from ingest.pipeline import Source
 from ingest.registry import Status
 from rag.runtime import Runtime
-from test_pipeline import _consistent
 
 TOPICS = [
     "battery",
@@ -78,7 +79,7 @@ def test_kill_9_mid_ingest_then_restart(settings, embedder, tmp_path: Path) -> N
     try:
         indexed_before = rt.registry.count(status=Status.INDEXED)
         assert 8 <= indexed_before < 60
-        rt.store  # opening the store reconciles
+        assert rt.store is not None  # opening the store reconciles
         assert rt.registry.unfinished() == []
         _consistent(rt)
         report = rt.ingestor.ingest(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-
 import typer
 
 from rag.cli import docs, ingest, search
-from rag.cli.common import console_err
-from rag.errors import ConfigError, RagError
+from rag.cli.common import handle_errors
 
 app = typer.Typer(
     name="rag",
@@ -18,18 +14,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("ingest")(ingest.ingest)
-app.command("search")(search.search)
+app.command("ingest")(handle_errors(ingest.ingest))
+app.command("search")(handle_errors(search.search))
 app.add_typer(docs.app, name="docs")
 
 
 def main() -> None:
-    try:
-        app()
-    except ConfigError as e:
-        console_err.print(f"[red]configuration error:[/red] {e}")
-        sys.exit(2)
-    except RagError as e:
-        logging.getLogger(__name__).debug("command failed", exc_info=True)
-        console_err.print(f"[red]error:[/red] {e}")
-        sys.exit(1)
+    app()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import typer
 from rich.console import Console
 
 from rag import offline
+from rag.errors import ConfigError, RagError
 from rag.runtime import Runtime
 from rag.settings import load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 console = Console(width=None if Console().is_terminal else 140)
 console_err = Console(stderr=True)
@@ -32,3 +37,21 @@ def runtime() -> Iterator[Runtime]:
 
 def print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=str))  # noqa: T201 - the command's output
+
+
+def handle_errors(fn: F) -> F:
+    """Our errors end a command with a one-line message and exit code 1 (2 for bad settings)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as e:
+            console_err.print(f"[red]configuration error:[/red] {e}", soft_wrap=True)
+            raise typer.Exit(2) from e
+        except RagError as e:
+            logging.getLogger(__name__).debug("command failed", exc_info=True)
+            console_err.print(f"[red]error:[/red] {e}", soft_wrap=True)
+            raise typer.Exit(1) from e
+
+    return wrapper  # type: ignore[return-value]

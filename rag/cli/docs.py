@@ -9,13 +9,14 @@ from rich.table import Table
 
 from ingest.reconcile import reconcile as run_reconcile
 from ingest.registry import Status
-from rag.cli.common import console, print_json, runtime
+from rag.cli.common import console, handle_errors, print_json, runtime
 from rag.errors import DocumentNotFound
 
 app = typer.Typer(help="List, inspect and delete documents.", no_args_is_help=True)
 
 
 @app.command("list")
+@handle_errors
 def list_docs(
     tenant: Annotated[str | None, typer.Option(help="Tenant (default: RAG_TENANT).")] = None,
     status: Annotated[Status | None, typer.Option(help="Only documents in this state.")] = None,
@@ -42,6 +43,7 @@ def list_docs(
 
 
 @app.command("show")
+@handle_errors
 def show(
     doc_id: Annotated[str, typer.Argument(help="Document id (see rag docs list).")],
     tenant: Annotated[str | None, typer.Option()] = None,
@@ -66,6 +68,7 @@ def show(
 
 
 @app.command("delete")
+@handle_errors
 def delete(
     doc_id: Annotated[str, typer.Argument(help="Document id (see rag docs list).")],
     tenant: Annotated[str | None, typer.Option()] = None,
@@ -83,6 +86,7 @@ def delete(
 
 
 @app.command("reconcile")
+@handle_errors
 def reconcile(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Check the registry against the index and repair what a crash left behind."""
     with runtime() as rt:

@@ -1,0 +1,102 @@
+"""The rag command line, in process (typer's runner), on a real data directory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SAMPLE_DOCS
+from rag.cli import app
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_EMBEDDING__THREADS", "2")
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    f = tmp_path / "docs"
+    f.mkdir()
+    for name in ("employee-handbook.md", "support-faq.html", "price-list-2026.csv"):
+        shutil.copy(SAMPLE_DOCS / name, f / name)
+    return f
+
+
+def test_ingest_search_list_delete(cli, folder: Path, tmp_path: Path) -> None:
+    first = json.loads(cli("ingest", str(folder), "--json").stdout)
+    assert (first["added"], first["failed"]) == (3, 0)
+    again = json.loads(cli("ingest", str(folder), "--json").stdout)
+    assert (again["added"], again["unchanged"], again["chunks_written"]) == (0, 3, 0)
+
+    hits = [
+        json.loads(line)
+        for line in cli("search", "annual leave days", "--json", "--top-k", "2").stdout.splitlines()
+    ]
+    assert len(hits) == 2 and hits[0]["source"] == "employee-handbook.md"
+    assert {"pages", "score", "dense_rank", "sparse_score", "section", "text"} <= set(hits[0])
+
+    table = cli("search", "warranty").stdout
+    assert "support-faq.html" in table and "fused" in table
+
+    docs = json.loads(cli("docs", "list", "--json").stdout)
+    assert {d["source"] for d in docs} == {"employee-handbook.md", "support-faq.html", "price-list-2026.csv"}
+    faq = next(d for d in docs if d["source"] == "support-faq.html")
+    shown = json.loads(cli("docs", "show", faq["id"], "--json").stdout)
+    assert shown["chunk_count"] == len(shown["chunks"]) > 0
+
+    cli("docs", "delete", faq["id"])
+    assert faq["id"] not in cli("docs", "list").stdout
+    missing = cli("docs", "delete", faq["id"], code=1)
+    assert "no document" in missing.output
+
+
+def test_queries_file_writes_a_run(cli, folder: Path, tmp_path: Path) -> None:
+    cli("ingest", str(folder), "--quiet")
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"_id": "q1", "text": "price of the dock charger"}\n{"_id": "q2", "text": "warranty"}\n'
+    )
+    out = tmp_path / "run.json"
+    cli("search", "--queries", str(queries), "--output", str(out), "--top-k", "3", "--mode", "sparse")
+    run = json.loads(out.read_text())
+    assert set(run) == {"q1", "q2"}
+    assert run["q1"][0]["source"] == "price-list-2026.csv"
+    assert [h["rank"] for h in run["q2"]] == list(range(1, len(run["q2"]) + 1))
+
+
+def test_failures_are_reported_and_exit_non_zero(cli, folder: Path) -> None:
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "data.xlsx").write_bytes(b"PK")
+    result = cli("ingest", str(folder), "--json", code=1)
+    summary = json.loads(result.stdout)
+    assert summary["added"] == 3 and summary["failed"] == 2
+    assert {d["reason"] for d in summary["documents"] if d["status"] == "failed"} == {
+        "empty",
+        "unsupported_format",
+    }
+    table = cli("ingest", str(folder), code=1).output
+    assert "unsupported file type" in table and "failed 2" in table
+
+
+def test_clear_errors(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "no such file or folder" in cli("ingest", str(tmp_path / "nope"), code=1).output
+    bad = tmp_path / "q.jsonl"
+    bad.write_text("not json\n")
+    assert "expected a JSON object" in cli("search", "--queries", str(bad), code=1).output
+    assert "either a question or --queries" in cli("search", code=1).output
+    monkeypatch.setenv("RAG_CHUNKING__SIZE_TOKENS", "999")
+    assert "does not fit" in cli("search", "x", code=2).output
