@@ -25,25 +25,37 @@ def expand(args: list[str]) -> list[tuple[Path, str]]:
     """(path, source name) for every file the arguments name, in a stable order, without repeats."""
     out: dict[Path, str] = {}
     for arg in args:
-        p = Path(arg)
-        if p.is_file():
-            out.setdefault(p.resolve(), p.name)
-        elif p.is_dir():
-            for f in _walk(p):
-                out.setdefault(f.resolve(), f.relative_to(p).as_posix())
-        elif glob.has_magic(arg):
-            parts = Path(arg).parts
-            fixed_parts = []
-            for part in parts:
-                if glob.has_magic(part):
-                    break
-                fixed_parts.append(part)
-            fixed = Path(*fixed_parts) if fixed_parts else Path(".")
-            matches = [Path(m) for m in sorted(glob.glob(arg, recursive=True)) if Path(m).is_file()]
-            if not matches:
-                raise RagError(f"no file matches {arg!r}")
-            for m in matches:
-                out.setdefault(m.resolve(), m.relative_to(fixed).as_posix())
-        else:
-            raise RagError(f"no such file or folder: {arg}")
+        _expand_one(arg, out)
+    by_name: dict[str, Path] = {}
+    for path, name in out.items():
+        if name in by_name:
+            raise RagError(
+                f"{by_name[name]} and {path} would both be stored as {name!r} (one document): "
+                "ingest the folder that holds both instead"
+            )
+        by_name[name] = path
     return list(out.items())
+
+
+def _expand_one(arg: str, out: dict[Path, str]) -> None:
+    p = Path(arg)
+    if p.is_file():
+        out.setdefault(p.resolve(), p.name)
+    elif p.is_dir():
+        for f in _walk(p):
+            out.setdefault(f.resolve(), f.relative_to(p).as_posix())
+    elif glob.has_magic(arg):
+        parts = Path(arg).parts
+        fixed_parts = []
+        for part in parts:
+            if glob.has_magic(part):
+                break
+            fixed_parts.append(part)
+        fixed = Path(*fixed_parts) if fixed_parts else Path(".")
+        matches = [Path(m) for m in sorted(glob.glob(arg, recursive=True)) if Path(m).is_file()]
+        if not matches:
+            raise RagError(f"no file matches {arg!r}")
+        for m in matches:
+            out.setdefault(m.resolve(), m.relative_to(fixed).as_posix())
+    else:
+        raise RagError(f"no such file or folder: {arg}")

@@ -100,3 +100,20 @@ def test_clear_errors(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert "either a question or --queries" in cli("search", code=1).output
     monkeypatch.setenv("RAG_CHUNKING__SIZE_TOKENS", "999")
     assert "does not fit" in cli("search", "x", code=2).output
+
+
+def test_sources_are_named_stably_and_collisions_refused(tmp_path: Path) -> None:
+    from ingest.sources import expand
+    from rag.errors import RagError
+
+    (tmp_path / "a" / "sub").mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    for rel in ("a/x.txt", "a/sub/y.md", "b/x.txt", "a/.hidden.txt"):
+        (tmp_path / rel).write_text("text")
+    names = sorted(n for _, n in expand([str(tmp_path / "a")]))
+    assert names == ["sub/y.md", "x.txt"]
+    assert sorted(n for _, n in expand([str(tmp_path / "a" / "**" / "*.md")])) == ["sub/y.md"]
+    with pytest.raises(RagError, match="would both be stored as 'x.txt'"):
+        expand([str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt")])
+    with pytest.raises(RagError, match="no file matches"):
+        expand([str(tmp_path / "*.pdf")])
