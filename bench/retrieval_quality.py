@@ -180,7 +180,13 @@ def main() -> None:
     configs: dict[str, dict[str, Any]] = {
         "bm25": {"mode": "sparse"},
         "dense": {"mode": "dense"},
-        "hybrid rrf (k=60, default)": {"mode": "hybrid", "fusion": "rrf", "rrf_k": 60},
+        f"hybrid, product defaults (fusion={settings.retrieval.fusion}, k={settings.retrieval.rrf_k})": {
+            "mode": "hybrid",
+            "fusion": settings.retrieval.fusion,
+            "rrf_k": settings.retrieval.rrf_k,
+            "weights": (settings.retrieval.dense_weight, settings.retrieval.sparse_weight),
+        },
+        "hybrid rrf k=60 (the paper's k)": {"mode": "hybrid", "fusion": "rrf", "rrf_k": 60},
     }
     for name, (_, cfg) in best_by_fusion.items():
         configs[f"hybrid {name} (tuned: {cfg})"] = {"mode": "hybrid", **cfg}
@@ -190,7 +196,7 @@ def main() -> None:
     results["bm25_tuned"] = {"k1": best_bm25[0], "b": best_bm25[1], "avg_len": round(enc.avg_len, 2)}
 
     t = time.perf_counter()
-    run_queries(store, enc, qvecs, queries, test_ids, mode="hybrid", fusion="rrf", rrf_k=60)
+    run_queries(store, enc, qvecs, queries, test_ids, mode="hybrid", fusion=settings.retrieval.fusion)
     results["hybrid_search_ms_per_query"] = round((time.perf_counter() - t) * 1000 / len(test_ids), 2)
     store.close()
     save("retrieval_quality", results)

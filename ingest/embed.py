@@ -51,7 +51,7 @@ class SentenceTransformerEmbedder:
         model_path: Path,
         model_name: str,
         dim: int = 384,
-        batch_size: int = 64,
+        batch_size: int = 16,
         threads: int = 1,
         max_seq_length: int = 256,
     ) -> None:

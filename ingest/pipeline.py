@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
@@ -27,6 +29,7 @@ from rag.types import Chunk
 log = logging.getLogger(__name__)
 
 OutcomeStatus = Literal["added", "updated", "unchanged", "failed"]
+T = TypeVar("T")
 
 
 def document_id(tenant: str, source: str) -> str:
@@ -143,8 +146,9 @@ class Ingestor:
     def _run(self, sources: Iterable[Source]) -> Iterator[Outcome]:
         batch: list[_Prepared] = []
         pending_chunks = 0
-        for src in sources:
-            result = self._prepare(src)
+        # Parsing (Python, single-threaded) runs one batch ahead of embedding (torch, which releases
+        # the GIL), so the parser fills the gaps the model leaves on the cores.
+        for result in _ahead(map(self._prepare, sources), depth=self.batch_chunks):
             if isinstance(result, Outcome):
                 yield result
                 continue
@@ -241,3 +245,42 @@ class Ingestor:
 
     def delete(self, tenant: str, doc_id: str) -> bool:
         return delete_document(self.store, self.registry, tenant, doc_id)
+
+
+_DONE = object()
+
+
+def _ahead(items: Iterator[T], depth: int) -> Iterator[T]:
+    """Yield ``items`` in order while a worker thread computes up to ``depth`` of them ahead.
+    An exception in the worker is raised here; leaving the loop early stops the worker."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_DONE)
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            q.put(e)
+
+    worker = threading.Thread(target=work, name="ingest-prepare", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
