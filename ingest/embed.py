@@ -82,6 +82,7 @@ class SentenceTransformerEmbedder:
             except (OSError, ValueError) as e:
                 raise EmbeddingError(f"could not load the embedding model from {self.model_path}: {e}") from e
             model.max_seq_length = self.max_seq_length
+            model.encode(["warm up"], show_progress_bar=False)  # first call pays one-off kernel set-up
             get_dim = (
                 getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
             )
