@@ -6,6 +6,7 @@ from functools import cached_property
 
 from ingest.chunk import Chunker, TokenCounter
 from ingest.embed import Embedder, SentenceTransformerEmbedder, packaged_model_path
+from ingest.embed_onnx import OnnxEmbedder
 from ingest.pipeline import Ingestor
 from ingest.reconcile import ReconcileReport, reconcile
 from ingest.registry import Registry
@@ -27,14 +28,11 @@ class Runtime:
     @cached_property
     def embedder(self) -> Embedder:
         e = self.settings.embedding
-        return SentenceTransformerEmbedder(
-            self.model_path,
-            e.model_name,
-            dim=e.dim,
-            batch_size=e.batch_size,
-            threads=e.threads,
-            max_seq_length=e.max_seq_length,
-        )
+        common = dict(dim=e.dim, batch_size=e.batch_size, threads=e.threads, max_seq_length=e.max_seq_length)
+        if e.backend == "onnx-int8":
+            cache = e.cache_dir or self.settings.data_dir / "models"
+            return OnnxEmbedder(self.model_path, e.model_name, cache_dir=cache, **common)
+        return SentenceTransformerEmbedder(self.model_path, e.model_name, **common)
 
     @cached_property
     def sparse(self) -> Bm25Encoder:
@@ -52,7 +50,7 @@ class Runtime:
         return IndexMeta(
             embedding_model=self.settings.embedding.model_name,
             embedding_dim=self.settings.embedding.dim,
-            embedding_backend="torch",
+            embedding_backend=self.embedder.backend,
             bm25_k1=b.k1,
             bm25_b=b.b,
             bm25_avg_len=b.avg_len,

@@ -52,6 +52,14 @@ class StoreSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
+    # onnx-int8 passed the equivalence gate against torch (tests/test_embed_onnx.py; docs/benchmarks.md).
+    backend: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8",
+        description="onnx-int8: the model quantised, on ONNX Runtime; torch: sentence-transformers.",
+    )
+    cache_dir: Path | None = Field(
+        None, description="Where the ONNX export is cached; default <data_dir>/models."
+    )
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
     dim: int = Field(384, ge=1, le=65536, description="Vector size the model produces.")
     model_path: Path | None = Field(

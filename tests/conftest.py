@@ -32,22 +32,43 @@ def model_path() -> Path:
     return packaged_model_path()
 
 
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
 @pytest.fixture(scope="session")
-def embedder(model_path: Path):
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ONNX export for the whole run (a few seconds) instead of one per data directory."""
+    return tmp_path_factory.mktemp("onnx-cache")
+
+
+@pytest.fixture(scope="session")
+def embedder(model_path: Path, onnx_cache: Path):
+    """The product's default embedder (ONNX int8), loaded once."""
+    from ingest.embed_onnx import OnnxEmbedder
+
+    e = OnnxEmbedder(model_path, MODEL_NAME, cache_dir=onnx_cache, threads=2)
+    e.warm_up()
+    return e
+
+
+@pytest.fixture(scope="session")
+def torch_embedder(model_path: Path):
+    """The reference: sentence-transformers on torch."""
     from ingest.embed import SentenceTransformerEmbedder
 
-    e = SentenceTransformerEmbedder(model_path, "sentence-transformers/all-MiniLM-L6-v2", threads=2)
+    e = SentenceTransformerEmbedder(model_path, MODEL_NAME, threads=2)
     e.warm_up()
     return e
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
     from rag.settings import load_settings
 
     for key in list(os.environ):
         if key.startswith("RAG_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("RAG_EMBEDDING__CACHE_DIR", str(onnx_cache))  # for subprocesses too
     return load_settings(data_dir=tmp_path / "data")
 
 

@@ -14,8 +14,9 @@ from rag.cli import app
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
     monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_EMBEDDING__CACHE_DIR", str(onnx_cache))
     monkeypatch.setenv("RAG_EMBEDDING__THREADS", "2")
     runner = CliRunner()
 

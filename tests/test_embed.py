@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ingest.embed import SentenceTransformerEmbedder, packaged_model_path
 
@@ -13,7 +14,13 @@ def test_model_files_come_from_site_packages() -> None:
     assert (path / "model.safetensors").exists()
 
 
-def test_embeddings_are_normalised_384d_and_meaningful(embedder) -> None:
+@pytest.fixture(params=["onnx-int8", "torch"])
+def any_embedder(request: pytest.FixtureRequest, embedder, torch_embedder):
+    return embedder if request.param == "onnx-int8" else torch_embedder
+
+
+def test_embeddings_are_normalised_384d_and_meaningful(any_embedder) -> None:
+    embedder = any_embedder
     vecs = embedder.embed_documents(
         ["The robot charges on its dock.", "Charging the robot takes ninety minutes.", "Hotel caps in Paris."]
     )
@@ -22,14 +29,15 @@ def test_embeddings_are_normalised_384d_and_meaningful(embedder) -> None:
     assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.2
 
 
-def test_query_and_document_paths_agree(embedder) -> None:
+def test_query_and_document_paths_agree(any_embedder) -> None:
+    embedder = any_embedder
     q = embedder.embed_query("battery warranty")
     d = embedder.embed_documents(["battery warranty"])[0]
     assert np.allclose(q, d, atol=1e-6)
 
 
-def test_empty_batch(embedder) -> None:
-    assert embedder.embed_documents([]).shape == (0, 384)
+def test_empty_batch(any_embedder) -> None:
+    assert any_embedder.embed_documents([]).shape == (0, 384)
 
 
 def test_loading_opens_no_connection() -> None:

@@ -31,8 +31,10 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory, embedder):
-    settings = load_settings(data_dir=tmp_path_factory.mktemp("kb") / "data")
+def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache}
+    )
     rt = Runtime(settings)
     rt.embedder = embedder  # type: ignore[misc]
     report = rt.ingestor.ingest(

@@ -44,6 +44,12 @@ class IndexMeta:
                 f"{configured.embedding_model} ({configured.embedding_dim}-d) is configured: rebuild the "
                 "index with the configured model, or configure the model it was built with"
             )
+        if self.embedding_backend != configured.embedding_backend:
+            raise IndexMismatch(
+                f"the index at {where} holds vectors of the {self.embedding_backend!r} embedding backend "
+                f"but {configured.embedding_backend!r} is configured; backends are not mixed in one "
+                f"index: set RAG_EMBEDDING__BACKEND={self.embedding_backend} or rebuild the index"
+            )
 
 
 class VectorStore(Protocol):
