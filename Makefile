@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/retrieval_quality.py
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/query_latency.py
+	$(BIN)/python bench/embedders.py
 
 clean-data:
 	rm -rf data

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 from common import load_corpus, load_queries, percentile, save  # noqa: I001
 
-from ingest.embed import SentenceTransformerEmbedder, packaged_model_path
 from ingest.sparse import Bm25Encoder
 from rag.retrieve import Retriever
+from rag.runtime import Runtime
 from rag.settings import RetrievalSettings, load_settings
 from rag.store.base import IndexMeta
 from rag.store.edge import EdgeStore
@@ -52,14 +52,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--queries", type=int, default=300)
-    ap.add_argument("--threads", type=int, default=1, help="torch threads for query embedding")
+    ap.add_argument("--threads", type=int, default=1, help="threads for query embedding")
+    ap.add_argument("--backend", choices=["onnx-int8", "torch"], help="default: the configured one")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    settings = load_settings()
-    embedder = SentenceTransformerEmbedder(
-        packaged_model_path(), settings.embedding.model_name, threads=args.threads
-    )
+    where = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+    backend = args.backend or load_settings().embedding.backend
+    settings = load_settings(data_dir=where / "data", embedding={"threads": args.threads, "backend": backend})
+    embedder = Runtime(settings).embedder
     embedder.warm_up()
     enc = Bm25Encoder(k1=settings.bm25.k1, b=settings.bm25.b, avg_len=settings.bm25.avg_len)
     queries = list(load_queries().values())[: args.queries]
@@ -69,8 +70,9 @@ def main() -> None:
     vocab = np.unique([i for t in real_texts for i in enc.term_ids(t)])
     rng = np.random.default_rng(0)
 
-    where = Path(tempfile.mkdtemp(prefix="bench-latency-"))
-    store = EdgeStore.open(where, IndexMeta(settings.embedding.model_name, DIM, "torch", 1.2, 0.75, 100.0))
+    store = EdgeStore.open(
+        where, IndexMeta(settings.embedding.model_name, DIM, embedder.backend, 0.9, 0.6, 60.0)
+    )
     store.upsert(
         [
             Point(
@@ -85,7 +87,7 @@ def main() -> None:
     retriever = Retriever(store, embedder, enc, RetrievalSettings())
     for q in queries[:20]:
         retriever.search(q, tenant="bench")
-    results = {"threads": args.threads, "queries": len(queries), "sizes": {}}
+    results = {"backend": embedder.backend, "threads": args.threads, "queries": len(queries), "sizes": {}}
     have = len(real_texts)
     for size in sizes:
         t = time.perf_counter()
