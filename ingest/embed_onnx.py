@@ -2,8 +2,9 @@
 
 The export runs at first use and is cached under ``<data>/models/<key>/``, the key covering the model
 files and every export setting, so a changed model or setting makes a new file rather than reusing a
-stale one. Quantisation is dynamic int8, per channel, MatMul only: the default settings of
-``quantize_dynamic`` cost too much accuracy (cosine 0.937 to the reference), these keep it above 0.99.
+stale one. Quantisation is dynamic int8, per channel, MatMul only, with each feed-forward output
+projection of the first two layers left in float: the default settings of ``quantize_dynamic`` cost
+too much accuracy (cosine 0.937 to the reference); these keep it at 0.997 on average.
 Tokenisation uses the model's own tokenizer.json; pooling is the mean over the attention mask, then L2
 normalisation, as sentence-transformers does for this model. sentence-transformers stays the reference.
 """
@@ -27,8 +28,18 @@ from rag.errors import EmbeddingError
 log = logging.getLogger(__name__)
 
 OPSET = 17
-QUANTISATION = {"type": "dynamic", "weight": "QInt8", "per_channel": True, "ops": ["MatMul"]}
+# The feed-forward output projections of the first two layers stay float: their inputs (after GELU) have
+# the widest range, and quantising them cost the most accuracy (all MatMuls int8: SciFact dense nDCG@10
+# -0.009, mean cosine 0.9953; these two float: 0.9968; all six float: 0.9980 but 1.75x instead of 2.5x).
+QUANTISATION = {
+    "type": "dynamic",
+    "weight": "QInt8",
+    "per_channel": True,
+    "ops": ["MatMul"],
+    "float": "ffn-output-layers-0-1",
+}
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_FLOAT_LAYERS = (0, 1)
 
 
 def export_key(model_path: Path) -> str:
@@ -91,12 +102,24 @@ def export_int8(model_path: Path, cache_dir: Path) -> Path:
                 dynamo=False,
             )
         quant_pre_process(str(tmp / "model.onnx"), str(tmp / "model.pre.onnx"), skip_symbolic_shape=True)
+        import onnx
+
+        graph = onnx.load(str(tmp / "model.pre.onnx")).graph
+        keep_float = [
+            n.name
+            for n in graph.node
+            if n.op_type == "MatMul"
+            and "/output/dense/" in n.name
+            and "/attention/" not in n.name
+            and any(f"/layer.{i}/" in n.name for i in _FLOAT_LAYERS)
+        ]
         quantize_dynamic(
             str(tmp / "model.pre.onnx"),
             str(tmp / "model.int8.onnx"),
             per_channel=True,
             op_types_to_quantize=["MatMul"],
             weight_type=QuantType.QInt8,
+            nodes_to_exclude=keep_float,
         )
         os.replace(tmp / "model.int8.onnx", target)  # atomic: a half-written file is never used
     except (OSError, RuntimeError, ValueError) as e:
