@@ -8,7 +8,7 @@ from ingest.chunk import Chunker, TokenCounter
 from ingest.embed import Embedder, SentenceTransformerEmbedder, packaged_model_path
 from ingest.embed_onnx import OnnxEmbedder
 from ingest.pipeline import Ingestor
-from ingest.reconcile import ReconcileReport, reconcile
+from ingest.reconcile import reconcile
 from ingest.registry import Registry
 from ingest.sparse import Bm25Encoder
 from rag.retrieve import Retriever
@@ -19,7 +19,6 @@ from rag.store import IndexMeta, VectorStore, open_store
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.last_reconcile: ReconcileReport | None = None
 
     @cached_property
     def model_path(self):  # noqa: ANN201 - Path
@@ -64,7 +63,7 @@ class Runtime:
     def store(self) -> VectorStore:
         store = open_store(self.settings, self.index_meta)
         # A crash may have left a document half-written: settle it before anything reads the index.
-        self.last_reconcile = reconcile(store, self.registry)
+        reconcile(store, self.registry)
         return store
 
     @cached_property
