@@ -61,12 +61,15 @@ class _Section:
 class _Piece:
     text: str
     pages: set[int]
-    section: str
     kinds: set[str]
     n_tokens: int
     whole_section: bool
     # Tokens each section contributed: a packed chunk is cited by the section most of it comes from.
     weights: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def section(self) -> str:
+        return max(self.weights.items(), key=lambda kv: kv[1])[0]
 
 
 class Chunker:
@@ -176,8 +179,8 @@ class Chunker:
                     last.n_tokens = n
                     last.pages |= p.pages
                     last.kinds |= p.kinds
-                    last.weights[p.section] = last.weights.get(p.section, 0) + p.n_tokens
-                    last.section = max(last.weights.items(), key=lambda kv: kv[1])[0]
+                    for path, n_tokens in p.weights.items():
+                        last.weights[path] = last.weights.get(path, 0) + n_tokens
                     continue
             packed.append(p)
         return packed
@@ -187,7 +190,6 @@ def _piece(text: str, parts: Sequence[Element], path: str, n: int, whole_section
     return _Piece(
         text=text,
         pages={e.page for e in parts if e.page is not None},
-        section=path,
         kinds={e.kind for e in parts},
         n_tokens=n,
         whole_section=whole_section,

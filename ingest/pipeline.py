@@ -146,7 +146,7 @@ class Ingestor:
     def _run(self, sources: Iterable[Source]) -> Iterator[Outcome]:
         batch: list[_Prepared] = []
         pending_chunks = 0
-        # Parsing (Python, single-threaded) runs one batch ahead of embedding (torch, which releases
+        # Parsing (Python, single-threaded) runs one batch ahead of embedding (the model runtime releases
         # the GIL), so the parser fills the gaps the model leaves on the cores.
         for result in _ahead(map(self._prepare, sources), depth=self.batch_chunks):
             if isinstance(result, Outcome):
