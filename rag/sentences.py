@@ -1,0 +1,25 @@
+"""Sentence splitting for answers and chunks: good enough for scoring, no model needed."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? (optionally followed by a citation like [2] or a closing quote) and a space,
+# or at a line break. Abbreviations such as "e.g." may split early; the callers only score sentences.
+_BOUNDARY = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*[\"')\]]?\s+|\n+")
+_CITATION_TAIL = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
+
+
+def split_sentences(text: str, min_chars: int = 1) -> list[str]:
+    out: list[str] = []
+    pos = 0
+    for m in _BOUNDARY.finditer(text):
+        # Keep citations that follow the full stop with the sentence they belong to.
+        end = m.start()
+        tail = _CITATION_TAIL.match(text, m.start())
+        if tail:
+            end = tail.end()
+        out.append(text[pos:end])
+        pos = m.end()
+    out.append(text[pos:])
+    return [s.strip() for s in out if len(s.strip()) >= min_chars]
