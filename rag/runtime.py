@@ -11,6 +11,11 @@ from ingest.pipeline import Ingestor
 from ingest.reconcile import reconcile
 from ingest.registry import Registry
 from ingest.sparse import Bm25Encoder
+from rag.answer import Answerer
+from rag.conversation import Conversations
+from rag.llm.base import LLM
+from rag.llm.tokens import GgufTokenCounter, packaged_gguf_path
+from rag.prompt.templates import PACKAGED, PromptLibrary
 from rag.retrieve import Retriever
 from rag.settings import Settings
 from rag.store import IndexMeta, VectorStore, open_store
@@ -29,8 +34,7 @@ class Runtime:
         e = self.settings.embedding
         common = dict(dim=e.dim, batch_size=e.batch_size, threads=e.threads, max_seq_length=e.max_seq_length)
         if e.backend == "onnx-int8":
-            cache = e.cache_dir or self.settings.data_dir / "models"
-            return OnnxEmbedder(self.model_path, e.model_name, cache_dir=cache, **common)
+            return OnnxEmbedder(self.model_path, e.model_name, cache_dir=self.cache_dir, **common)
         return SentenceTransformerEmbedder(self.model_path, e.model_name, **common)
 
     @cached_property
@@ -82,8 +86,62 @@ class Runtime:
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.embedder, self.sparse, self.settings.retrieval)
 
+    @cached_property
+    def cache_dir(self):  # noqa: ANN201 - Path
+        return self.settings.embedding.cache_dir or self.settings.data_dir / "models"
+
+    @cached_property
+    def token_counter(self) -> GgufTokenCounter:
+        # The embedded model's BPE: exact for it, a close estimate for an endpoint (see rag.llm.tokens).
+        return GgufTokenCounter(packaged_gguf_path(), self.cache_dir)
+
+    @cached_property
+    def llm(self) -> LLM:
+        s = self.settings.llm
+        if s.resolved_provider == "openai":
+            from rag.llm.openai_chat import OpenAIChat
+
+            assert s.base_url and s.model  # checked by LlmSettings
+            return OpenAIChat(
+                base_url=s.base_url,
+                model=s.model,
+                api_key=s.api_key.get_secret_value() if s.api_key else None,
+                timeout_s=s.timeout_s,
+                max_retries=s.max_retries,
+                context_window=s.window,
+                count_tokens=self.token_counter.count,
+            )
+        from rag.llm.embedded import EmbeddedChat
+
+        return EmbeddedChat(
+            packaged_gguf_path(),
+            context_window=s.window,
+            threads=s.threads,
+            count_tokens=self.token_counter.count,
+        )
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        extra = self.settings.answer.prompts_dir
+        return PromptLibrary([PACKAGED, extra] if extra else [PACKAGED])
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self.settings.conversations_url)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        return Answerer(
+            retriever=self.retriever,
+            embedder=self.embedder,
+            llm=self.llm,
+            prompts=self.prompts,
+            conversations=self.conversations,
+            settings=self.settings.answer,
+            llm_settings=self.settings.llm,
+        )
+
     def close(self) -> None:
-        if "store" in self.__dict__:
-            self.store.close()
-        if "registry" in self.__dict__:
-            self.registry.close()
+        for name in ("llm", "conversations", "store", "registry"):
+            if name in self.__dict__:
+                self.__dict__[name].close()

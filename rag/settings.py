@@ -112,6 +112,95 @@ class IngestSettings(BaseModel):
         return int(self.max_file_mb * 1024 * 1024)
 
 
+class Price(BaseModel):
+    """What a model costs, per million tokens, in whatever currency the operator bills in."""
+
+    input_per_mtok: float = Field(0.0, ge=0)
+    output_per_mtok: float = Field(0.0, ge=0)
+
+
+class LlmSettings(BaseModel):
+    provider: Literal["auto", "embedded", "openai"] = Field(
+        "auto", description="auto: openai when base_url is set, else the embedded SmolLM2 (demo quality)."
+    )
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1"
+    )
+    api_key: SecretStr | None = None
+    model: str | None = Field(None, description="Model name sent to the endpoint (required with base_url).")
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=10, description="Retries on 429, 5xx and connection errors.")
+    temperature: float = Field(0.0, ge=0, le=2)
+    max_tokens: int = Field(256, ge=1, description="Longest answer, in tokens.")
+    context_window: int | None = Field(
+        None, ge=512, description="Tokens the model sees at once; default 2048 embedded, 8192 endpoint."
+    )
+    budget_margin: float = Field(
+        0.05, ge=0, lt=0.5, description="Share of the window kept free: counting is exact only for embedded."
+    )
+    threads: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 2), ge=1, le=256)
+    prices: dict[str, Price] = Field(default_factory=dict, description="Model name -> price per 1M tokens.")
+
+    @model_validator(mode="after")
+    def _endpoint_complete(self) -> LlmSettings:
+        if self.provider == "openai" and not self.base_url:
+            raise ValueError("llm.provider is 'openai' but RAG_LLM__BASE_URL is not set")
+        if self.resolved_provider == "openai" and not self.model:
+            raise ValueError("RAG_LLM__MODEL is required with an OpenAI-compatible endpoint")
+        return self
+
+    @property
+    def resolved_provider(self) -> Literal["embedded", "openai"]:
+        if self.provider == "auto":
+            return "openai" if self.base_url else "embedded"
+        return self.provider
+
+    @property
+    def window(self) -> int:
+        return self.context_window or (2048 if self.resolved_provider == "embedded" else 8192)
+
+
+# Calibrated by bench/calibrate_refusal.py on SQuAD 2.0 dev (even articles; odd ones are held out for
+# bench/answer_quality.py): the highest threshold that still answers >= 98% of answerable questions.
+REFUSAL_THRESHOLD = 0.42
+
+
+class AnswerSettings(BaseModel):
+    top_k: int = Field(8, ge=1, le=100, description="Chunks retrieved for an answer.")
+    max_sources: int = Field(5, ge=1, le=50, description="Most sources put into the prompt.")
+    dedup_jaccard: float = Field(
+        0.8, gt=0, le=1, description="Chunks whose word sets overlap this much count as duplicates."
+    )
+    prompt: str = Field(
+        "answer@1", description="Answer template: name@version (pinned), or a name for its newest version."
+    )
+    rewrite_prompt: str = Field("rewrite", description="Template that makes a follow-up standalone.")
+    variants: dict[str, float] = Field(
+        default_factory=dict,
+        description='A/B test: {"answer@1": 0.5, "answer@2": 0.5}; sticky per conversation.',
+    )
+    prompts_dir: Path | None = Field(None, description="Extra prompt template files (*.toml).")
+    history_turns: int = Field(3, ge=0, le=50, description="Earlier exchanges shown to the rewrite step.")
+    refusal_threshold: float = Field(
+        REFUSAL_THRESHOLD,
+        ge=0,
+        le=1,
+        description="Refuse without calling the LLM below this retrieval confidence (see rag/refuse.py).",
+    )
+    match_citations: bool = Field(
+        True, description="Point uncited answer sentences at the source they match best (marked 'matched')."
+    )
+    conversations_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite in the data dir."
+    )
+
+    @model_validator(mode="after")
+    def _variants_weighted(self) -> AnswerSettings:
+        if self.variants and (min(self.variants.values()) < 0 or sum(self.variants.values()) <= 0):
+            raise ValueError("answer.variants needs non-negative weights with a positive sum")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RAG_", env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -126,6 +215,8 @@ class Settings(BaseSettings):
     bm25: Bm25Settings = Bm25Settings()
     retrieval: RetrievalSettings = RetrievalSettings()
     ingest: IngestSettings = IngestSettings()
+    llm: LlmSettings = LlmSettings()
+    answer: AnswerSettings = AnswerSettings()
 
     @model_validator(mode="after")
     def _chunks_fit_model(self) -> Settings:
@@ -141,6 +232,10 @@ class Settings(BaseSettings):
     @property
     def registry_url(self) -> str:
         return self.ingest.registry_url or f"sqlite:///{self.data_dir / 'registry.sqlite'}"
+
+    @property
+    def conversations_url(self) -> str:
+        return self.answer.conversations_url or f"sqlite:///{self.data_dir / 'conversations.sqlite'}"
 
 
 def load_settings(**overrides: object) -> Settings:

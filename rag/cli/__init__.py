@@ -1,21 +1,22 @@
-"""The ``rag`` command line: ingest, search and manage documents. Thin: it turns arguments into calls."""
+"""The ``rag`` command line: ingest, search, ask and manage documents. Thin: it turns arguments into calls."""
 
 from __future__ import annotations
 
 import typer
 
-from rag.cli import docs, ingest, search
+from rag.cli import ask, docs, ingest, search
 from rag.cli.common import handle_errors
 
 app = typer.Typer(
     name="rag",
-    help="Ask questions of your own documents: ingest files, search them, manage the index.",
+    help="Ask questions of your own documents: ingest files, search them, ask, manage the index.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.command("ingest")(handle_errors(ingest.ingest))
 app.command("search")(handle_errors(search.search))
+app.command("ask")(handle_errors(ask.ask))
 app.add_typer(docs.app, name="docs")
 
 
