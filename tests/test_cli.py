@@ -118,3 +118,44 @@ def test_sources_are_named_stably_and_collisions_refused(tmp_path: Path) -> None
         expand([str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt")])
     with pytest.raises(RagError, match="no file matches"):
         expand([str(tmp_path / "*.pdf")])
+
+
+def test_ask_prints_a_cited_answer_with_sources_and_usage(
+    cli, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llm_server import Reply, ScriptedLLM
+
+    cli("ingest", str(folder))
+    with ScriptedLLM() as server:
+        monkeypatch.setenv("RAG_LLM__BASE_URL", server.base_url)
+        monkeypatch.setenv("RAG_LLM__MODEL", "scripted")
+        server.queue(Reply("Employees get 27 days [1].", usage=(812, 9)))
+        out = cli("ask", "How many days of paid annual leave do employees get?").output
+        assert "Employees get 27 days [1]." in out and "employee-handbook.md" in out
+        assert "812 in / 9 out" in out and "prompt answer@1" in out and "model" in out
+
+        server.queue(Reply(stream=["Twenty", "-seven ", "days [1]."]))
+        out = cli("ask", "How many days of paid annual leave do employees get?", "--stream").output
+        assert "Twenty-seven days [1]." in out
+
+        server.queue(Reply("27 days [1]."))
+        line = cli(
+            "ask", "How many days of paid annual leave do employees get?", "--json", "--prompt", "answer@2"
+        ).output
+        record = json.loads(line)
+        assert record["prompt"]["version"] == 2 and record["citations"][0]["source"] == "employee-handbook.md"
+        assert record["conversation_id"] and record["trace_id"] and record["usage"]["total_tokens"] == 60
+
+        server.queue(Reply("Up to 5 days [1]."), Reply("Up to 5 days [1]."))
+        cid = record["conversation_id"]
+        follow = json.loads(cli("ask", "And how many carry over?", "--conversation", cid, "--json").output)
+        assert follow["conversation_id"] == cid and follow["steps"][0]["name"] == "rewrite"
+
+        out = cli("ask", "What is the capital of Peru?").output
+        assert "Not found in the documents." in out and "low_confidence" in out
+
+        bad = cli("ask", "How many days?", "--prompt", "answer@99", code=1).output
+        assert "no prompt template answer@99" in bad
+    # The endpoint is gone now: a clear error, exit 1.
+    out = cli("ask", "How many days of paid annual leave do employees get?", code=1).output
+    assert "cannot reach the LLM endpoint" in out

@@ -5,29 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import SAMPLE_DOCS
+from conftest import SAMPLE_QUESTIONS as QUESTIONS
 from ingest.pipeline import Source
 from rag.runtime import Runtime
 from rag.settings import load_settings
-
-QUESTIONS = [
-    ("How many days of paid annual leave do employees get?", "employee-handbook.md", "27 days"),
-    ("What does error code E-17 mean on the robot?", "porter-h2-manual.pdf", "Lidar obstruction"),
-    ("How much does the dock charger cost?", "price-list-2026.csv", "3200"),
-    ("Who owns the migration from Jenkins to GitLab CI?", "meeting-notes-2026-09-14.txt", "Aiko Tanaka"),
-    ("How long is the warranty on a Porter robot?", "support-faq.html", "3-year warranty"),
-    ("How quickly must I report a security incident?", "security-policy.docx", "within 1 hour"),
-    ("What was the revenue in the third quarter?", "q3-2026-all-hands.pptx", "4.2 million"),
-    ("Where do I collect my badge on the first day?", "onboarding-welcome.eml", "reception"),
-    ("What is the hotel cap in Lyon?", "travel-policy.md", "150"),
-    ("How many employees work in the Porto office?", "office-locations.csv", "Porto"),
-    ("Why was the fleet dashboard down in August?", "incident-postmortem-2026-08.txt", "TLS certificate"),
-    ("Which firmware fixed robots stopping at glass doors?", "release-notes-fw-4-1.html", "glass doors"),
-    (
-        "Which customer reported robots stuck at the cold-storage door?",
-        "customer-escalation.eml",
-        "Fresh Market",
-    ),
-]
 
 
 @pytest.fixture(scope="module")

@@ -39,3 +39,33 @@ def test_nonsense_is_refused_with_a_readable_message(
         load_settings()
     assert message in str(err.value)
     assert "Traceback" not in str(err.value)
+
+
+def test_llm_provider_follows_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().llm.resolved_provider == "embedded" and load_settings().llm.window == 2048
+    monkeypatch.setenv("RAG_LLM__BASE_URL", "http://localhost:11434/v1")
+    monkeypatch.setenv("RAG_LLM__MODEL", "llama3.1:8b")
+    monkeypatch.setenv("RAG_LLM__API_KEY", "sk-very-secret")
+    monkeypatch.setenv("RAG_LLM__PRICES", '{"llama3.1:8b": {"input_per_mtok": 0.1, "output_per_mtok": 0.2}}')
+    s = load_settings()
+    assert s.llm.resolved_provider == "openai" and s.llm.window == 8192
+    assert s.llm.prices["llama3.1:8b"].output_per_mtok == 0.2
+    assert "sk-very-secret" not in repr(s) and s.llm.api_key.get_secret_value() == "sk-very-secret"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RAG_LLM__PROVIDER": "openai"}, "RAG_LLM__BASE_URL is not set"),
+        ({"RAG_LLM__BASE_URL": "http://x/v1"}, "RAG_LLM__MODEL is required"),
+        ({"RAG_ANSWER__VARIANTS": '{"answer@1": 0, "answer@2": 0}'}, "positive sum"),
+        ({"RAG_ANSWER__REFUSAL_THRESHOLD": "1.5"}, "answer.refusal_threshold"),
+    ],
+)
+def test_llm_and_answer_settings_refuse_nonsense(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    with pytest.raises(ConfigError, match=message):
+        load_settings()
