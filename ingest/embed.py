@@ -25,6 +25,9 @@ class Embedder(Protocol):
     dim: int
     backend: str
 
+    @property
+    def loaded(self) -> bool: ...
+
     def warm_up(self) -> None:
         """Load the model now rather than on the first call."""
         ...
@@ -66,6 +69,10 @@ class LocalEmbedder:
         self.max_seq_length = max_seq_length
         self._loaded = False
         self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
 
     def warm_up(self) -> None:
         if self._loaded:

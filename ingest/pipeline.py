@@ -159,8 +159,16 @@ class Ingestor:
                 batch, pending_chunks = [], 0
         yield from self._write(batch)
 
-    def _prepare(self, src: Source) -> _Prepared | Outcome:
+    def ingest_one(self, src: Source, on_stage: Callable[[str], None] | None = None) -> Outcome:
+        """One document, reporting each stage ("parsing", "chunking", "embedding") as it starts."""
+        result = self._prepare(src, on_stage)
+        if isinstance(result, Outcome):
+            return result
+        return next(self._write([result], on_stage))
+
+    def _prepare(self, src: Source, on_stage: Callable[[str], None] | None = None) -> _Prepared | Outcome:
         started = time.perf_counter()
+        stage = on_stage or (lambda _: None)
         doc_id = src.doc_id or document_id(src.tenant, src.name)
         fmt = ""
         try:
@@ -180,7 +188,9 @@ class Ingestor:
                 and existing.metadata == src.metadata
             ):
                 return Outcome(src.name, doc_id, "unchanged", chunks=existing.chunk_count)
+            stage("parsing")
             parsed = parse_bytes(data, src.name, self.max_file_bytes)
+            stage("chunking")
             chunks = self.chunker.chunk(parsed.elements)
         except IngestError as e:
             self.registry.record_failure(
@@ -202,9 +212,13 @@ class Ingestor:
             started=started,
         )
 
-    def _write(self, batch: list[_Prepared]) -> Iterator[Outcome]:
+    def _write(
+        self, batch: list[_Prepared], on_stage: Callable[[str], None] | None = None
+    ) -> Iterator[Outcome]:
         if not batch:
             return
+        if on_stage is not None:
+            on_stage("embedding")
         texts = [c.text for p in batch for c in p.chunks]
         dense = self.embedder.embed_documents(texts)
         sparse = [self.sparse.embed_document(t) for t in texts]

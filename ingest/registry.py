@@ -150,12 +150,16 @@ class Registry:
         with self._session() as s:
             return [_record(r) for r in s.scalars(q)]
 
-    def count(self, tenant: str | None = None, status: Status | None = None) -> int:
+    def count(
+        self, tenant: str | None = None, status: Status | None = None, source: str | None = None
+    ) -> int:
         q = select(func.count()).select_from(_Document)
         if tenant is not None:
             q = q.where(_Document.tenant == tenant)
         if status is not None:
             q = q.where(_Document.status == status.value)
+        if source is not None:
+            q = q.where(_Document.source == source)
         with self._session() as s:
             return int(s.scalar(q) or 0)
 
@@ -259,6 +263,16 @@ class Registry:
             row = s.get(_Document, (tenant, doc_id))
             if row is not None:
                 s.delete(row)
+
+    def uses_hash(self, content_hash: str) -> bool:
+        """Whether any document (of any tenant) serves or is writing this content."""
+        with self._session() as s:
+            q = (
+                select(func.count())
+                .select_from(_Document)
+                .where((_Document.content_hash == content_hash) | (_Document.pending_hash == content_hash))
+            )
+            return bool(s.scalar(q))
 
     def tenants(self) -> list[str]:
         with self._session() as s:

@@ -18,7 +18,7 @@ from typing import Any
 from ingest.embed import Embedder
 from rag.cite import CitationReport, cite
 from rag.conversation import Conversations, Turn, utcnow
-from rag.errors import LLMError
+from rag.errors import InvalidRequest, LLMError
 from rag.llm.base import LLM, Completion, Message, Usage
 from rag.prompt.context import Context, assemble
 from rag.prompt.templates import PromptLibrary, PromptTemplate
@@ -159,7 +159,7 @@ class Answerer:
     ) -> Iterator[str | Answer]:
         question = question.strip()
         if not question:
-            raise LLMError("the question is empty")
+            raise InvalidRequest("the question is empty")
         t_start = time.perf_counter()
         trace_id = uuid.uuid4().hex
         steps: list[Step] = []

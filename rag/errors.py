@@ -63,6 +63,10 @@ class EmbeddingError(RagError):
     """The embedding model could not be loaded or failed."""
 
 
+class InvalidRequest(RagError):
+    """The request itself is wrong (an empty question, a bad filter): the caller must change it."""
+
+
 class LLMError(RagError):
     """The language model could not be reached, refused the request or returned nothing usable."""
 
@@ -73,3 +77,7 @@ class PromptError(RagError):
 
 class ConversationNotFound(RagError):
     """No conversation with that id exists for that tenant."""
+
+
+class TraceNotFound(RagError):
+    """No answer with that trace id exists for that tenant."""

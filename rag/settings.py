@@ -201,6 +201,28 @@ class AnswerSettings(BaseModel):
         return self
 
 
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    auth: bool = Field(
+        True, description="Require API keys. Off only on purpose (the local demo); the server warns."
+    )
+    job_workers: int = Field(1, ge=1, le=16, description="Ingestion jobs run at once (in-process).")
+    job_timeout_s: float = Field(900.0, gt=0, description="A job running longer than this fails.")
+    heartbeat_s: float = Field(5.0, gt=0, description="How often running jobs prove they are alive.")
+    job_max_attempts: int = Field(3, ge=1, description="Restarts a job survives before it fails.")
+    blob_dir: Path | None = Field(
+        None, description="Original uploads, for re-indexing; default <data_dir>/blobs."
+    )
+    max_files_per_upload: int = Field(20, ge=1, le=1000)
+    wait_timeout_s: float = Field(300.0, gt=0, description="Longest ?wait=true waits for its jobs.")
+    request_timeout_s: float = Field(
+        120.0, gt=0, description="Non-streaming requests end with 504 after this."
+    )
+    rate_per_minute: float = Field(600.0, gt=0, description="Requests per minute per API key (token bucket).")
+    rate_burst: int = Field(60, ge=1, description="Requests a key may make at once before the rate applies.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RAG_", env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -217,6 +239,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     llm: LlmSettings = LlmSettings()
     answer: AnswerSettings = AnswerSettings()
+    api: ApiSettings = ApiSettings()
 
     @model_validator(mode="after")
     def _chunks_fit_model(self) -> Settings:
@@ -232,6 +255,10 @@ class Settings(BaseSettings):
     @property
     def registry_url(self) -> str:
         return self.ingest.registry_url or f"sqlite:///{self.data_dir / 'registry.sqlite'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.api.blob_dir or self.data_dir / "blobs"
 
     @property
     def conversations_url(self) -> str:

@@ -13,7 +13,7 @@ from conftest import SAMPLE_DOCS, SAMPLE_QUESTIONS
 from ingest.pipeline import Source
 from llm_server import Reply, ScriptedLLM
 from rag.answer import Answer, Answerer
-from rag.errors import ConversationNotFound, LLMError
+from rag.errors import ConversationNotFound, InvalidRequest, LLMError
 from rag.llm.openai_chat import OpenAIChat
 from rag.refuse import retrieval_confidence
 from rag.runtime import Runtime
@@ -239,7 +239,7 @@ def test_llm_failures_are_clear_errors(kb, llm, tmp_path: Path) -> None:
         answerer.ask(LEAVE, tenant="default")
     with pytest.raises(LLMError, match="empty answer"):
         answerer.ask(LEAVE, tenant="default")
-    with pytest.raises(LLMError, match="empty"):
+    with pytest.raises(InvalidRequest, match="empty"):
         answerer.ask("   ", tenant="default")
 
 

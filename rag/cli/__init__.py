@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rag.cli import ask, docs, ingest, search
+from rag.cli import ask, docs, ingest, keys, search, serve
 from rag.cli.common import handle_errors
 
 app = typer.Typer(
@@ -17,6 +17,8 @@ app = typer.Typer(
 app.command("ingest")(handle_errors(ingest.ingest))
 app.command("search")(handle_errors(search.search))
 app.command("ask")(handle_errors(ask.ask))
+app.command("serve")(handle_errors(serve.serve))
+app.add_typer(keys.app, name="keys")
 app.add_typer(docs.app, name="docs")
 
 

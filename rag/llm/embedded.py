@@ -46,6 +46,8 @@ class EmbeddedChat:
     @cached_property
     def _server(self):  # noqa: ANN202 - xllamacpp.Server
         with self._lock:
+            if "_server" in self.__dict__:  # another thread loaded it while this one waited
+                return self.__dict__["_server"]
             import xllamacpp
 
             t0 = time.perf_counter()

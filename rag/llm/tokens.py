@@ -50,6 +50,8 @@ class GgufTokenCounter:
         from tokenizers import Tokenizer
 
         with self._lock:
+            if "_tokenizer" in self.__dict__:  # another thread built it while this one waited
+                return self.__dict__["_tokenizer"]
             stat = self.gguf_path.stat()
             key = hashlib.sha256(
                 f"{self.gguf_path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()

@@ -1,0 +1,81 @@
+"""The FastAPI application. Nothing heavy at import time: ``create_app`` returns an app whose lifespan
+builds the store, the models and the job workers, and closes them on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from api import problems
+from api.routes import documents, health, jobs, query
+from api.services import Services
+from rag import offline
+from rag.runtime import Runtime
+from rag.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+_STREAMING = {"/v1/query"}  # may answer with a stream: no overall timeout (the stream has its own pace)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """``runtime`` lets tests share a loaded model; normally it is built from ``settings`` in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        offline.set_env()
+        rt = runtime or Runtime(settings or get_settings())
+        services = Services.build(rt)
+        await asyncio.to_thread(services.start)
+        if not rt.settings.api.auth:
+            log.warning(
+                "API authentication is OFF (RAG_API__AUTH=false): every caller is admin of tenant %r",
+                rt.settings.tenant,
+            )
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(services.close)
+
+    app = FastAPI(
+        title="rag-knowledge",
+        version="0.1.0",
+        summary="Ask questions of your own documents: upload, cited answers, search, jobs.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(documents.router)
+    app.include_router(jobs.router)
+    app.include_router(query.router)
+    app.include_router(health.router)
+
+    @app.middleware("http")
+    async def measure_and_limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        services: Services | None = getattr(request.app.state, "services", None)
+        t0 = time.perf_counter()
+        limit = services.runtime.settings.api.request_timeout_s if services else None
+        try:
+            if limit is None or request.url.path in _STREAMING:
+                response = await call_next(request)
+            else:
+                response = await asyncio.wait_for(call_next(request), timeout=limit)
+        except TimeoutError:
+            response = problems.problem(
+                504, "request timed out", f"no response within {limit:g} s (RAG_API__REQUEST_TIMEOUT_S)"
+            )
+        if services is not None:
+            route = request.scope.get("route")
+            name = getattr(route, "path", "unmatched")
+            services.metrics.requests.labels(request.method, name, str(response.status_code)).inc()
+            services.metrics.latency.labels(name).observe(time.perf_counter() - t0)
+        return response
+
+    return app

@@ -1,0 +1,68 @@
+"""Helpers for the HTTP API tests: an app on a real data directory and real models, a scripted LLM."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from llm_server import Reply, ScriptedLLM
+from rag.runtime import Runtime
+from rag.settings import load_settings
+
+DEFAULT_REPLY = Reply("Employees get 27 days of paid annual leave [1].", usage=(700, 12))
+
+
+@contextmanager
+def serve(
+    data_dir: Path, embedder: Any, onnx_cache: Path, llm: ScriptedLLM, **overrides: Any
+) -> Iterator[TestClient]:
+    """A running app (lifespan included) on ``data_dir``; ``overrides`` are settings groups."""
+    api = {"rate_per_minute": 100_000, "rate_burst": 10_000, "heartbeat_s": 0.2} | overrides.pop("api", {})
+    settings = load_settings(
+        data_dir=data_dir,
+        embedding={"cache_dir": onnx_cache},
+        llm={"base_url": llm.base_url, "model": "scripted", "max_retries": 0, "timeout_s": 5},
+        api=api,
+        **overrides,
+    )
+    rt = Runtime(settings)
+    rt.embedder = embedder  # type: ignore[misc]
+    with TestClient(create_app(runtime=rt), raise_server_exceptions=False) as client:
+        yield client
+
+
+def key(client: TestClient, tenant: str, admin: bool = False) -> dict[str, str]:
+    secret, _ = client.app.state.services.keys.create(tenant, admin=admin)  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def upload(
+    client: TestClient, headers: dict[str, str], *files: tuple[str, bytes], wait: bool = True, **form: str
+):
+    return client.post(
+        "/v1/documents",
+        params={"wait": str(wait).lower()},
+        files=[("files", (name, data)) for name, data in files],
+        data=form,
+        headers=headers,
+    )
+
+
+def sse_events(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        name = data = None
+        for line in block.splitlines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+        assert name is not None and data is not None, block
+        events.append((name, data))
+    return events
