@@ -44,6 +44,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/query_latency.py
 	$(BIN)/python bench/embedders.py
+	$(BIN)/python bench/calibrate_refusal.py
+	$(BIN)/python bench/answer_quality.py
 
 clean-data:
 	rm -rf data
