@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Scalar = str | int | bool
 ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     doc_ids: list[str] = Field(default_factory=list, max_length=1000, description="Only these documents.")
-    metadata: dict[str, Scalar] = Field(default_factory=dict, description="Payload metadata equal to these.")
+    metadata: dict[MetadataKey, Scalar] = Field(default_factory=dict, description="Metadata equal to these.")
 
 
 class QueryRequest(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,9 +10,12 @@ from typing import Any
 
 from ingest.embed import Embedder
 from ingest.sparse import Bm25Encoder
+from rag.errors import InvalidRequest
 from rag.settings import RetrievalSettings
 from rag.store.base import VectorStore
 from rag.types import FusionName, Hit, SearchFilter, SearchMode, SearchQuery
+
+METADATA_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass
@@ -51,6 +55,9 @@ class Retriever:
         metadata: dict[str, str | int | bool] | None = None,
     ) -> SearchResult:
         s = self.settings
+        bad = [k for k in (metadata or {}) if not METADATA_KEY.fullmatch(k)]
+        if bad:
+            raise InvalidRequest(f"metadata filter keys must be 1-64 letters, digits, '_' or '-': {bad!r}")
         mode = mode or s.mode
         fusion = fusion or s.fusion
         top_k = top_k or s.top_k

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -140,6 +140,11 @@ class LlmSettings(BaseModel):
     )
     threads: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 2), ge=1, le=256)
     prices: dict[str, Price] = Field(default_factory=dict, description="Model name -> price per 1M tokens.")
+
+    @field_validator("base_url", "model", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if v == "" else v  # compose passes unset variables as ""
 
     @model_validator(mode="after")
     def _endpoint_complete(self) -> LlmSettings:

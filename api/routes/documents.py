@@ -17,6 +17,7 @@ from ingest.parse import FORMATS, format_of
 from ingest.pipeline import document_id
 from ingest.registry import Status
 from rag.errors import DocumentNotFound, UnsupportedFormat
+from rag.retrieve import METADATA_KEY
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -164,12 +165,14 @@ def _metadata(raw: str | None) -> dict[str, Any]:
         meta = json.loads(raw)
     except json.JSONDecodeError as e:
         raise ApiProblem(422, "invalid metadata", f"metadata is not JSON: {e}") from e
-    if not isinstance(meta, dict) or not all(
-        isinstance(k, str) and isinstance(v, str | int | bool) and not isinstance(v, float)
-        for k, v in meta.items()
-    ):
+    if not isinstance(meta, dict) or not all(isinstance(v, str | int | bool) for v in meta.values()):
         raise ApiProblem(
             422, "invalid metadata", "metadata must be a JSON object of strings, integers and booleans"
+        )
+    bad = [k for k in meta if not METADATA_KEY.fullmatch(k)]
+    if bad:
+        raise ApiProblem(
+            422, "invalid metadata", f"metadata keys must be 1-64 letters, digits, '_' or '-': {bad!r}"
         )
     return meta
 

