@@ -20,8 +20,6 @@ from rag.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-_STREAMING = {"/v1/query"}  # may answer with a stream: no overall timeout (the stream has its own pace)
-
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """``runtime`` lets tests share a loaded model; normally it is built from ``settings`` in the lifespan."""
@@ -63,10 +61,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         t0 = time.perf_counter()
         limit = services.runtime.settings.api.request_timeout_s if services else None
         try:
-            if limit is None or request.url.path in _STREAMING:
-                response = await call_next(request)
-            else:
-                response = await asyncio.wait_for(call_next(request), timeout=limit)
+            # Bounds the time to the response's start: a stream, once started, runs at its own pace.
+            response = await asyncio.wait_for(call_next(request), timeout=limit)
         except TimeoutError:
             response = problems.problem(
                 504, "request timed out", f"no response within {limit:g} s (RAG_API__REQUEST_TIMEOUT_S)"

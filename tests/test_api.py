@@ -323,3 +323,28 @@ def test_every_bad_input_is_a_4xx_or_a_failed_job_never_a_5xx(client) -> None:
     assert client.get("/healthz").status_code == 200 and client.get("/readyz").json()["status"] == "ok"
     listing = client.get("/v1/documents", params={"limit": 1000}, headers=a).json()
     assert listing["total"] >= len([v for v in seen.values() if v != 415])
+
+
+def test_auth_can_be_switched_off_only_explicitly_and_it_is_logged(
+    tmp_path: Path, embedder, onnx_cache, llm, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="api.app"):
+        with serve(
+            tmp_path / "data", embedder, onnx_cache, llm, api={"auth": False}, tenant="demo"
+        ) as client:
+            r = upload(client, {}, ("employee-handbook.md", HANDBOOK))
+            assert r.status_code == 200
+            assert client.get("/v1/documents").json()["items"][0]["tenant"] == "demo"
+    assert "authentication is OFF" in caplog.text
+
+
+def test_a_slow_request_ends_with_504(tmp_path: Path, embedder, onnx_cache, llm) -> None:
+    with serve(tmp_path / "data", embedder, onnx_cache, llm, api={"request_timeout_s": 0.5}) as client:
+        a = key(client, "acme")
+        upload(client, a, ("employee-handbook.md", HANDBOOK))
+        llm.queue(Reply("late", delay_s=2.0))
+        r = client.post("/v1/query", json={"question": LEAVE}, headers=a)
+        assert r.status_code == 504 and "RAG_API__REQUEST_TIMEOUT_S" in r.json()["detail"]
+        assert client.get("/healthz").status_code == 200

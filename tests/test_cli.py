@@ -159,3 +159,15 @@ def test_ask_prints_a_cited_answer_with_sources_and_usage(
     # The endpoint is gone now: a clear error, exit 1.
     out = cli("ask", "How many days of paid annual leave do employees get?", code=1).output
     assert "cannot reach the LLM endpoint" in out
+
+
+def test_keys_create_list_revoke(cli) -> None:
+    created = json.loads(cli("keys", "create", "--tenant", "acme", "--admin", "--json").output)
+    assert created["key"].startswith("rk_") and created["tenant"] == "acme" and created["admin"] is True
+    listed = [json.loads(line) for line in cli("keys", "list", "--json").output.splitlines()]
+    assert [(k["id"], k["tenant"], k["revoked"]) for k in listed] == [(created["key_id"], "acme", False)]
+    assert created["key"] not in cli("keys", "list").output  # the secret is never shown again
+    cli("keys", "revoke", created["key_id"])
+    assert json.loads(cli("keys", "list", "--json").output)["revoked"] is True
+    assert "no active key" in cli("keys", "revoke", created["key_id"], code=1).output
+    assert "tenant is 1-64" in cli("keys", "create", "--tenant", "bad tenant!", code=1).output
