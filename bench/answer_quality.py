@@ -10,7 +10,7 @@
 
 Runs the embedded model, and the endpoint in RAG_LLM__BASE_URL instead when that is set.
 
-    .venv/bin/python bench/answer_quality.py [--questions 200] [--llm-refusal]
+    .venv/bin/python bench/answer_quality.py [--questions 200] [--llm-refusal] [--only v1|v2]
 """
 
 from __future__ import annotations
@@ -35,12 +35,20 @@ def main() -> None:
         "--questions", type=int, default=200, help="Questions per part (and per class in part 2)."
     )
     ap.add_argument("--llm-refusal", action="store_true", help="Part 2 through the whole path (slow).")
+    ap.add_argument("--only", choices=["v1", "v2"], help="Run one part.")
     args = ap.parse_args()
     calibration = squad.calibration_titles()
     result = {"llm": _llm_name(), "questions": args.questions}
-    result["squad_v1"] = part1(args.questions, calibration)
-    result["squad_v2"] = part2(args.questions, calibration, args.llm_refusal)
-    save("answer_quality", result)
+    if args.only != "v2":
+        result["squad_v1"] = part1(args.questions, calibration)
+    if args.only != "v1":
+        result["squad_v2"] = part2(args.questions, calibration, args.llm_refusal)
+    name = (
+        "answer_quality"
+        + (f"_{args.only}" if args.only else "")
+        + ("_llm_refusal" if args.llm_refusal else "")
+    )
+    save(name, result)
 
 
 def _llm_name() -> str:

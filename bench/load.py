@@ -83,6 +83,13 @@ def main() -> None:
             r = httpx.post(f"{base}/v1/documents?wait=true", files=files, headers=headers, timeout=300)
             r.raise_for_status()
             result = _run(base, headers, args.clients, args.seconds, mix)
+            metrics = httpx.get(f"{base}/metrics", timeout=10).text
+            result["jobs_at_end"] = {
+                line.split('"')[1]: float(line.rsplit(" ", 1)[1])
+                for line in metrics.splitlines()
+                if line.startswith("rag_ingest_jobs{")
+            }
+            print(f"  jobs at the end: {result['jobs_at_end']}")
         finally:
             server.terminate()
             server.wait(timeout=30)
