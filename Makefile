@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/embedders.py
 	$(BIN)/python bench/calibrate_refusal.py
 	$(BIN)/python bench/answer_quality.py
+	$(BIN)/python bench/load.py
 
 clean-data:
 	rm -rf data
