@@ -57,7 +57,14 @@ def test_hits_cite_pages_and_carry_all_scores(kb) -> None:
 def test_every_fusion_works_end_to_end(kb, fusion: str) -> None:
     result = kb.retriever.search("warranty battery cycles", tenant="default", fusion=fusion, top_k=5)
     assert result.fusion == fusion and result.hits[0].source == "support-faq.html"
-    assert set(result.timings_ms) == {"embed_query", "encode_sparse", "search"}
+    assert set(result.timings_ms) == {
+        "embed_query",
+        "encode_sparse",
+        "dense_prefetch",
+        "sparse_prefetch",
+        "fusion",
+        "search",
+    }
 
 
 def test_filters_by_document(kb) -> None:

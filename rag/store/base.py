@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
@@ -80,7 +81,10 @@ class VectorStore(Protocol):
         """Payloads of a document's points, in chunk order."""
         ...
 
-    def search(self, query: SearchQuery) -> list[Hit]: ...
+    def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
+        """Hits of the fused (or single) list, annotated with dense/sparse ranks; ``timings`` gets one
+        entry per request (``request_steps``) in milliseconds."""
+        ...
 
     def close(self) -> None: ...
 
@@ -111,6 +115,23 @@ def annotate(
         if h.chunk_id in sparse_at:
             h.sparse_rank, h.sparse_score = sparse_at[h.chunk_id]
     return fused
+
+
+def request_steps(use_dense: bool, use_sparse: bool) -> list[str]:
+    """Names of the requests ``to_requests`` builds, in order, as they appear in search timings: the
+    fused (or single-list) request, then the dense and the sparse candidate lists (the prefetches, run on
+    their own so each is timed; the fused request runs its prefetches again inside the engine)."""
+    lists = [name for name, used in (("dense_prefetch", use_dense), ("sparse_prefetch", use_sparse)) if used]
+    return ["fusion" if len(lists) == 2 else "list_query", *lists]
+
+
+def timed(timings: dict[str, float] | None, name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    t = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        if timings is not None:
+            timings[name] = round((time.perf_counter() - t) * 1000, 3)
 
 
 def branches(query: SearchQuery) -> tuple[bool, bool]:

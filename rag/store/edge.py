@@ -27,6 +27,8 @@ from rag.store.base import (
     branches,
     metadata_conditions,
     payload_to_hit,
+    request_steps,
+    timed,
 )
 from rag.types import Hit, Point, SearchFilter, SearchQuery
 
@@ -264,11 +266,15 @@ class EdgeStore:
                 break
         return sorted(out, key=lambda p: p.get("chunk_index", 0))
 
-    def search(self, query: SearchQuery) -> list[Hit]:
+    def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
         requests, use_dense, use_sparse = to_requests(query)
         if not requests:
             return []
-        results = self._call("query", self._shard.query_batch, qe.QueryBatchRequest(requests))
+        steps = request_steps(use_dense, use_sparse)
+        results = [
+            timed(timings, n, self._call, "query", self._shard.query, r)
+            for n, r in zip(steps, requests, strict=True)
+        ]
         hits = [payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0])]
         lists = [[(str(p.id), p.score) for p in r] for r in results[1:]]
         dense = lists.pop(0) if use_dense else []

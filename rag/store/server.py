@@ -26,6 +26,8 @@ from rag.store.base import (
     branches,
     metadata_conditions,
     payload_to_hit,
+    request_steps,
+    timed,
 )
 from rag.types import Hit, Point, SearchFilter, SearchQuery
 
@@ -283,11 +285,17 @@ class ServerStore:
                 break
         return sorted(out, key=lambda p: p.get("chunk_index", 0))
 
-    def search(self, query: SearchQuery) -> list[Hit]:
+    def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
         requests, use_dense, use_sparse = to_requests(query)
         if not requests:
             return []
-        results = self._call("query", self._client.query_batch_points, self.collection, requests=requests)
+        steps = request_steps(use_dense, use_sparse)
+        results = [
+            timed(
+                timings, n, self._call, "query", self._client.query_points, self.collection, **_query_args(r)
+            )
+            for n, r in zip(steps, requests, strict=True)
+        ]
         hits = [
             payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0].points)
         ]
@@ -302,6 +310,18 @@ class ServerStore:
     def close(self) -> None:
         with self._lock:
             self._client.close()
+
+
+def _query_args(r: qm.QueryRequest) -> dict[str, Any]:
+    """One batch request as the keyword arguments of ``query_points`` (its filter is ``query_filter``)."""
+    return {
+        "query": r.query,
+        "using": r.using,
+        "prefetch": r.prefetch,
+        "query_filter": r.filter,
+        "limit": r.limit,
+        "with_payload": r.with_payload,
+    }
 
 
 def _alias_target(client: QdrantClient, alias: str) -> str | None:
