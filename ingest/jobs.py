@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -257,6 +257,7 @@ class JobRunner:
         timeout_s: float = 900.0,
         heartbeat_s: float = 5.0,
         max_attempts: int = 3,
+        on_finished: Callable[[Job, dict[str, float]], None] | None = None,
     ) -> None:
         self.store = store
         self.ingestor = ingestor
@@ -265,6 +266,7 @@ class JobRunner:
         self.timeout_s = timeout_s
         self.heartbeat_s = heartbeat_s
         self.max_attempts = max_attempts
+        self.on_finished = on_finished
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._active: dict[str, float] = {}  # job id -> monotonic start
         self._lock = threading.Lock()
@@ -339,6 +341,16 @@ class JobRunner:
                     self._active.pop(job_id, None)
 
     def _run(self, job: Job) -> None:
+        stages: dict[str, float] = {}
+        clock = {"stage": "read", "t": time.perf_counter()}
+
+        def stage(name: str) -> None:  # time per stage, for the job's trace
+            now = time.perf_counter()
+            stages[clock["stage"]] = round((now - clock["t"]) * 1000, 3)  # type: ignore[operator]
+            clock.update(stage=name, t=now)
+            if name in JobState.__members__.values():
+                self.store.transition(job.id, JobState(name))
+
         self.store.transition(job.id, JobState.PARSING, attempts=job.attempts + 1)
         try:
             data = self.blobs.get(job.blob)
@@ -346,13 +358,16 @@ class JobRunner:
             self._fail(job.id, "unreadable", f"the stored original file cannot be read: {e}")
             return
         src = Source.from_bytes(data, job.source, job.tenant, doc_id=job.doc_id, metadata=job.metadata)
-        outcome = self.ingestor.ingest_one(
-            src, on_stage=lambda stage: self.store.transition(job.id, JobState(stage))
-        )
+        outcome = self.ingestor.ingest_one(src, on_stage=stage)
+        stage("done")
+        stages.pop("done", None)
         if outcome.status == "failed":
             self._fail(job.id, outcome.reason or "failed", outcome.error or "ingestion failed")
-            return
-        self.store.transition(job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks)
+        else:
+            self.store.transition(job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks)
+        finished = self.store.get(job.id)
+        if self.on_finished is not None and finished is not None:
+            self.on_finished(finished, stages)
 
     def _fail(self, job_id: str, reason: str, error: str) -> None:
         self.store.transition(job_id, JobState.FAILED, reason=reason, error=error)

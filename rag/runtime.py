@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from ingest.chunk import Chunker, TokenCounter
@@ -15,6 +16,8 @@ from rag.answer import Answerer
 from rag.conversation import Conversations
 from rag.llm.base import LLM
 from rag.llm.tokens import GgufTokenCounter, packaged_gguf_path
+from rag.monitor.record import Recorder
+from rag.monitor.traces import Trace, TraceStore
 from rag.prompt.templates import PACKAGED, PromptLibrary
 from rag.retrieve import Retriever
 from rag.settings import Settings
@@ -24,6 +27,8 @@ from rag.store import IndexMeta, VectorStore, open_store
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Called with every trace once written: metrics, OpenTelemetry (see api.services).
+        self.trace_listeners: list[Callable[[Trace], None]] = []
 
     @cached_property
     def model_path(self):  # noqa: ANN201 - Path
@@ -141,7 +146,29 @@ class Runtime:
             llm_settings=self.settings.llm,
         )
 
+    @cached_property
+    def traces(self) -> TraceStore:
+        return TraceStore(self.settings.traces_url)
+
+    @cached_property
+    def recorder(self) -> Recorder:
+        if self.settings.monitoring.otel:
+            from rag.monitor.otel import emit
+
+            self.trace_listeners.append(emit)
+        return Recorder(
+            self.traces,
+            self.embedder,
+            self.settings.monitoring,
+            refusal_threshold=self.settings.answer.refusal_threshold,
+            on_written=self._on_trace,
+        )
+
+    def _on_trace(self, trace: Trace) -> None:
+        for listener in self.trace_listeners:
+            listener(trace)
+
     def close(self) -> None:
-        for name in ("llm", "conversations", "store", "registry"):
+        for name in ("recorder", "traces", "llm", "conversations", "store", "registry"):
             if name in self.__dict__:
                 self.__dict__[name].close()

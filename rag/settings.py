@@ -206,6 +206,31 @@ class AnswerSettings(BaseModel):
         return self
 
 
+class MonitoringSettings(BaseModel):
+    traces_url: str | None = Field(
+        None, description="SQLAlchemy URL of the trace store; default SQLite in the data dir."
+    )
+    log_content: bool = Field(
+        False, description="Store question and answer text in traces (off by default; on in the local demo)."
+    )
+    retention_days: float = Field(30.0, gt=0, description="Traces older than this are deleted.")
+    queue_size: int = Field(
+        10_000, ge=1, description="Traces waiting to be written; beyond it they are dropped."
+    )
+    otel: bool = Field(False, description="Emit OpenTelemetry spans (GenAI semantic conventions).")
+    # Drift: a recent window against a baseline window.
+    baseline_days: float = Field(7.0, gt=0, description="Baseline window: the days before the recent window.")
+    recent_hours: float = Field(24.0, gt=0, description="Recent window, ending now.")
+    min_samples: int = Field(30, ge=5, description="Fewer queries than this in a window: no verdict.")
+    centroid_max: float = Field(0.05, gt=0, description="Cosine distance of query-embedding centroids.")
+    mmd_alpha: float = Field(
+        0.01, gt=0, lt=1, description="Permutation-test p-value below which MMD says drift."
+    )
+    psi_max: float = Field(0.2, gt=0, description="Population stability index of the top-1 score.")
+    ks_max: float = Field(0.2, gt=0, le=1, description="Kolmogorov-Smirnov statistic of the top-1 score.")
+    refusal_delta_max: float = Field(0.1, gt=0, le=1, description="Change of the refusal rate.")
+
+
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -245,6 +270,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = LlmSettings()
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @model_validator(mode="after")
     def _chunks_fit_model(self) -> Settings:
@@ -260,6 +286,10 @@ class Settings(BaseSettings):
     @property
     def registry_url(self) -> str:
         return self.ingest.registry_url or f"sqlite:///{self.data_dir / 'registry.sqlite'}"
+
+    @property
+    def traces_url(self) -> str:
+        return self.monitoring.traces_url or f"sqlite:///{self.data_dir / 'traces.sqlite'}"
 
     @property
     def blob_dir(self) -> Path:

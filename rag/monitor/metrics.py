@@ -1,0 +1,85 @@
+"""Prometheus metrics: HTTP requests, latency per step, tokens and cost per model and prompt version,
+answers and refusals, errors, ingest jobs by state, drift. Updated from traces as they are written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from rag.monitor.traces import Trace
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+
+class _StateGauge(Collector):
+    """A gauge read at scrape time, e.g. ingest jobs by state from the job table (it survives restarts)."""
+
+    def __init__(self, name: str, doc: str, read: Callable[[], dict[str, int]], states: list[str]) -> None:
+        self.name, self.doc, self.read, self.states = name, doc, read, states
+
+    def collect(self) -> Iterator[Metric]:
+        g = GaugeMetricFamily(self.name, self.doc, labels=["state"])
+        counts = self.read()
+        for state in self.states:
+            g.add_metric([state], counts.get(state, 0))
+        yield g
+
+
+class Metrics:
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "rag_http_requests", "HTTP requests", ["method", "route", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "rag_http_request_duration_seconds",
+            "HTTP request latency",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.step_latency = Histogram(
+            "rag_step_duration_seconds",
+            "Time per step of a request",
+            ["kind", "step"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.tokens = Counter("rag_llm_tokens", "LLM tokens", ["model", "prompt", "direction"], registry=r)
+        self.cost = Counter("rag_llm_cost", "LLM cost (price table units)", ["model", "prompt"], registry=r)
+        self.answers = Counter("rag_answers", "Answers given", ["refused", "reason"], registry=r)
+        self.errors = Counter("rag_errors", "Requests that failed", ["kind"], registry=r)
+        self.rate_limited = Counter("rag_rate_limited", "Requests refused by the rate limit", registry=r)
+        self.traces_dropped = Counter(
+            "rag_traces_dropped", "Traces dropped because the queue was full", registry=r
+        )
+        self.drift = Gauge("rag_drift_value", "Latest drift statistic", ["signal"], registry=r)
+        self.drift_breach = Gauge(
+            "rag_drift_breach", "1 if the latest drift check breached its threshold", ["signal"], registry=r
+        )
+
+    def watch_states(
+        self, name: str, doc: str, read: Callable[[], dict[str, int]], states: list[str]
+    ) -> None:
+        self.registry.register(_StateGauge(name, doc, read, states))
+
+    def observe(self, t: Trace) -> None:
+        """Called for every trace written."""
+        for step, ms in (t.timings or {}).items():
+            if step != "total":
+                self.step_latency.labels(t.kind, step).observe(ms / 1000)
+        if t.status == "error":
+            self.errors.labels(t.kind).inc()
+        if t.kind != "query" or t.status == "error":
+            return
+        self.answers.labels(str(t.refused).lower(), t.refusal_reason or "").inc()
+        prompt = t.prompt_id or "none"
+        model = t.model or "none"
+        if t.tokens_in or t.tokens_out:
+            self.tokens.labels(model, prompt, "input").inc(t.tokens_in)
+            self.tokens.labels(model, prompt, "output").inc(t.tokens_out)
+        if t.cost:
+            self.cost.labels(model, prompt).inc(t.cost)

@@ -1,0 +1,259 @@
+"""Record: answers, searches, ingest jobs and failures -> traces (off the request path, on the trace
+writer's thread: quality signals and the query embedding are computed there, not while the user waits)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.embed import Embedder
+from rag.answer import Answer
+from rag.monitor.signals import answer_signals, retrieval_signals
+from rag.monitor.traces import Trace, TraceStore, TraceWriter, new_id, utcnow
+from rag.retrieve import SearchResult
+from rag.settings import MonitoringSettings
+from rag.types import Hit
+
+
+@dataclass
+class _AnswerEvent:
+    answer: Answer
+    tenant: str
+    at: dt.datetime
+    request_id: str | None
+    metadata: dict[str, Any]
+
+
+@dataclass
+class _SearchEvent:
+    result: SearchResult
+    query: str
+    tenant: str
+    at: dt.datetime
+    trace_id: str
+    request_id: str | None
+    metadata: dict[str, Any]
+
+
+@dataclass
+class _JobEvent:
+    job_id: str
+    tenant: str
+    source: str
+    state: str
+    reason: str | None
+    chunks: int
+    stage_ms: dict[str, float]
+    at: dt.datetime
+
+
+@dataclass
+class _ErrorEvent:
+    kind: str
+    tenant: str
+    error: str
+    latency_ms: float
+    at: dt.datetime
+    trace_id: str
+    request_id: str | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Recorder:
+    def __init__(
+        self,
+        store: TraceStore,
+        embedder: Embedder,
+        settings: MonitoringSettings,
+        *,
+        refusal_threshold: float,
+        on_written: Callable[[Trace], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.refusal_threshold = refusal_threshold
+        self.writer = TraceWriter(
+            store,
+            prepare=self._prepare,
+            queue_size=settings.queue_size,
+            retention=dt.timedelta(days=settings.retention_days),
+            on_written=on_written,
+        )
+        self.writer.start()
+
+    # ---- what the request path calls (cheap: it only enqueues) ----------------------------------------
+
+    def answer(
+        self, answer: Answer, tenant: str, request_id: str | None = None, metadata: dict | None = None
+    ) -> str:
+        self.writer.submit(_AnswerEvent(answer, tenant, utcnow(), request_id, metadata or {}))
+        return answer.trace_id
+
+    def search(
+        self,
+        result: SearchResult,
+        query: str,
+        tenant: str,
+        request_id: str | None = None,
+        metadata: dict | None = None,
+    ) -> str:
+        trace_id = new_id()
+        self.writer.submit(
+            _SearchEvent(result, query, tenant, utcnow(), trace_id, request_id, metadata or {})
+        )
+        return trace_id
+
+    def job(
+        self,
+        job_id: str,
+        tenant: str,
+        source: str,
+        state: str,
+        reason: str | None,
+        chunks: int,
+        stage_ms: dict[str, float],
+    ) -> None:
+        self.writer.submit(_JobEvent(job_id, tenant, source, state, reason, chunks, stage_ms, utcnow()))
+
+    def error(
+        self,
+        kind: str,
+        tenant: str,
+        error: str,
+        latency_ms: float,
+        request_id: str | None = None,
+        metadata: dict | None = None,
+    ) -> str:
+        trace_id = new_id()
+        self.writer.submit(
+            _ErrorEvent(kind, tenant, error, latency_ms, utcnow(), trace_id, request_id, metadata or {})
+        )
+        return trace_id
+
+    def flush(self) -> None:
+        self.writer.flush()
+
+    def close(self) -> None:
+        self.writer.close()
+
+    # ---- the writer thread -------------------------------------------------------------------------------
+
+    def _prepare(self, event: Any) -> Trace | None:
+        if isinstance(event, _AnswerEvent):
+            return self._answer_trace(event)
+        if isinstance(event, _SearchEvent):
+            return self._search_trace(event)
+        if isinstance(event, _JobEvent):
+            return Trace(
+                id=event.job_id,
+                kind="ingest",
+                tenant=event.tenant,
+                created_at=event.at,
+                latency_ms=round(sum(event.stage_ms.values()), 3),
+                timings=event.stage_ms,
+                status="ok" if event.state == "indexed" else "error",
+                error=event.reason,
+                metadata={"source": event.source, "chunks": event.chunks},
+            )
+        if isinstance(event, _ErrorEvent):
+            return Trace(
+                id=event.trace_id,
+                kind=event.kind,
+                tenant=event.tenant,
+                created_at=event.at,
+                latency_ms=event.latency_ms,
+                request_id=event.request_id,
+                status="error",
+                error=event.error,
+                metadata=event.metadata,
+            )
+        return None
+
+    def _answer_trace(self, e: _AnswerEvent) -> Trace:
+        a = e.answer
+        content = self.settings.log_content
+        signals = retrieval_signals(a.hits) | answer_signals(a, self.embedder, self.refusal_threshold)
+        report = a.citations
+        prompt = a.prompt or {}
+        return Trace(
+            id=a.trace_id,
+            kind="query",
+            tenant=e.tenant,
+            created_at=e.at,
+            latency_ms=a.timings_ms.get("total", 0.0),
+            timings=a.timings_ms,
+            retrieval=_retrieval(a.hits),
+            request_id=e.request_id,
+            conversation_id=a.conversation_id,
+            prompt_name=prompt.get("name"),
+            prompt_version=prompt.get("version"),
+            prompt_hash=prompt.get("hash"),
+            prompt_variant=prompt.get("variant"),
+            model=a.model.get("name"),
+            tokens_in=a.usage.prompt_tokens,
+            tokens_out=a.usage.completion_tokens,
+            cost=a.cost,
+            refused=a.refused,
+            refusal_reason=a.refusal.reason if a.refusal else None,
+            citations=[
+                {
+                    "n": c.n,
+                    "doc_id": c.source.hit.doc_id,
+                    "chunk_id": c.source.hit.chunk_id,
+                    "origin": c.origin,
+                }
+                for c in (report.citations if report else [])
+            ],
+            uncited=len(report.uncited) if report else 0,
+            signals=signals,
+            metadata=e.metadata,
+            steps=[_step(s.to_dict(), content) for s in a.steps],
+            question=a.question if content else None,
+            answer=a.text if content else None,
+            query_vector=self.embedder.embed_query(a.standalone_question),
+        )
+
+    def _search_trace(self, e: _SearchEvent) -> Trace:
+        r = e.result
+        return Trace(
+            id=e.trace_id,
+            kind="search",
+            tenant=e.tenant,
+            created_at=e.at,
+            latency_ms=round(
+                sum(v for k, v in r.timings_ms.items() if k in ("embed_query", "encode_sparse", "search")), 3
+            ),
+            timings=r.timings_ms,
+            retrieval=_retrieval(r.hits),
+            request_id=e.request_id,
+            signals=retrieval_signals(r.hits),
+            metadata=e.metadata | {"mode": r.mode, "fusion": r.fusion},
+            question=e.query if self.settings.log_content else None,
+            query_vector=self.embedder.embed_query(e.query),
+        )
+
+
+def _retrieval(hits: list[Hit]) -> list[dict[str, Any]]:
+    return [
+        {
+            "chunk_id": h.chunk_id,
+            "doc_id": h.doc_id,
+            "source": h.source,
+            "rank": h.rank,
+            "score": h.score,
+            "dense_rank": h.dense_rank,
+            "dense_score": h.dense_score,
+            "sparse_rank": h.sparse_rank,
+            "sparse_score": h.sparse_score,
+        }
+        for h in hits
+    ]
+
+
+def _step(step: dict[str, Any], content: bool) -> dict[str, Any]:
+    if content:
+        return step
+    return {k: v for k, v in step.items() if k not in ("input", "output")}
