@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from rag.db import make_engine
-from rag.errors import ConversationNotFound, TraceNotFound
+from rag.errors import ConversationNotFound
 
 
 class _Base(DeclarativeBase):
@@ -38,16 +38,6 @@ class _Turn(_Base):
     standalone: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
     trace_id: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
-
-class _Feedback(_Base):
-    __tablename__ = "feedback"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    trace_id: Mapped[str] = mapped_column(String(64), index=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    rating: Mapped[int] = mapped_column(Integer)
-    comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -106,30 +96,15 @@ class Conversations:
                 )
             )
 
-    def add_feedback(self, tenant: str, trace_id: str, rating: int, comment: str = "") -> None:
-        """Feedback on one answer of this tenant (found by its trace id)."""
+    def trace_exists(self, tenant: str, trace_id: str) -> bool:
+        """Whether this tenant got an answer with this trace id."""
         with self._session() as s:
-            turn = s.scalars(
-                select(_Turn)
+            q = (
+                select(_Turn.id)
                 .join(_Conversation, _Conversation.id == _Turn.conversation_id)
                 .where(_Turn.trace_id == trace_id, _Conversation.tenant == tenant)
-            ).first()
-            if turn is None:
-                raise TraceNotFound(f"no answer with trace id {trace_id!r}")
-            s.add(
-                _Feedback(
-                    trace_id=trace_id, tenant=tenant, rating=rating, comment=comment, created_at=utcnow()
-                )
             )
-
-    def feedback(self, tenant: str, trace_id: str) -> list[tuple[int, str]]:
-        with self._session() as s:
-            rows = s.scalars(
-                select(_Feedback)
-                .where(_Feedback.tenant == tenant, _Feedback.trace_id == trace_id)
-                .order_by(_Feedback.id)
-            )
-            return [(r.rating, r.comment) for r in rows]
+            return s.scalars(q).first() is not None
 
     def close(self) -> None:
         self.engine.dispose()

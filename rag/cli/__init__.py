@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rag.cli import ask, docs, ingest, keys, search, serve
+from rag.cli import ask, docs, evaluate, ingest, keys, monitor, search, serve
 from rag.cli.common import handle_errors
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app.command("search")(handle_errors(search.search))
 app.command("ask")(handle_errors(ask.ask))
 app.command("serve")(handle_errors(serve.serve))
 app.add_typer(keys.app, name="keys")
+app.add_typer(monitor.app, name="monitor")
+app.command("eval")(handle_errors(evaluate.evaluate))
 app.add_typer(docs.app, name="docs")
 
 

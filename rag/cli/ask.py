@@ -41,6 +41,7 @@ def ask(
             elif stream and not as_json:
                 console.print(item, end="", markup=False, highlight=False, soft_wrap=True)
         assert answer is not None
+        rt.recorder.answer(answer, tenant or rt.settings.tenant, metadata={"via": "cli"})
     if as_json:
         print_json(answer.to_dict())
         return

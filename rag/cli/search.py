@@ -50,6 +50,7 @@ def search(
         assert question is not None
         rt.embedder.warm_up()  # report search time, not model loading time
         result = rt.retriever.search(question, tenant=tenant, top_k=top_k, mode=mode, fusion=fusion)
+        rt.recorder.search(result, question, tenant, metadata={"via": "cli"})
     if as_json:
         for h in result.hits:
             print_json(h.to_dict())

@@ -1,0 +1,123 @@
+"""``rag monitor summary|drift|prompts``: read the trace store (it works while ``rag serve`` runs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from rag import offline
+from rag.cli.common import console, handle_errors, print_json
+from rag.monitor import aggregate
+from rag.monitor.drift import check_windows
+from rag.monitor.traces import TraceStore, utcnow
+from rag.settings import load_settings
+
+app = typer.Typer(
+    help="Monitoring from the traces: quality summary, drift, prompt variants.", no_args_is_help=True
+)
+log = logging.getLogger("rag.monitor")
+
+Tenant = Annotated[str | None, typer.Option(help="One tenant (default: all).")]
+Hours = Annotated[float, typer.Option(help="Window: the last N hours.", min=0.01)]
+AsJson = Annotated[bool, typer.Option("--json")]
+
+
+def _store() -> tuple[TraceStore, object]:
+    offline.set_env()
+    settings = load_settings()
+    return TraceStore(settings.traces_url), settings
+
+
+@app.command("summary")
+@handle_errors
+def summary(hours: Hours = 24, tenant: Tenant = None, as_json: AsJson = False) -> None:
+    """Quality signals over the window: scores, refusals, citations, groundedness, feedback, cost."""
+    store, _ = _store()
+    try:
+        s = aggregate.summary(store.window(utcnow() - dt.timedelta(hours=hours), tenant=tenant))
+    finally:
+        store.close()
+    if as_json:
+        print_json(s)
+        return
+    table = Table("signal", "value", title=f"last {hours:g} h")
+    for k, v in s.items():
+        table.add_row(k, "–" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v))
+    console.print(table)
+
+
+@app.command("drift")
+@handle_errors
+def drift(tenant: Tenant = None, as_json: AsJson = False) -> None:
+    """Recent window against the baseline (RAG_MONITORING__*). Exit code 3 when drift is found."""
+    store, settings = _store()
+    try:
+        report = check_windows(store, settings.monitoring, tenant=tenant)  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    for c in report.checks:
+        if c.breach:
+            log.warning("drift: %s = %.4f beyond %.4f (%s)", c.signal, c.value or 0.0, c.threshold, c.detail)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        console.print(
+            f"{report.verdict}: baseline {report.baseline['n']} traces, recent {report.recent['n']} traces"
+        )
+        table = Table("signal", "value", "threshold", "breach", "how")
+        for c in report.checks:
+            table.add_row(
+                c.signal,
+                f"{c.value:.4f}" if c.value is not None else "–",
+                f"{c.threshold:g}",
+                "yes" if c.breach else "no",
+                c.detail,
+            )
+        if report.checks:
+            console.print(table)
+    if report.verdict == "drift":
+        raise typer.Exit(3)
+
+
+@app.command("prompts")
+@handle_errors
+def prompts(hours: Hours = 24 * 7, tenant: Tenant = None, as_json: AsJson = False) -> None:
+    """Prompt variants side by side: latency, tokens, cost, refusals, groundedness, feedback."""
+    store, _ = _store()
+    try:
+        rows = aggregate.prompts(
+            store.window(utcnow() - dt.timedelta(hours=hours), kind="query", tenant=tenant)
+        )
+    finally:
+        store.close()
+    if as_json:
+        for row in rows:
+            print_json(row)
+        return
+    cols = [
+        "prompt",
+        "hash",
+        "answers",
+        "latency_ms_p50",
+        "latency_ms_p95",
+        "tokens_in_mean",
+        "tokens_out_mean",
+        "cost",
+        "refusal_rate",
+        "groundedness_mean",
+        "feedback_rate",
+        "rating_mean",
+    ]
+    table = Table(*cols)
+    for row in rows:
+        table.add_row(
+            *(
+                "–" if row[c] is None else f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c])
+                for c in cols
+            )
+        )
+    console.print(table if rows else "[yellow]no answers in this window[/yellow]")
