@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint install bench clean-data
+.PHONY: demo serve test test-slow lint install bench clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,17 @@ $(STAMP): pyproject.toml packaging/en_core_web_sm/pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The local demo logs question and answer text in its traces (off by default everywhere else).
+demo serve: export RAG_MONITORING__LOG_CONTENT = true
+
 demo: $(STAMP)
 	$(BIN)/rag ingest sample_docs
 	$(BIN)/rag search "How many days of annual leave do employees get?" --top-k 3
-	$(BIN)/rag ask "How many days of annual leave do employees get?"
+	$(BIN)/rag ask "How long is the warranty on a Porter robot?"
+
+# The local demo server: no API keys (it warns), dashboard at http://127.0.0.1:8000/ui
+serve: $(STAMP)
+	RAG_API__AUTH=false $(BIN)/rag serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from api import problems
-from api.routes import documents, health, jobs, query
+from api.routes import documents, health, jobs, monitor, query, ui
 from api.services import Services
 from rag import offline
 from rag.runtime import Runtime
@@ -51,7 +51,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(documents.router)
     app.include_router(jobs.router)
     app.include_router(query.router)
+    app.include_router(monitor.router)
     app.include_router(health.router)
+    ui.mount(app)
 
     @app.middleware("http")
     async def measure_and_limit(

@@ -27,6 +27,7 @@ class QueryRequest(BaseModel):
         None, pattern=r"^[A-Za-z0-9_-]{1,64}(@[0-9]{1,6})?$", description="name@version"
     )
     stream: bool = Field(False, description="Server-Sent Events: token events, then one answer event.")
+    metadata: dict[MetadataKey, Scalar] = Field(default_factory=dict, description="Stored with the trace.")
 
     @field_validator("question")
     @classmethod
@@ -43,6 +44,7 @@ class SearchRequest(BaseModel):
     mode: Literal["hybrid", "dense", "sparse"] | None = None
     fusion: Literal["rrf", "dbsf", "weighted"] | None = None
     filters: Filters = Field(default_factory=Filters)
+    metadata: dict[MetadataKey, Scalar] = Field(default_factory=dict, description="Stored with the trace.")
 
     @field_validator("query")
     @classmethod
@@ -80,6 +82,7 @@ class HitOut(BaseModel):
 
 
 class SearchResponse(BaseModel):
+    trace_id: str
     mode: str
     fusion: str | None
     timings_ms: dict[str, float]

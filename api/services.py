@@ -7,10 +7,10 @@ import logging
 from dataclasses import dataclass
 
 from api.keys import KeyStore
-from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from ingest.blobs import BlobStore
-from ingest.jobs import JobRunner, JobStore
+from ingest.jobs import Job, JobRunner, JobState, JobStore
+from rag.monitor.metrics import Metrics
 from rag.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,12 @@ class Services:
         s = runtime.settings
         jobs = JobStore(s.registry_url)
         blobs = BlobStore(s.blob_dir)
+
+        def job_finished(job: Job, stage_ms: dict[str, float]) -> None:
+            runtime.recorder.job(
+                job.id, job.tenant, job.source, job.state.value, job.reason, job.chunks, stage_ms
+            )
+
         runner = JobRunner(
             jobs,
             runtime.ingestor,
@@ -39,7 +45,13 @@ class Services:
             timeout_s=s.api.job_timeout_s,
             heartbeat_s=s.api.heartbeat_s,
             max_attempts=s.api.job_max_attempts,
+            on_finished=job_finished,
         )
+        metrics = Metrics()
+        metrics.watch_states(
+            "rag_ingest_jobs", "Ingestion jobs by state", jobs.counts, [x.value for x in JobState]
+        )
+        runtime.trace_listeners.append(metrics.observe)
         return cls(
             runtime=runtime,
             keys=KeyStore(s.registry_url),
@@ -47,12 +59,13 @@ class Services:
             runner=runner,
             blobs=blobs,
             limiter=RateLimiter(s.api.rate_per_minute, s.api.rate_burst),
-            metrics=Metrics(jobs),
+            metrics=metrics,
         )
 
     def start(self) -> None:
         self.runtime.store  # noqa: B018 - opens (and reconciles) the index before the first request
         self.runtime.embedder.warm_up()
+        self.runtime.recorder  # noqa: B018 - starts the trace writer
         self.runner.start()
 
     def close(self) -> None:

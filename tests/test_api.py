@@ -242,11 +242,14 @@ def test_metrics_are_exposed(client) -> None:
     upload(client, a, ("employee-handbook.md", HANDBOOK))
     client.post("/v1/query", json={"question": LEAVE}, headers=a)
     client.post("/v1/query", json={"question": "What is the capital of Peru?"}, headers=a)
+    client.app.state.services.runtime.recorder.flush()  # metrics follow traces, written off the request path
     text = client.get("/metrics").text
     assert 'rag_ingest_jobs{state="indexed"} 1.0' in text
     assert 'rag_answers_total{reason="",refused="false"} 1.0' in text
     assert 'rag_answers_total{reason="low_confidence",refused="true"} 1.0' in text
-    assert 'rag_llm_tokens_total{direction="input",model="scripted"} 700.0' in text
+    assert 'rag_llm_tokens_total{direction="input",model="scripted",prompt="answer@1"} 700.0' in text
+    assert 'rag_step_duration_seconds_count{kind="query",step="llm_total"} 1.0' in text
+    assert 'rag_step_duration_seconds_count{kind="ingest",step="parsing"} 1.0' in text
     assert 'rag_http_requests_total{method="POST",route="/v1/query",status="200"} 2.0' in text
     assert "rag_http_request_duration_seconds_bucket" in text
 

@@ -1,12 +1,14 @@
-"""Query (a cited answer, optionally streamed as Server-Sent Events), search (retrieval only), feedback."""
+"""Query (a cited answer, optionally streamed as Server-Sent Events), search (retrieval only), feedback.
+Every answer and search is traced (rag.monitor); a failed one too, with its error."""
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, ServicesDep
@@ -21,7 +23,7 @@ from api.schemas import (
 )
 from api.services import Services
 from rag.answer import Answer
-from rag.errors import RagError
+from rag.errors import RagError, TraceNotFound
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["questions"])
@@ -34,8 +36,11 @@ SSE_DOC = (
 
 
 @router.post("/query", response_model=QueryResponse, summary="Ask a question", description=SSE_DOC)
-def query(services: ServicesDep, caller: Caller, body: QueryRequest):  # noqa: ANN201 - JSON or an SSE stream
-    kwargs = dict(
+def query(services: ServicesDep, caller: Caller, body: QueryRequest, request: Request):  # noqa: ANN201 - JSON or SSE
+    t0 = time.perf_counter()
+    request_id = request.headers.get("x-request-id")
+    pieces = services.runtime.answerer.stream(
+        body.question,
         tenant=caller.tenant,
         conversation_id=body.conversation_id,
         prompt=body.prompt,
@@ -43,22 +48,22 @@ def query(services: ServicesDep, caller: Caller, body: QueryRequest):  # noqa: A
         doc_ids=body.filters.doc_ids,
         metadata=body.filters.metadata,
     )
-    pieces = services.runtime.answerer.stream(body.question, **kwargs)
+    record = _Record(services, caller.tenant, request_id, body.metadata, t0)
     if body.stream:
         return StreamingResponse(
-            _sse(services, pieces), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            _sse(pieces, record), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
-    answer = None
-    for item in pieces:
-        if isinstance(item, Answer):
-            answer = item
-    assert answer is not None
-    _count(services, answer)
+    try:
+        answer = next(item for item in pieces if isinstance(item, Answer))
+    except RagError as e:
+        record.failed(e)
+        raise
+    record.answered(answer)
     return answer.to_dict()
 
 
 @router.post("/search", response_model=SearchResponse, summary="Retrieve chunks (no LLM)")
-def search(services: ServicesDep, caller: Caller, body: SearchRequest) -> dict:
+def search(services: ServicesDep, caller: Caller, body: SearchRequest, request: Request) -> dict:
     result = services.runtime.retriever.search(
         body.query,
         tenant=caller.tenant,
@@ -68,29 +73,54 @@ def search(services: ServicesDep, caller: Caller, body: SearchRequest) -> dict:
         doc_ids=body.filters.doc_ids,
         metadata=body.filters.metadata,
     )
-    return result.to_dict()
+    trace_id = services.runtime.recorder.search(
+        result, body.query, caller.tenant, request.headers.get("x-request-id"), body.metadata
+    )
+    return {"trace_id": trace_id} | result.to_dict()
 
 
 @router.post("/feedback", response_model=FeedbackResponse, summary="Rate an answer")
 def feedback(services: ServicesDep, caller: Caller, body: FeedbackRequest) -> FeedbackResponse:
-    services.runtime.conversations.add_feedback(caller.tenant, body.trace_id, body.rating, body.comment)
+    rt = services.runtime
+    if not rt.conversations.trace_exists(caller.tenant, body.trace_id):
+        raise TraceNotFound(f"no answer with trace id {body.trace_id!r}")
+    rt.traces.add_feedback(caller.tenant, body.trace_id, body.rating, body.comment)
     return FeedbackResponse(trace_id=body.trace_id, recorded=True)
 
 
-def _sse(services: Services, pieces: Iterator) -> Iterator[str]:
+class _Record:
+    def __init__(
+        self, services: Services, tenant: str, request_id: str | None, metadata: dict, t0: float
+    ) -> None:
+        self.recorder = services.runtime.recorder
+        self.tenant, self.request_id, self.metadata, self.t0 = tenant, request_id, metadata, t0
+
+    def answered(self, answer: Answer) -> None:
+        self.recorder.answer(answer, self.tenant, self.request_id, self.metadata)
+
+    def failed(self, error: Exception) -> None:
+        ms = (time.perf_counter() - self.t0) * 1000
+        self.recorder.error(
+            "query", self.tenant, f"{type(error).__name__}: {error}", ms, self.request_id, self.metadata
+        )
+
+
+def _sse(pieces: Iterator, record: _Record) -> Iterator[str]:
     try:
         for item in pieces:
             if isinstance(item, Answer):
-                _count(services, item)
+                record.answered(item)
                 yield _event("answer", item.to_dict())
             else:
                 yield _event("token", {"text": item})
     except RagError as e:
         # Headers are already sent: the failure travels as an event, in the problem-details shape.
+        record.failed(e)
         status, title = status_of(e)
         yield _event("error", {"type": "about:blank", "title": title, "status": status, "detail": str(e)})
-    except Exception:  # noqa: BLE001 - the outermost boundary of a stream
+    except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream
         log.exception("answer stream failed")
+        record.failed(e)
         yield _event(
             "error",
             {"type": "about:blank", "title": "internal error", "status": 500, "detail": "see the server log"},
@@ -99,12 +129,3 @@ def _sse(services: Services, pieces: Iterator) -> Iterator[str]:
 
 def _event(name: str, data: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def _count(services: Services, a: Answer) -> None:
-    services.metrics.answer(
-        a.refusal.reason if a.refusal else None,
-        a.model["name"],
-        a.usage.prompt_tokens,
-        a.usage.completion_tokens,
-    )
