@@ -82,7 +82,7 @@ class Retriever:
             limit=top_k,
         )
         t = time.perf_counter()
-        hits = self.store.search(query)
+        hits = self.store.search(query, timings)
         timings["search"] = _ms(t)
         return SearchResult(
             hits=hits, mode=mode, fusion=fusion if mode == "hybrid" else None, timings_ms=timings
