@@ -94,7 +94,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     result |= {"clients": args.clients, "seconds": args.seconds, "mix": mix}
-    save("load", result)
+    save(f"load_c{args.clients}", result)
 
 
 def _wait_ready(base: str, server: subprocess.Popen) -> None:
