@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ingest.embed import Embedder
 from rag.cite import CitationReport, cite
 from rag.conversation import Conversations, Turn, utcnow
@@ -81,6 +83,7 @@ class Answer:
     cost: float | None
     timings_ms: dict[str, float]
     steps: list[Step] = field(default_factory=list)
+    query_vector: np.ndarray | None = field(default=None, repr=False)  # the search's, kept for monitoring
 
     @property
     def refused(self) -> bool:
@@ -269,6 +272,7 @@ class Answerer:
             cost=self._cost(usage),
             timings_ms=timings,
             steps=steps,
+            query_vector=result.query_vector,
         )
         self.conversations.append(cid, Turn(question, standalone, text, trace_id, utcnow()))
         log.info(

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ingest.embed import Embedder
 from ingest.sparse import Bm25Encoder
 from rag.errors import InvalidRequest
@@ -24,6 +26,7 @@ class SearchResult:
     mode: SearchMode
     fusion: FusionName | None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    query_vector: np.ndarray | None = field(default=None, repr=False)  # kept for monitoring (drift)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,7 +66,8 @@ class Retriever:
         top_k = top_k or s.top_k
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        dense = self.embedder.embed_query(question).tolist() if mode in ("hybrid", "dense") else None
+        vector = self.embedder.embed_query(question) if mode in ("hybrid", "dense") else None
+        dense = vector.tolist() if vector is not None else None
         timings["embed_query"] = _ms(t)
         t = time.perf_counter()
         sparse = self.sparse.embed_query(question) if mode in ("hybrid", "sparse") else None
@@ -85,7 +89,11 @@ class Retriever:
         hits = self.store.search(query, timings)
         timings["search"] = _ms(t)
         return SearchResult(
-            hits=hits, mode=mode, fusion=fusion if mode == "hybrid" else None, timings_ms=timings
+            hits=hits,
+            mode=mode,
+            fusion=fusion if mode == "hybrid" else None,
+            timings_ms=timings,
+            query_vector=vector,
         )
 
 

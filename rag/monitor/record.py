@@ -213,7 +213,9 @@ class Recorder:
             steps=[_step(s.to_dict(), content) for s in a.steps],
             question=a.question if content else None,
             answer=a.text if content else None,
-            query_vector=self.embedder.embed_query(a.standalone_question),
+            query_vector=a.query_vector
+            if a.query_vector is not None
+            else self.embedder.embed_query(a.standalone_question),
         )
 
     def _search_trace(self, e: _SearchEvent) -> Trace:
@@ -232,7 +234,7 @@ class Recorder:
             signals=retrieval_signals(r.hits),
             metadata=e.metadata | {"mode": r.mode, "fusion": r.fusion},
             question=e.query if self.settings.log_content else None,
-            query_vector=self.embedder.embed_query(e.query),
+            query_vector=r.query_vector if r.query_vector is not None else self.embedder.embed_query(e.query),
         )
 
 
