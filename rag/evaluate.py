@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -70,6 +71,7 @@ def retrieval_report(
     k: int = 100,
     id_from: IdFrom = "stem",
 ) -> dict[str, dict[str, float]]:
+    from numba.core.errors import NumbaWarning
     from ranx import Qrels, Run, evaluate
 
     judged = {q: t for q, t in queries.items() if q in qrels}
@@ -88,7 +90,10 @@ def retrieval_report(
                 key = doc_key(h, id_from)
                 docs[key] = max(docs.get(key, float("-inf")), float(h.score))  # a document is its best chunk
             run[qid] = docs or {"__none__": 0.0}
-        scores = evaluate(Qrels({q: qrels[q] for q in judged}), Run(run), metrics)
+        with warnings.catch_warnings():
+            # ranx's metrics compile with numba on first use, which warns about its own casts.
+            warnings.simplefilter("ignore", NumbaWarning)
+            scores = evaluate(Qrels({q: qrels[q] for q in judged}), Run(run), metrics)
         out[mode] = {m: round(float(v), 6) for m, v in scores.items()}
         out[mode]["queries"] = len(judged)
         out[mode]["ms_per_query"] = round((time.perf_counter() - t0) * 1000 / len(judged), 3)
