@@ -341,14 +341,15 @@ class JobRunner:
                     self._active.pop(job_id, None)
 
     def _run(self, job: Job) -> None:
-        stages: dict[str, float] = {}
-        clock = {"stage": "read", "t": time.perf_counter()}
+        stages: dict[str, float] = {}  # milliseconds per stage, for the job's trace
+        current, started = "read", time.perf_counter()
 
-        def stage(name: str) -> None:  # time per stage, for the job's trace
+        def stage(name: str) -> None:
+            nonlocal current, started
             now = time.perf_counter()
-            stages[clock["stage"]] = round((now - clock["t"]) * 1000, 3)  # type: ignore[operator]
-            clock.update(stage=name, t=now)
-            if name in JobState.__members__.values():
+            stages[current] = round((now - started) * 1000, 3)
+            current, started = name, now
+            if name != "done":
                 self.store.transition(job.id, JobState(name))
 
         self.store.transition(job.id, JobState.PARSING, attempts=job.attempts + 1)
@@ -356,15 +357,14 @@ class JobRunner:
             data = self.blobs.get(job.blob)
         except OSError as e:
             self._fail(job.id, "unreadable", f"the stored original file cannot be read: {e}")
-            return
-        src = Source.from_bytes(data, job.source, job.tenant, doc_id=job.doc_id, metadata=job.metadata)
-        outcome = self.ingestor.ingest_one(src, on_stage=stage)
-        stage("done")
-        stages.pop("done", None)
-        if outcome.status == "failed":
-            self._fail(job.id, outcome.reason or "failed", outcome.error or "ingestion failed")
         else:
-            self.store.transition(job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks)
+            src = Source.from_bytes(data, job.source, job.tenant, doc_id=job.doc_id, metadata=job.metadata)
+            outcome = self.ingestor.ingest_one(src, on_stage=stage)
+            if outcome.status == "failed":
+                self._fail(job.id, outcome.reason or "failed", outcome.error or "ingestion failed")
+            else:
+                self.store.transition(job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks)
+        stage("done")
         finished = self.store.get(job.id)
         if self.on_finished is not None and finished is not None:
             self.on_finished(finished, stages)
