@@ -183,8 +183,7 @@ class Answerer:
         )
         timings |= result.timings_ms
         hits = result.hits
-        retrieve_ms = round(sum(result.timings_ms.values()), 3)
-        steps.append(Step("retrieve", retrieve_ms, standalone, [h.chunk_id for h in hits]))
+        steps.append(Step("retrieve", result.latency_ms, standalone, [h.chunk_id for h in hits]))
 
         t = time.perf_counter()
         confidence = retrieval_confidence(standalone, hits, self.embedder)

@@ -28,6 +28,12 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     query_vector: np.ndarray | None = field(default=None, repr=False)  # kept for monitoring (drift)
 
+    @property
+    def latency_ms(self) -> float:
+        """The whole search: query encoding and the store ("search" holds the per-request timings' sum)."""
+        t = self.timings_ms
+        return round(t.get("embed_query", 0.0) + t.get("encode_sparse", 0.0) + t.get("search", 0.0), 3)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "mode": self.mode,

@@ -75,3 +75,10 @@ def test_filters_by_document(kb) -> None:
 
 def test_other_tenant_sees_nothing(kb) -> None:
     assert kb.retriever.search("annual leave", tenant="someone-else").hits == []
+
+
+def test_search_latency_counts_each_request_once(kb) -> None:
+    r = kb.retriever.search("warranty battery cycles", tenant="default", top_k=5)
+    t = r.timings_ms
+    assert t["search"] >= t["fusion"] + t["dense_prefetch"] + t["sparse_prefetch"]
+    assert r.latency_ms == pytest.approx(t["embed_query"] + t["encode_sparse"] + t["search"], abs=0.01)

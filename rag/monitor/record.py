@@ -225,9 +225,7 @@ class Recorder:
             kind="search",
             tenant=e.tenant,
             created_at=e.at,
-            latency_ms=round(
-                sum(v for k, v in r.timings_ms.items() if k in ("embed_query", "encode_sparse", "search")), 3
-            ),
+            latency_ms=r.latency_ms,
             timings=r.timings_ms,
             retrieval=_retrieval(r.hits),
             request_id=e.request_id,
