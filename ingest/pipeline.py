@@ -122,6 +122,7 @@ class Ingestor:
         chunker: Chunker,
         max_file_bytes: int,
         batch_chunks: int = 128,
+        fingerprint: str = "",
     ) -> None:
         self.registry = registry
         self.store = store
@@ -130,6 +131,7 @@ class Ingestor:
         self.chunker = chunker
         self.max_file_bytes = max_file_bytes
         self.batch_chunks = batch_chunks
+        self.fingerprint = fingerprint  # of the settings that build the points (ingest.fingerprint)
 
     def ingest(
         self, sources: Iterable[Source], on_outcome: Callable[[Outcome], None] | None = None
@@ -235,6 +237,7 @@ class Ingestor:
                 sparse=sparse[at : at + n],
                 embedding_model=self.embedder.model_name,
                 metadata=p.source.metadata,
+                fingerprint=self.fingerprint,
             )
             at += n
             write_document(

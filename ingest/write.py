@@ -35,6 +35,7 @@ def build_points(
     sparse: Sequence[SparseVec],
     embedding_model: str,
     metadata: dict[str, Any],
+    fingerprint: str = "",
 ) -> list[Point]:
     if not (len(chunks) == len(dense) == len(sparse)):
         raise ValueError("chunks, dense and sparse vectors differ in number")
@@ -57,6 +58,7 @@ def build_points(
                 "n_tokens": c.n_tokens,
                 "metadata": metadata,
                 "embedding_model": embedding_model,
+                "fingerprint": fingerprint,
                 "embedding_dim": dim,
             },
         )

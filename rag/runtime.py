@@ -8,6 +8,7 @@ from functools import cached_property
 from ingest.chunk import Chunker, TokenCounter
 from ingest.embed import Embedder, SentenceTransformerEmbedder, packaged_model_path
 from ingest.embed_onnx import OnnxEmbedder
+from ingest.fingerprint import settings_fingerprint
 from ingest.pipeline import Ingestor
 from ingest.reconcile import reconcile
 from ingest.registry import Registry
@@ -85,6 +86,7 @@ class Runtime:
             chunker=self.chunker,
             max_file_bytes=self.settings.ingest.max_file_bytes,
             batch_chunks=self.settings.ingest.batch_chunks,
+            fingerprint=settings_fingerprint(self.settings),
         )
 
     @cached_property

@@ -206,3 +206,23 @@ def test_full_reconcile_removes_orphans_and_flags_missing_chunks(runtime) -> Non
     assert rec.orphans_removed == [a] and rec.marked_failed == [b]
     assert runtime.store.count() == 0
     assert runtime.registry.get("default", b).status == Status.FAILED
+
+
+def test_every_point_carries_the_settings_fingerprint_and_model(runtime) -> None:
+    from ingest.fingerprint import settings_fingerprint
+
+    src = SAMPLE_DOCS / "travel-policy.md"
+    runtime.ingestor.ingest([Source.from_path(src, src.name, "default")])
+    chunks = runtime.store.chunks("default", document_id("default", src.name))
+    expected = settings_fingerprint(runtime.settings)
+    assert chunks and all(c["fingerprint"] == expected and c["embedding_model"] for c in chunks)
+    s = runtime.settings
+    assert settings_fingerprint(s.model_copy()) == expected  # same settings, same fingerprint
+    for changed in (
+        s.model_copy(update={"chunking": s.chunking.model_copy(update={"size_tokens": 120})}),
+        s.model_copy(update={"bm25": s.bm25.model_copy(update={"k1": 1.2})}),
+        s.model_copy(update={"embedding": s.embedding.model_copy(update={"backend": "torch"})}),
+    ):
+        assert settings_fingerprint(changed) != expected
+    # Settings that do not change the points do not change the fingerprint.
+    assert settings_fingerprint(s.model_copy(update={"tenant": "other", "log_level": "DEBUG"})) == expected
