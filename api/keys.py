@@ -8,15 +8,13 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, DateTime, String, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import make_engine
+from rag.db import SqlStore, utcnow
 
 PREFIX = "rk"
 
@@ -48,16 +46,9 @@ class Principal:
         return {"key_id": self.key_id, "tenant": self.tenant, "admin": self.admin}
 
 
-class KeyStore:
+class KeyStore(SqlStore):
     def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        _Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        super().__init__(url, _Base.metadata)
 
     def create(self, tenant: str, admin: bool = False, name: str = "") -> tuple[str, Principal]:
         """A new key: returns the key (shown once, never stored) and whom it identifies."""
@@ -71,7 +62,7 @@ class KeyStore:
                     tenant=tenant,
                     admin=admin,
                     name=name,
-                    created_at=dt.datetime.now(dt.UTC),
+                    created_at=utcnow(),
                 )
             )
         return f"{PREFIX}_{key_id}_{secret}", Principal(key_id, tenant, admin)
@@ -108,11 +99,8 @@ class KeyStore:
             row = s.get(_Key, key_id)
             if row is None or row.revoked_at is not None:
                 return False
-            row.revoked_at = dt.datetime.now(dt.UTC)
+            row.revoked_at = utcnow()
             return True
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 def _hash(secret: str) -> str:

@@ -16,17 +16,16 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ingest.blobs import BlobStore
 from ingest.pipeline import Ingestor, Source
-from rag.db import make_engine
+from rag.db import SqlStore, aware, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -124,14 +123,6 @@ class Job:
         }
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(t: dt.datetime | None) -> dt.datetime | None:
-    return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
-
-
 def _job(row: _Job) -> Job:
     return Job(
         id=row.id,
@@ -147,23 +138,16 @@ def _job(row: _Job) -> Job:
         error=row.error,
         chunks=row.chunks,
         attempts=row.attempts,
-        created_at=_aware(row.created_at),  # type: ignore[arg-type]
-        started_at=_aware(row.started_at),
-        heartbeat_at=_aware(row.heartbeat_at),
-        finished_at=_aware(row.finished_at),
+        created_at=aware(row.created_at),  # type: ignore[arg-type]
+        started_at=aware(row.started_at),
+        heartbeat_at=aware(row.heartbeat_at),
+        finished_at=aware(row.finished_at),
     )
 
 
-class JobStore:
+class JobStore(SqlStore):
     def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        _Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        super().__init__(url, _Base.metadata)
 
     def create(self, tenant: str, doc_id: str, source: str, blob: str, metadata: dict[str, Any]) -> Job:
         row = _Job(
@@ -175,7 +159,7 @@ class JobStore:
             job_metadata=metadata,
             state=JobState.QUEUED.value,
             progress=0.0,
-            created_at=_now(),
+            created_at=utcnow(),
         )
         with self._session() as s:
             s.add(row)
@@ -220,7 +204,7 @@ class JobStore:
             row = s.get(_Job, job_id, with_for_update=True)
             if row is None or JobState(row.state) in FINISHED:
                 return False
-            now = _now()
+            now = utcnow()
             row.state = state.value
             row.progress = PROGRESS[state]
             row.heartbeat_at = now
@@ -238,10 +222,7 @@ class JobStore:
         with self._session() as s:
             for row in s.scalars(select(_Job).where(_Job.id.in_(list(job_ids)))):
                 if JobState(row.state) in RUNNING:
-                    row.heartbeat_at = _now()
-
-    def close(self) -> None:
-        self.engine.dispose()
+                    row.heartbeat_at = utcnow()
 
 
 class JobRunner:

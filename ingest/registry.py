@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, func, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import make_engine
+from rag.db import SqlStore, aware, utcnow
 
 
 class Status(enum.StrEnum):
@@ -26,10 +23,6 @@ class Status(enum.StrEnum):
     INDEXED = "indexed"
     FAILED = "failed"
     DELETING = "deleting"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class _Base(DeclarativeBase):
@@ -52,8 +45,8 @@ class _Document(_Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     doc_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 @dataclass(frozen=True)
@@ -104,25 +97,14 @@ def _record(row: _Document) -> DocRecord:
         status=Status(row.status),
         error=row.error,
         metadata=dict(row.doc_metadata or {}),
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
+        created_at=aware(row.created_at),
+        updated_at=aware(row.updated_at),
     )
 
 
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)  # SQLite drops the zone
-
-
-class Registry:
+class Registry(SqlStore):
     def __init__(self, url: str) -> None:
-        self.engine: Engine = make_engine(url)
-        _Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        super().__init__(url, _Base.metadata)
 
     def get(self, tenant: str, doc_id: str) -> DocRecord | None:
         with self._session() as s:
@@ -277,6 +259,3 @@ class Registry:
     def tenants(self) -> list[str]:
         with self._session() as s:
             return list(s.scalars(select(_Document.tenant).distinct()))
-
-    def close(self) -> None:
-        self.engine.dispose()

@@ -19,7 +19,8 @@ import numpy as np
 
 from ingest.embed import Embedder
 from rag.cite import CitationReport, cite
-from rag.conversation import Conversations, Turn, utcnow
+from rag.conversation import Conversations, Turn
+from rag.db import utcnow
 from rag.errors import InvalidRequest, LLMError
 from rag.llm.base import LLM, Completion, Message, Usage
 from rag.prompt.context import Context, assemble

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import make_engine
+from rag.db import SqlStore, utcnow
 from rag.errors import ConversationNotFound
 
 
@@ -50,16 +48,9 @@ class Turn:
     created_at: dt.datetime
 
 
-class Conversations:
+class Conversations(SqlStore):
     def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        _Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        super().__init__(url, _Base.metadata)
 
     def open(self, tenant: str, conversation_id: str | None) -> str:
         """The id of an existing conversation of this tenant, or of a new one (a given id is created)."""
@@ -105,10 +96,3 @@ class Conversations:
                 .where(_Turn.trace_id == trace_id, _Conversation.tenant == tenant)
             )
             return s.scalars(q).first() is not None
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

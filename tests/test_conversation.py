@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.conversation import Conversations, Turn, utcnow
+from rag.conversation import Conversations, Turn
+from rag.db import utcnow
 from rag.errors import ConversationNotFound
 
 

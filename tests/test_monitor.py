@@ -12,8 +12,9 @@ import pytest
 from api_client import DEFAULT_REPLY, key, serve, upload
 from conftest import SAMPLE_DOCS
 from llm_server import ScriptedLLM
+from rag.db import utcnow
 from rag.monitor.drift import detect
-from rag.monitor.traces import Trace, TraceStore, utcnow
+from rag.monitor.traces import Trace, TraceStore
 from rag.settings import MonitoringSettings
 
 HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()

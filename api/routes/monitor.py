@@ -12,9 +12,9 @@ from fastapi import APIRouter, Query
 from api.deps import Caller, ServicesDep
 from api.keys import Principal
 from api.problems import ApiProblem
+from rag.db import utcnow
 from rag.monitor import aggregate
 from rag.monitor.drift import check_windows
-from rag.monitor.traces import utcnow
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/monitor", tags=["monitoring"])

@@ -11,9 +11,10 @@ from rich.table import Table
 
 from rag import offline
 from rag.cli.common import console, handle_errors, print_json
+from rag.db import utcnow
 from rag.monitor import aggregate
 from rag.monitor.drift import check_windows
-from rag.monitor.traces import TraceStore, utcnow
+from rag.monitor.traces import TraceStore
 from rag.settings import load_settings
 
 app = typer.Typer(

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from rag.monitor.traces import Trace, TraceStore, utcnow
+from rag.db import utcnow
+from rag.monitor.traces import Trace, TraceStore
 from rag.settings import MonitoringSettings
 
 _MAX_SAMPLES = 400  # per window, for the kernel test

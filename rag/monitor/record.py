@@ -10,8 +10,9 @@ from typing import Any
 
 from ingest.embed import Embedder
 from rag.answer import Answer
+from rag.db import utcnow
 from rag.monitor.signals import answer_signals, retrieval_signals
-from rag.monitor.traces import Trace, TraceStore, TraceWriter, new_id, utcnow
+from rag.monitor.traces import Trace, TraceStore, TraceWriter, new_id
 from rag.retrieve import SearchResult
 from rag.settings import MonitoringSettings
 from rag.types import Hit

@@ -17,8 +17,7 @@ import logging
 import queue
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +35,9 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from rag.db import make_engine
+from rag.db import SqlStore, aware, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +141,6 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
-
-
 def _row(t: Trace) -> _Trace:
     vec = t.query_vector.astype(np.float16).tobytes() if t.query_vector is not None else None
     return _Trace(
@@ -193,7 +184,7 @@ def _trace(r: _Trace, with_vector: bool = False) -> Trace:
         id=r.id,
         kind=r.kind,
         tenant=r.tenant,
-        created_at=_aware(r.created_at),
+        created_at=aware(r.created_at),
         latency_ms=r.latency_ms,
         timings=dict(r.timings or {}),
         retrieval=list(r.retrieval or []),
@@ -222,16 +213,9 @@ def _trace(r: _Trace, with_vector: bool = False) -> Trace:
     )
 
 
-class TraceStore:
+class TraceStore(SqlStore):
     def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        _Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        super().__init__(url, _Base.metadata)
 
     def write(self, traces: Sequence[Trace]) -> None:
         with self._session() as s:
@@ -292,7 +276,7 @@ class TraceStore:
             )
             for f in s.scalars(q):
                 out.setdefault(f.trace_id, []).append(
-                    {"rating": f.rating, "comment": f.comment, "created_at": _aware(f.created_at).isoformat()}
+                    {"rating": f.rating, "comment": f.comment, "created_at": aware(f.created_at).isoformat()}
                 )
         return out
 
@@ -305,9 +289,6 @@ class TraceStore:
             n = s.execute(delete(_Trace).where(_Trace.created_at < older_than)).rowcount or 0
             s.execute(delete(_Feedback).where(_Feedback.created_at < older_than))
         return n
-
-    def close(self) -> None:
-        self.engine.dispose()
 
 
 _STOP = object()
