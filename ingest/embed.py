@@ -20,7 +20,17 @@ from rag.errors import EmbeddingError
 log = logging.getLogger(__name__)
 
 
-class Embedder(Protocol):
+class TextEncoder(Protocol):
+    """What scoring code needs of a model: vectors for texts (rag.refuse, rag.cite)."""
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class Embedder(TextEncoder, Protocol):
     model_name: str
     dim: int
     backend: str
@@ -31,12 +41,6 @@ class Embedder(Protocol):
     def warm_up(self) -> None:
         """Load the model now rather than on the first call."""
         ...
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        """One L2-normalised float32 row per text."""
-        ...
-
-    def embed_query(self, text: str) -> np.ndarray: ...
 
 
 def packaged_model_path() -> Path:

@@ -187,7 +187,9 @@ class Answerer:
         steps.append(Step("retrieve", result.latency_ms, standalone, [h.chunk_id for h in hits]))
 
         t = time.perf_counter()
-        confidence = retrieval_confidence(standalone, hits, self.embedder)
+        # The refusal gate and citation matching embed the same chunk sentences: embed each once.
+        embedder = _SentenceMemo(self.embedder)
+        confidence = retrieval_confidence(standalone, hits, embedder)
         refusal = decide(hits, confidence, self.settings.refusal_threshold)
         timings["confidence"] = _ms(t)
         steps.append(
@@ -249,7 +251,7 @@ class Answerer:
                 refusal = Refusal("llm", "the model found no answer in the retrieved sources")
             else:
                 t = time.perf_counter()
-                report = cite(text, context.sources, self.embedder if self.settings.match_citations else None)
+                report = cite(text, context.sources, embedder if self.settings.match_citations else None)
                 text = report.answer
                 timings["cite"] = _ms(t)
                 steps.append(Step("cite", timings["cite"], None, {"citations": len(report.citations)}))
@@ -349,6 +351,25 @@ class Answerer:
             usage.prompt_tokens * price.input_per_mtok / 1e6
             + usage.completion_tokens * price.output_per_mtok / 1e6,
             8,
+        )
+
+
+class _SentenceMemo:
+    """An embedder that remembers the texts it embedded, for the span of one answer."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embedder.embed_query(text)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            self._vectors.update(zip(missing, self._embedder.embed_documents(missing), strict=True))
+        return (
+            np.vstack([self._vectors[t] for t in texts]) if texts else self._embedder.embed_documents(texts)
         )
 
 

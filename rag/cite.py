@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import Embedder
+from ingest.embed import TextEncoder
 from rag.prompt.context import Source
 from rag.sentences import split_sentences
 
@@ -55,7 +55,7 @@ class CitationReport:
         }
 
 
-def cite(answer: str, sources: list[Source], embedder: Embedder | None = None) -> CitationReport:
+def cite(answer: str, sources: list[Source], embedder: TextEncoder | None = None) -> CitationReport:
     given = {s.n: s for s in sources}
     invalid: list[int] = []
 
@@ -82,7 +82,7 @@ def cite(answer: str, sources: list[Source], embedder: Embedder | None = None) -
 
 
 def _matched(
-    sentences: list[str], uncited: list[int], sources: list[Source], embedder: Embedder
+    sentences: list[str], uncited: list[int], sources: list[Source], embedder: TextEncoder
 ) -> list[Citation]:
     wanted = [i for i in uncited if len(sentences[i]) >= 12]
     pieces = [(s.n, p) for s in sources for p in split_sentences(s.hit.text, min_chars=12)]

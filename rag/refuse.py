@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import Embedder
+from ingest.embed import TextEncoder
 from rag.sentences import split_sentences
 from rag.types import Hit
 
@@ -51,7 +51,7 @@ class Refusal:
         return {"reason": self.reason, "message": self.message}
 
 
-def retrieval_confidence(question: str, hits: Sequence[Hit], embedder: Embedder) -> Confidence:
+def retrieval_confidence(question: str, hits: Sequence[Hit], embedder: TextEncoder) -> Confidence:
     sentences: list[tuple[str, str]] = [
         (s, h.chunk_id) for h in hits[:CONFIDENCE_HITS] for s in split_sentences(h.text, min_chars=12)
     ]
