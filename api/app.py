@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from api import problems
-from api.routes import documents, health, jobs, monitor, query, ui
+from api.routes import admin, documents, health, jobs, monitor, query, ui
 from api.services import Services
 from rag import offline
 from rag.runtime import Runtime
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(jobs.router)
     app.include_router(query.router)
     app.include_router(monitor.router)
+    app.include_router(admin.router)
     app.include_router(health.router)
     ui.mount(app)
 

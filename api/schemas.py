@@ -214,3 +214,71 @@ class ChunkPage(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class ReindexRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    embedding_model: str | None = Field(
+        None, min_length=1, max_length=200, description="Model name of the new version (default: configured)."
+    )
+    embedding_model_path: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1024,
+        description="Server-side directory of that sentence-transformers model.",
+    )
+    embedding_backend: Literal["onnx-int8", "torch"] | None = None
+    chunk_size: int | None = Field(None, ge=16, le=8192, description="Chunk size in tokens.")
+    chunk_overlap: int | None = Field(None, ge=0, le=8191, description="Chunk overlap in tokens.")
+    incremental: bool = Field(
+        False, description="Rebuild only documents built with other settings; copy the rest."
+    )
+
+
+class ReindexRun(BaseModel):
+    id: str
+    state: Literal["running", "switched", "failed", "aborted"]
+    phase: str
+    version: str = Field(description="The index version this run builds.")
+    served_at_start: str | None = Field(description="The version served when it started (the previous one).")
+    settings: dict[str, Any]
+    fingerprint: str
+    incremental: bool
+    total: int
+    done: int
+    rebuilt: int
+    copied: int
+    chunks: int
+    resumed: int = Field(description="Times it was continued after its process died.")
+    docs_per_s: float
+    eta_s: float | None
+    smoke: dict[str, Any]
+    error: str | None
+    started_at: str
+    heartbeat_at: str
+    finished_at: str | None
+
+
+class ReindexStart(BaseModel):
+    run: ReindexRun | None = Field(description="None when an incremental run found nothing to rebuild.")
+    detail: str
+
+
+class IndexVersion(BaseModel):
+    version: str
+    served: bool
+    embedding_model: str
+    chunk_size: int | None
+    fingerprint: str
+
+
+class ReindexStatus(BaseModel):
+    served: str | None
+    problem: str | None = Field(description="Why the served version cannot be queried, if it cannot.")
+    versions: list[IndexVersion]
+    runs: list[ReindexRun]
+
+
+class RollbackOut(BaseModel):
+    served: str
+    previous: str | None

@@ -4,12 +4,15 @@ keys, the job runner, the blob store, the rate limiter and the metrics."""
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from api.keys import KeyStore
 from api.ratelimit import RateLimiter
 from ingest.blobs import BlobStore
 from ingest.jobs import Job, JobRunner, JobState, JobStore
+from ingest.reindex.checkpoint import Checkpoints, Run
+from ingest.reindex.run import Options, Reindexer
 from rag.monitor.metrics import Metrics
 from rag.runtime import Runtime
 
@@ -25,12 +28,14 @@ class Services:
     blobs: BlobStore
     limiter: RateLimiter
     metrics: Metrics
+    checkpoints: Checkpoints
+    reindexer: Reindexer
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
         s = runtime.settings
         jobs = JobStore(s.registry_url)
-        blobs = BlobStore(s.blob_dir)
+        blobs = runtime.blobs
 
         def job_finished(job: Job, stage_ms: dict[str, float]) -> None:
             runtime.recorder.job(
@@ -39,7 +44,7 @@ class Services:
 
         runner = JobRunner(
             jobs,
-            runtime.ingestor,
+            runtime.ingest_one,
             blobs,
             workers=s.api.job_workers,
             timeout_s=s.api.job_timeout_s,
@@ -52,8 +57,11 @@ class Services:
             "rag_ingest_jobs", "Ingestion jobs by state", jobs.counts, [x.value for x in JobState]
         )
         runtime.trace_listeners.append(metrics.observe)
+        checkpoints = Checkpoints(s.registry_url)
         return cls(
             runtime=runtime,
+            checkpoints=checkpoints,
+            reindexer=Reindexer(runtime, checkpoints),
             keys=KeyStore(s.registry_url),
             jobs=jobs,
             runner=runner,
@@ -67,9 +75,31 @@ class Services:
         self.runtime.embedder.warm_up()
         self.runtime.recorder  # noqa: B018 - starts the trace writer
         self.runner.start()
+        run = self.reindexer.resumable()
+        if run is not None:
+            log.warning(
+                "resuming re-index %s, interrupted at %d of %d documents", run.id, run.done, run.total
+            )
+            self._run_in_background(run)
+
+    def start_reindex(self, opts: Options) -> Run | None:
+        run = self.reindexer.start(opts)
+        if run is not None:
+            self._run_in_background(run)
+        return run
+
+    def _run_in_background(self, run: Run) -> None:
+        t = threading.Thread(target=self.reindexer.execute, args=(run.id,), name="reindex", daemon=True)
+        t.start()
+        self._reindex_thread = t
 
     def close(self) -> None:
+        t = getattr(self, "_reindex_thread", None)
+        if t is not None and t.is_alive():
+            self.reindexer.pause()  # it stops at the next document and resumes on the next start
+            t.join(timeout=60)
         self.runner.stop()
         self.jobs.close()
         self.keys.close()
+        self.checkpoints.close()
         self.runtime.close()

@@ -7,7 +7,11 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+from typing import Any
 
+from pydantic import ValidationError
+
+from rag.errors import ConfigError
 from rag.settings import Settings
 
 
@@ -20,3 +24,34 @@ def settings_fingerprint(settings: Settings) -> str:
         "embedding": [e.model_name, e.dim, e.backend, e.max_seq_length],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def build_groups(settings: Settings) -> dict[str, Any]:
+    """The settings that build an index version, as stored with it: enough to build more of it later
+    (a rollback's catch-up) or to serve it in this process after a switch."""
+    e, c, b = settings.embedding, settings.chunking, settings.bm25
+    return {
+        "embedding": {
+            "model_name": e.model_name,
+            "model_path": str(e.model_path) if e.model_path else None,
+            "dim": e.dim,
+            "backend": e.backend,
+            "max_seq_length": e.max_seq_length,
+        },
+        "chunking": c.model_dump(),
+        "bm25": b.model_dump(),
+    }
+
+
+def with_build(settings: Settings, build: dict[str, Any]) -> Settings:
+    """``settings`` with the groups of ``build`` (from ``build_groups``) laid over them, validated."""
+    update = {
+        group: getattr(settings, group).model_copy(update=build[group])
+        for group in ("embedding", "chunking", "bm25")
+        if build.get(group)
+    }
+    merged = settings.model_copy(update=update)
+    try:
+        return type(settings).model_validate(merged.model_dump())
+    except ValidationError as e:
+        raise ConfigError(f"the index settings do not validate: {e}") from e

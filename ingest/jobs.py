@@ -24,7 +24,7 @@ from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, selec
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ingest.blobs import BlobStore
-from ingest.pipeline import Ingestor, Source
+from ingest.pipeline import Outcome, Source
 from rag.db import SqlStore, aware, utcnow
 
 log = logging.getLogger(__name__)
@@ -226,12 +226,13 @@ class JobStore(SqlStore):
 
 
 class JobRunner:
-    """Worker threads that run queued jobs through the Ingestor, one document each."""
+    """Worker threads that run queued jobs through ``ingest`` (the runtime's gated ``Ingestor.ingest_one``),
+    one document each."""
 
     def __init__(
         self,
         store: JobStore,
-        ingestor: Ingestor,
+        ingest: Callable[[Source, Callable[[str], None]], Outcome],
         blobs: BlobStore,
         *,
         workers: int = 1,
@@ -241,7 +242,7 @@ class JobRunner:
         on_finished: Callable[[Job, dict[str, float]], None] | None = None,
     ) -> None:
         self.store = store
-        self.ingestor = ingestor
+        self.ingest = ingest
         self.blobs = blobs
         self.workers = workers
         self.timeout_s = timeout_s
@@ -340,7 +341,7 @@ class JobRunner:
             self._fail(job.id, "unreadable", f"the stored original file cannot be read: {e}")
         else:
             src = Source.from_bytes(data, job.source, job.tenant, doc_id=job.doc_id, metadata=job.metadata)
-            outcome = self.ingestor.ingest_one(src, on_stage=stage)
+            outcome = self.ingest(src, stage)
             if outcome.status == "failed":
                 self._fail(job.id, outcome.reason or "failed", outcome.error or "ingestion failed")
             else:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from ingest.blobs import BlobStore
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
 from ingest.parse import format_of, parse_bytes
@@ -107,8 +108,12 @@ class _Prepared:
     fmt: str
     size: int
     chunks: list[Chunk]
-    existed: bool
+    previous_hash: str | None
     started: float
+
+    @property
+    def existed(self) -> bool:
+        return self.previous_hash is not None
 
 
 class Ingestor:
@@ -123,6 +128,7 @@ class Ingestor:
         max_file_bytes: int,
         batch_chunks: int = 128,
         fingerprint: str = "",
+        blobs: BlobStore | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -132,6 +138,7 @@ class Ingestor:
         self.max_file_bytes = max_file_bytes
         self.batch_chunks = batch_chunks
         self.fingerprint = fingerprint  # of the settings that build the points (ingest.fingerprint)
+        self.blobs = blobs  # originals kept for re-indexing; None keeps none
 
     def ingest(
         self, sources: Iterable[Source], on_outcome: Callable[[Outcome], None] | None = None
@@ -150,7 +157,7 @@ class Ingestor:
         pending_chunks = 0
         # Parsing (Python, single-threaded) runs one batch ahead of embedding (the model runtime releases
         # the GIL), so the parser fills the gaps the model leaves on the cores.
-        for result in _ahead(map(self._prepare, sources), depth=self.batch_chunks):
+        for result in ahead(map(self._prepare, sources), depth=self.batch_chunks):
             if isinstance(result, Outcome):
                 yield result
                 continue
@@ -182,6 +189,8 @@ class Ingestor:
                 )
             data = src.read()
             content_hash = hashlib.sha256(data).hexdigest()
+            if self.blobs is not None:  # kept even when unchanged: an older index may lack it
+                self.blobs.put(data)
             existing = self.registry.get(src.tenant, doc_id)
             if (
                 existing is not None
@@ -210,7 +219,7 @@ class Ingestor:
             fmt=fmt,
             size=len(data),
             chunks=chunks,
-            existed=existing is not None and existing.content_hash is not None,
+            previous_hash=existing.content_hash if existing is not None else None,
             started=started,
         )
 
@@ -261,13 +270,23 @@ class Ingestor:
             )
 
     def delete(self, tenant: str, doc_id: str) -> bool:
-        return delete_document(self.store, self.registry, tenant, doc_id)
+        doc = self.registry.get(tenant, doc_id)
+        if not delete_document(self.store, self.registry, tenant, doc_id):
+            return False
+        if doc is not None and doc.content_hash:
+            self._forget_original(doc.content_hash)
+        return True
+
+    def _forget_original(self, content_hash: str) -> None:
+        """Delete a stored original no document uses any more (the same file may be in two tenants)."""
+        if self.blobs is not None and not self.registry.uses_hash(content_hash):
+            self.blobs.delete(content_hash)
 
 
 _DONE = object()
 
 
-def _ahead(items: Iterator[T], depth: int) -> Iterator[T]:
+def ahead(items: Iterator[T], depth: int) -> Iterator[T]:
     """Yield ``items`` in order while a worker thread computes up to ``depth`` of them ahead.
     An exception in the worker is raised here; leaving the loop early stops the worker."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)

@@ -55,6 +55,10 @@ class IndexMismatch(StoreError):
     """The index on disk was built with other embedding settings than the ones configured."""
 
 
+class ReindexError(RagError):
+    """A re-index cannot start, go on or be rolled back; the index being served is unchanged."""
+
+
 class DocumentNotFound(RagError):
     """No document with that id exists for that tenant."""
 

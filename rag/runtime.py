@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property
 
+from ingest.blobs import BlobStore
 from ingest.chunk import Chunker, TokenCounter
 from ingest.embed import Embedder, SentenceTransformerEmbedder, packaged_model_path
 from ingest.embed_onnx import OnnxEmbedder
-from ingest.fingerprint import settings_fingerprint
-from ingest.pipeline import Ingestor
+from ingest.fingerprint import build_groups, settings_fingerprint
+from ingest.gate import WriteGate
+from ingest.pipeline import Ingestor, Outcome, Source
 from ingest.reconcile import reconcile
 from ingest.registry import Registry
 from ingest.sparse import Bm25Encoder
@@ -22,7 +24,8 @@ from rag.monitor.traces import Trace, TraceStore
 from rag.prompt.templates import PACKAGED, PromptLibrary
 from rag.retrieve import Retriever
 from rag.settings import Settings
-from rag.store import IndexMeta, VectorStore, open_store
+from rag.store import IndexMeta, IndexVersions, open_versions
+from rag.store.served import ServedIndex
 
 
 class Runtime:
@@ -30,6 +33,8 @@ class Runtime:
         self.settings = settings
         # Called with every trace once written: metrics, OpenTelemetry (see api.services).
         self.trace_listeners: list[Callable[[Trace], None]] = []
+        # Document writes hold it shared; a re-index takes it alone for its last catch-up and the switch.
+        self.write_gate = WriteGate()
 
     @cached_property
     def model_path(self):  # noqa: ANN201 - Path
@@ -63,6 +68,8 @@ class Runtime:
             bm25_k1=b.k1,
             bm25_b=b.b,
             bm25_avg_len=b.avg_len,
+            fingerprint=settings_fingerprint(self.settings),
+            build=build_groups(self.settings),
         )
 
     @cached_property
@@ -70,11 +77,20 @@ class Runtime:
         return Registry(self.settings.registry_url)
 
     @cached_property
-    def store(self) -> VectorStore:
-        store = open_store(self.settings, self.index_meta)
-        # A crash may have left a document half-written: settle it before anything reads the index.
-        reconcile(store, self.registry)
+    def versions(self) -> IndexVersions:
+        return open_versions(self.settings)
+
+    @cached_property
+    def store(self) -> ServedIndex:
+        store = ServedIndex.open(self.versions, self.index_meta, grace_s=self.settings.reindex.grace_s)
+        if store.problem is None:
+            # A crash may have left a document half-written: settle it before anything reads the index.
+            reconcile(store, self.registry)
         return store
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        return BlobStore(self.settings.blob_dir)
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -87,7 +103,31 @@ class Runtime:
             max_file_bytes=self.settings.ingest.max_file_bytes,
             batch_chunks=self.settings.ingest.batch_chunks,
             fingerprint=settings_fingerprint(self.settings),
+            blobs=self.blobs,
         )
+
+    def ingest_one(self, src: Source, on_stage: Callable[[str], None] | None = None) -> Outcome:
+        """One document, through the write gate (so a re-index's switch never sees it half done)."""
+        with self.write_gate.shared():
+            return self.ingestor.ingest_one(src, on_stage)
+
+    def delete_document(self, tenant: str, doc_id: str) -> bool:
+        with self.write_gate.shared():
+            return self.ingestor.delete(tenant, doc_id)
+
+    def adopt(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        """Go on with the settings a re-index built the now-served version with: the objects that
+        depend on them are built again on next use (``embedder``, already warm, when given); calls
+        already running finish with the old ones."""
+        same_model = settings.embedding == self.settings.embedding
+        self.settings = settings
+        derived = ["sparse", "chunker", "index_meta", "ingestor", "retriever", "answerer"]
+        if not same_model:
+            derived += ["model_path", "embedder"]
+        for name in derived:
+            self.__dict__.pop(name, None)
+        if embedder is not None and not same_model:
+            self.__dict__["embedder"] = embedder
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -112,6 +112,22 @@ class IngestSettings(BaseModel):
         return int(self.max_file_mb * 1024 * 1024)
 
 
+class ReindexSettings(BaseModel):
+    threads: int = Field(
+        1, ge=1, le=256, description="Embedding threads of a re-index: the other cores keep serving queries."
+    )
+    max_passes: int = Field(
+        5, ge=1, le=100, description="Catch-up passes for writes made meanwhile, before the last one."
+    )
+    smoke_queries: int = Field(20, ge=0, le=1000, description="Documents the smoke check looks for.")
+    smoke_min_rate: float = Field(
+        0.8, ge=0, le=1, description="Share of smoke queries that must find their document, or no switch."
+    )
+    grace_s: float = Field(
+        30.0, gt=0, description="Queries still running on the old version get this long before it closes."
+    )
+
+
 class Price(BaseModel):
     """What a model costs, per million tokens, in whatever currency the operator bills in."""
 
@@ -267,6 +283,7 @@ class Settings(BaseSettings):
     bm25: Bm25Settings = Bm25Settings()
     retrieval: RetrievalSettings = RetrievalSettings()
     ingest: IngestSettings = IngestSettings()
+    reindex: ReindexSettings = ReindexSettings()
     llm: LlmSettings = LlmSettings()
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()

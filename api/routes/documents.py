@@ -112,15 +112,13 @@ def get_chunks(services: ServicesDep, caller: Caller, doc_id: str) -> ChunkPage:
 
 @router.delete("/{doc_id}", status_code=204, summary="Delete a document and its chunks")
 def delete_document(services: ServicesDep, caller: Caller, doc_id: str) -> Response:
-    doc = _document(services, caller.tenant, doc_id)
+    _document(services, caller.tenant, doc_id)
     if services.jobs.active_for(caller.tenant, doc_id) is not None:
         raise ApiProblem(
             409, "document busy", "a job for this document is still running; delete it when it ends"
         )
-    if not services.runtime.ingestor.delete(caller.tenant, doc_id):
+    if not services.runtime.delete_document(caller.tenant, doc_id):
         raise DocumentNotFound(f"no document {doc_id!r}")
-    if doc.content_hash and not services.runtime.registry.uses_hash(doc.content_hash):
-        services.blobs.delete(doc.content_hash)
     return Response(status_code=204)
 
 

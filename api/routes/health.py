@@ -27,8 +27,10 @@ def readyz(services: ServicesDep) -> JSONResponse:
     checks: dict[str, str] = {}
     rt = services.runtime
     try:
-        rt.store.count()
-        checks["store"] = "ok"
+        problem = rt.store.problem
+        if problem is None:
+            rt.store.count()
+        checks["store"] = problem or "ok"
     except Exception as e:  # noqa: BLE001 - reported, not raised: this is the health check
         checks["store"] = f"unreachable: {e}"
     checks["embedding_model"] = "ok" if rt.embedder.loaded else "not loaded"

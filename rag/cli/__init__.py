@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rag.cli import ask, docs, evaluate, ingest, keys, monitor, search, serve
+from rag.cli import ask, docs, evaluate, ingest, keys, monitor, reindex, search, serve
 from rag.cli.common import handle_errors
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(monitor.app, name="monitor")
 app.command("eval")(handle_errors(evaluate.evaluate))
 app.add_typer(docs.app, name="docs")
+app.add_typer(reindex.app, name="reindex")
 
 
 def main() -> None:

@@ -77,7 +77,7 @@ def delete(
     """Delete a document and all its chunks."""
     with runtime() as rt:
         tenant = tenant or rt.settings.tenant
-        if not rt.ingestor.delete(tenant, doc_id):
+        if not rt.delete_document(tenant, doc_id):
             raise DocumentNotFound(f"no document {doc_id!r} for tenant {tenant!r}")
     if as_json:
         print_json({"deleted": doc_id})

@@ -1,23 +1,23 @@
-"""The vector store: a port (``VectorStore``) and two adapters, chosen by ``settings.store.backend``."""
+"""The vector store: a port (``VectorStore``), its versions (``IndexVersions``) and two adapters, chosen by
+``settings.store.backend``; ``ServedIndex`` is the one version being served, switched atomically."""
 
 from __future__ import annotations
 
 from rag.settings import Settings
-from rag.store.base import IndexMeta, VectorStore
+from rag.store.base import IndexMeta, IndexVersions, VectorStore
 
-__all__ = ["IndexMeta", "VectorStore", "open_store"]
+__all__ = ["IndexMeta", "IndexVersions", "VectorStore", "open_store", "open_versions"]
 
 
-def open_store(settings: Settings, meta: IndexMeta, *, create: bool = True) -> VectorStore:
-    """Open the index version being served; ``create`` makes the first one on an empty data dir."""
+def open_versions(settings: Settings) -> IndexVersions:
     if settings.store.backend == "edge":
-        from rag.store.edge import EdgeStore
+        from rag.store.edge import EdgeVersions
 
-        return EdgeStore.open(settings.data_dir, meta, create=create)
+        return EdgeVersions(settings.data_dir)
 
     from qdrant_client import QdrantClient
 
-    from rag.store.server import ServerStore
+    from rag.store.server import ServerVersions
 
     s = settings.store
     client = QdrantClient(
@@ -25,12 +25,17 @@ def open_store(settings: Settings, meta: IndexMeta, *, create: bool = True) -> V
         api_key=s.api_key.get_secret_value() if s.api_key else None,
         timeout=int(s.timeout_s),
     )
-    return ServerStore.open(
+    return ServerVersions(
         client,
         s.collection,
-        meta,
         shard_number=s.shard_number,
         replication_factor=s.replication_factor,
         write_consistency_factor=s.write_consistency_factor,
-        create=create,
     )
+
+
+def open_store(settings: Settings, meta: IndexMeta, *, create: bool = True) -> VectorStore:
+    """Open the index version being served; ``create`` makes the first one on an empty data dir."""
+    from rag.store.served import ServedIndex
+
+    return ServedIndex.open(open_versions(settings), meta, create=create)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from rag.errors import IndexMismatch
@@ -27,13 +27,28 @@ class IndexMeta:
     bm25_k1: float
     bm25_b: float
     bm25_avg_len: float
+    # The settings fingerprint of its points (ingest.fingerprint), and the settings groups that built it
+    # ({"embedding": ..., "chunking": ..., "bm25": ...}); empty in indexes made before re-indexing existed.
+    fingerprint: str = ""
+    build: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> IndexMeta:
-        return cls(**{k: d[k] for k in cls.__dataclass_fields__})
+        required = (
+            "embedding_model",
+            "embedding_dim",
+            "embedding_backend",
+            "bm25_k1",
+            "bm25_b",
+            "bm25_avg_len",
+        )
+        missing = [k for k in required if k not in d]
+        if missing:
+            raise KeyError(", ".join(missing))
+        return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
     def check_compatible(self, configured: IndexMeta, where: str) -> None:
         if (self.embedding_model, self.embedding_dim) != (
@@ -81,9 +96,46 @@ class VectorStore(Protocol):
         """Payloads of a document's points, in chunk order."""
         ...
 
+    def export_document(self, tenant: str, doc_id: str) -> list[Point]:
+        """A document's points with their vectors, to copy them into another index version."""
+        ...
+
+    def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
+        """(tenant, doc id) -> number of points whose payload ``key`` equals ``value``."""
+        ...
+
     def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
         """Hits of the fused (or single) list, annotated with dense/sparse ranks; ``timings`` gets one
         entry per request (``request_steps``) in milliseconds."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class IndexVersions(Protocol):
+    """The versions of one index and which one is served. A re-index builds a new version beside the
+    served one and switches to it in one atomic step (Edge: a pointer file; server: a collection alias)."""
+
+    shared: bool  # other processes may switch versions too, so readers should look again now and then
+
+    def current(self) -> str | None: ...
+
+    def all(self) -> list[str]:
+        """Every version, oldest first."""
+        ...
+
+    def next_name(self) -> str: ...
+
+    def read_meta(self, version: str) -> IndexMeta: ...
+
+    def create(self, version: str, meta: IndexMeta) -> VectorStore: ...
+
+    def open(self, version: str) -> VectorStore: ...
+
+    def switch(self, version: str) -> None: ...
+
+    def drop(self, version: str) -> None:
+        """Delete a version that is not served."""
         ...
 
     def close(self) -> None: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from rag.store.base import (
     request_steps,
     timed,
 )
-from rag.types import Hit, Point, SearchFilter, SearchQuery
+from rag.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,9 @@ def to_requests(q: SearchQuery) -> tuple[list[qe.QueryRequest], bool, bool]:
 
 
 class EdgeVersions:
-    """The index versions under ``<data>/index`` and the CURRENT pointer."""
+    """The index versions under ``<data>/index`` and the CURRENT pointer (an ``IndexVersions``)."""
+
+    shared = False  # only the process that owns the data directory switches versions
 
     def __init__(self, data_dir: Path) -> None:
         self.root = Path(data_dir) / "index"
@@ -135,6 +138,30 @@ class EdgeVersions:
 
     def meta_file(self, version: str) -> Path:
         return self.root / version / "meta.json"
+
+    def read_meta(self, version: str) -> IndexMeta:
+        meta_file = self.meta_file(version)
+        try:
+            return IndexMeta.from_dict(json.loads(meta_file.read_text()))
+        except FileNotFoundError as e:
+            raise StoreError(f"index version {version} has no {meta_file.name}: incomplete or foreign") from e
+        except (KeyError, ValueError) as e:
+            raise StoreError(f"index version {version}: unreadable {meta_file.name} ({e})") from e
+
+    def create(self, version: str, meta: IndexMeta) -> EdgeStore:
+        return EdgeStore.create(self.root.parent, version, meta)
+
+    def open(self, version: str) -> EdgeStore:
+        return EdgeStore.load(self.root.parent, version)
+
+    def drop(self, version: str) -> None:
+        """Delete a version's files (it must not be open, nor be the current one)."""
+        if version == self.current():
+            raise StoreError(f"index version {version} is being served: it cannot be deleted")
+        shutil.rmtree(self.root / version, ignore_errors=True)
+
+    def close(self) -> None:
+        """Nothing held: each version's shard is closed by its store."""
 
     def switch(self, version: str) -> None:
         """Point CURRENT at ``version`` atomically."""
@@ -178,17 +205,25 @@ class EdgeStore:
             store = cls.create(data_dir, name, meta)
             versions.switch(name)
             return store
-        meta_file = versions.meta_file(name)
+        versions.read_meta(name).check_compatible(meta, str(versions.root / name))
+        return cls.load(data_dir, name)
+
+    @classmethod
+    def load(cls, data_dir: Path, version: str) -> EdgeStore:
+        """Open one version as it is, whatever it was built with."""
+        versions = EdgeVersions(data_dir)
+        stored = versions.read_meta(version)
         try:
-            stored = IndexMeta.from_dict(json.loads(meta_file.read_text()))
-        except FileNotFoundError as e:
-            raise StoreError(f"index version {name} has no {meta_file.name}: incomplete or foreign") from e
-        stored.check_compatible(meta, str(versions.root / name))
-        try:
-            shard = qe.EdgeShard.load(str(versions.shard_dir(name)))
+            shard = qe.EdgeShard.load(str(versions.shard_dir(version)))
         except Exception as e:  # noqa: BLE001 - the engine raises plain exceptions
-            raise StoreError(f"could not open the index at {versions.shard_dir(name)}: {e}") from e
-        return cls(shard, name, stored, versions.root / name)
+            hint = (
+                " (another process has it open: one process owns a data directory; while `rag serve` runs, "
+                "use the API, e.g. POST /v1/admin/reindex)"
+                if "WouldBlock" in str(e)
+                else ""
+            )
+            raise StoreError(f"could not open the index at {versions.shard_dir(version)}: {e}{hint}") from e
+        return cls(shard, version, stored, versions.root / version)
 
     @classmethod
     def create(cls, data_dir: Path, version: str, meta: IndexMeta) -> EdgeStore:
@@ -265,6 +300,42 @@ class EdgeStore:
             if offset is None:
                 break
         return sorted(out, key=lambda p: p.get("chunk_index", 0))
+
+    def export_document(self, tenant: str, doc_id: str) -> list[Point]:
+        out: list[Point] = []
+        offset = None
+        flt = doc_filter(tenant, doc_id)
+        while True:
+            req = qe.ScrollRequest(
+                offset=offset, limit=_SCROLL_PAGE, filter=flt, with_payload=True, with_vector=True
+            )
+            records, offset = self._call("scroll", self._shard.scroll, req)
+            for r in records:
+                sv = r.vector[SPARSE]
+                out.append(
+                    Point(
+                        id=str(r.id),
+                        dense=list(r.vector[DENSE]),
+                        sparse=SparseVec(list(sv.indices), list(sv.values)),
+                        payload=dict(r.payload or {}),
+                    )
+                )
+            if offset is None:
+                return out
+
+    def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for tenant in self.tenants():
+            flt = qe.Filter(
+                must=[
+                    qe.FieldCondition(key="tenant", match=qe.MatchValue(tenant)),
+                    qe.FieldCondition(key=key, match=qe.MatchValue(value)),
+                ]
+            )
+            req = qe.FacetRequest(key="doc_id", limit=_FACET_LIMIT, exact=True, filter=flt)
+            for h in self._call("facet", self._shard.facet, req):
+                out[(tenant, str(h.value))] = h.count
+        return out
 
     def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
         requests, use_dense, use_sparse = to_requests(query)

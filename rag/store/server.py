@@ -29,7 +29,7 @@ from rag.store.base import (
     request_steps,
     timed,
 )
-from rag.types import Hit, Point, SearchFilter, SearchQuery
+from rag.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
 
 _SCROLL_PAGE = 1000
 _FACET_LIMIT = 1_000_000
@@ -118,13 +118,16 @@ class ServerStore:
         version: str,
         meta: IndexMeta,
         write_consistency: int = 1,
+        lock: threading.RLock | None = None,
+        owns_client: bool = True,
     ) -> None:
         self._client = client
         self.alias = alias
         self.version = version
         self.meta = meta
         self._ordering = qm.WriteOrdering.STRONG if write_consistency > 1 else None
-        self._lock = threading.RLock()
+        self._lock = lock or threading.RLock()  # shared by every store on one client
+        self._owns_client = owns_client
 
     @property
     def collection(self) -> str:
@@ -285,6 +288,55 @@ class ServerStore:
                 break
         return sorted(out, key=lambda p: p.get("chunk_index", 0))
 
+    def export_document(self, tenant: str, doc_id: str) -> list[Point]:
+        out: list[Point] = []
+        offset = None
+        while True:
+            records, offset = self._call(
+                "scroll",
+                self._client.scroll,
+                self.collection,
+                scroll_filter=doc_filter(tenant, doc_id),
+                limit=_SCROLL_PAGE,
+                offset=offset,
+                with_payload=True,
+                with_vectors=True,
+            )
+            for r in records:
+                vec: Any = r.vector
+                out.append(
+                    Point(
+                        id=str(r.id),
+                        dense=list(vec[DENSE]),
+                        sparse=SparseVec(list(vec[SPARSE].indices), list(vec[SPARSE].values)),
+                        payload=dict(r.payload or {}),
+                    )
+                )
+            if offset is None:
+                return out
+
+    def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for tenant in self.tenants():
+            flt = qm.Filter(
+                must=[
+                    qm.FieldCondition(key="tenant", match=qm.MatchValue(value=tenant)),
+                    qm.FieldCondition(key=key, match=qm.MatchValue(value=value)),
+                ]
+            )
+            res = self._call(
+                "facet",
+                self._client.facet,
+                self.collection,
+                "doc_id",
+                facet_filter=flt,
+                limit=_FACET_LIMIT,
+                exact=True,
+            )
+            for h in res.hits:
+                out[(tenant, str(h.value))] = h.count
+        return out
+
     def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
         requests, use_dense, use_sparse = to_requests(query)
         if not requests:
@@ -308,8 +360,118 @@ class ServerStore:
         """Server writes are acknowledged with wait=True: nothing to flush."""
 
     def close(self) -> None:
-        with self._lock:
-            self._client.close()
+        if self._owns_client:
+            with self._lock:
+                self._client.close()
+
+
+class ServerVersions:
+    """Index versions as collections ``<alias>_vNNNN``; the alias names the served one (an
+    ``IndexVersions``). Other processes may switch the alias, so the served index looks again now and
+    then (``shared``)."""
+
+    shared = True
+
+    def __init__(
+        self,
+        client: QdrantClient,
+        alias: str,
+        *,
+        shard_number: int = 1,
+        replication_factor: int = 1,
+        write_consistency_factor: int = 1,
+    ) -> None:
+        self.client = client
+        self.alias = alias
+        self.shard_number = shard_number
+        self.replication_factor = replication_factor
+        self.write_consistency_factor = write_consistency_factor
+        self.lock = threading.RLock()
+
+    def _do(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            try:
+                return fn(*args, **kwargs)
+            except (UnexpectedResponse, ResponseHandlingException, ValueError) as e:
+                raise StoreError(f"Qdrant server: {what} failed: {e}") from e
+
+    def collection(self, version: str) -> str:
+        return f"{self.alias}_{version}"
+
+    def current(self) -> str | None:
+        target = self._do("reading aliases", _alias_target, self.client, self.alias)
+        return target.removeprefix(f"{self.alias}_") if target else None
+
+    def all(self) -> list[str]:
+        names = [c.name for c in self._do("listing collections", self.client.get_collections).collections]
+        prefix = f"{self.alias}_v"
+        return sorted(
+            n.removeprefix(f"{self.alias}_")
+            for n in names
+            if n.startswith(prefix) and n[len(prefix) :].isdigit()
+        )
+
+    def next_name(self) -> str:
+        existing = [int(v[1:]) for v in self.all()]
+        return f"v{(max(existing) + 1) if existing else 1:04d}"
+
+    def read_meta(self, version: str) -> IndexMeta:
+        name = self.collection(version)
+        raw = self._do(f"reading {name}", self.client.get_collection, name).config.metadata or {}
+        try:
+            return IndexMeta.from_dict(raw)
+        except KeyError as e:
+            raise StoreError(f"collection {name} has no index metadata: not created by this product") from e
+
+    def _store(self, version: str, meta: IndexMeta) -> ServerStore:
+        return ServerStore(
+            self.client,
+            self.alias,
+            version,
+            meta,
+            self.write_consistency_factor,
+            self.lock,
+            owns_client=False,
+        )
+
+    def create(self, version: str, meta: IndexMeta) -> ServerStore:
+        self._do(
+            f"creating {self.collection(version)}",
+            ServerStore.create_collection,
+            self.client,
+            self.collection(version),
+            meta,
+            self.shard_number,
+            self.replication_factor,
+            self.write_consistency_factor,
+        )
+        return self._store(version, meta)
+
+    def open(self, version: str) -> ServerStore:
+        return self._store(version, self.read_meta(version))
+
+    def drop(self, version: str) -> None:
+        if version == self.current():
+            raise StoreError(f"index version {version} is being served: it cannot be deleted")
+        self._do(
+            f"deleting {self.collection(version)}", self.client.delete_collection, self.collection(version)
+        )
+
+    def switch(self, version: str) -> None:
+        """Point the alias at ``version``: one atomic alias update (delete + create)."""
+        ops: list[Any] = []
+        if self.current() is not None:
+            ops.append(qm.DeleteAliasOperation(delete_alias=qm.DeleteAlias(alias_name=self.alias)))
+        ops.append(
+            qm.CreateAliasOperation(
+                create_alias=qm.CreateAlias(collection_name=self.collection(version), alias_name=self.alias)
+            )
+        )
+        self._do("switching the alias", self.client.update_collection_aliases, change_aliases_operations=ops)
+
+    def close(self) -> None:
+        with self.lock:
+            self.client.close()
 
 
 def _query_args(r: qm.QueryRequest) -> dict[str, Any]:

@@ -1,0 +1,64 @@
+"""Admin: re-index into a new index version with zero downtime, follow it, abort it, roll back. Admin keys
+only. The re-index runs in this process, beside the queries it must not disturb."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.deps import Admin, ServicesDep
+from api.problems import ApiProblem
+from api.schemas import IndexVersion, ReindexRequest, ReindexRun, ReindexStart, ReindexStatus, RollbackOut
+from ingest.reindex.run import Options
+
+router = APIRouter(prefix="/v1/admin/reindex", tags=["admin"])
+
+
+@router.post("", status_code=202, response_model=ReindexStart, summary="Start a re-index")
+def start(services: ServicesDep, _: Admin, body: ReindexRequest, response: Response) -> ReindexStart:
+    opts = Options(**body.model_dump())
+    run = services.start_reindex(opts)
+    if run is None:
+        response.status_code = 200
+        return ReindexStart(run=None, detail="every document is already built with these settings")
+    return ReindexStart(run=ReindexRun(**run.to_dict()), detail=f"building index version {run.version}")
+
+
+@router.get("", response_model=ReindexStatus, summary="Index versions and recent re-index runs")
+def status(services: ServicesDep, _: Admin) -> ReindexStatus:
+    rt = services.runtime
+    current = rt.versions.current()
+    versions = []
+    for v in rt.versions.all():
+        meta = rt.versions.read_meta(v)
+        versions.append(
+            IndexVersion(
+                version=v,
+                served=v == current,
+                embedding_model=meta.embedding_model,
+                chunk_size=(meta.build.get("chunking") or {}).get("size_tokens"),
+                fingerprint=meta.fingerprint,
+            )
+        )
+    runs = [ReindexRun(**r.to_dict()) for r in services.checkpoints.recent(20)]
+    return ReindexStatus(served=current, problem=rt.store.problem, versions=versions, runs=runs)
+
+
+@router.get("/{run_id}", response_model=ReindexRun, summary="One re-index run: phase, counts, rate, ETA")
+def get_run(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
+    run = services.checkpoints.get(run_id)
+    if run is None:
+        raise ApiProblem(404, "re-index not found", f"no re-index {run_id!r}")
+    return ReindexRun(**run.to_dict())
+
+
+@router.post("/{run_id}/abort", status_code=202, response_model=ReindexRun, summary="Abort a re-index")
+def abort(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
+    if services.checkpoints.get(run_id) is None:
+        raise ApiProblem(404, "re-index not found", f"no re-index {run_id!r}")
+    return ReindexRun(**services.reindexer.abort(run_id).to_dict())
+
+
+@router.post("/rollback", response_model=RollbackOut, summary="Serve the previous index version again")
+def rollback(services: ServicesDep, _: Admin) -> RollbackOut:
+    before = services.runtime.versions.current()
+    return RollbackOut(served=services.reindexer.rollback(), previous=before)

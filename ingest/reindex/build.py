@@ -1,0 +1,175 @@
+"""Build: the documents of a plan -> points in the new index version, each recorded in the checkpoint once
+its points are written.
+
+A document is rebuilt from its stored original (parse -> chunk -> embed, with the new settings), or, in
+an incremental run, copied with its vectors from the served version when its points already carry the
+new settings' fingerprint. Parsing runs ahead of embedding, and chunks of several documents share the
+model's batches, as in ``ingest.pipeline``. The registry is only read: the served index is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from ingest.blobs import BlobStore
+from ingest.chunk import Chunker
+from ingest.embed import Embedder
+from ingest.parse import parse_bytes
+from ingest.pipeline import ahead
+from ingest.reindex.checkpoint import Checkpoints, DoneDoc
+from ingest.reindex.plan import Key, Wanted
+from ingest.sparse import Bm25Encoder
+from ingest.write import build_points
+from rag.errors import IngestError
+from rag.store.base import VectorStore
+from rag.types import Chunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Failure:
+    doc: Wanted
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.doc.source} ({self.doc.tenant}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class Components:
+    """The parts that turn a document into points, built from the new version's settings."""
+
+    embedder: Embedder
+    sparse: Bm25Encoder
+    chunker: Chunker
+    fingerprint: str
+    max_file_bytes: int
+    batch_chunks: int
+
+
+class Builder:
+    def __init__(
+        self,
+        parts: Components,
+        target: VectorStore,
+        blobs: BlobStore,
+        checkpoints: Checkpoints,
+        run_id: str,
+        *,
+        copy_from: VectorStore | None = None,
+    ) -> None:
+        self.parts = parts
+        self.target = target
+        self.blobs = blobs
+        self.checkpoints = checkpoints
+        self.run_id = run_id
+        self.copy_from = copy_from  # incremental: the served version, to copy up-to-date documents from
+
+    def remove(self, stale: Sequence[Key]) -> None:
+        for tenant, doc_id in stale:
+            self.target.delete_document(tenant, doc_id)
+            self.checkpoints.forget(self.run_id, tenant, doc_id)
+
+    def build(
+        self,
+        docs: Sequence[Wanted],
+        on_doc: Callable[[str], None],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> list[Failure]:
+        """Write ``docs`` into the target; ``on_doc`` gets "rebuilt", "copied" or "failed" per document."""
+        failures: list[Failure] = []
+        rebuild = list(docs)
+        if self.copy_from is not None and docs:
+            copyable = self.copy_from.doc_counts_with("fingerprint", self.parts.fingerprint)
+            rebuild = []
+            for d in docs:
+                if cancelled():
+                    return failures
+                if copyable.get(d.key) == d.chunk_count and self._copy(d):
+                    on_doc("copied")
+                else:
+                    rebuild.append(d)
+        for item in self._rebuild(rebuild, cancelled):
+            if isinstance(item, Failure):
+                failures.append(item)
+                on_doc("failed")
+            else:
+                on_doc("rebuilt")
+        return failures
+
+    def _copy(self, d: Wanted) -> bool:
+        assert self.copy_from is not None
+        points = [
+            p
+            for p in self.copy_from.export_document(d.tenant, d.doc_id)
+            if p.payload.get("doc_hash") == d.content_hash
+        ]
+        if len(points) != d.chunk_count:
+            return False
+        self.target.upsert(points)
+        self.target.delete_document(d.tenant, d.doc_id, keep_hash=d.content_hash)
+        self.checkpoints.record(
+            self.run_id, d.tenant, d.doc_id, DoneDoc(d.content_hash, d.metadata, len(points)), "copied"
+        )
+        return True
+
+    def _prepare(self, d: Wanted) -> tuple[Wanted, list[Chunk]] | Failure:
+        try:
+            data = self.blobs.get(d.content_hash)
+        except (OSError, ValueError) as e:
+            return Failure(
+                d, f"the stored original file is missing ({e.__class__.__name__}); ingest it again"
+            )
+        try:
+            parsed = parse_bytes(data, d.source, self.parts.max_file_bytes)
+            return d, self.parts.chunker.chunk(parsed.elements)
+        except IngestError as e:
+            return Failure(d, f"{e.reason}: {e}")
+
+    def _rebuild(self, docs: Sequence[Wanted], cancelled: Callable[[], bool]) -> Iterator[Wanted | Failure]:
+        batch: list[tuple[Wanted, list[Chunk]]] = []
+        pending = 0
+        for result in ahead(map(self._prepare, docs), depth=self.parts.batch_chunks):
+            if cancelled():
+                return
+            if isinstance(result, Failure):
+                yield result
+                continue
+            batch.append(result)
+            pending += len(result[1])
+            if pending >= self.parts.batch_chunks:
+                yield from self._write(batch)
+                batch, pending = [], 0
+        yield from self._write(batch)
+
+    def _write(self, batch: list[tuple[Wanted, list[Chunk]]]) -> Iterator[Wanted]:
+        if not batch:
+            return
+        texts = [c.text for _, chunks in batch for c in chunks]
+        dense = self.parts.embedder.embed_documents(texts)
+        sparse = [self.parts.sparse.embed_document(t) for t in texts]
+        at = 0
+        for d, chunks in batch:
+            n = len(chunks)
+            points = build_points(
+                tenant=d.tenant,
+                doc_id=d.doc_id,
+                source=d.source,
+                content_hash=d.content_hash,
+                chunks=chunks,
+                dense=dense[at : at + n],
+                sparse=sparse[at : at + n],
+                embedding_model=self.parts.embedder.model_name,
+                metadata=d.metadata,
+                fingerprint=self.parts.fingerprint,
+            )
+            at += n
+            self.target.upsert(points)
+            self.target.delete_document(d.tenant, d.doc_id, keep_hash=d.content_hash)
+            self.checkpoints.record(
+                self.run_id, d.tenant, d.doc_id, DoneDoc(d.content_hash, d.metadata, n), "rebuilt"
+            )
+            yield d

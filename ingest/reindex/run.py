@@ -1,0 +1,438 @@
+"""The re-index job: build a new index version beside the served one, catch up with writes made meanwhile,
+verify it, switch to it in one step, keep the previous version for a rollback and delete older ones.
+
+    plan (registry vs checkpoint) -> build -> ... more passes while writes keep coming ...
+    -> [writes held back] last pass -> verify counts + smoke check -> switch -> [writes go on]
+    -> drop versions older than the previous one
+
+The served version answers every query until the switch; a failure or an abort before it leaves the
+served version as it was and removes the new one. A run killed mid-way is continued from its checkpoint
+(``resume``). A rollback switches back to the previous version after catching it up in the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.fingerprint import build_groups, settings_fingerprint, with_build
+from ingest.reindex.build import Builder, Components, Failure
+from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
+from ingest.reindex.plan import Key, Wanted, plan, wanted
+from ingest.reindex.verify import count_problems, sample, smoke_check
+from rag.errors import ReindexError, StoreError
+from rag.settings import Settings
+from rag.store.base import VectorStore
+
+if TYPE_CHECKING:
+    from rag.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a re-index changes; None keeps the configured value."""
+
+    embedding_model: str | None = None
+    embedding_model_path: Path | None = None
+    embedding_backend: str | None = None
+    chunk_size: int | None = None
+    chunk_overlap: int | None = None
+    incremental: bool = False
+
+
+def target_settings(settings: Settings, opts: Options) -> Settings:
+    build = build_groups(settings)
+    e, c = build["embedding"], build["chunking"]
+    if opts.embedding_model is not None:
+        e["model_name"] = opts.embedding_model
+    if opts.embedding_model_path is not None:
+        path = Path(opts.embedding_model_path)
+        if not (path / "config.json").is_file():
+            raise ReindexError(f"{path} is not a sentence-transformers model directory (no config.json)")
+        e["model_path"] = str(path)
+    if opts.embedding_backend is not None:
+        e["backend"] = opts.embedding_backend
+    if opts.chunk_size is not None:
+        c["size_tokens"] = opts.chunk_size
+    if opts.chunk_overlap is not None:
+        c["overlap_tokens"] = opts.chunk_overlap
+    return with_build(settings, build)
+
+
+class Cancelled(Exception):
+    pass
+
+
+class Paused(Exception):
+    pass
+
+
+class _Failed(Exception):
+    pass
+
+
+class Reindexer:
+    def __init__(
+        self, runtime: Runtime, checkpoints: Checkpoints, on_progress: Callable[[Run], None] | None = None
+    ) -> None:
+        self.rt = runtime
+        self.checkpoints = checkpoints
+        self.on_progress = on_progress
+        self._cancel = threading.Event()
+        self._pause = threading.Event()
+        self._lock = threading.Lock()  # one run or rollback at a time in this process
+
+    # ---- starting, resuming, aborting -------------------------------------------------------------------
+
+    def start(self, opts: Options) -> Run | None:
+        """Create a run (None when an incremental run finds nothing to rebuild); ``execute`` does it."""
+        self._refuse_if_unfinished()
+        target = target_settings(self.rt.settings, opts)
+        fingerprint = settings_fingerprint(target)
+        versions = self.rt.versions
+        served = self.rt.store  # opening it settles what a crash left half-written
+        want = wanted(self.rt.registry.list())
+        self._check_originals(
+            want, served if opts.incremental and served.problem is None else None, fingerprint
+        )
+        if opts.incremental and served.problem is None and not self._outdated(want, served, fingerprint):
+            return None
+        return self.checkpoints.create(
+            versions.next_name(), versions.current(), build_groups(target), fingerprint, opts.incremental
+        )
+
+    def _refuse_if_unfinished(self) -> None:
+        run = self.checkpoints.unfinished()
+        if run is not None:
+            alive = owner_alive(run.owner)
+            raise ReindexError(
+                f"re-index {run.id} is {'running' if alive else 'unfinished (its process is gone)'}: "
+                f"{run.phase}, {run.done} of {run.total} documents; "
+                + ("wait for it or abort it" if alive else "resume it or abort it")
+            )
+
+    def resumable(self) -> Run | None:
+        """An unfinished run whose process is gone (killed), to continue here."""
+        run = self.checkpoints.unfinished()
+        if run is not None and not owner_alive(run.owner):
+            return run
+        return None
+
+    def abort(self, run_id: str) -> Run:
+        run = self.checkpoints.get(run_id)
+        if run is None:
+            raise ReindexError(f"no re-index {run_id!r}")
+        if run.finished:
+            raise ReindexError(f"re-index {run_id} already ended ({run.state.value})")
+        self.checkpoints.request_cancel(run_id)
+        self._cancel.set()
+        if not owner_alive(run.owner):  # nobody will see the flag: clean up here
+            self._drop_build(run.version)
+            self.checkpoints.update(run_id, state=RunState.ABORTED.value, phase="aborted", error="aborted")
+            self.checkpoints.clear(run_id)
+        return self.checkpoints.get(run_id)  # type: ignore[return-value]
+
+    def _outdated(self, want: dict[Key, Wanted], served: VectorStore, fingerprint: str) -> list[Wanted]:
+        current = served.doc_counts_with("fingerprint", fingerprint)
+        return [w for k, w in want.items() if current.get(k) != w.chunk_count]
+
+    def _check_originals(self, want: dict[Key, Wanted], served: VectorStore | None, fingerprint: str) -> None:
+        need = want.values() if served is None else self._outdated(want, served, fingerprint)
+        missing = [w for w in need if not self.rt.blobs.exists(w.content_hash)]
+        if missing:
+            names = ", ".join(f"{w.source} ({w.tenant})" for w in missing[:5])
+            raise ReindexError(
+                f"{len(missing)} document{'s' if len(missing) != 1 else ''} without a stored original to "
+                f"rebuild from ({names}"
+                f"{', ...' if len(missing) > 5 else ''}): they were ingested before originals were kept. "
+                "Ingest them again (the same files change nothing else), then re-index"
+            )
+
+    # ---- the run -------------------------------------------------------------------------------------
+
+    def execute(self, run_id: str) -> Run:
+        """Run (or continue) a re-index to its end: switched, failed or aborted. Blocking."""
+        with self._lock:
+            self._cancel.clear()
+            run = self.checkpoints.get(run_id)
+            if run is None or run.finished:
+                raise ReindexError(f"no unfinished re-index {run_id!r}")
+            self.checkpoints.take_over(run_id)
+            try:
+                return self._execute(run)
+            except Paused:
+                self.checkpoints.update(run_id, phase="paused (resumes on next start)", owner="")
+                log.warning("re-index %s paused at shutdown; it resumes on the next start", run_id)
+            except Cancelled:
+                self._drop_build(run.version)
+                self.checkpoints.update(
+                    run_id, state=RunState.ABORTED.value, phase="aborted", error="aborted"
+                )
+                self.checkpoints.clear(run_id)
+                log.warning("re-index %s aborted; version %s removed", run_id, run.version)
+            except Exception as e:  # noqa: BLE001 - a background job's boundary: the run fails with the reason
+                log.exception("re-index %s failed", run_id)
+                self._drop_build(run.version)
+                error = str(e) if isinstance(e, _Failed | ReindexError) else f"{type(e).__name__}: {e}"
+                self.checkpoints.update(run_id, state=RunState.FAILED.value, phase="failed", error=error)
+                self.checkpoints.clear(run_id)
+            finally:
+                self._publish(run_id)
+            return self.checkpoints.get(run_id)  # type: ignore[return-value]
+
+    def _execute(self, run: Run) -> Run:
+        s = self.rt.settings
+        target_s = with_build(s, run.build)
+        build_s = target_s.model_copy(
+            update={"embedding": target_s.embedding.model_copy(update={"threads": s.reindex.threads})}
+        )
+        from rag.runtime import Runtime  # the parts of the new settings, built like the served ones
+
+        parts_rt = Runtime(build_s)
+        parts = Components(
+            embedder=parts_rt.embedder,
+            sparse=parts_rt.sparse,
+            chunker=parts_rt.chunker,
+            fingerprint=run.fingerprint,
+            max_file_bytes=s.ingest.max_file_bytes,
+            batch_chunks=s.ingest.batch_chunks,
+        )
+        served = self.rt.store
+        target = self._target(run, parts_rt)
+        copy_from = served if run.incremental and served.problem is None else None
+        builder = Builder(parts, target, self.rt.blobs, self.checkpoints, run.id, copy_from=copy_from)
+        progress = _Progress(self, run.id)
+        try:
+            for n in range(s.reindex.max_passes):
+                todo = self._pass(builder, progress, f"building (pass {n + 1})" if n else "building")
+                if not todo:
+                    break
+            # Serving threads: the new model loaded and warm before writes are held back.
+            serve_s = with_build(s, run.build)
+            serve_rt = Runtime(serve_s)
+            embedder = serve_rt.embedder if serve_s.embedding != s.embedding else self.rt.embedder
+            embedder.warm_up()
+            self._check_cancel()
+            self.checkpoints.update(run.id, phase="waiting for writes to finish")
+            with self.rt.write_gate.exclusive():
+                self._pass(builder, progress, "last catch-up")
+                self._verify(run, target, parts)
+                self.checkpoints.update(run.id, phase="switching")
+                target.close()
+                previous = served.version
+                self.rt.adopt(serve_s, embedder=embedder)
+                served.switch(run.version, configured=self.rt.index_meta)
+            log.info("re-index %s: switched from %s to %s", run.id, previous, run.version)
+            self._drop_older(keep={run.version, previous})
+            self.checkpoints.update(
+                run.id, state=RunState.SWITCHED.value, phase="done", served_at_start=previous
+            )
+            self.checkpoints.clear(run.id)
+        finally:
+            target.close()
+            parts_rt.close()
+        return self.checkpoints.get(run.id)  # type: ignore[return-value]
+
+    def _target(self, run: Run, parts_rt: Runtime) -> VectorStore:
+        versions = self.rt.versions
+        if run.version in versions.all():
+            try:
+                store = versions.open(run.version)
+                log.warning("re-index %s: continuing version %s from its checkpoint", run.id, run.version)
+                return store
+            except StoreError as e:  # created but never usable (killed while creating it): start it over
+                log.warning(
+                    "re-index %s: version %s unusable (%s); building it again", run.id, run.version, e
+                )
+                versions.drop(run.version)
+                self.checkpoints.clear(run.id)
+        return versions.create(run.version, parts_rt.index_meta)
+
+    def _pass(self, builder: Builder, progress: _Progress, phase: str) -> list[Wanted]:
+        want = wanted(self.rt.registry.list())
+        p = plan(want, self.checkpoints.done(builder.run_id))
+        builder.remove(p.stale)
+        progress.begin(phase, total=p.total, done=p.done)
+        failures = builder.build(p.todo, progress.doc, self._cancelled)
+        self._check_cancel()
+        self._settle(failures)
+        return p.todo
+
+    def _settle(self, failures: list[Failure]) -> None:
+        """A document that failed because it changed meanwhile is caught up by the next pass; any other
+        failure stops the run (the served version stays)."""
+        real = []
+        for f in failures:
+            now = self.rt.registry.get(f.doc.tenant, f.doc.doc_id)
+            if now is not None and now.content_hash == f.doc.content_hash:
+                real.append(f)
+        if real:
+            listed = "; ".join(str(f) for f in real[:5])
+            raise _Failed(f"{len(real)} documents could not be rebuilt with the new settings: {listed}")
+
+    def _verify(self, run: Run, target: VectorStore, parts: Components) -> None:
+        self.checkpoints.update(run.id, phase="verifying")
+        want = wanted(self.rt.registry.list())
+        done = self.checkpoints.done(run.id)
+        problems = count_problems(target, want, done)
+        if problems:
+            raise _Failed(f"chunk counts do not match in {len(problems)} places: {'; '.join(problems[:5])}")
+        r = self.rt.settings.reindex
+        smoke = smoke_check(target, parts.embedder, parts.sparse, sample(want, r.smoke_queries))
+        self.checkpoints.update(run.id, smoke=smoke.to_dict())
+        if smoke.rate < r.smoke_min_rate:
+            raise _Failed(
+                f"retrieval smoke check failed: {smoke.found} of {smoke.queries} documents found by their "
+                f"own words (at least {r.smoke_min_rate:.0%} needed); e.g. {'; '.join(smoke.misses[:3])}"
+            )
+
+    def _drop_build(self, version: str) -> None:
+        versions = self.rt.versions
+        if version in versions.all() and version != versions.current():
+            self.rt.store.release(version)
+            versions.drop(version)
+
+    def _drop_older(self, keep: set[str]) -> None:
+        for v in self.rt.versions.all():
+            if v not in keep:
+                self.rt.store.release(v)
+                self.rt.versions.drop(v)
+                log.warning("deleted index version %s (older than the previous one)", v)
+
+    def pause(self) -> None:
+        """Stop the running run at the next document, leaving it to resume (the process is stopping)."""
+        self._pause.set()
+
+    def _cancelled(self) -> bool:
+        return self._cancel.is_set() or self._pause.is_set()
+
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled
+        if self._pause.is_set():
+            raise Paused
+
+    def _publish(self, run_id: str) -> None:
+        run = self.checkpoints.get(run_id)
+        if run is not None and self.on_progress is not None:
+            self.on_progress(run)
+
+    # ---- rollback ------------------------------------------------------------------------------------
+
+    def rollback(self) -> str:
+        """Serve the previous version again, caught up with the writes made since it was left."""
+        with self._lock:
+            self._refuse_if_unfinished()
+            versions, served = self.rt.versions, self.rt.store
+            current = versions.current()
+            older = [v for v in versions.all() if v != current]
+            if not older:
+                raise ReindexError("there is no previous index version to roll back to")
+            previous = older[-1]
+            meta = versions.read_meta(previous)
+            served.release(previous)  # still open if it was left moments ago
+            target_s = with_build(self.rt.settings, meta.build) if meta.build else self.rt.settings
+            from rag.runtime import Runtime
+
+            parts_rt = Runtime(target_s)
+            target = versions.open(previous)
+            try:
+                run = self.checkpoints.create(
+                    previous, current, build_groups(target_s), meta.fingerprint, False
+                )
+                self._seed_from(run.id, target)
+                parts = Components(
+                    parts_rt.embedder,
+                    parts_rt.sparse,
+                    parts_rt.chunker,
+                    meta.fingerprint,
+                    self.rt.settings.ingest.max_file_bytes,
+                    self.rt.settings.ingest.batch_chunks,
+                )
+                builder = Builder(parts, target, self.rt.blobs, self.checkpoints, run.id)
+                progress = _Progress(self, run.id)
+                self._pass(builder, progress, "catching up")
+                with self.rt.write_gate.exclusive():
+                    self._pass(builder, progress, "last catch-up")
+                    problems = count_problems(
+                        target, wanted(self.rt.registry.list()), self.checkpoints.done(run.id)
+                    )
+                    if problems:
+                        raise ReindexError(
+                            f"version {previous} does not match the documents: {'; '.join(problems[:5])}"
+                        )
+                    target.close()
+                    self.rt.adopt(target_s)
+                    served.switch(previous, configured=self.rt.index_meta)
+                self.checkpoints.update(run.id, state=RunState.SWITCHED.value, phase="rolled back")
+                self.checkpoints.clear(run.id)
+            except BaseException as e:
+                if "run" in locals():
+                    self.checkpoints.update(run.id, state=RunState.FAILED.value, phase="failed", error=str(e))
+                    self.checkpoints.clear(run.id)
+                raise
+            finally:
+                target.close()
+                parts_rt.close()
+            log.warning("rolled back from %s to %s", current, previous)
+            return previous
+
+    def _seed_from(self, run_id: str, target: VectorStore) -> None:
+        """Record what a version already holds, so a catch-up rebuilds only what changed since."""
+        for key, w in wanted(self.rt.registry.list()).items():
+            chunks = target.chunks(*key)
+            if chunks and all(c.get("doc_hash") == w.content_hash for c in chunks):
+                meta = chunks[0].get("metadata") or {}
+                self.checkpoints.record(run_id, *key, DoneDoc(w.content_hash, meta, len(chunks)), "kept")
+        done = self.checkpoints.done(run_id)
+        for tenant in target.tenants():
+            for doc_id in target.doc_point_counts(tenant):
+                if (tenant, doc_id) not in done:  # gone since: the catch-up removes it
+                    self.checkpoints.record(run_id, tenant, doc_id, DoneDoc("", {}, 0), "kept")
+
+
+class _Progress:
+    """Counts, rate and ETA of a run: into the checkpoint (for the API) and to ``on_progress`` (a bar)."""
+
+    def __init__(self, reindexer: Reindexer, run_id: str, every_s: float = 0.5) -> None:
+        self.r = reindexer
+        self.run_id = run_id
+        self.every_s = every_s
+        self.counts = {"rebuilt": 0, "copied": 0}
+        self.done = self.total = self.written = 0
+        self.last = 0.0
+        self.started = time.monotonic()
+
+    def begin(self, phase: str, total: int, done: int) -> None:
+        self.total, self.done = total, done
+        self.r.checkpoints.update(self.run_id, phase=phase, total=total, done=done)
+        self.r._publish(self.run_id)
+
+    def doc(self, how: str) -> None:
+        now = time.monotonic()
+        if how in self.counts:
+            self.counts[how] += 1
+        self.done += how != "failed"
+        self.written += 1
+        if now - self.last >= self.every_s or self.done >= self.total:
+            self.last = now
+            rate = self.written / (now - self.started)  # documents per second since this process began
+            run = self.r.checkpoints.get(self.run_id)
+            self.r.checkpoints.update(
+                self.run_id,
+                done=self.done,
+                rate=rate,
+                rebuilt=(run.rebuilt if run else 0) + self.counts["rebuilt"],
+                copied=(run.copied if run else 0) + self.counts["copied"],
+            )
+            self.counts = {"rebuilt": 0, "copied": 0}
+            if self.r.checkpoints.get(self.run_id).cancel:  # type: ignore[union-attr]
+                self.r._cancel.set()
+            self.r._publish(self.run_id)

@@ -1,0 +1,177 @@
+"""The served index: the ``VectorStore`` every reader and writer uses, standing for whichever index version
+is current. A switch replaces the version under it in one step; calls already running finish on the
+version they started on (it is closed only after a grace period), new calls see the new one.
+
+It also guards against an index built with another embedding model than the configured one: such an
+index is not queried, and every call says why (``IndexMismatch``), while the service keeps running so
+an operator can roll back or re-index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from rag.errors import IndexMismatch, StoreError
+from rag.store.base import IndexMeta, IndexVersions, VectorStore
+from rag.types import Hit, Point, SearchQuery
+
+log = logging.getLogger(__name__)
+
+
+class ServedIndex:
+    def __init__(
+        self,
+        versions: IndexVersions,
+        configured: IndexMeta,
+        *,
+        refresh_s: float = 2.0,
+        grace_s: float = 30.0,
+    ) -> None:
+        self.versions = versions
+        self.configured = configured
+        self.refresh_s = refresh_s
+        self.grace_s = grace_s
+        self._store: VectorStore | None = None
+        self._problem: IndexMismatch | None = None
+        self._served: str | None = None
+        self._lock = threading.RLock()
+        self._checked = 0.0
+        self._retired: dict[str, VectorStore] = {}
+        self._timers: list[threading.Timer] = []
+
+    @classmethod
+    def open(
+        cls, versions: IndexVersions, configured: IndexMeta, *, create: bool = True, grace_s: float = 30.0
+    ) -> ServedIndex:
+        served = cls(versions, configured, grace_s=grace_s)
+        name = versions.current()
+        if name is None:
+            if not create:
+                raise StoreError("there is no index yet: ingest documents first")
+            name = versions.next_name()
+            versions.create(name, configured).close()
+            versions.switch(name)
+        served._serve(name)
+        return served
+
+    # ---- which version is served -----------------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        return self._served or "?"
+
+    @property
+    def meta(self) -> IndexMeta:
+        return self._store.meta if self._store is not None else self.versions.read_meta(self.version)
+
+    @property
+    def problem(self) -> str | None:
+        """Why the served version cannot be used, if it cannot."""
+        return str(self._problem) if self._problem else None
+
+    def _serve(self, name: str) -> None:
+        """Serve version ``name``: open it if it was built with the configured embedding model, else
+        remember why not. The version served before is retired (closed after the grace period)."""
+        with self._lock:
+            meta = self.versions.read_meta(name)
+            try:
+                meta.check_compatible(self.configured, f"index version {name}")
+            except IndexMismatch as e:
+                log.error("%s", e)
+                new_store, problem = None, e
+            else:
+                new_store, problem = self._retired.pop(name, None) or self.versions.open(name), None
+            old, old_name = self._store, self._served
+            self._store, self._problem, self._served = new_store, problem, name
+            self._checked = time.monotonic()
+            if old is not None and old_name is not None and old_name != name:
+                self._retire(old_name, old)
+
+    def switch(self, name: str, configured: IndexMeta | None = None) -> None:
+        """Make ``name`` the served version (the pointer is moved first, then this process follows)."""
+        with self._lock:
+            if configured is not None:
+                self.configured = configured
+            self.versions.switch(name)
+            self._serve(name)
+            log.info("now serving index version %s", name)
+
+    def release(self, name: str) -> None:
+        """Close a retired version now (before it is deleted)."""
+        with self._lock:
+            store = self._retired.pop(name, None)
+        if store is not None:
+            store.close()
+
+    def _retire(self, name: str, store: VectorStore) -> None:
+        self._retired[name] = store
+        timer = threading.Timer(self.grace_s, self.release, args=(name,))
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
+
+    def _current(self) -> VectorStore:
+        if self.versions.shared and time.monotonic() - self._checked > self.refresh_s:
+            self._follow()
+        store = self._store
+        if store is None:
+            raise self._problem or StoreError("no index version is served")
+        return store
+
+    def _follow(self) -> None:
+        """Another process may have switched versions (a Qdrant server's alias): follow it."""
+        with self._lock:
+            self._checked = time.monotonic()
+            name = self.versions.current()
+            if name is not None and name != self._served:
+                log.warning("index version switched elsewhere: %s -> %s", self._served, name)
+                self._serve(name)
+
+    # ---- VectorStore, on the served version ----------------------------------------------------------
+
+    def upsert(self, points: Sequence[Point]) -> None:
+        self._current().upsert(points)
+
+    def delete_document(self, tenant: str, doc_id: str, keep_hash: str | None = None) -> None:
+        self._current().delete_document(tenant, doc_id, keep_hash)
+
+    def count(self, tenant: str | None = None, doc_id: str | None = None, doc_hash: str | None = None) -> int:
+        return self._current().count(tenant, doc_id, doc_hash)
+
+    def doc_point_counts(self, tenant: str | None = None) -> dict[str, int]:
+        return self._current().doc_point_counts(tenant)
+
+    def tenants(self) -> list[str]:
+        return self._current().tenants()
+
+    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
+        return self._current().chunks(tenant, doc_id)
+
+    def export_document(self, tenant: str, doc_id: str) -> list[Point]:
+        return self._current().export_document(tenant, doc_id)
+
+    def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
+        return self._current().doc_counts_with(key, value)
+
+    def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
+        return self._current().search(query, timings)
+
+    def flush(self) -> None:
+        store = self._store
+        if store is not None and hasattr(store, "flush"):
+            store.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            for t in self._timers:
+                t.cancel()
+            for store in [*self._retired.values(), self._store]:
+                if store is not None:
+                    store.close()
+            self._retired.clear()
+            self._store = None
+            self.versions.close()
