@@ -54,4 +54,5 @@ def with_build(settings: Settings, build: dict[str, Any]) -> Settings:
     try:
         return type(settings).model_validate(merged.model_dump())
     except ValidationError as e:
-        raise ConfigError(f"the index settings do not validate: {e}") from e
+        problems = "; ".join(f"{'.'.join(map(str, x['loc'])) or 'settings'}: {x['msg']}" for x in e.errors())
+        raise ConfigError(problems) from e

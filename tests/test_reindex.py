@@ -97,18 +97,33 @@ def test_plan_writes_what_is_missing_or_changed_and_removes_what_is_gone() -> No
 
 
 def test_write_gate_holds_writes_back_while_the_switch_waits() -> None:
-    gate, order = WriteGate(), []
+    gate, order, release = WriteGate(), [], threading.Event()
+
+    def switch() -> None:
+        with gate.exclusive():
+            order.append("switch")
+            release.wait(5)
+        order.append("switched")
+
+    def write() -> None:
+        with gate.shared():
+            order.append("late write")
+
     with gate.shared():
-        switcher = threading.Thread(target=lambda: (gate.exclusive().__enter__(), order.append("switch")))
+        switcher = threading.Thread(target=switch)
         switcher.start()
         time.sleep(0.1)
         assert order == []  # a write in flight: the switch waits for it
-        late = threading.Thread(target=lambda: gate.shared().__enter__() or order.append("late write"))
+        late = threading.Thread(target=write)
         late.start()
         time.sleep(0.1)
         assert order == []  # a new write waits behind the waiting switch
+    time.sleep(0.1)
+    assert order == ["switch"]  # the switch runs alone
+    release.set()
     switcher.join(2)
-    assert order == ["switch"]
+    late.join(2)
+    assert order == ["switch", "switched", "late write"]
 
 
 # ---- zero downtime ------------------------------------------------------------------------------------

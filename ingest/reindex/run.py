@@ -25,7 +25,7 @@ from ingest.reindex.build import Builder, Components, Failure
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
 from ingest.reindex.plan import Key, Wanted, plan, wanted
 from ingest.reindex.verify import count_problems, sample, smoke_check
-from rag.errors import ReindexError, StoreError
+from rag.errors import ConfigError, InvalidRequest, ReindexError, StoreError
 from rag.settings import Settings
 from rag.store.base import VectorStore
 
@@ -63,7 +63,10 @@ def target_settings(settings: Settings, opts: Options) -> Settings:
         c["size_tokens"] = opts.chunk_size
     if opts.chunk_overlap is not None:
         c["overlap_tokens"] = opts.chunk_overlap
-    return with_build(settings, build)
+    try:
+        return with_build(settings, build)
+    except ConfigError as e:
+        raise InvalidRequest(f"these re-index settings are not possible: {e}") from e
 
 
 class Cancelled(Exception):
@@ -88,11 +91,16 @@ class Reindexer:
         self._cancel = threading.Event()
         self._pause = threading.Event()
         self._lock = threading.Lock()  # one run or rollback at a time in this process
+        self._starting = threading.Lock()  # two requests cannot both pass the "nothing unfinished" check
 
     # ---- starting, resuming, aborting -------------------------------------------------------------------
 
     def start(self, opts: Options) -> Run | None:
         """Create a run (None when an incremental run finds nothing to rebuild); ``execute`` does it."""
+        with self._starting:
+            return self._start(opts)
+
+    def _start(self, opts: Options) -> Run | None:
         self._refuse_if_unfinished()
         target = target_settings(self.rt.settings, opts)
         fingerprint = settings_fingerprint(target)
@@ -328,8 +336,8 @@ class Reindexer:
 
     def rollback(self) -> str:
         """Serve the previous version again, caught up with the writes made since it was left."""
-        with self._lock:
-            self._refuse_if_unfinished()
+        self._refuse_if_unfinished()  # before waiting for the lock a running re-index holds
+        with self._starting, self._lock:
             versions, served = self.rt.versions, self.rt.store
             current = versions.current()
             older = [v for v in versions.all() if v != current]
