@@ -54,6 +54,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/calibrate_refusal.py
 	$(BIN)/python bench/answer_quality.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/eval_gate.py
+	$(BIN)/python bench/reindex.py
 
 clean-data:
 	rm -rf data

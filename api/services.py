@@ -58,6 +58,17 @@ class Services:
         )
         runtime.trace_listeners.append(metrics.observe)
         checkpoints = Checkpoints(s.registry_url)
+
+        def reindex_progress() -> dict[str, int]:
+            run = checkpoints.unfinished()
+            return {"total": run.total, "done": run.done} if run else {}
+
+        metrics.watch_states(
+            "rag_reindex_documents",
+            "Documents of the unfinished re-index, total and done (0 when none runs)",
+            reindex_progress,
+            ["total", "done"],
+        )
         return cls(
             runtime=runtime,
             checkpoints=checkpoints,

@@ -3,7 +3,8 @@ the whole pipeline, originals kept), then a query thread searches without pause 
 hybrid, in-process as the API would) first while idle, then while a re-index with another chunk size
 builds the new version beside the served one and switches to it.
 
-Usage: .venv/bin/python bench/reindex.py [--docs 2000] [--idle-s 30] [--threads 1] [--chunk-size 128]
+Usage: .venv/bin/python bench/reindex.py [--docs N (default all 5,183)] [--idle-s 30] [--threads 1]
+       [--chunk-size 128]
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def stats(ms: list[float]) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=2000, help="SciFact documents (default 2000; 5183 = all)")
+    ap.add_argument("--docs", type=int, default=None, help="SciFact documents (default: all 5,183)")
     ap.add_argument("--idle-s", type=float, default=30.0, help="seconds of queries before the re-index")
     ap.add_argument("--threads", type=int, default=1, help="embedding threads of the re-index (default 1)")
     ap.add_argument("--chunk-size", type=int, default=128, help="chunk size of the new version")
@@ -119,7 +120,7 @@ def main() -> None:
         f"query p50/p95/p99 idle {line(idle)}, during the re-index {line(during)}; "
         f"p95 x{result['p95_ratio']}; failed queries: {len(failures)}"
     )
-    save("reindex", result)
+    save(f"reindex_{len(corpus)}docs_{args.threads}t", result)
     checkpoints.close()
     rt.close()
 

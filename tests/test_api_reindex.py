@@ -49,6 +49,16 @@ def test_searches_succeed_throughout_and_rollback(tmp_path: Path, embedder, onnx
         assert client.post("/v1/admin/reindex", json={"chunk_size": 64}, headers=user).status_code == 403
         bad = client.post("/v1/admin/reindex", json={"chunk_size": 32, "chunk_overlap": 40}, headers=admin)
         assert bad.status_code == 422 and "overlap" in bad.json()["detail"]
+        unknown = client.post(
+            "/v1/admin/reindex", json={"embedding_model": "BAAI/bge-small-en"}, headers=admin
+        )
+        assert unknown.status_code == 422 and "nothing is downloaded" in unknown.json()["detail"]
+        nodir = {"embedding_model": "x/y", "embedding_model_path": "/nonexistent"}
+        missing = client.post("/v1/admin/reindex", json=nodir, headers=admin)
+        assert (
+            missing.status_code == 422
+            and "not a sentence-transformers model directory" in missing.json()["detail"]
+        )
 
         r = client.post("/v1/admin/reindex", json={"chunk_size": 64, "chunk_overlap": 8}, headers=admin)
         assert r.status_code == 202, r.text
@@ -102,6 +112,7 @@ def test_a_clean_stop_pauses_the_run_and_the_next_start_resumes_it(
         while client.get(f"/v1/admin/reindex/{run['id']}", headers=admin).json()["done"] < 2:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+        assert 'rag_reindex_documents{state="total"} 43.0' in client.get("/metrics").text
     with serve(data, embedder, onnx_cache, llm) as client:
         admin = key(client, "default", admin=True)
         done = _wait(client, admin, run["id"])

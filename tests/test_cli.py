@@ -171,3 +171,23 @@ def test_keys_create_list_revoke(cli) -> None:
     assert json.loads(cli("keys", "list", "--json").output)["revoked"] is True
     assert "no active key" in cli("keys", "revoke", created["key_id"], code=1).output
     assert "tenant is 1-64" in cli("keys", "create", "--tenant", "bad tenant!", code=1).output
+
+
+def test_reindex_status_rollback_and_clear_errors(cli, folder: Path) -> None:
+    cli("ingest", str(folder), "-q")
+    nothing = cli("reindex", "--incremental", "--json")
+    assert json.loads(nothing.stdout) == {"state": "up to date"}
+    assert "no previous index version" in cli("reindex", "rollback", code=1).output
+    ran = json.loads(cli("reindex", "--chunk-size", "100", "--json", "-q").stdout)
+    assert ran["state"] == "switched" and ran["total"] == 3 and ran["rebuilt"] == 3
+    status = json.loads(cli("reindex", "status", "--json").stdout)
+    assert status["served"] == ran["version"] and [v["version"] for v in status["versions"]] == [
+        "v0001",
+        "v0002",
+    ]
+    assert [v["chunk_size"] for v in status["versions"]] == [200, 100]
+    back = cli("reindex", "rollback", "--json")
+    assert json.loads(back.stdout) == {"served": "v0001", "previous": "v0002"}
+    assert "no unfinished re-index" in cli("reindex", "abort", code=1).output
+    bad = cli("reindex", "--chunk-size", "300", code=1)
+    assert "chunk" in bad.output and "not possible" in bad.output

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from rag.errors import IndexMismatch
-from rag.store.base import IndexMeta, VectorStore
+from rag.errors import IndexMismatch, StoreError
+from rag.store.base import IndexMeta, IndexVersions, VectorStore
 from rag.store.edge import EdgeStore, EdgeVersions
-from rag.store.server import ServerStore
+from rag.store.served import ServedIndex
+from rag.store.server import ServerStore, ServerVersions
 from rag.types import Point, SearchFilter, SearchQuery, SparseVec
 
 META = IndexMeta("test-model", 8, "torch", 1.2, 0.75, 10.0)
@@ -239,3 +240,53 @@ def test_server_collection_has_alias_and_payload_indexes() -> None:
     assert set(info.config.params.vectors) == {"dense"}
     assert set(info.config.params.sparse_vectors) == {"bm25"}
     assert info.config.metadata["embedding_model"] == "test-model"
+
+
+# ---- IndexVersions: the same contract on both adapters --------------------------------------------------
+
+
+@pytest.fixture(params=["edge", "server"])
+def versions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IndexVersions]:
+    v: IndexVersions = (
+        EdgeVersions(tmp_path) if request.param == "edge" else ServerVersions(QdrantClient(":memory:"), "kb")
+    )
+    yield v
+    v.close()
+
+
+def test_versions_are_built_beside_switched_atomically_and_dropped(versions: IndexVersions) -> None:
+    built = IndexMeta(
+        "test-model", 8, "torch", 1.2, 0.75, 10.0, fingerprint="f1", build={"chunking": {"size_tokens": 64}}
+    )
+    assert versions.current() is None and versions.all() == [] and versions.next_name() == "v0001"
+    versions.create("v0001", META).close()
+    versions.switch("v0001")
+    new = versions.create(versions.next_name(), built)
+    new.upsert([_point("acme", "d", "h", i, [1]) for i in range(3)])
+    new.close()
+    assert versions.all() == ["v0001", "v0002"] and versions.current() == "v0001"
+    assert versions.read_meta("v0002") == built and versions.read_meta("v0002").build == built.build
+    versions.switch("v0002")
+    assert versions.current() == "v0002"
+    with pytest.raises(StoreError, match="being served"):
+        versions.drop("v0002")
+    versions.drop("v0001")
+    assert versions.all() == ["v0002"] and versions.next_name() == "v0003"
+    reopened = versions.open("v0002")
+    assert reopened.count("acme") == 3 and reopened.meta.fingerprint == "f1"
+    assert len(reopened.export_document("acme", "d")) == 3
+    assert reopened.doc_counts_with("doc_hash", "h") == {("acme", "d"): 3}
+    reopened.close()
+
+
+def test_served_index_refuses_a_version_of_another_model_but_stays_up(versions: IndexVersions) -> None:
+    versions.create("v0001", IndexMeta("other-model", 8, "torch", 1.2, 0.75, 10.0)).close()
+    versions.switch("v0001")
+    served = ServedIndex.open(versions, META)
+    assert "other-model" in (served.problem or "")
+    with pytest.raises(IndexMismatch, match="other-model"):
+        served.search(_q())
+    versions.create("v0002", META).close()
+    served.switch("v0002")
+    assert served.problem is None and served.search(_q()) == []
+    served.close()

@@ -50,12 +50,17 @@ class Options:
 def target_settings(settings: Settings, opts: Options) -> Settings:
     build = build_groups(settings)
     e, c = build["embedding"], build["chunking"]
-    if opts.embedding_model is not None:
+    if opts.embedding_model is not None and opts.embedding_model != e["model_name"]:
+        if opts.embedding_model_path is None:
+            raise InvalidRequest(
+                f"the files of {opts.embedding_model} are needed too (embedding_model_path, a local "
+                "sentence-transformers directory): nothing is downloaded"
+            )
         e["model_name"] = opts.embedding_model
     if opts.embedding_model_path is not None:
         path = Path(opts.embedding_model_path)
         if not (path / "config.json").is_file():
-            raise ReindexError(f"{path} is not a sentence-transformers model directory (no config.json)")
+            raise InvalidRequest(f"{path} is not a sentence-transformers model directory (no config.json)")
         e["model_path"] = str(path)
     if opts.embedding_backend is not None:
         e["backend"] = opts.embedding_backend
@@ -185,15 +190,20 @@ class Reindexer:
                 )
                 self.checkpoints.clear(run_id)
                 log.warning("re-index %s aborted; version %s removed", run_id, run.version)
+            except (_Failed, ReindexError) as e:
+                log.error("re-index %s failed: %s", run_id, e)
+                self._fail(run, str(e))
             except Exception as e:  # noqa: BLE001 - a background job's boundary: the run fails with the reason
                 log.exception("re-index %s failed", run_id)
-                self._drop_build(run.version)
-                error = str(e) if isinstance(e, _Failed | ReindexError) else f"{type(e).__name__}: {e}"
-                self.checkpoints.update(run_id, state=RunState.FAILED.value, phase="failed", error=error)
-                self.checkpoints.clear(run_id)
+                self._fail(run, f"{type(e).__name__}: {e}")
             finally:
                 self._publish(run_id)
             return self.checkpoints.get(run_id)  # type: ignore[return-value]
+
+    def _fail(self, run: Run, error: str) -> None:
+        self._drop_build(run.version)
+        self.checkpoints.update(run.id, state=RunState.FAILED.value, phase="failed", error=error)
+        self.checkpoints.clear(run.id)
 
     def _execute(self, run: Run) -> Run:
         s = self.rt.settings
@@ -238,11 +248,11 @@ class Reindexer:
                 self.rt.adopt(serve_s, embedder=embedder)
                 served.switch(run.version, configured=self.rt.index_meta)
             log.info("re-index %s: switched from %s to %s", run.id, previous, run.version)
-            self._drop_older(keep={run.version, previous})
             self.checkpoints.update(
                 run.id, state=RunState.SWITCHED.value, phase="done", served_at_start=previous
             )
             self.checkpoints.clear(run.id)
+            self._drop_older(keep={run.version, previous})
         finally:
             target.close()
             parts_rt.close()
@@ -308,11 +318,16 @@ class Reindexer:
             versions.drop(version)
 
     def _drop_older(self, keep: set[str]) -> None:
+        """After a switch: a failure here leaves a version too many on disk, nothing worse."""
         for v in self.rt.versions.all():
             if v not in keep:
-                self.rt.store.release(v)
-                self.rt.versions.drop(v)
-                log.warning("deleted index version %s (older than the previous one)", v)
+                try:
+                    self.rt.store.release(v)
+                    self.rt.versions.drop(v)
+                except StoreError as e:
+                    log.warning("could not delete index version %s: %s", v, e)
+                else:
+                    log.info("deleted index version %s (older than the previous one)", v)
 
     def pause(self) -> None:
         """Stop the running run at the next document, leaving it to resume (the process is stopping)."""

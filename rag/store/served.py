@@ -73,31 +73,38 @@ class ServedIndex:
         """Why the served version cannot be used, if it cannot."""
         return str(self._problem) if self._problem else None
 
+    def _open(self, name: str) -> tuple[VectorStore | None, IndexMismatch | None]:
+        """Version ``name`` opened if it was built with the configured embedding model, else why not."""
+        meta = self.versions.read_meta(name)
+        try:
+            meta.check_compatible(self.configured, f"index version {name}")
+        except IndexMismatch as e:
+            log.error("%s", e)
+            return None, e
+        return self._retired.pop(name, None) or self.versions.open(name), None
+
+    def _install(self, name: str, opened: tuple[VectorStore | None, IndexMismatch | None]) -> None:
+        """Serve ``name``; the version served before is retired (closed after the grace period)."""
+        old, old_name = self._store, self._served
+        self._store, self._problem = opened
+        self._served = name
+        self._checked = time.monotonic()
+        if old is not None and old_name is not None and old_name != name:
+            self._retire(old_name, old)
+
     def _serve(self, name: str) -> None:
-        """Serve version ``name``: open it if it was built with the configured embedding model, else
-        remember why not. The version served before is retired (closed after the grace period)."""
         with self._lock:
-            meta = self.versions.read_meta(name)
-            try:
-                meta.check_compatible(self.configured, f"index version {name}")
-            except IndexMismatch as e:
-                log.error("%s", e)
-                new_store, problem = None, e
-            else:
-                new_store, problem = self._retired.pop(name, None) or self.versions.open(name), None
-            old, old_name = self._store, self._served
-            self._store, self._problem, self._served = new_store, problem, name
-            self._checked = time.monotonic()
-            if old is not None and old_name is not None and old_name != name:
-                self._retire(old_name, old)
+            self._install(name, self._open(name))
 
     def switch(self, name: str, configured: IndexMeta | None = None) -> None:
-        """Make ``name`` the served version (the pointer is moved first, then this process follows)."""
+        """Make ``name`` the served version: opened first, then the pointer moved, then this process
+        follows (a version that cannot be opened is never pointed at)."""
         with self._lock:
             if configured is not None:
                 self.configured = configured
+            opened = self._open(name)
             self.versions.switch(name)
-            self._serve(name)
+            self._install(name, opened)
             log.info("now serving index version %s", name)
 
     def release(self, name: str) -> None:
