@@ -30,6 +30,7 @@ class Services:
     metrics: Metrics
     checkpoints: Checkpoints
     reindexer: Reindexer
+    reindex_thread: threading.Thread | None = None
 
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
@@ -102,10 +103,10 @@ class Services:
     def _run_in_background(self, run: Run) -> None:
         t = threading.Thread(target=self.reindexer.execute, args=(run.id,), name="reindex", daemon=True)
         t.start()
-        self._reindex_thread = t
+        self.reindex_thread = t
 
     def close(self) -> None:
-        t = getattr(self, "_reindex_thread", None)
+        t = self.reindex_thread
         if t is not None and t.is_alive():
             self.reindexer.pause()  # it stops at the next document and resumes on the next start
             t.join(timeout=60)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rag.settings import Settings
 from rag.store.base import IndexMeta, IndexVersions, VectorStore
 
-__all__ = ["IndexMeta", "IndexVersions", "VectorStore", "open_store", "open_versions"]
+__all__ = ["IndexMeta", "IndexVersions", "VectorStore", "open_versions"]
 
 
 def open_versions(settings: Settings) -> IndexVersions:
@@ -32,10 +32,3 @@ def open_versions(settings: Settings) -> IndexVersions:
         replication_factor=s.replication_factor,
         write_consistency_factor=s.write_consistency_factor,
     )
-
-
-def open_store(settings: Settings, meta: IndexMeta, *, create: bool = True) -> VectorStore:
-    """Open the index version being served; ``create`` makes the first one on an empty data dir."""
-    from rag.store.served import ServedIndex
-
-    return ServedIndex.open(open_versions(settings), meta, create=create)
