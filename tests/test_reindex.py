@@ -196,6 +196,8 @@ def test_upload_replace_and_delete_during_the_run_all_end_up_in_the_new_version(
     assert "190 euros" in " ".join(c["text"] for c in travel)
     assert {c["fingerprint"] for c in travel} == {run.fingerprint}
     assert kb.store.count("default", document_id("default", "price-list-2026.csv")) == 0
+    # Each document counted once, also one rebuilt again after its replacement.
+    assert run.rebuilt == run.total
     _consistent(kb)
 
 

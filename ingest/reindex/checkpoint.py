@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, delete, select
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rag.db import SqlStore, aware, utcnow
@@ -287,6 +287,14 @@ class Checkpoints(SqlStore):
                 (r.tenant, r.doc_id): DoneDoc(r.content_hash, dict(r.doc_metadata or {}), r.chunks)
                 for r in rows
             }
+
+    def tally(self, run_id: str) -> dict[str, int]:
+        """Documents in the new version by how they got there (rebuilt, copied); one count per document."""
+        with self._session() as s:
+            rows = s.execute(
+                select(_Doc.how, func.count()).where(_Doc.run_id == run_id).group_by(_Doc.how)
+            ).all()
+        return {how: n for how, n in rows}
 
     def clear(self, run_id: str) -> None:
         with self._session() as s:

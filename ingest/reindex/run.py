@@ -242,6 +242,10 @@ class Reindexer:
             with self.rt.write_gate.exclusive():
                 self._pass(builder, progress, "last catch-up")
                 self._verify(run, target, parts)
+                tally = self.checkpoints.tally(run.id)
+                self.checkpoints.update(
+                    run.id, rebuilt=tally.get("rebuilt", 0), copied=tally.get("copied", 0)
+                )
                 self.checkpoints.update(run.id, phase="switching")
                 target.close()
                 previous = served.version
