@@ -39,13 +39,20 @@ def main() -> None:
     ap.add_argument("--idle-s", type=float, default=30.0, help="seconds of queries before the re-index")
     ap.add_argument("--threads", type=int, default=1, help="embedding threads of the re-index (default 1)")
     ap.add_argument("--chunk-size", type=int, default=128, help="chunk size of the new version")
+    ap.add_argument(
+        "--nice", type=int, default=None, help="priority of the re-index thread (default: setting)"
+    )
     args = ap.parse_args()
 
     corpus = load_corpus()[: args.docs]
     queries = [load_queries()[q] for q in load_qrels("test")]
     settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-reindex-")) / "data")
     settings = settings.model_copy(
-        update={"reindex": settings.reindex.model_copy(update={"threads": args.threads})}
+        update={
+            "reindex": settings.reindex.model_copy(
+                update={"threads": args.threads} | ({"nice": args.nice} if args.nice is not None else {})
+            )
+        }
     )
     rt = Runtime(settings)
     rt.embedder.warm_up()
@@ -99,6 +106,7 @@ def main() -> None:
         "chunks_after": rt.store.count(),
         "chunk_size": [settings.chunking.size_tokens, args.chunk_size],
         "reindex_threads": args.threads,
+        "reindex_nice": settings.reindex.nice,
         "ingest_s": round(ingest_s, 1),
         "reindex_s": round(reindex_s, 1),
         "reindex_docs_per_s": round(len(corpus) / reindex_s, 2),
@@ -120,7 +128,7 @@ def main() -> None:
         f"query p50/p95/p99 idle {line(idle)}, during the re-index {line(during)}; "
         f"p95 x{result['p95_ratio']}; failed queries: {len(failures)}"
     )
-    save(f"reindex_{len(corpus)}docs_{args.threads}t", result)
+    save(f"reindex_{len(corpus)}docs_{args.threads}t_nice{settings.reindex.nice}", result)
     checkpoints.close()
     rt.close()
 

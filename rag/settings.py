@@ -116,6 +116,9 @@ class ReindexSettings(BaseModel):
     threads: int = Field(
         1, ge=1, le=256, description="Embedding threads of a re-index: the other cores keep serving queries."
     )
+    nice: int = Field(
+        10, ge=0, le=19, description="CPU priority of the re-index thread below the serving threads (Linux)."
+    )
     max_passes: int = Field(
         5, ge=1, le=100, description="Catch-up passes for writes made meanwhile, before the last one."
     )

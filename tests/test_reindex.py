@@ -217,10 +217,20 @@ def test_failure_leaves_the_old_version_served_and_removes_the_partial_one(kb: R
 def test_abort_keeps_the_served_version(kb: Runtime) -> None:
     old = kb.store.version
     checkpoints = Checkpoints(kb.settings.registry_url)
-    r = Reindexer(kb, checkpoints, on_progress=lambda run: run.done and not run.finished and r.abort(run.id))
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    seen = []
+
+    def abort_once_started(run) -> None:
+        if run.done and not run.finished:
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            r.abort(run.id)
+
+    r = Reindexer(kb, checkpoints, on_progress=abort_once_started)
     run = r.execute(r.start(Options(chunk_size=100)).id)
     assert run.state == RunState.ABORTED
     assert kb.store.version == old and kb.versions.all() == [old]
+    # The build ran in a thread below the serving threads' priority (RAG_REINDEX__NICE).
+    assert seen and seen[0] == min(base + kb.settings.reindex.nice, 19)
 
 
 # ---- rollback, incremental, versions kept ----------------------------------------------------------------

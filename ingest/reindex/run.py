@@ -13,12 +13,13 @@ served version as it was and removes the new one. A run killed mid-way is contin
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
 from ingest.reindex.build import Builder, Components, Failure
@@ -179,7 +180,7 @@ class Reindexer:
                 raise ReindexError(f"no unfinished re-index {run_id!r}")
             self.checkpoints.take_over(run_id)
             try:
-                return self._execute(run)
+                return _in_background_thread(self._execute, run, nice=self.rt.settings.reindex.nice)
             except Paused:
                 self.checkpoints.update(run_id, phase="paused (resumes on next start)", owner="")
                 log.warning("re-index %s paused at shutdown; it resumes on the next start", run_id)
@@ -423,6 +424,31 @@ class Reindexer:
             for doc_id in target.doc_point_counts(tenant):
                 if (tenant, doc_id) not in done:  # gone since: the catch-up removes it
                     self.checkpoints.record(run_id, tenant, doc_id, DoneDoc("", {}, 0), "kept")
+
+
+def _in_background_thread(fn: Callable[[Run], Run], run: Run, nice: int) -> Run:
+    """Run ``fn(run)`` in a thread of its own at a lower CPU priority (Linux schedules threads one by one;
+    threads it starts, such as the parser running ahead, inherit it), so queries served by the other
+    threads of the process get the cores first. Exceptions are raised here."""
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        if nice and hasattr(os, "setpriority"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+            except OSError as e:  # not permitted here: run at normal priority
+                log.debug("could not lower the re-index thread's priority: %s", e)
+        try:
+            out["run"] = fn(run)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller, which raises it
+            out["error"] = e
+
+    t = threading.Thread(target=work, name="reindex-build", daemon=True)
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["run"]
 
 
 class _Progress:
