@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from rag.errors import IndexMismatch
-from rag.types import Hit, Point, SearchFilter, SearchQuery
+from rag.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
 
 DENSE = "dense"
 SPARSE = "bm25"
@@ -139,6 +139,18 @@ class IndexVersions(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def record_to_point(point_id: Any, vectors: Any, payload: dict[str, Any] | None) -> Point:
+    """A stored record with its vectors (named ``dense`` list, ``bm25`` with indices/values) as a Point:
+    both engines return this shape."""
+    sparse = vectors[SPARSE]
+    return Point(
+        id=str(point_id),
+        dense=list(vectors[DENSE]),
+        sparse=SparseVec(list(sparse.indices), list(sparse.values)),
+        payload=dict(payload or {}),
+    )
 
 
 def payload_to_hit(point_id: Any, payload: dict[str, Any], score: float, rank: int) -> Hit:

@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,11 @@ from rag.store.base import (
     branches,
     metadata_conditions,
     payload_to_hit,
+    record_to_point,
     request_steps,
     timed,
 )
-from rag.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
+from rag.types import Hit, Point, SearchFilter, SearchQuery
 
 log = logging.getLogger(__name__)
 
@@ -287,41 +288,25 @@ class EdgeStore:
         )
         return [str(h.value) for h in resp]
 
-    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def _scroll(self, tenant: str, doc_id: str, with_vector: bool) -> Iterator[Any]:
+        """Every record of a document, page by page."""
         offset = None
         flt = doc_filter(tenant, doc_id)
         while True:
             req = qe.ScrollRequest(
-                offset=offset, limit=_SCROLL_PAGE, filter=flt, with_payload=True, with_vector=False
+                offset=offset, limit=_SCROLL_PAGE, filter=flt, with_payload=True, with_vector=with_vector
             )
             records, offset = self._call("scroll", self._shard.scroll, req)
-            out.extend({"id": str(r.id), **(r.payload or {})} for r in records)
+            yield from records
             if offset is None:
-                break
+                return
+
+    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
+        out = [{"id": str(r.id), **(r.payload or {})} for r in self._scroll(tenant, doc_id, False)]
         return sorted(out, key=lambda p: p.get("chunk_index", 0))
 
     def export_document(self, tenant: str, doc_id: str) -> list[Point]:
-        out: list[Point] = []
-        offset = None
-        flt = doc_filter(tenant, doc_id)
-        while True:
-            req = qe.ScrollRequest(
-                offset=offset, limit=_SCROLL_PAGE, filter=flt, with_payload=True, with_vector=True
-            )
-            records, offset = self._call("scroll", self._shard.scroll, req)
-            for r in records:
-                sv = r.vector[SPARSE]
-                out.append(
-                    Point(
-                        id=str(r.id),
-                        dense=list(r.vector[DENSE]),
-                        sparse=SparseVec(list(sv.indices), list(sv.values)),
-                        payload=dict(r.payload or {}),
-                    )
-                )
-            if offset is None:
-                return out
+        return [record_to_point(r.id, r.vector, r.payload) for r in self._scroll(tenant, doc_id, True)]
 
     def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}

@@ -9,7 +9,7 @@ on, is not thread-safe.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from qdrant_client import QdrantClient
@@ -26,10 +26,11 @@ from rag.store.base import (
     branches,
     metadata_conditions,
     payload_to_hit,
+    record_to_point,
     request_steps,
     timed,
 )
-from rag.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
+from rag.types import Hit, Point, SearchFilter, SearchQuery
 
 _SCROLL_PAGE = 1000
 _FACET_LIMIT = 1_000_000
@@ -269,8 +270,8 @@ class ServerStore:
         )
         return [str(h.value) for h in res.hits]
 
-    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def _scroll(self, tenant: str, doc_id: str, with_vectors: bool) -> Iterator[Any]:
+        """Every record of a document, page by page."""
         offset = None
         while True:
             records, offset = self._call(
@@ -281,39 +282,18 @@ class ServerStore:
                 limit=_SCROLL_PAGE,
                 offset=offset,
                 with_payload=True,
-                with_vectors=False,
+                with_vectors=with_vectors,
             )
-            out.extend({"id": str(r.id), **(r.payload or {})} for r in records)
+            yield from records
             if offset is None:
-                break
+                return
+
+    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
+        out = [{"id": str(r.id), **(r.payload or {})} for r in self._scroll(tenant, doc_id, False)]
         return sorted(out, key=lambda p: p.get("chunk_index", 0))
 
     def export_document(self, tenant: str, doc_id: str) -> list[Point]:
-        out: list[Point] = []
-        offset = None
-        while True:
-            records, offset = self._call(
-                "scroll",
-                self._client.scroll,
-                self.collection,
-                scroll_filter=doc_filter(tenant, doc_id),
-                limit=_SCROLL_PAGE,
-                offset=offset,
-                with_payload=True,
-                with_vectors=True,
-            )
-            for r in records:
-                vec: Any = r.vector
-                out.append(
-                    Point(
-                        id=str(r.id),
-                        dense=list(vec[DENSE]),
-                        sparse=SparseVec(list(vec[SPARSE].indices), list(vec[SPARSE].values)),
-                        payload=dict(r.payload or {}),
-                    )
-                )
-            if offset is None:
-                return out
+        return [record_to_point(r.id, r.vector, r.payload) for r in self._scroll(tenant, doc_id, True)]
 
     def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}
