@@ -19,7 +19,8 @@ from common import load_corpus, load_qrels, load_queries, percentile, save  # no
 
 from ingest.pipeline import Source
 from ingest.reindex.checkpoint import Checkpoints
-from ingest.reindex.run import Options, Reindexer
+from ingest.reindex.options import Options
+from ingest.reindex.run import Reindexer
 from rag.runtime import Runtime
 from rag.settings import load_settings
 

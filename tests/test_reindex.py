@@ -20,8 +20,9 @@ from conftest import SAMPLE_DOCS
 from ingest.gate import WriteGate
 from ingest.pipeline import Source, document_id
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, RunState
+from ingest.reindex.options import Options
 from ingest.reindex.plan import Wanted, plan
-from ingest.reindex.run import Options, Reindexer
+from ingest.reindex.run import Reindexer
 from rag.errors import IndexMismatch, ReindexError
 from rag.runtime import Runtime
 from rag.settings import load_settings
@@ -163,6 +164,7 @@ def test_queries_never_fail_while_a_reindex_with_another_chunk_size_switches(kb:
     chunks = kb.store.chunks("default", document_id("default", "employee-handbook.md"))
     assert chunks and max(c["n_tokens"] for c in chunks) <= 64
     assert run.smoke["found"] == run.smoke["queries"] == 13
+    assert run.chunks == kb.store.count()
     _consistent(kb)
 
 

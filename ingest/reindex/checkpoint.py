@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import SqlStore, aware, utcnow
+from rag.db import SqlStore, aware, iso, utcnow
 
 
 class RunState(enum.StrEnum):
@@ -108,9 +108,6 @@ class Run:
         return round((self.total - self.done) / self.rate, 1)
 
     def to_dict(self) -> dict[str, Any]:
-        def iso(t: dt.datetime | None) -> str | None:
-            return t.isoformat() if t else None
-
         return {
             "id": self.id,
             "state": self.state.value,
@@ -289,12 +286,20 @@ class Checkpoints(SqlStore):
             }
 
     def tally(self, run_id: str) -> dict[str, int]:
-        """Documents in the new version by how they got there (rebuilt, copied); one count per document."""
+        """What the new version holds, one count per document: ``rebuilt`` and ``copied`` documents, and
+        their ``chunks``."""
         with self._session() as s:
             rows = s.execute(
-                select(_Doc.how, func.count()).where(_Doc.run_id == run_id).group_by(_Doc.how)
+                select(_Doc.how, func.count(), func.coalesce(func.sum(_Doc.chunks), 0))
+                .where(_Doc.run_id == run_id)
+                .group_by(_Doc.how)
             ).all()
-        return {how: n for how, n in rows}
+        by_how = {how: (n, chunks) for how, n, chunks in rows}
+        return {
+            "rebuilt": by_how.get("rebuilt", (0, 0))[0],
+            "copied": by_how.get("copied", (0, 0))[0],
+            "chunks": sum(chunks for _, chunks in by_how.values()),
+        }
 
     def clear(self, run_id: str) -> None:
         with self._session() as s:

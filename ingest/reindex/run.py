@@ -17,62 +17,23 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
 from ingest.reindex.build import Builder, Components, Failure
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
+from ingest.reindex.options import Options, target_settings
 from ingest.reindex.plan import Key, Wanted, plan, wanted
 from ingest.reindex.verify import count_problems, sample, smoke_check
-from rag.errors import ConfigError, InvalidRequest, ReindexError, StoreError
+from rag.errors import ReindexError, StoreError
 from rag.settings import Settings
 from rag.store.base import VectorStore
 
 if TYPE_CHECKING:
+    from ingest.embed import Embedder
     from rag.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Options:
-    """What a re-index changes; None keeps the configured value."""
-
-    embedding_model: str | None = None
-    embedding_model_path: Path | None = None
-    embedding_backend: str | None = None
-    chunk_size: int | None = None
-    chunk_overlap: int | None = None
-    incremental: bool = False
-
-
-def target_settings(settings: Settings, opts: Options) -> Settings:
-    build = build_groups(settings)
-    e, c = build["embedding"], build["chunking"]
-    if opts.embedding_model is not None and opts.embedding_model != e["model_name"]:
-        if opts.embedding_model_path is None:
-            raise InvalidRequest(
-                f"the files of {opts.embedding_model} are needed too (embedding_model_path, a local "
-                "sentence-transformers directory): nothing is downloaded"
-            )
-        e["model_name"] = opts.embedding_model
-    if opts.embedding_model_path is not None:
-        path = Path(opts.embedding_model_path)
-        if not (path / "config.json").is_file():
-            raise InvalidRequest(f"{path} is not a sentence-transformers model directory (no config.json)")
-        e["model_path"] = str(path)
-    if opts.embedding_backend is not None:
-        e["backend"] = opts.embedding_backend
-    if opts.chunk_size is not None:
-        c["size_tokens"] = opts.chunk_size
-    if opts.chunk_overlap is not None:
-        c["overlap_tokens"] = opts.chunk_overlap
-    try:
-        return with_build(settings, build)
-    except ConfigError as e:
-        raise InvalidRequest(f"these re-index settings are not possible: {e}") from e
 
 
 class Cancelled(Exception):
@@ -113,11 +74,13 @@ class Reindexer:
         versions = self.rt.versions
         served = self.rt.store  # opening it settles what a crash left half-written
         want = wanted(self.rt.registry.list())
-        self._check_originals(
-            want, served if opts.incremental and served.problem is None else None, fingerprint
-        )
-        if opts.incremental and served.problem is None and not self._outdated(want, served, fingerprint):
-            return None
+        if opts.incremental and served.problem is None:
+            need = self._outdated(want, served, fingerprint)
+            if not need:
+                return None
+        else:
+            need = list(want.values())
+        self._check_originals(need)
         return self.checkpoints.create(
             versions.next_name(), versions.current(), build_groups(target), fingerprint, opts.incremental
         )
@@ -157,8 +120,7 @@ class Reindexer:
         current = served.doc_counts_with("fingerprint", fingerprint)
         return [w for k, w in want.items() if current.get(k) != w.chunk_count]
 
-    def _check_originals(self, want: dict[Key, Wanted], served: VectorStore | None, fingerprint: str) -> None:
-        need = want.values() if served is None else self._outdated(want, served, fingerprint)
+    def _check_originals(self, need: list[Wanted]) -> None:
         missing = [w for w in need if not self.rt.blobs.exists(w.content_hash)]
         if missing:
             names = ", ".join(f"{w.source} ({w.tenant})" for w in missing[:5])
@@ -212,17 +174,7 @@ class Reindexer:
         build_s = target_s.model_copy(
             update={"embedding": target_s.embedding.model_copy(update={"threads": s.reindex.threads})}
         )
-        from rag.runtime import Runtime  # the parts of the new settings, built like the served ones
-
-        parts_rt = Runtime(build_s)
-        parts = Components(
-            embedder=parts_rt.embedder,
-            sparse=parts_rt.sparse,
-            chunker=parts_rt.chunker,
-            fingerprint=run.fingerprint,
-            max_file_bytes=s.ingest.max_file_bytes,
-            batch_chunks=s.ingest.batch_chunks,
-        )
+        parts_rt, parts = self._parts(build_s, run.fingerprint)
         served = self.rt.store
         target = self._target(run, parts_rt)
         copy_from = served if run.incremental and served.problem is None else None
@@ -234,23 +186,17 @@ class Reindexer:
                 if not todo:
                     break
             # Serving threads: the new model loaded and warm before writes are held back.
-            serve_s = with_build(s, run.build)
-            serve_rt = Runtime(serve_s)
-            embedder = serve_rt.embedder if serve_s.embedding != s.embedding else self.rt.embedder
+            embedder = self._serving_embedder(target_s)
             embedder.warm_up()
             self._check_cancel()
             self.checkpoints.update(run.id, phase="waiting for writes to finish")
             with self.rt.write_gate.exclusive():
                 self._pass(builder, progress, "last catch-up")
                 self._verify(run, target, parts)
-                tally = self.checkpoints.tally(run.id)
-                self.checkpoints.update(
-                    run.id, rebuilt=tally.get("rebuilt", 0), copied=tally.get("copied", 0)
-                )
-                self.checkpoints.update(run.id, phase="switching")
+                self.checkpoints.update(run.id, phase="switching", **self.checkpoints.tally(run.id))
                 target.close()
                 previous = served.version
-                self.rt.adopt(serve_s, embedder=embedder)
+                self.rt.adopt(target_s, embedder=embedder)
                 served.switch(run.version, configured=self.rt.index_meta)
             log.info("re-index %s: switched from %s to %s", run.id, previous, run.version)
             self.checkpoints.update(
@@ -262,6 +208,30 @@ class Reindexer:
             target.close()
             parts_rt.close()
         return self.checkpoints.get(run.id)  # type: ignore[return-value]
+
+    def _parts(self, settings: Settings, fingerprint: str) -> tuple[Runtime, Components]:
+        """What turns documents into points under ``settings``, built like the served ones."""
+        from rag.runtime import Runtime
+
+        rt = Runtime(settings)
+        ingest = self.rt.settings.ingest
+        parts = Components(
+            embedder=rt.embedder,
+            sparse=rt.sparse,
+            chunker=rt.chunker,
+            fingerprint=fingerprint,
+            max_file_bytes=ingest.max_file_bytes,
+            batch_chunks=ingest.batch_chunks,
+        )
+        return rt, parts
+
+    def _serving_embedder(self, target: Settings) -> Embedder:
+        """The model the served version will be queried with: the current one if it is the same."""
+        if target.embedding == self.rt.settings.embedding:
+            return self.rt.embedder
+        from rag.runtime import Runtime
+
+        return Runtime(target).embedder
 
     def _target(self, run: Run, parts_rt: Runtime) -> VectorStore:
         versions = self.rt.versions
@@ -367,23 +337,11 @@ class Reindexer:
             meta = versions.read_meta(previous)
             served.release(previous)  # still open if it was left moments ago
             target_s = with_build(self.rt.settings, meta.build) if meta.build else self.rt.settings
-            from rag.runtime import Runtime
-
-            parts_rt = Runtime(target_s)
+            parts_rt, parts = self._parts(target_s, meta.fingerprint)
             target = versions.open(previous)
+            run = self.checkpoints.create(previous, current, build_groups(target_s), meta.fingerprint, False)
             try:
-                run = self.checkpoints.create(
-                    previous, current, build_groups(target_s), meta.fingerprint, False
-                )
                 self._seed_from(run.id, target)
-                parts = Components(
-                    parts_rt.embedder,
-                    parts_rt.sparse,
-                    parts_rt.chunker,
-                    meta.fingerprint,
-                    self.rt.settings.ingest.max_file_bytes,
-                    self.rt.settings.ingest.batch_chunks,
-                )
                 builder = Builder(parts, target, self.rt.blobs, self.checkpoints, run.id)
                 progress = _Progress(self, run.id)
                 self._pass(builder, progress, "catching up")
@@ -400,13 +358,11 @@ class Reindexer:
                     self.rt.adopt(target_s)
                     served.switch(previous, configured=self.rt.index_meta)
                 self.checkpoints.update(run.id, state=RunState.SWITCHED.value, phase="rolled back")
-                self.checkpoints.clear(run.id)
             except BaseException as e:
-                if "run" in locals():
-                    self.checkpoints.update(run.id, state=RunState.FAILED.value, phase="failed", error=str(e))
-                    self.checkpoints.clear(run.id)
+                self.checkpoints.update(run.id, state=RunState.FAILED.value, phase="failed", error=str(e))
                 raise
             finally:
+                self.checkpoints.clear(run.id)
                 target.close()
                 parts_rt.close()
             log.warning("rolled back from %s to %s", current, previous)
