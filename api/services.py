@@ -12,7 +12,8 @@ from api.ratelimit import RateLimiter
 from ingest.blobs import BlobStore
 from ingest.jobs import Job, JobRunner, JobState, JobStore
 from ingest.reindex.checkpoint import Checkpoints, Run
-from ingest.reindex.run import Options, Reindexer
+from ingest.reindex.options import Options
+from ingest.reindex.run import Reindexer
 from rag.monitor.metrics import Metrics
 from rag.runtime import Runtime
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Response
 from api.deps import Admin, ServicesDep
 from api.problems import ApiProblem
 from api.schemas import IndexVersion, ReindexRequest, ReindexRun, ReindexStart, ReindexStatus, RollbackOut
-from ingest.reindex.run import Options
+from ingest.reindex.options import Options
+from rag.store import describe_versions
 
 router = APIRouter(prefix="/v1/admin/reindex", tags=["admin"])
 
@@ -26,21 +27,9 @@ def start(services: ServicesDep, _: Admin, body: ReindexRequest, response: Respo
 @router.get("", response_model=ReindexStatus, summary="Index versions and recent re-index runs")
 def status(services: ServicesDep, _: Admin) -> ReindexStatus:
     rt = services.runtime
-    current = rt.versions.current()
-    versions = []
-    for v in rt.versions.all():
-        meta = rt.versions.read_meta(v)
-        versions.append(
-            IndexVersion(
-                version=v,
-                served=v == current,
-                embedding_model=meta.embedding_model,
-                chunk_size=(meta.build.get("chunking") or {}).get("size_tokens"),
-                fingerprint=meta.fingerprint,
-            )
-        )
+    versions = [IndexVersion(**v) for v in describe_versions(rt.versions)]  # type: ignore[arg-type]
     runs = [ReindexRun(**r.to_dict()) for r in services.checkpoints.recent(20)]
-    return ReindexStatus(served=current, problem=rt.store.problem, versions=versions, runs=runs)
+    return ReindexStatus(served=rt.versions.current(), problem=rt.store.problem, versions=versions, runs=runs)
 
 
 @router.get("/{run_id}", response_model=ReindexRun, summary="One re-index run: phase, counts, rate, ETA")

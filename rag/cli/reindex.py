@@ -5,6 +5,8 @@ With Qdrant Edge one process owns the data directory: while ``rag serve`` runs, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,10 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest.reindex.checkpoint import Checkpoints, Run, RunState
-from ingest.reindex.run import Options, Reindexer
+from ingest.reindex.options import Options
+from ingest.reindex.run import Reindexer
 from rag.cli.common import console, console_err, handle_errors, print_json, runtime
 from rag.errors import ReindexError
 from rag.runtime import Runtime
+from rag.store import describe_versions
 
 app = typer.Typer(
     help="Rebuild the index with other settings beside the served one, then switch in one step.",
@@ -66,29 +70,25 @@ def reindex(
         chunk_overlap=chunk_overlap,
         incremental=incremental,
     )
-    with runtime() as rt:
+    with _reindexing() as (rt, checkpoints):
         _limit_threads(rt, threads)
-        checkpoints = Checkpoints(rt.settings.registry_url)
-        try:
-            bar = _Bar(disabled=as_json or quiet)
-            reindexer = Reindexer(rt, checkpoints, on_progress=bar.update)
-            run = reindexer.resumable()
-            if run is not None:
-                if opts != Options(incremental=opts.incremental):
-                    raise ReindexError(
-                        f"re-index {run.id} was interrupted at {run.done} of {run.total} documents: run "
-                        "`rag reindex` without options to resume it, or `rag reindex abort` first"
-                    )
-                console_err.print(f"resuming re-index {run.id} ({run.done} of {run.total} documents done)")
-            else:
-                run = reindexer.start(opts)
-            if run is None:
-                _say(as_json, {"state": "up to date"}, "every document is already built with these settings")
-                return
-            with bar:
-                run = reindexer.execute(run.id)
-        finally:
-            checkpoints.close()
+        bar = _Bar(disabled=as_json or quiet)
+        reindexer = Reindexer(rt, checkpoints, on_progress=bar.update)
+        run = reindexer.resumable()
+        if run is not None:
+            if opts != Options(incremental=opts.incremental):
+                raise ReindexError(
+                    f"re-index {run.id} was interrupted at {run.done} of {run.total} documents: run "
+                    "`rag reindex` without options to resume it, or `rag reindex abort` first"
+                )
+            console_err.print(f"resuming re-index {run.id} ({run.done} of {run.total} documents done)")
+        else:
+            run = reindexer.start(opts)
+        if run is None:
+            _say(as_json, {"state": "up to date"}, "every document is already built with these settings")
+            return
+        with bar:
+            run = reindexer.execute(run.id)
     _report(run, as_json, rt)
     if run.state != RunState.SWITCHED:
         raise typer.Exit(1)
@@ -98,19 +98,12 @@ def reindex(
 @handle_errors
 def status(as_json: Json = False) -> None:
     """The served version, the other versions, and recent re-index runs."""
-    with runtime() as rt:
-        checkpoints = Checkpoints(rt.settings.registry_url)
-        try:
-            versions = rt.versions
-            current = versions.current()
-            runs = checkpoints.recent(10)
-            data = {
-                "served": current,
-                "versions": [{"version": v, "served": v == current, **_meta(rt, v)} for v in versions.all()],
-                "runs": [r.to_dict() for r in runs],
-            }
-        finally:
-            checkpoints.close()
+    with _reindexing() as (rt, checkpoints):
+        data = {
+            "served": rt.versions.current(),
+            "versions": describe_versions(rt.versions),
+            "runs": [r.to_dict() for r in checkpoints.recent(10)],
+        }
     if as_json:
         print_json(data)
         return
@@ -142,13 +135,9 @@ def status(as_json: Json = False) -> None:
 @handle_errors
 def rollback(as_json: Json = False) -> None:
     """Serve the previous version again (caught up with documents changed since it was left)."""
-    with runtime() as rt:
-        checkpoints = Checkpoints(rt.settings.registry_url)
-        try:
-            before = rt.versions.current()
-            version = Reindexer(rt, checkpoints).rollback()
-        finally:
-            checkpoints.close()
+    with _reindexing() as (rt, checkpoints):
+        before = rt.versions.current()
+        version = Reindexer(rt, checkpoints).rollback()
     _say(
         as_json, {"served": version, "previous": before}, f"rolled back: now serving {version} (was {before})"
     )
@@ -161,15 +150,11 @@ def abort(
     run_id: Annotated[str | None, typer.Argument(help="Run id (default: the unfinished one).")] = None,
 ) -> None:
     """Stop a re-index: the served version stays, the partial one is removed."""
-    with runtime() as rt:
-        checkpoints = Checkpoints(rt.settings.registry_url)
-        try:
-            run = checkpoints.unfinished() if run_id is None else checkpoints.get(run_id)
-            if run is None:
-                raise ReindexError("no unfinished re-index")
-            run = Reindexer(rt, checkpoints).abort(run.id)
-        finally:
-            checkpoints.close()
+    with _reindexing() as (rt, checkpoints):
+        run = checkpoints.unfinished() if run_id is None else checkpoints.get(run_id)
+        if run is None:
+            raise ReindexError("no unfinished re-index")
+        run = Reindexer(rt, checkpoints).abort(run.id)
     console.print(f"re-index {run.id}: {run.state.value if run.finished else 'stopping'}")
 
 
@@ -180,13 +165,15 @@ def _limit_threads(rt: Runtime, threads: int | None) -> None:
     rt.settings = s.model_copy(update={"reindex": reindex})
 
 
-def _meta(rt: Runtime, version: str) -> dict[str, object]:
-    meta = rt.versions.read_meta(version)
-    return {
-        "embedding_model": meta.embedding_model,
-        "chunk_size": (meta.build.get("chunking") or {}).get("size_tokens"),
-        "fingerprint": meta.fingerprint,
-    }
+@contextmanager
+def _reindexing() -> Iterator[tuple[Runtime, Checkpoints]]:
+    """The runtime and the re-index checkpoints, both closed at the end."""
+    with runtime() as rt:
+        checkpoints = Checkpoints(rt.settings.registry_url)
+        try:
+            yield rt, checkpoints
+        finally:
+            checkpoints.close()
 
 
 def _say(as_json: bool, data: dict[str, object], text: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rag.settings import Settings
 from rag.store.base import IndexMeta, IndexVersions, VectorStore
 
-__all__ = ["IndexMeta", "IndexVersions", "VectorStore", "open_versions"]
+__all__ = ["IndexMeta", "IndexVersions", "VectorStore", "describe_versions", "open_versions"]
 
 
 def open_versions(settings: Settings) -> IndexVersions:
@@ -32,3 +32,21 @@ def open_versions(settings: Settings) -> IndexVersions:
         replication_factor=s.replication_factor,
         write_consistency_factor=s.write_consistency_factor,
     )
+
+
+def describe_versions(versions: IndexVersions) -> list[dict[str, object]]:
+    """Every version, oldest first: whether it is served, and what it was built with."""
+    current = versions.current()
+    out: list[dict[str, object]] = []
+    for v in versions.all():
+        meta = versions.read_meta(v)
+        out.append(
+            {
+                "version": v,
+                "served": v == current,
+                "embedding_model": meta.embedding_model,
+                "chunk_size": (meta.build.get("chunking") or {}).get("size_tokens"),
+                "fingerprint": meta.fingerprint,
+            }
+        )
+    return out
