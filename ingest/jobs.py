@@ -25,7 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ingest.blobs import BlobStore
 from ingest.pipeline import Outcome, Source
-from rag.db import SqlStore, aware, utcnow
+from rag.db import SqlStore, aware, iso, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,6 @@ class Job:
         return self.state in FINISHED
 
     def to_dict(self) -> dict[str, Any]:
-        def iso(t: dt.datetime | None) -> str | None:
-            return t.isoformat() if t else None
-
         return {
             "id": self.id,
             "document_id": self.doc_id,

@@ -41,6 +41,10 @@ def aware(t: dt.datetime | None) -> dt.datetime | None:
     return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
 
 
+def iso(t: dt.datetime | None) -> str | None:
+    return t.isoformat() if t else None
+
+
 class SqlStore:
     """Base of our small SQLAlchemy stores: the engine, the tables created, one transaction per session."""
 

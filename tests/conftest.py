@@ -94,6 +94,29 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
 
 
 @pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
+    """The ``rag`` command in process (typer's runner) on a fresh data directory and a clean environment:
+    ``cli(*args, code=0)`` asserts the exit code and returns the result."""
+    from typer.testing import CliRunner
+
+    from rag.cli import app
+
+    for k in [k for k in os.environ if k.startswith("RAG_")]:
+        monkeypatch.delenv(k)
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_EMBEDDING__CACHE_DIR", str(onnx_cache))
+    monkeypatch.setenv("RAG_EMBEDDING__THREADS", "2")
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
 def runtime(settings, embedder) -> Iterator:
     """A Runtime on a fresh data directory, sharing the session's loaded model."""
     from rag.runtime import Runtime

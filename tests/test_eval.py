@@ -7,10 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from llm_server import Reply, ScriptedLLM
-from rag.cli import app
 
 # Each query shares more words with a distractor than with its target, and its meaning with the target:
 # dense retrieval finds every target (by wide margins), BM25 ranks a distractor first for the first query.
@@ -27,22 +25,6 @@ QUERIES = {
     "q2": ("Who fixes a computer that stopped working?", "laptops"),
     "q3": ("How do I get my money back for a business trip?", "expenses"),
 }
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
-    for k in [k for k in __import__("os").environ if k.startswith("RAG_")]:
-        monkeypatch.delenv(k)
-    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("RAG_EMBEDDING__CACHE_DIR", str(onnx_cache))
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0):
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert result.exit_code == code, result.output
-        return result
-
-    return run
 
 
 @pytest.fixture
