@@ -23,7 +23,7 @@ from ingest.parse import format_of, parse_bytes
 from ingest.registry import Registry, Status
 from ingest.sparse import Bm25Encoder
 from ingest.write import build_points, delete_document, write_document
-from rag.errors import FileTooLarge, IngestError
+from rag.errors import Cancelled, FileTooLarge, IngestError
 from rag.store.base import VectorStore
 from rag.types import Chunk
 
@@ -168,12 +168,28 @@ class Ingestor:
                 batch, pending_chunks = [], 0
         yield from self._write(batch)
 
-    def ingest_one(self, src: Source, on_stage: Callable[[str], None] | None = None) -> Outcome:
-        """One document, reporting each stage ("parsing", "chunking", "embedding") as it starts."""
-        result = self._prepare(src, on_stage)
+    def ingest_one(
+        self,
+        src: Source,
+        on_stage: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Outcome:
+        """One document, reporting each stage ("parsing", "chunking", "embedding") as it starts.
+        Once ``cancel`` is set, the next stage does not start: the outcome is failed, ``cancelled``."""
+
+        def stage(name: str) -> None:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"{src.name}: cancelled before {name}")
+            if on_stage is not None:
+                on_stage(name)
+
+        result = self._prepare(src, stage)
         if isinstance(result, Outcome):
             return result
-        return next(self._write([result], on_stage))
+        try:
+            return next(self._write([result], stage))
+        except Cancelled as e:
+            return Outcome(src.name, result.doc_id, "failed", reason=e.reason, error=str(e))
 
     def _prepare(self, src: Source, on_stage: Callable[[str], None] | None = None) -> _Prepared | Outcome:
         started = time.perf_counter()

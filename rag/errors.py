@@ -47,6 +47,27 @@ class MalformedDocument(IngestError):
         super().__init__("malformed", message)
 
 
+class ParseTimeout(IngestError):
+    """The parser ran out of its time (wall clock or CPU) and was stopped."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("timeout", message)
+
+
+class Cancelled(IngestError):
+    """The work was cancelled (by a caller, or by its job's timeout) and stopped."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("cancelled", message)
+
+
+class QuotaExceeded(IngestError):
+    """Storing the file would take the tenant over its storage quota."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("quota", message)
+
+
 class StoreError(RagError):
     """The vector store refused or failed an operation."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cached_property
 
@@ -106,10 +107,16 @@ class Runtime:
             blobs=self.blobs,
         )
 
-    def ingest_one(self, src: Source, on_stage: Callable[[str], None] | None = None) -> Outcome:
-        """One document, through the write gate (so a re-index's switch never sees it half done)."""
+    def ingest_one(
+        self,
+        src: Source,
+        on_stage: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Outcome:
+        """One document, through the write gate (so a re-index's switch never sees it half done).
+        Setting ``cancel`` stops it at the next step (a running parser is killed) as ``cancelled``."""
         with self.write_gate.shared():
-            return self.ingestor.ingest_one(src, on_stage)
+            return self.ingestor.ingest_one(src, on_stage, cancel)
 
     def delete_document(self, tenant: str, doc_id: str) -> bool:
         with self.write_gate.shared():
