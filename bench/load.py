@@ -10,21 +10,14 @@ bench/results/load.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
 
 import httpx
-from common import RESULTS, ROOT, percentile, save
-
-sys.path.insert(0, str(ROOT / "tests"))
-from llm_server import Reply, ScriptedLLM  # noqa: E402 - the test suite's scripted OpenAI-compatible server
+from common import ROOT, percentile, save
+from server import serve
 
 QUESTIONS = [
     "How many days of annual leave do employees get?",
@@ -47,68 +40,21 @@ def main() -> None:
     args = ap.parse_args()
     mix = {k: float(v) for k, v in (p.split("=") for p in args.mix.split(","))}
 
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        ScriptedLLM(default=Reply("Employees get 27 days [1].")) as llm,
-    ):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")} | {
-            "RAG_DATA_DIR": f"{tmp}/data",
-            "RAG_EMBEDDING__CACHE_DIR": str(RESULTS / "cache" / "models"),
-            "RAG_LLM__BASE_URL": llm.base_url,
-            "RAG_LLM__MODEL": "scripted",
-            "RAG_API__RATE_PER_MINUTE": "1000000",
-            "RAG_API__RATE_BURST": "100000",
-            "RAG_LOG_LEVEL": "ERROR",
+    with serve(args.port, ["bench"]) as server:
+        base, headers = server.base, server.headers["bench"]
+        files = [("files", (p.name, p.read_bytes())) for p in sorted((ROOT / "sample_docs").iterdir())]
+        r = httpx.post(f"{base}/v1/documents?wait=true", files=files, headers=headers, timeout=300)
+        r.raise_for_status()
+        result = _run(base, headers, args.clients, args.seconds, mix)
+        metrics = httpx.get(f"{base}/metrics", timeout=10).text
+        result["jobs_at_end"] = {
+            line.split('"')[1]: float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("rag_ingest_jobs{")
         }
-        rag = str(ROOT / ".venv" / "bin" / "rag")
-        created = subprocess.run(
-            [rag, "keys", "create", "--tenant", "bench", "--json"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        headers = {"Authorization": f"Bearer {json.loads(created.stdout)['key']}"}
-        server = subprocess.Popen(
-            [rag, "serve", "--port", str(args.port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        base = f"http://127.0.0.1:{args.port}"
-        try:
-            _wait_ready(base, server)
-            files = [("files", (p.name, p.read_bytes())) for p in sorted((ROOT / "sample_docs").iterdir())]
-            r = httpx.post(f"{base}/v1/documents?wait=true", files=files, headers=headers, timeout=300)
-            r.raise_for_status()
-            result = _run(base, headers, args.clients, args.seconds, mix)
-            metrics = httpx.get(f"{base}/metrics", timeout=10).text
-            result["jobs_at_end"] = {
-                line.split('"')[1]: float(line.rsplit(" ", 1)[1])
-                for line in metrics.splitlines()
-                if line.startswith("rag_ingest_jobs{")
-            }
-            print(f"  jobs at the end: {result['jobs_at_end']}")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        print(f"  jobs at the end: {result['jobs_at_end']}")
     result |= {"clients": args.clients, "seconds": args.seconds, "mix": mix}
     save(f"load_c{args.clients}", result)
-
-
-def _wait_ready(base: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the server exited: {server.stderr.read() if server.stderr else ''}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    sys.exit("the server did not become ready in 120 s")
 
 
 def _run(base: str, headers: dict[str, str], clients: int, seconds: float, mix: dict[str, float]) -> dict:
