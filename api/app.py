@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from api import problems
+from api.headers import secure
+from api.ratelimit import RateLimiter
 from api.routes import admin, documents, health, jobs, monitor, query, ui
 from api.services import Services
 from rag import offline
@@ -30,6 +32,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt = runtime or Runtime(settings or get_settings())
         services = Services.build(rt)
         await asyncio.to_thread(services.start)
+        api = rt.settings.api
+        app.state.auth_limiter = RateLimiter(api.auth_fail_per_minute, api.auth_fail_burst)
         if not rt.settings.api.auth:
             log.warning(
                 "API authentication is OFF (RAG_API__AUTH=false): every caller is admin of tenant %r",
@@ -46,6 +50,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version="0.1.0",
         summary="Ask questions of your own documents: upload, cited answers, search, jobs.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served from vendored files (api/routes/ui.py): no CDN, a strict CSP
+        redoc_url=None,
     )
     problems.install(app)
     app.include_router(documents.router)
@@ -57,7 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ui.mount(app)
 
     @app.middleware("http")
-    async def measure_and_limit(
+    async def measure_limit_and_secure(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         services: Services | None = getattr(request.app.state, "services", None)
@@ -70,11 +76,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             response = problems.problem(
                 504, "request timed out", f"no response within {limit:g} s (RAG_API__REQUEST_TIMEOUT_S)"
             )
+        except Exception as e:  # noqa: BLE001 - the outermost boundary of a request
+            # Here rather than in Starlette's last-resort handler, so even a 500 is measured and secured.
+            response = problems.internal_error(request, e)
+        secure(response.headers, request.url.path)
         if services is not None:
-            route = request.scope.get("route")
-            name = getattr(route, "path", "unmatched")
-            services.metrics.requests.labels(request.method, name, str(response.status_code)).inc()
-            services.metrics.latency.labels(name).observe(time.perf_counter() - t0)
+            services.metrics.request(
+                request.method, _route(request), response.status_code, time.perf_counter() - t0
+            )
         return response
 
     return app
+
+
+def _route(request: Request) -> str | None:
+    """The matched route's path template, or a mount's prefix (/ui/static/*); None when nothing matched."""
+    route = request.scope.get("route")
+    if route is not None:
+        return route.path
+    root = request.scope.get("root_path")
+    return f"{root}/*" if root else None

@@ -1,9 +1,10 @@
 """Dependencies of the routes, as Annotated aliases: the services, and the caller (API key -> tenant),
-rate-limited per key."""
+rate-limited per key. Failed authentications are rate-limited per client address, so a flood of bad
+keys is answered with 429 early while valid keys keep only their own limit."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -25,6 +26,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_principal(
+    request: Request,
     services: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
@@ -34,18 +36,9 @@ def get_principal(
         principal = Principal("local", settings.tenant, True)
     else:
         key = bearer.credentials if bearer else header
-        if not key:
-            raise ApiProblem(
-                401,
-                "authentication required",
-                "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
-                {"WWW-Authenticate": "Bearer"},
-            )
-        found = services.keys.verify(key)
+        found = services.keys.verify(key) if key else None
         if found is None:
-            raise ApiProblem(
-                401, "invalid API key", "the API key is unknown or revoked", {"WWW-Authenticate": "Bearer"}
-            )
+            _refuse(request, services, "the API key is unknown or revoked" if key else None)
         principal = found
     wait = services.limiter.take(principal.key_id)
     if wait > 0:
@@ -57,6 +50,30 @@ def get_principal(
             {"Retry-After": retry_after(wait)},
         )
     return principal
+
+
+def _refuse(request: Request, services: Services, invalid: str | None) -> NoReturn:
+    """401 for a missing or bad key; 429 once this address has failed too often."""
+    services.metrics.auth_failures.inc()
+    address = request.client.host if request.client else "unknown"
+    wait = request.app.state.auth_limiter.take(address)
+    if wait > 0:
+        services.metrics.rate_limited.inc()
+        raise ApiProblem(
+            429,
+            "too many failed authentications",
+            "too many requests without a valid API key from this address "
+            f"(RAG_API__AUTH_FAIL_PER_MINUTE={services.runtime.settings.api.auth_fail_per_minute:g})",
+            {"Retry-After": retry_after(wait)},
+        )
+    if invalid is None:
+        raise ApiProblem(
+            401,
+            "authentication required",
+            "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    raise ApiProblem(401, "invalid API key", invalid, {"WWW-Authenticate": "Bearer"})
 
 
 Caller = Annotated[Principal, Depends(get_principal)]

@@ -7,6 +7,7 @@ layer decides what they mean to a client.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -34,6 +35,17 @@ from rag.errors import (
 log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
+# What a response may echo of a request: validation messages can quote the client's own input (a field
+# name, a value), which must not turn a small bad request into a large answer.
+MAX_DETAIL = 2000
+MAX_ERRORS = 20
+MAX_PART = 100
+_ADDRESS = re.compile(r"<[^<>]{0,200}? at 0x[0-9a-fA-F]+>|\b0x[0-9a-fA-F]{6,}\b")
+_CLASS = re.compile(
+    r"<class '[\w.]+'>"  # a repr of a class
+    r"|\b(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning)\b(?=: |\()"  # ValueError: / KeyError(
+    r"|\b(?:[a-z_]\w*\.)+[A-Z][a-z0-9]+[A-Z]\w*(?=: )"  # zipfile.BadZipFile:
+)
 _STATUS: list[tuple[type[RagError], int, str]] = [
     (DocumentNotFound, 404, "document not found"),
     (ConversationNotFound, 404, "conversation not found"),
@@ -66,8 +78,21 @@ class ApiProblem(Exception):
 def problem(
     status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    body = {"type": "about:blank", "title": title, "status": status, "detail": safe(detail), **extra}
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
+
+
+def safe(text: str, limit: int = MAX_DETAIL) -> str:
+    """``text`` fit for a client: no memory addresses or exception class names (they tell an attacker
+    about our internals and nothing to a user), at most ``limit`` characters."""
+    text = _CLASS.sub("error", _ADDRESS.sub("<object>", text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def internal_error(request: Request, error: Exception) -> JSONResponse:
+    """The answer to an exception nothing else handled: the details go to the log, never to the client."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem(500, "internal error", "the server failed unexpectedly; the error is in its log")
 
 
 def status_of(error: RagError) -> tuple[int, str]:
@@ -82,6 +107,8 @@ def rag_problem(error: RagError) -> JSONResponse:
     extra = {"reason": error.reason} if isinstance(error, IngestError) else {}
     if status >= 500:
         log.warning("%s: %s", title, error)
+    if status == 500:  # our misconfiguration (file paths, settings): the operator's business, in the log
+        return problem(status, title, "the server is misconfigured; the cause is in its log", **extra)
     return problem(status, title, str(error), **extra)
 
 
@@ -96,18 +123,24 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, e: RequestValidationError) -> JSONResponse:
+        found = e.errors()
         errors = [
-            {"where": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", "")}
-            for err in e.errors()
+            {
+                "where": safe(".".join(str(p) for p in err.get("loc", ())), MAX_PART),
+                "message": safe(str(err.get("msg", "")), MAX_PART * 2),
+            }
+            for err in found[:MAX_ERRORS]
         ]
         detail = "; ".join(f"{x['where']}: {x['message']}" for x in errors)
+        if len(found) > MAX_ERRORS:
+            detail += f"; and {len(found) - MAX_ERRORS} more"
         return problem(422, "invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
-        return problem(e.status_code, str(e.detail), str(e.detail), dict(e.headers or {}))
+        title = safe(str(e.detail), MAX_PART)
+        return problem(e.status_code, title, str(e.detail), dict(e.headers or {}))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, e: Exception) -> JSONResponse:
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=e)
-        return problem(500, "internal error", "the server failed unexpectedly; the error is in its log")
+        return internal_error(request, e)

@@ -1,4 +1,5 @@
-"""A token bucket per API key, in memory (one process serves a data directory)."""
+"""Token buckets in memory (one process serves a data directory): one per API key, and one per client
+address for failed authentications."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import time
 
 
 class RateLimiter:
-    def __init__(self, per_minute: float, burst: int) -> None:
+    def __init__(self, per_minute: float, burst: int, max_buckets: int = 100_000) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
+        # Keys of the failure limiter are client addresses, which a caller can vary: their number is bounded.
+        self.max_buckets = max_buckets
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill)
         self._lock = threading.Lock()
 
@@ -22,9 +25,22 @@ class RateLimiter:
             tokens = min(self.burst, tokens + (now - last) * self.rate)
             if tokens >= 1.0:
                 self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+                wait = 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate
+            if len(self._buckets) > self.max_buckets:
+                self._prune(now)
+            return wait
+
+    def _prune(self, now: float) -> None:
+        """Forgets the buckets that are full again (the same as never seen), then the oldest."""
+        full = self.burst / self.rate
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full}
+        excess = len(self._buckets) - self.max_buckets // 2
+        if excess > 0:
+            for k in sorted(self._buckets, key=lambda k: self._buckets[k][1])[:excess]:
+                del self._buckets[k]
 
 
 def retry_after(seconds: float) -> str:

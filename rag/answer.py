@@ -276,7 +276,7 @@ class Answerer:
             steps=steps,
             query_vector=result.query_vector,
         )
-        self.conversations.append(cid, Turn(question, standalone, text, trace_id, utcnow()))
+        self.conversations.append(tenant, cid, Turn(question, standalone, text, trace_id, utcnow()))
         log.info(
             "answer trace=%s conversation=%s prompt=%s variant=%s refused=%s tokens=%d/%d ms=%.0f",
             trace_id,

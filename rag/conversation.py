@@ -1,20 +1,36 @@
 """Conversations: an id keeps the exchanges of one chat, so a follow-up ("and for part-timers?") can be
 rewritten into a standalone question before retrieval. SQLite in the data directory by default.
 
-A conversation belongs to one tenant; another tenant asking with its id is told it does not exist.
+A conversation id names a conversation within one tenant: (tenant, id) is the key. Another tenant using
+the same id simply has its own conversation under it, exactly as with any id it has not used before, so
+an id reveals nothing about other tenants (not even that it exists) and never their turns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import (
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rag.db import SqlStore, utcnow
 from rag.errors import ConversationNotFound
+
+log = logging.getLogger(__name__)
 
 
 class _Base(DeclarativeBase):
@@ -22,16 +38,24 @@ class _Base(DeclarativeBase):
 
 
 class _Conversation(_Base):
-    __tablename__ = "conversations"
+    __tablename__ = "tenant_conversations"
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class _Turn(_Base):
-    __tablename__ = "turns"
+    __tablename__ = "conversation_turns"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "conversation_id"], ["tenant_conversations.tenant", "tenant_conversations.id"]
+        ),
+        Index("ix_conversation_turns_conversation", "tenant", "conversation_id"),
+        Index("ix_conversation_turns_trace", "tenant", "trace_id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    tenant: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str] = mapped_column(String(64))
     question: Mapped[str] = mapped_column(Text)
     standalone: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
@@ -51,33 +75,39 @@ class Turn:
 class Conversations(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _Base.metadata)
+        self._upgrade()
 
     def open(self, tenant: str, conversation_id: str | None) -> str:
-        """The id of an existing conversation of this tenant, or of a new one (a given id is created)."""
+        """The id of this tenant's conversation, created if the tenant has none by that id (a new id
+        when none is given)."""
         cid = conversation_id or uuid.uuid4().hex
-        with self._session() as s:
-            row = s.get(_Conversation, cid)
-            if row is None:
-                s.add(_Conversation(id=cid, tenant=tenant, created_at=utcnow()))
-            elif row.tenant != tenant:
-                raise ConversationNotFound(f"no conversation {cid!r}")
+        try:
+            with self._session() as s:
+                if s.get(_Conversation, (tenant, cid)) is None:
+                    s.add(_Conversation(tenant=tenant, id=cid, created_at=utcnow()))
+        except IntegrityError:
+            pass  # a concurrent request of this tenant created it with the same id: it is there
         return cid
 
     def history(self, tenant: str, conversation_id: str, last: int | None = None) -> list[Turn]:
         with self._session() as s:
-            conv = s.get(_Conversation, conversation_id)
-            if conv is None or conv.tenant != tenant:
+            if s.get(_Conversation, (tenant, conversation_id)) is None:
                 raise ConversationNotFound(f"no conversation {conversation_id!r}")
-            q = select(_Turn).where(_Turn.conversation_id == conversation_id).order_by(_Turn.id.desc())
+            q = (
+                select(_Turn)
+                .where(_Turn.tenant == tenant, _Turn.conversation_id == conversation_id)
+                .order_by(_Turn.id.desc())
+            )
             if last is not None:
                 q = q.limit(last)
             rows = list(s.scalars(q))
         return [Turn(r.question, r.standalone, r.answer, r.trace_id, r.created_at) for r in reversed(rows)]
 
-    def append(self, conversation_id: str, turn: Turn) -> None:
+    def append(self, tenant: str, conversation_id: str, turn: Turn) -> None:
         with self._session() as s:
             s.add(
                 _Turn(
+                    tenant=tenant,
                     conversation_id=conversation_id,
                     question=turn.question,
                     standalone=turn.standalone,
@@ -90,9 +120,38 @@ class Conversations(SqlStore):
     def trace_exists(self, tenant: str, trace_id: str) -> bool:
         """Whether this tenant got an answer with this trace id."""
         with self._session() as s:
-            q = (
-                select(_Turn.id)
-                .join(_Conversation, _Conversation.id == _Turn.conversation_id)
-                .where(_Turn.trace_id == trace_id, _Conversation.tenant == tenant)
-            )
+            q = select(_Turn.id).where(_Turn.tenant == tenant, _Turn.trace_id == trace_id)
             return s.scalars(q).first() is not None
+
+    def _upgrade(self) -> None:
+        """Moves conversations of the first schema (ids global, tables ``conversations`` and ``turns``)
+        into the tenant-scoped tables, once."""
+        if not inspect(self.engine).has_table("conversations"):
+            return
+        try:
+            moved = self._move_legacy()
+        except SQLAlchemyError:
+            if inspect(self.engine).has_table("conversations"):
+                raise
+            return  # another process opening the same database moved them first
+        log.info("conversations moved to tenant-scoped ids (%s turns)", moved)
+
+    def _move_legacy(self) -> int:
+        with self.engine.begin() as c:
+            c.execute(
+                text(
+                    "INSERT INTO tenant_conversations (tenant, id, created_at) "
+                    "SELECT tenant, id, created_at FROM conversations"
+                )
+            )
+            moved = c.execute(
+                text(
+                    "INSERT INTO conversation_turns "
+                    "(tenant, conversation_id, question, standalone, answer, trace_id, created_at) "
+                    "SELECT c.tenant, t.conversation_id, t.question, t.standalone, t.answer, t.trace_id, "
+                    "t.created_at FROM turns t JOIN conversations c ON c.id = t.conversation_id ORDER BY t.id"
+                )
+            ).rowcount
+            c.execute(text("DROP TABLE turns"))
+            c.execute(text("DROP TABLE conversations"))
+        return moved

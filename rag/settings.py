@@ -270,6 +270,10 @@ class ApiSettings(BaseModel):
     )
     rate_per_minute: float = Field(600.0, gt=0, description="Requests per minute per API key (token bucket).")
     rate_burst: int = Field(60, ge=1, description="Requests a key may make at once before the rate applies.")
+    auth_fail_per_minute: float = Field(
+        20.0, gt=0, description="Failed authentications per minute per client address; past them 429."
+    )
+    auth_fail_burst: int = Field(10, ge=1, description="Failed authentications an address may make at once.")
 
 
 class Settings(BaseSettings):

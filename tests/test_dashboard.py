@@ -1,12 +1,17 @@
 """The dashboard at /ui in headless Chromium (Debian's package): it loads with every asset served
-locally, its charts draw from real traces, and the console stays clean. The screenshot is kept in
-test-artifacts/dashboard.png."""
+locally, its charts draw from real traces, and the console stays clean under the pages' strict
+Content-Security-Policy; the same for the API reference at /docs (Swagger UI, vendored). Screenshots are
+kept in test-artifacts/dashboard.png and docs.png."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -61,7 +66,10 @@ def live(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
         thread.join(timeout=10)
 
 
-def test_dashboard_draws_real_traces_without_console_errors(live: str) -> None:
+@contextmanager
+def browser_page(live: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A page in headless Chromium, with what went wrong (console errors and warnings, page errors, failed
+    requests: a Content-Security-Policy violation is a console error) and the URLs it requested."""
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
     playwright = pytest.importorskip("playwright.sync_api")
@@ -79,11 +87,19 @@ def test_dashboard_draws_real_traces_without_console_errors(live: str) -> None:
             ),
         )
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
         page.on("request", lambda r: requests.append(r.url))
+        try:
+            yield page, problems, requests
+        finally:
+            browser.close()
+
+
+def test_dashboard_draws_real_traces_without_console_errors(live: str) -> None:
+    with browser_page(live) as (page, problems, requests):
         page.goto(f"{live}/ui")
-        page.wait_for_function(
-            "document.getElementById('status').textContent.startsWith('updated')", timeout=30_000
-        )
+        # A locator, not wait_for_function: a string predicate is eval'd in the page, which its CSP forbids.
+        page.locator("#status", has_text=re.compile(r"^updated")).wait_for(timeout=30_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
         drawn = page.evaluate(
@@ -102,7 +118,6 @@ def test_dashboard_draws_real_traces_without_console_errors(live: str) -> None:
         detail = page.inner_text("#trace-detail")
         prompts = page.inner_text("#prompts")
         drift = page.inner_text("#drift")
-        browser.close()
     assert problems == []
     assert all(url.startswith(live) for url in requests), [u for u in requests if not u.startswith(live)]
     assert dict(drawn).keys() == {
@@ -117,3 +132,17 @@ def test_dashboard_draws_real_traces_without_console_errors(live: str) -> None:
     assert traces >= 1 + 6  # header + 3 answers + 3 searches (+ ingest jobs)
     assert '"retrieved"' in detail and '"dense_rank"' in detail
     assert "answer@1" in prompts and "insufficient data" in drift
+
+
+def test_api_docs_render_offline_under_the_csp(live: str) -> None:
+    with browser_page(live) as (page, problems, requests):
+        response = page.goto(f"{live}/docs")
+        assert response is not None and "default-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "docs.png"))
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        title = page.inner_text(".info .title")
+    assert problems == []
+    assert all(url.startswith(live) for url in requests), [u for u in requests if not u.startswith(live)]
+    assert "rag-knowledge" in title and "/v1/query" in paths and "/v1/documents" in paths

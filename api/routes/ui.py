@@ -1,5 +1,7 @@
-"""The dashboard at /ui: one static page and its assets, served from this package (no CDN: the
-machines are offline). The page reads the monitoring API with the API key the user types in."""
+"""The pages: the dashboard at /ui and the API reference at /docs (Swagger UI), static files served from
+this package (no CDN: the machines are offline). The dashboard reads the monitoring API with the API key
+the user types in. Both run under the strict Content-Security-Policy of api/headers.py: no inline
+script or style, nothing from another origin."""
 
 from __future__ import annotations
 
@@ -18,3 +20,7 @@ def mount(app: FastAPI) -> None:
     @app.get("/ui", include_in_schema=False)
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "ui.html", media_type="text/html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html", media_type="text/html")

@@ -3,8 +3,11 @@
 
 const $ = (id) => document.getElementById(id);
 const keyInput = $("key");
-keyInput.value = localStorage.getItem("rag-key") || "";
-keyInput.addEventListener("change", () => localStorage.setItem("rag-key", keyInput.value));
+// The key lives in sessionStorage: this tab only, forgotten when it closes (localStorage would keep it
+// indefinitely, for every page of this origin). An old copy from localStorage is removed.
+localStorage.removeItem("rag-key");
+keyInput.value = sessionStorage.getItem("rag-key") || "";
+keyInput.addEventListener("change", () => sessionStorage.setItem("rag-key", keyInput.value));
 
 function headers() {
   return keyInput.value ? { "X-API-Key": keyInput.value } : {};

@@ -11,6 +11,11 @@ from prometheus_client.registry import Collector
 
 from rag.monitor.traces import Trace
 
+# A request's method is the client's free text: only these keep their name as a label, every other shares
+# "other", so made-up methods cannot add label sets (and memory) without limit.
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+UNMATCHED = "unmatched"
+
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 
 
@@ -53,6 +58,9 @@ class Metrics:
         self.answers = Counter("rag_answers", "Answers given", ["refused", "reason"], registry=r)
         self.errors = Counter("rag_errors", "Requests that failed", ["kind"], registry=r)
         self.rate_limited = Counter("rag_rate_limited", "Requests refused by the rate limit", registry=r)
+        self.auth_failures = Counter(
+            "rag_auth_failures", "Requests with a missing, unknown or revoked API key", registry=r
+        )
         self.traces_dropped = Counter(
             "rag_traces_dropped", "Traces dropped because the queue was full", registry=r
         )
@@ -60,6 +68,13 @@ class Metrics:
         self.drift_breach = Gauge(
             "rag_drift_breach", "1 if the latest drift check breached its threshold", ["signal"], registry=r
         )
+
+    def request(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        """One HTTP request. ``route`` is the matched route's path template (None: nothing matched), never
+        the raw path, and the method is bounded (HTTP_METHODS or "other"): every label has few values."""
+        name = route or UNMATCHED
+        self.requests.labels(method if method in HTTP_METHODS else "other", name, str(status)).inc()
+        self.latency.labels(name).observe(seconds)
 
     def watch_states(
         self, name: str, doc: str, read: Callable[[], dict[str, int]], states: list[str]

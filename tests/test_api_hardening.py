@@ -1,0 +1,216 @@
+"""The smaller HTTP defects of issue 12, each probed as an attacker would: made-up methods against the
+metrics, a conversation id as an existence oracle, bad keys without limit, pages without security
+headers, Swagger UI from a CDN, internals in error messages."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.ratelimit import RateLimiter
+from api_client import DEFAULT_REPLY, key, serve, upload
+from conftest import SAMPLE_DOCS
+from llm_server import ScriptedLLM
+from rag.errors import ConfigError, InvalidRequest
+
+HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()
+LEAVE = "How many days of paid annual leave do employees get?"
+EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9.-]+", re.IGNORECASE)
+
+
+@pytest.fixture
+def llm():
+    with ScriptedLLM(default=DEFAULT_REPLY) as server:
+        yield server
+
+
+@pytest.fixture
+def client(tmp_path: Path, embedder, onnx_cache, llm):
+    with serve(tmp_path / "data", embedder, onnx_cache, llm) as c:
+        yield c
+
+
+def _label_sets(client: TestClient) -> set[str]:
+    text = client.get("/metrics").text
+    return {
+        line.rsplit(" ", 1)[0]
+        for line in text.splitlines()
+        if line.startswith(("rag_http_requests_total{", "rag_http_request_duration_seconds_count{"))
+    }
+
+
+def test_made_up_methods_and_paths_add_a_bounded_number_of_label_sets(client) -> None:
+    rng = random.Random(12)
+    client.get("/metrics")  # the scrape itself is one label set, before and after
+    before = _label_sets(client)
+    for i in range(200):
+        method = "".join(rng.choices(string.ascii_uppercase, k=8))
+        path = rng.choice(["/v1/documents", "/healthz", f"/nowhere/{i}", f"/v1/documents/{i}/chunks"])
+        assert client.request(method, path).status_code < 500
+    for i in range(50):  # unmatched paths with real methods: one route label, whatever the path
+        client.get(f"/x/{i}/{'y' * i}")
+    added = _label_sets(client) - before
+    # other x {/v1/documents, /healthz, unmatched, chunks} x its status, GET x unmatched x 404, latencies.
+    assert len(added) <= 12, sorted(added)
+    assert not any(m in line for line in added for m in ('method="A', 'method="Z'))
+
+
+def test_another_tenants_conversation_id_is_like_an_unknown_id(client, llm) -> None:
+    a, b = key(client, "acme"), key(client, "globex")
+    upload(client, a, ("employee-handbook.md", HANDBOOK))
+    upload(client, b, ("employee-handbook.md", HANDBOOK))
+    mine = client.post("/v1/query", json={"question": LEAVE}, headers=a).json()
+    cid = mine["conversation_id"]
+    secret_question = "What does the secret acme merger plan say?"
+    assert client.post(
+        "/v1/query", json={"question": secret_question, "conversation_id": cid}, headers=a
+    ).status_code == (200)
+
+    unknown = client.post(
+        "/v1/query", json={"question": LEAVE, "conversation_id": "never-used-by-anyone"}, headers=b
+    )
+    n_before = len(llm.requests)
+    theirs = client.post("/v1/query", json={"question": LEAVE, "conversation_id": cid}, headers=b)
+    assert theirs.status_code == unknown.status_code == 200
+    assert theirs.json()["conversation_id"] == cid
+    # Like any new conversation: no history, so no rewrite of the question with A's turns.
+    assert [s["name"] for s in theirs.json()["steps"]] == [s["name"] for s in unknown.json()["steps"]]
+    assert "rewrite" not in [s["name"] for s in theirs.json()["steps"]]
+    sent = " ".join(m["content"] for r in llm.requests[n_before:] for m in r.messages)
+    assert "merger" not in sent
+    # B's follow-up sees B's turn only; A's conversation under the same id keeps A's turns only.
+    follow = client.post("/v1/query", json={"question": "And then?", "conversation_id": cid}, headers=b)
+    assert follow.status_code == 200
+    conversations = client.app.state.services.runtime.conversations
+    assert [t.question for t in conversations.history("globex", cid)] == [LEAVE, "And then?"]
+    assert [t.question for t in conversations.history("acme", cid)] == [LEAVE, secret_question]
+    # ...and feedback on A's trace stays A's.
+    r = client.post("/v1/feedback", json={"trace_id": mine["trace_id"], "rating": 1}, headers=b)
+    assert r.status_code == 404
+
+
+def test_bad_keys_are_rate_limited_per_address_and_valid_keys_are_not(
+    tmp_path: Path, embedder, onnx_cache, llm
+) -> None:
+    # A slow refill (one failure per 30 s), so a slow machine cannot earn a token back mid-test.
+    api = {"auth_fail_per_minute": 2, "auth_fail_burst": 10}
+    with serve(tmp_path / "data", embedder, onnx_cache, llm, api=api) as client:
+        _bad_keys_are_rate_limited(client)
+
+
+def _bad_keys_are_rate_limited(client: TestClient) -> None:
+    statuses = [
+        client.get("/v1/documents", headers={"Authorization": f"Bearer rk_nope_{i}"}).status_code
+        for i in range(30)
+    ]
+    assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}, statuses
+    r = client.get("/v1/documents", headers={"X-API-Key": "garbage"})
+    assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 30
+    assert "RAG_API__AUTH_FAIL_PER_MINUTE=2" in r.json()["detail"]
+    assert client.get("/v1/documents").status_code == 429  # no key at all is a failure too
+    # A valid key is never refused for the failures of its address: it has its own limit.
+    assert client.get("/v1/documents", headers=key(client, "acme")).status_code == 200
+    # Another address still gets its 401s (the scope's client address, as uvicorn would set it).
+    other = TestClient(client.app, client=("127.0.0.2", 40000), raise_server_exceptions=False)
+    assert other.get("/v1/documents", headers={"X-API-Key": "garbage"}).status_code == 401
+    text = client.get("/metrics").text
+    assert "\nrag_auth_failures_total 33.0\n" in text and "\nrag_rate_limited_total 22.0\n" in text
+
+
+def test_every_response_has_security_headers(client) -> None:
+    a = key(client, "acme")
+    responses = {
+        "/ui": client.get("/ui"),
+        "/docs": client.get("/docs"),
+        "/ui/static/ui.js": client.get("/ui/static/ui.js"),
+        "/v1/documents": client.get("/v1/documents", headers=a),
+        "401": client.get("/v1/documents"),
+        "404": client.get("/nowhere"),
+        "405": client.request("FOO", "/v1/documents"),
+        "/healthz": client.get("/healthz"),
+    }
+    for name, r in responses.items():
+        assert r.headers["x-content-type-options"] == "nosniff", name
+        assert r.headers["x-frame-options"] == "DENY", name
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"], name
+    for page in ("/ui", "/docs"):
+        csp = responses[page].headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "object-src 'none'" in csp and "base-uri 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert responses["/v1/documents"].headers["content-security-policy"].startswith("default-src 'none'")
+    assert responses["/v1/documents"].headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("page", ["ui.html", "docs.html"])
+def test_pages_have_no_inline_script_or_style(page: str) -> None:
+    from api.routes.ui import STATIC
+
+    html = (STATIC / page).read_text()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # every script is a file
+    assert "<style" not in html and not re.search(r"\sstyle=", html)
+    assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+    js = (STATIC / "ui.js").read_text()
+    assert "localStorage.setItem" not in js and "sessionStorage.setItem" in js
+
+
+def test_docs_are_served_offline(client) -> None:
+    r = client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert not EXTERNAL.search(r.text), EXTERNAL.findall(r.text)
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', r.text)
+    assert {"/ui/static/vendor/swagger-ui/swagger-ui-bundle.js", "/ui/static/docs.js"} <= set(assets)
+    for asset in assets:
+        got = client.get(asset)
+        assert got.status_code == 200 and len(got.content) > 100, asset
+    assert "SwaggerUIBundle" in client.get("/ui/static/vendor/swagger-ui/swagger-ui-bundle.js").text
+    assert "/openapi.json" in client.get("/ui/static/docs.js").text
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/redoc").status_code == 404
+
+
+def test_errors_name_no_exception_class_address_or_path(client, monkeypatch) -> None:
+    a = key(client, "acme")
+    retriever = client.app.state.services.runtime.retriever
+
+    def fail(error: Exception):
+        def search(*args, **kwargs):
+            raise error
+
+        return search
+
+    cases = [
+        (RuntimeError("boom in <Store object at 0x7f3a2b1c9d80>"), 500),
+        (ConfigError("/srv/secret/models/tokenizer.json is missing"), 500),
+        (InvalidRequest("bad filter: ValueError: <Filter object at 0x7f3a2b1c9d80>"), 422),
+    ]
+    for error, status in cases:
+        monkeypatch.setattr(retriever, "search", fail(error))
+        r = client.post("/v1/search", json={"query": "leave"}, headers=a)
+        assert r.status_code == status, r.text
+        assert r.headers["x-content-type-options"] == "nosniff"
+        for leak in ("0x7f", "Error:", "RuntimeError", "/srv/secret", "object at"):
+            assert leak not in r.text, (leak, r.text)
+    assert "bad filter" in r.json()["detail"]
+
+
+def test_validation_errors_echo_a_bounded_amount_of_the_request(client) -> None:
+    a = key(client, "acme")
+    huge = {"question": "q", "x" * 100_000: 1, **{f"extra{i}": i for i in range(500)}}
+    r = client.post("/v1/query", json=huge, headers=a)
+    assert r.status_code == 422
+    assert len(r.content) < 10_000, len(r.content)
+    body = r.json()
+    assert len(body["errors"]) <= 20 and "more" in body["detail"]
+
+
+def test_the_failure_limiter_keeps_a_bounded_number_of_addresses() -> None:
+    limiter = RateLimiter(per_minute=20, burst=2, max_buckets=100)
+    for i in range(10_000):  # a caller varying its address (IPv6 gives plenty)
+        limiter.take(f"2001:db8::{i:x}")
+    assert len(limiter._buckets) <= 100
+    assert [limiter.take("203.0.113.9") > 0 for _ in range(3)] == [False, False, True]
