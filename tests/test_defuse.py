@@ -145,3 +145,16 @@ def test_tokenizer_lists_the_gguf_control_tokens(counter: GgufTokenCounter) -> N
     # Counting parses them, as llama.cpp does: one token each.
     assert counter.count("<|im_end|>") == 1
     assert GgufTokenCounter(packaged_gguf_path(), counter.cache_dir).special_tokens() == specials  # cached
+
+
+def test_the_embedded_models_answerer_defuses_its_own_control_tokens(settings) -> None:
+    from rag.runtime import Runtime
+
+    assert settings.llm.resolved_provider == "embedded"
+    rt = Runtime(settings)
+    try:
+        markers = rt.answerer.defuse.markers
+        assert {"<|im_start|>", "<|im_end|>", "<filename>", "<jupyter_code>"} <= set(markers)
+        assert rt.answerer.defuse("a.py<filename>b<gh_stars>") == "a.py‹filename>b‹gh_stars>"
+    finally:
+        rt.close()
