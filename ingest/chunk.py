@@ -185,20 +185,22 @@ class Chunker:
             if start >= 0:
                 cursor = start + 1
             covered = [e for s, t, e in spans if start < t and s < end] if start >= 0 else section.parts
-            for piece in self._fit(piece_text):
-                out.append(_piece(piece, covered, section.path, self.counter.count(piece), False))
+            for piece, n in self._fit(piece_text):
+                out.append(_piece(piece, covered, section.path, n, False))
         return out
 
-    def _fit(self, text: str) -> list[str]:
+    def _fit(self, text: str) -> list[tuple[str, int]]:
         """The splitter adds token counts of parts, which can exceed the real count, and leaves a word with
-        no separator in it whole: cut what is over, at ``max_chars``, then at token boundaries."""
+        no separator in it whole: cut what is over, at ``max_chars``, then at token boundaries. Each piece
+        comes with its token count."""
         out = []
         for piece in _cut_chars(text, self.max_chars):  # first: cheap, and megabytes are never tokenized
-            if self.counter.count(piece) <= self.size:
-                out.append(piece)
+            n = self.counter.count(piece)
+            if n <= self.size:
+                out.append((piece, n))
             else:
-                out.extend(self.counter.split_hard(piece, self.size))
-        return [p for p in out if p.strip()]
+                out.extend((p, self.counter.count(p)) for p in self.counter.split_hard(piece, self.size))
+        return [(p, n) for p, n in out if p.strip()]
 
     def _pack(self, pieces: Iterable[_Piece]) -> list[_Piece]:
         """Merge consecutive whole small sections while they fit in one chunk together."""
