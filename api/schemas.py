@@ -79,6 +79,9 @@ class HitOut(BaseModel):
     sparse_rank: int | None
     sparse_score: float | None
     text: str
+    truncated: bool = Field(
+        False, description="The text was cut to RAG_CHUNKING__MAX_CHARS (a chunk indexed before that bound)."
+    )
 
 
 class SearchResponse(BaseModel):

@@ -1,26 +1,40 @@
-"""Chunk: Elements -> Chunks that fit the embedding model's window, measured in the model's own tokens.
+"""Chunk: Elements -> Chunks that fit the embedding model's window, measured in the model's own tokens,
+and at most ``max_chars`` characters.
 
 Titles open sections (their heading depth nests them into a path such as "Handbook > Leave > Sick
 leave"). A section becomes one chunk when it fits; a longer one is split by langchain's recursive splitter
 (paragraph, line, sentence, word) with overlap; neighbouring small sections are packed together so a
 slide deck or a memo does not turn into a dozen three-word chunks. Every chunk knows its pages.
+
+Tokens alone do not bound a chunk: the WordPiece tokenizer makes one [UNK] of any "word" over 100
+characters, so 20 MiB of "x" was one token and one chunk. So the splitter measures a piece as the larger of
+its tokens and its characters scaled to the token size, a word still too long is cut at token boundaries
+and then at ``max_chars``; and before any of that, a run of one repeated character longer than
+``_MAX_RUN`` (a stuck key, padding, a filler line) is cut to that length with a note saying how much was
+dropped, since a thousand chunks of "xxxx" would only crowd the index.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from rag.settings import DEFAULT_MAX_CHUNK_CHARS
 from rag.types import Chunk, Element
 
-_SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
+# No "" (character by character) at the end: a piece with no separator left is cut by ``_fit`` instead,
+# in one tokenizer call, where langchain would call the length function once per character.
+_SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " "]
 _JOIN = "\n\n"
 _MAX_TITLE_CHARS = 80
 _MAX_PATH_DEPTH = 4
+_MAX_RUN = 128  # characters of one repeated character kept; a separator line of dashes is shorter
+_RUN_START = re.compile(rf"(.)\1{{{_MAX_RUN}}}", re.DOTALL)  # a run longer than _MAX_RUN starts here
 
 
 class TokenCounter:
@@ -73,23 +87,42 @@ class _Piece:
 
 
 class Chunker:
-    def __init__(self, counter: TokenCounter, size_tokens: int, overlap_tokens: int) -> None:
+    def __init__(
+        self,
+        counter: TokenCounter,
+        size_tokens: int,
+        overlap_tokens: int,
+        max_chars: int = DEFAULT_MAX_CHUNK_CHARS,
+    ) -> None:
         if overlap_tokens >= size_tokens:
             raise ValueError("overlap must be smaller than size")
+        if max_chars < 2 * _MAX_RUN:
+            raise ValueError(f"max_chars must be at least {2 * _MAX_RUN}")
         self.counter = counter
         self.size = size_tokens
         self.overlap = overlap_tokens
+        self.max_chars = max_chars
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=size_tokens,
             chunk_overlap=overlap_tokens,
-            length_function=counter.count,
+            length_function=self._length,
             separators=_SEPARATORS,
             keep_separator="end",
             strip_whitespace=True,
         )
 
+    def _length(self, text: str) -> int:
+        """Tokens, or characters scaled so that ``max_chars`` weighs as much as ``size`` tokens: whichever
+        bound the text is nearer to. Text over ``max_chars`` is not tokenized (megabytes take seconds)."""
+        by_chars = -(-len(text) * self.size // self.max_chars)
+        return by_chars if by_chars > self.size else max(self.counter.count(text), by_chars)
+
+    def _fits(self, text: str) -> bool:
+        return len(text) <= self.max_chars and self.counter.count(text) <= self.size
+
     def chunk(self, elements: Sequence[Element]) -> list[Chunk]:
         pieces: list[_Piece] = []
+        elements = [replace(e, text=t) if (t := collapse_runs(e.text)) is not e.text else e for e in elements]
         for section in _sections(self._split_tables(elements)):
             pieces.extend(self._split_section(section))
         return [
@@ -109,31 +142,32 @@ class Chunker:
         every chunk of a price list or a CSV still says what its columns are."""
         out: list[Element] = []
         for e in elements:
-            if e.kind != "Table" or self.counter.count(e.text) <= self.size:
+            if e.kind != "Table" or self._fits(e.text):
                 out.append(e)
                 continue
             header, *rows = e.text.split("\n")
             budget = self.size - self.counter.count(header) - 1
-            if budget < self.size // 4:  # a header that eats the chunk: leave it to the splitter
-                out.append(e)
+            char_budget = self.max_chars - len(header) - 1
+            if budget < self.size // 4 or char_budget < self.max_chars // 4:
+                out.append(e)  # a header that eats the chunk: leave it to the splitter
                 continue
             group: list[str] = []
-            used = 0
+            used = used_chars = 0
             for row in rows:
                 n = self.counter.count(row) + 1
-                if group and used + n > budget:
+                if group and (used + n > budget or used_chars + len(row) + 1 > char_budget):
                     out.append(Element("\n".join([header, *group]), e.kind, e.page, e.depth))
-                    group, used = [], 0
+                    group, used, used_chars = [], 0, 0
                 group.append(row)
                 used += n
+                used_chars += len(row) + 1
             if group:
                 out.append(Element("\n".join([header, *group]), e.kind, e.page, e.depth))
         return out
 
     def _split_section(self, section: _Section) -> list[_Piece]:
         text = _JOIN.join(e.text for e in section.parts)
-        n = self.counter.count(text)
-        if n <= self.size:
+        if len(text) <= self.max_chars and (n := self.counter.count(text)) <= self.size:
             return [_piece(text, section.parts, section.path, n, whole_section=True)]
         # Character span of each element inside the section text, to give every piece its pages.
         spans, pos = [], 0
@@ -151,15 +185,22 @@ class Chunker:
             if start >= 0:
                 cursor = start + 1
             covered = [e for s, t, e in spans if start < t and s < end] if start >= 0 else section.parts
-            for piece in self._fit(piece_text):
-                out.append(_piece(piece, covered, section.path, self.counter.count(piece), False))
+            for piece, n in self._fit(piece_text):
+                out.append(_piece(piece, covered, section.path, n, False))
         return out
 
-    def _fit(self, text: str) -> list[str]:
-        """The splitter adds token counts of parts, which can exceed the real count: cut what is over."""
-        if self.counter.count(text) <= self.size:
-            return [text]
-        return [p for p in self.counter.split_hard(text, self.size) if p.strip()]
+    def _fit(self, text: str) -> list[tuple[str, int]]:
+        """The splitter adds token counts of parts, which can exceed the real count, and leaves a word with
+        no separator in it whole: cut what is over, at ``max_chars``, then at token boundaries. Each piece
+        comes with its token count."""
+        out = []
+        for piece in _cut_chars(text, self.max_chars):  # first: cheap, and megabytes are never tokenized
+            n = self.counter.count(piece)
+            if n <= self.size:
+                out.append((piece, n))
+            else:
+                out.extend((p, self.counter.count(p)) for p in self.counter.split_hard(piece, self.size))
+        return [(p, n) for p, n in out if p.strip()]
 
     def _pack(self, pieces: Iterable[_Piece]) -> list[_Piece]:
         """Merge consecutive whole small sections while they fit in one chunk together."""
@@ -171,6 +212,7 @@ class Chunker:
                 and last.whole_section
                 and p.whole_section
                 and last.n_tokens + p.n_tokens + 1 <= self.size
+                and len(last.text) + len(_JOIN) + len(p.text) <= self.max_chars
             ):
                 merged = last.text + _JOIN + p.text
                 n = self.counter.count(merged)
@@ -184,6 +226,41 @@ class Chunker:
                     continue
             packed.append(p)
         return packed
+
+
+def collapse_runs(text: str) -> str:
+    """``text`` with every run of one repeated character longer than ``_MAX_RUN`` cut to that length and,
+    unless it is whitespace, a note of how many were dropped. The same object back when nothing changed."""
+    m = _RUN_START.search(text)
+    if m is None:
+        return text
+    out: list[str] = []
+    pos = 0
+    while m is not None:
+        c, start = m.group(1), m.start()
+        end = re.compile(re.escape(c) + "+").match(text, start).end()  # type: ignore[union-attr]
+        out.append(text[pos : start + _MAX_RUN])
+        if not c.isspace():
+            out.append(f" [… {end - start - _MAX_RUN:,} more {c!r}]")
+        pos = end
+        m = _RUN_START.search(text, pos)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _cut_chars(text: str, max_chars: int) -> list[str]:
+    """Pieces of at most ``max_chars``, cut at the last whitespace of each window when there is one in its
+    second half, else hard."""
+    pieces: list[str] = []
+    pos = 0
+    while len(text) - pos > max_chars:
+        end = pos + max_chars
+        cut = max(text.rfind(" ", pos, end + 1), text.rfind("\n", pos, end + 1))
+        cut = cut if cut > pos + max_chars // 2 else end
+        pieces.append(text[pos:cut].strip())
+        pos = cut
+    pieces.append(text[pos:].strip())
+    return pieces
 
 
 def _piece(text: str, parts: Sequence[Element], path: str, n: int, whole_section: bool) -> _Piece:

@@ -36,6 +36,7 @@ ENGLISH_STOPWORDS = frozenset(
 
 # Word characters except "_": the same split as Rust's char::is_alphanumeric.
 _WORD = re.compile(r"[^\W_]+")
+_CACHED_WORD_CHARS = 64
 
 
 class Bm25Encoder:
@@ -62,8 +63,14 @@ class Bm25Encoder:
         return abs(mmh3.hash(self._stemmer.stemWord(word), signed=True))
 
     def term_ids(self, text: str) -> list[int]:
-        word_id = self._word_id
-        return [i for i in map(word_id, _WORD.findall(text.lower())) if i is not None]
+        cached, uncached = self._word_id, self._word_id_uncached
+        # Only words of a plausible length are cached: 500,000 distinct 2,000-character "words" (hex dumps,
+        # base64) would hold a gigabyte; long ones are rare enough to stem each time.
+        return [
+            i
+            for w in _WORD.findall(text.lower())
+            if (i := cached(w) if len(w) <= _CACHED_WORD_CHARS else uncached(w)) is not None
+        ]
 
     def embed_document(self, text: str) -> SparseVec:
         ids = self.term_ids(text)

@@ -3,6 +3,11 @@
 ``stream`` yields the answer's text as the model produces it and ends with the ``Answer``: citations,
 sources, scores, prompt id, usage, cost, timings and the chain's steps (what the monitoring layer stores).
 ``ask`` is the same without the pieces. A refusal never calls the LLM, and says why.
+
+Everything that reaches a prompt from outside (retrieved text, the question, the conversation) goes through
+rag.prompt.defuse first, with the special tokens of the model in use when its adapter knows them; the
+messages as sent are kept on the ``Answer`` (``messages``) for the trace. Retrieved text is cut to
+``max_hit_chars`` before anything reads it (chunks written before chunks were bounded in characters).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,7 +29,8 @@ from rag.conversation import Conversations, Turn
 from rag.db import utcnow
 from rag.errors import InvalidRequest, LLMError
 from rag.llm.base import LLM, Completion, Message, Usage
-from rag.prompt.context import Context, assemble
+from rag.prompt.context import Context, assemble, clip_hits
+from rag.prompt.defuse import Defuser
 from rag.prompt.templates import PromptLibrary, PromptTemplate
 from rag.refuse import NOT_FOUND, Confidence, Refusal, decide, is_llm_refusal, retrieval_confidence
 from rag.retrieve import Retriever
@@ -85,6 +92,8 @@ class Answer:
     timings_ms: dict[str, float]
     steps: list[Step] = field(default_factory=list)
     query_vector: np.ndarray | None = field(default=None, repr=False)  # the search's, kept for monitoring
+    messages: list[Message] | None = field(default=None, repr=False)  # as sent to the LLM (None: refused)
+    clipped: set[str] = field(default_factory=set)  # chunk ids whose text was cut to max_hit_chars
 
     @property
     def refused(self) -> bool:
@@ -111,7 +120,7 @@ class Answer:
                 if self.context
                 else None
             ),
-            "hits": [h.to_dict() for h in self.hits],
+            "hits": [h.to_dict() | {"truncated": h.chunk_id in self.clipped} for h in self.hits],
             "prompt": self.prompt,
             "model": self.model,
             "usage": self.usage.to_dict(),
@@ -135,6 +144,7 @@ class Answerer:
         conversations: Conversations,
         settings: AnswerSettings,
         llm_settings: LlmSettings,
+        max_hit_chars: int,
     ) -> None:
         self.retriever = retriever
         self.embedder = embedder
@@ -143,6 +153,13 @@ class Answerer:
         self.conversations = conversations
         self.settings = settings
         self.llm_settings = llm_settings
+        self.max_hit_chars = max_hit_chars
+
+    @cached_property
+    def defuse(self) -> Defuser:
+        # An adapter that knows its tokenizer lists the special tokens (the embedded one does); for an
+        # endpoint they are unknown, and the common families' markers (always defused) stand in.
+        return Defuser(getattr(self.llm, "special_tokens", ()))
 
     def ask(self, question: str, **kw: Any) -> Answer:
         for item in self.stream(question, **kw):
@@ -183,7 +200,7 @@ class Answerer:
             standalone, tenant=tenant, top_k=top_k or self.settings.top_k, doc_ids=doc_ids, metadata=metadata
         )
         timings |= result.timings_ms
-        hits = result.hits
+        hits, clipped = clip_hits(result.hits, self.max_hit_chars)
         steps.append(Step("retrieve", result.latency_ms, standalone, [h.chunk_id for h in hits]))
 
         t = time.perf_counter()
@@ -205,6 +222,7 @@ class Answerer:
         report: CitationReport | None = None
         template: PromptTemplate | None = None
         variant: str | None = None
+        messages: list[Message] | None = None
         if refusal is not None:
             text = NOT_FOUND
             yield text
@@ -275,6 +293,8 @@ class Answerer:
             timings_ms=timings,
             steps=steps,
             query_vector=result.query_vector,
+            messages=messages,
+            clipped=clipped,
         )
         self.conversations.append(tenant, cid, Turn(question, standalone, text, trace_id, utcnow()))
         log.info(
@@ -296,7 +316,7 @@ class Answerer:
         for turn in history:
             lines.append(f"User: {turn.question}")
             lines.append(f"Assistant: {turn.answer[:_HISTORY_ANSWER_CHARS]}")
-        messages = template.render(history="\n".join(lines), question=question)
+        messages = template.render(history=self.defuse("\n".join(lines)), question=self.defuse(question))
         completion = self.llm.complete(messages, max_tokens=_REWRITE_MAX_TOKENS, temperature=0.0)
         rewritten = _first_line(completion.text)
         fallback = not _plausible_rewrite(rewritten, question)
@@ -319,6 +339,7 @@ class Answerer:
         self, template: PromptTemplate, question: str, hits: list[Hit]
     ) -> tuple[Context, list[Message]]:
         s = self.llm_settings
+        question = self.defuse(question)
         skeleton = template.render(sources="", question=question)
         overhead = sum(self.llm.count_tokens(m["content"]) + _TOKENS_PER_MESSAGE for m in skeleton)
         window = self.llm.context_window
@@ -329,6 +350,7 @@ class Answerer:
             count=self.llm.count_tokens,
             max_sources=self.settings.max_sources,
             dedup_jaccard=self.settings.dedup_jaccard,
+            defuse=self.defuse,
         )
         return context, template.render(sources=context.text, question=question)
 

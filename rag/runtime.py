@@ -57,7 +57,12 @@ class Runtime:
     @cached_property
     def chunker(self) -> Chunker:
         c = self.settings.chunking
-        return Chunker(TokenCounter(self.model_path / "tokenizer.json"), c.size_tokens, c.overlap_tokens)
+        return Chunker(
+            TokenCounter(self.model_path / "tokenizer.json"),
+            c.size_tokens,
+            c.overlap_tokens,
+            max_chars=c.max_chars,
+        )
 
     @cached_property
     def index_meta(self) -> IndexMeta:
@@ -172,6 +177,7 @@ class Runtime:
             context_window=s.window,
             threads=s.threads,
             count_tokens=self.token_counter.count,
+            special_tokens=self.token_counter.special_tokens,
         )
 
     @cached_property
@@ -193,6 +199,7 @@ class Runtime:
             conversations=self.conversations,
             settings=self.settings.answer,
             llm_settings=self.settings.llm,
+            max_hit_chars=self.settings.chunking.max_chars,
         )
 
     @cached_property

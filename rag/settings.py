@@ -71,14 +71,35 @@ class EmbeddingSettings(BaseModel):
     max_seq_length: int = Field(256, ge=16, le=8192, description="Model window in tokens, incl. [CLS]/[SEP].")
 
 
+# A token of prose is 4-5 characters in the embedding model's WordPiece: a character bound below this many
+# per token would cut ordinary text by characters rather than by tokens.
+MIN_CHARS_PER_TOKEN = 4
+DEFAULT_MAX_CHUNK_CHARS = 2000
+
+
 class ChunkingSettings(BaseModel):
     size_tokens: int = Field(200, ge=16)
     overlap_tokens: int = Field(32, ge=0)
+    # A WordPiece "word" over 100 characters is one [UNK] token: without a bound in characters a run of
+    # 20 MiB of "x" was one chunk. 200 tokens of prose are about 1,000 characters.
+    max_chars: int = Field(
+        DEFAULT_MAX_CHUNK_CHARS,
+        ge=64,
+        le=100_000,
+        description="Longest chunk in characters, whatever its token count; also the most text a search "
+        "or query response carries per hit (older, longer chunks are cut there and marked truncated).",
+    )
 
     @model_validator(mode="after")
     def _overlap_smaller(self) -> ChunkingSettings:
         if self.overlap_tokens >= self.size_tokens:
             raise ValueError("chunking.overlap_tokens must be smaller than chunking.size_tokens")
+        if self.max_chars < MIN_CHARS_PER_TOKEN * self.size_tokens:
+            raise ValueError(
+                f"chunking.max_chars={self.max_chars} is too small for chunking.size_tokens="
+                f"{self.size_tokens}: ordinary text needs about {MIN_CHARS_PER_TOKEN} characters per token "
+                f"(at least {MIN_CHARS_PER_TOKEN * self.size_tokens})"
+            )
         return self
 
 
@@ -230,7 +251,9 @@ class MonitoringSettings(BaseModel):
         None, description="SQLAlchemy URL of the trace store; default SQLite in the data dir."
     )
     log_content: bool = Field(
-        False, description="Store question and answer text in traces (off by default; on in the local demo)."
+        False,
+        description="Store question and answer text, and the messages sent to the LLM, in traces (off by "
+        "default; on in the local demo).",
     )
     retention_days: float = Field(30.0, gt=0, description="Traces older than this are deleted.")
     queue_size: int = Field(

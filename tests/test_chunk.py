@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from pathlib import Path
 
 import pytest
 from tokenizers import Tokenizer
 
 from conftest import SAMPLE_DOCS
-from ingest.chunk import Chunker, TokenCounter
+from ingest.chunk import Chunker, TokenCounter, collapse_runs
 from ingest.parse import parse_file
+from rag.settings import ChunkingSettings
 from rag.types import Element
 
 
@@ -126,3 +129,73 @@ def test_sample_manual_chunks_carry_pages(chunker: Chunker) -> None:
     e17 = [c for c in chunks if "E-17" in c.text]
     assert e17 and all(2 in c.pages for c in e17)
     assert [c.index for c in chunks] == list(range(len(chunks)))
+
+
+MIB = 1024 * 1024
+
+
+def _check_bounded(chunks, max_chars: int = 2000) -> None:
+    assert chunks
+    for c in chunks:
+        assert len(c.text) <= max_chars, f"chunk {c.index} has {len(c.text)} characters"
+        assert c.n_tokens <= 200
+
+
+def test_a_run_of_20_mib_of_one_character_becomes_one_short_chunk_with_a_note(chunker: Chunker) -> None:
+    # One WordPiece token ([UNK]) however long: bounded in tokens only, this was one 20 MiB chunk.
+    t0 = time.perf_counter()
+    chunks = chunker.chunk([Element("x" * (20 * MIB), "NarrativeText", page=1)])
+    assert time.perf_counter() - t0 < 10
+    _check_bounded(chunks)
+    (chunk,) = chunks
+    assert chunk.text.startswith("x" * 128) and f"{20 * MIB - 128:,} more 'x'" in chunk.text
+
+
+def test_10_mib_of_a_letter_after_a_sentence_keeps_the_sentence(chunker: Chunker) -> None:
+    text = "The dock charger costs 3200 euros. " + "A" * (10 * MIB)
+    chunks = chunker.chunk([Element(text, "NarrativeText")])
+    _check_bounded(chunks)
+    assert chunks[0].text.startswith("The dock charger costs 3200 euros.") and "more 'A'" in chunks[0].text
+
+
+def test_a_2_mib_word_without_repeats_is_cut_at_max_chars(chunker: Chunker) -> None:
+    blob = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(2 * MIB // 64))
+    t0 = time.perf_counter()
+    chunks = chunker.chunk([Element("A hash list follows. " + blob + " The end.", "NarrativeText")])
+    assert time.perf_counter() - t0 < 20
+    _check_bounded(chunks)
+    assert len(chunks) >= 2 * MIB // 2000
+    assert "".join(c.text for c in chunks).replace(" ", "").find(blob[:10_000]) >= 0  # nothing lost
+
+
+def test_long_words_between_spaces_are_packed_up_to_max_chars(chunker: Chunker) -> None:
+    words = [hashlib.sha256(str(i).encode()).hexdigest() * 3 for i in range(5000)]  # 192 characters each
+    chunks = chunker.chunk([Element(" ".join(words), "NarrativeText")])
+    _check_bounded(chunks)
+    assert min(len(c.text) for c in chunks[:-1]) > 1000  # cut by characters, not one word per chunk
+
+
+def test_a_long_table_is_grouped_within_max_chars(chunker: Chunker) -> None:
+    rows = [f"row {i} | {hashlib.sha256(str(i).encode()).hexdigest() * 2}" for i in range(200)]
+    chunks = chunker.chunk([Element("\n".join(["name | digest", *rows]), "Table")])
+    _check_bounded(chunks)
+    assert all(c.text.startswith("name | digest") for c in chunks)
+
+
+def test_ordinary_text_is_still_cut_by_tokens(chunker: Chunker, counter: TokenCounter) -> None:
+    text = " ".join(f"Sentence number {i} talks about robots and batteries." for i in range(300))
+    chunks = chunker.chunk([Element(text, "NarrativeText")])
+    assert max(c.n_tokens for c in chunks[:-1]) > 180 and max(len(c.text) for c in chunks) < 2000
+
+
+def test_runs_up_to_the_limit_are_kept_as_they_are() -> None:
+    line = "Totals\n" + "-" * 128 + "\n" + "." * 100 + " page 4"
+    assert collapse_runs(line) is line
+    assert collapse_runs(" " * 1000 + "x") == " " * 128 + "x"  # whitespace: no note
+
+
+def test_max_chars_is_validated_against_the_token_size() -> None:
+    assert ChunkingSettings().max_chars == 2000
+    with pytest.raises(ValueError, match="max_chars=500 is too small for chunking.size_tokens=200"):
+        ChunkingSettings(max_chars=500)
+    assert ChunkingSettings(size_tokens=100, overlap_tokens=10, max_chars=500).max_chars == 500

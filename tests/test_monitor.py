@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +126,8 @@ def test_question_text_is_stored_only_when_content_logging_is_on(
         answer = client.post("/v1/query", json={"question": SECRET_QUESTION}, headers=a).json()
         client.post("/v1/search", json={"query": SECRET_QUESTION}, headers=a)
         t = _traces(client).get(answer["trace_id"])
+        listed = _traces(client).window(utcnow() - dt.timedelta(hours=1), kind="query")
+        detail = client.get(f"/v1/monitor/traces/{answer['trace_id']}", headers=a).json()
         db = (tmp_path / "data" / "traces.sqlite").read_bytes() + b"".join(
             p.read_bytes() for p in (tmp_path / "data").glob("traces.sqlite-*")
         )
@@ -132,6 +135,18 @@ def test_question_text_is_stored_only_when_content_logging_is_on(
     assert (t.question == SECRET_QUESTION) is log_content
     assert (t.answer == DEFAULT_REPLY.text) is log_content
     assert all(("input" in step) is log_content for step in t.steps)
+    # The messages exactly as the LLM received them (after defusing), with the question and the sources.
+    (sent,) = llm.requests
+    if log_content:
+        assert t.prompt_messages == sent.messages and detail["prompt_messages"] == sent.messages
+        assert (
+            SECRET_QUESTION in t.prompt_messages[1]["content"]
+            and "<source id=" in sent.messages[1]["content"]
+        )
+    else:
+        assert t.prompt_messages is None and detail["prompt_messages"] is None
+        assert b"<source id=" not in db
+    assert [x.prompt_messages for x in listed] == [None]  # windows and lists leave the prompts in the db
 
 
 def test_feedback_reaches_the_trace_and_the_summary(tmp_path: Path, embedder, onnx_cache, llm) -> None:
@@ -307,6 +322,21 @@ def test_drift_endpoint_sets_gauges_and_logs_a_breach(
         assert "drift: query_centroid_distance" in caplog.text
         metrics = client.get("/metrics").text
         assert 'rag_drift_breach{signal="query_centroid_distance"} 1.0' in metrics
+
+
+def test_a_trace_store_made_before_the_prompt_column_gets_it(tmp_path: Path) -> None:
+    path = tmp_path / "traces.sqlite"
+    TraceStore(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as db:  # the table as older versions created it
+        db.execute("ALTER TABLE traces DROP COLUMN prompt_messages")
+    store = TraceStore(f"sqlite:///{path}")
+    sent = [
+        {"role": "system", "content": "Answer from the sources."},
+        {"role": "user", "content": "‹|im_end|>"},
+    ]
+    store.write([Trace(id="a" * 32, kind="query", tenant="t", created_at=utcnow(), prompt_messages=sent)])
+    assert store.get("a" * 32).prompt_messages == sent
+    store.close()
 
 
 def test_old_traces_are_purged(tmp_path: Path) -> None:

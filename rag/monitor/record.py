@@ -214,6 +214,7 @@ class Recorder:
             steps=[_step(s.to_dict(), content) for s in a.steps],
             question=a.question if content else None,
             answer=a.text if content else None,
+            prompt_messages=a.messages if content else None,
             query_vector=a.query_vector
             if a.query_vector is not None
             else self.embedder.embed_query(a.standalone_question),

@@ -2,8 +2,10 @@
 step, retrieval detail (chunk and document ids, dense/sparse/fused ranks and scores), prompt and model,
 tokens, cost, refusal, citations, quality signals, the caller's metadata, and feedback when it arrives.
 
-Question and answer text (and the chain steps' inputs and outputs) are stored only when
-``monitoring.log_content`` is on. The query's embedding is stored (float16) for drift detection.
+Question and answer text, the chain steps' inputs and outputs, and the messages exactly as sent to the LLM
+(``prompt_messages``, after defusing) are stored only when ``monitoring.log_content`` is on. The prompt is
+read with one trace (``get``), not with windows of them. The query's embedding is stored (float16) for
+drift detection.
 
 Writing happens on a background thread behind a bounded queue, so monitoring never slows an answer; a
 full queue drops the trace and counts it. SQLite by default, any SQLAlchemy URL (Postgres) in production;
@@ -33,9 +35,12 @@ from sqlalchemy import (
     Text,
     delete,
     func,
+    inspect,
     select,
+    text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column
 
 from rag.db import SqlStore, aware, utcnow
 
@@ -78,6 +83,11 @@ class _Trace(_Base):
     question: Mapped[str | None] = mapped_column(Text, nullable=True)
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     query_vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    prompt_messages: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+
+
+# Columns added after the table first shipped: created in an existing database on open.
+_ADDED_COLUMNS = ("prompt_messages",)
 
 
 class _Feedback(_Base):
@@ -125,6 +135,7 @@ class Trace:
     answer: str | None = None
     query_vector: np.ndarray | None = None
     feedback: list[dict[str, Any]] | None = None
+    prompt_messages: list[dict[str, str]] | None = None  # as sent to the LLM; content logging only
 
     @property
     def prompt_id(self) -> str | None:
@@ -173,10 +184,11 @@ def _row(t: Trace) -> _Trace:
         question=t.question,
         answer=t.answer,
         query_vector=vec,
+        prompt_messages=t.prompt_messages,
     )
 
 
-def _trace(r: _Trace, with_vector: bool = False) -> Trace:
+def _trace(r: _Trace, with_vector: bool = False, with_prompt: bool = False) -> Trace:
     vec = None
     if with_vector and r.query_vector:
         vec = np.frombuffer(r.query_vector, dtype=np.float16).astype(np.float32)
@@ -210,12 +222,27 @@ def _trace(r: _Trace, with_vector: bool = False) -> Trace:
         question=r.question,
         answer=r.answer,
         query_vector=vec,
+        prompt_messages=r.prompt_messages if with_prompt else None,
     )
+
+
+def _add_columns(engine: Engine) -> None:
+    """Add the columns a database made by an older version lacks (create_all adds only tables)."""
+    have = {c["name"] for c in inspect(engine).get_columns(_Trace.__tablename__)}
+    table = _Trace.__table__
+    with engine.begin() as conn:
+        for name in _ADDED_COLUMNS:
+            if name not in have:
+                column = table.c[name]
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+                log.info("trace store: added column %s", name)
 
 
 class TraceStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _Base.metadata)
+        _add_columns(self.engine)
 
     def write(self, traces: Sequence[Trace]) -> None:
         with self._session() as s:
@@ -227,7 +254,7 @@ class TraceStore(SqlStore):
             r = s.get(_Trace, trace_id)
             if r is None or (tenant is not None and r.tenant != tenant):
                 return None
-            t = _trace(r)
+            t = _trace(r, with_prompt=True)
             t.feedback = self._feedback(s, [trace_id]).get(trace_id, [])
             return t
 
@@ -240,7 +267,8 @@ class TraceStore(SqlStore):
         with_vectors: bool = False,
         limit: int | None = None,
     ) -> list[Trace]:
-        q = select(_Trace).where(_Trace.created_at >= since)
+        # A window feeds summaries and lists: the prompts (kilobytes each) stay in the database.
+        q = select(_Trace).options(defer(_Trace.prompt_messages)).where(_Trace.created_at >= since)
         if until is not None:
             q = q.where(_Trace.created_at < until)
         if kind is not None:

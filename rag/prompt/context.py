@@ -2,20 +2,23 @@
 
 Chunks are taken in rank order while they fit the token budget; a chunk whose words mostly repeat one
 already taken (overlapping chunks, the same paragraph in two files) is dropped. Retrieved text is data,
-never instructions: each source sits between <source> tags, and anything in the text that looks like one
-of those tags is defused so a document cannot close its own block and speak as the prompt.
+never instructions: each source sits between <source> tags, and anything in the text (or in its file name
+and section) that looks like one of those tags or like a chat-template token is defused
+(rag.prompt.defuse), so a document can neither close its own block nor open a turn of its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rag.prompt.defuse import DEFAULT
 from rag.types import Hit
 
-_TAG = re.compile(r"<(/?)(source)", re.IGNORECASE)
+Defuse = Callable[[str], str]
 _WORD = re.compile(r"\w+")
 
 
@@ -55,14 +58,28 @@ class Context:
         return {s.n: s for s in self.sources}
 
 
-def source_block(n: int, hit: Hit, text: str | None = None) -> str:
-    attrs = [f'id="{n}"', f'document="{_attr(hit.source)}"']
+def source_block(n: int, hit: Hit, text: str | None = None, defuse: Defuse = DEFAULT) -> str:
+    attrs = [f'id="{n}"', f'document="{_attr(defuse(hit.source))}"']
     if hit.pages:
         attrs.append(f'page="{",".join(map(str, hit.pages))}"')
     if hit.section:
-        attrs.append(f'section="{_attr(hit.section)}"')
-    body = _TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text if text is not None else hit.text)
+        attrs.append(f'section="{_attr(defuse(hit.section))}"')
+    body = defuse(text if text is not None else hit.text)
     return f"<source {' '.join(attrs)}>\n{body.strip()}\n</source>"
+
+
+def clip_hits(hits: Sequence[Hit], max_chars: int) -> tuple[list[Hit], set[str]]:
+    """Hits whose text is at most ``max_chars``, and the chunk ids of those cut. New chunks never exceed
+    it (ingest.chunk); chunks written before it was enforced can be megabytes, and would cost that much
+    in every response, prompt and sentence embedding."""
+    out: list[Hit] = []
+    cut: set[str] = set()
+    for h in hits:
+        if len(h.text) > max_chars:
+            h = dataclasses.replace(h, text=h.text[:max_chars])
+            cut.add(h.chunk_id)
+        out.append(h)
+    return out, cut
 
 
 def assemble(
@@ -72,8 +89,10 @@ def assemble(
     count: Callable[[str], int],
     max_sources: int,
     dedup_jaccard: float,
+    defuse: Defuse = DEFAULT,
 ) -> Context:
-    """Number and pack hits into at most ``budget_tokens`` (counted with the LLM's tokenizer)."""
+    """Number and pack hits into at most ``budget_tokens`` (counted with the LLM's tokenizer, on the text
+    as defused: what the model will see)."""
     taken: list[Source] = []
     blocks: list[str] = []
     word_sets: list[set[str]] = []
@@ -88,7 +107,7 @@ def assemble(
             dropped["duplicate"] += 1
             continue
         n = len(taken) + 1
-        block = source_block(n, hit)
+        block = source_block(n, hit, defuse=defuse)
         tokens = count(block) + 1  # +1: the newline between blocks
         truncated = False
         if used + tokens > budget_tokens:
@@ -96,7 +115,7 @@ def assemble(
                 dropped["budget"] += 1
                 continue
             # Not even the best chunk fits: give the model the part of it that does, rather than nothing.
-            block, tokens = _cut_to_fit(n, hit, budget_tokens, count)
+            block, tokens = _cut_to_fit(n, hit, budget_tokens, count, defuse)
             truncated = True
             if not block:
                 dropped["budget"] += 1
@@ -114,10 +133,12 @@ def assemble(
     )
 
 
-def _cut_to_fit(n: int, hit: Hit, budget: int, count: Callable[[str], int]) -> tuple[str, int]:
+def _cut_to_fit(
+    n: int, hit: Hit, budget: int, count: Callable[[str], int], defuse: Defuse
+) -> tuple[str, int]:
     text = hit.text
     while text:
-        block = source_block(n, hit, text)
+        block = source_block(n, hit, text, defuse)
         tokens = count(block) + 1
         if tokens <= budget:
             return block, tokens
