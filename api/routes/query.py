@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, ServicesDep
-from api.problems import status_of
+from api.problems import safe, status_of
 from api.schemas import (
     FeedbackRequest,
     FeedbackResponse,
@@ -107,8 +107,10 @@ class _Record:
 
     def failed(self, error: Exception) -> None:
         ms = (time.perf_counter() - self.t0) * 1000
+        # The tenant reads its traces: the same words as the problem it was sent, never class names.
+        title = status_of(error)[1] if isinstance(error, RagError) else "internal error"
         self.recorder.error(
-            "query", self.tenant, f"{type(error).__name__}: {error}", ms, self.request_id, self.metadata
+            "query", self.tenant, f"{title}: {safe(str(error))}", ms, self.request_id, self.metadata
         )
 
 
