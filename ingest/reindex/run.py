@@ -222,6 +222,7 @@ class Reindexer:
             fingerprint=fingerprint,
             max_file_bytes=ingest.max_file_bytes,
             batch_chunks=ingest.batch_chunks,
+            parser=rt.parser,
         )
         return rt, parts
 
