@@ -109,7 +109,13 @@ class Parser:
         if self.workers == 0:
             return self._extract(data, source, fmt, self.limits)
         with self._child(source, cancel) as child:
-            return child.run(data, source, fmt, cancel)
+            try:
+                return child.run(data, source, fmt, cancel)
+            except (IngestError, OSError, EOFError) as e:
+                self._check_open(source)  # close() killed the child under us: not the file's fault
+                if isinstance(e, IngestError):
+                    raise
+                raise MalformedDocument(f"{source}: the parser stopped unexpectedly") from e
 
     def close(self) -> None:
         with self._lock:

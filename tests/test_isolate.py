@@ -245,7 +245,20 @@ def test_close_leaves_no_process_behind() -> None:
     p.parse(b"one", "sleep-1s.txt")
     pids = p.pids()
     assert len(pids) == 1
-    p.close()
+    errors: list[BaseException] = []
+
+    def busy() -> None:
+        try:
+            p.parse(b"never ends", "sleep-forever.txt")
+        except BaseException as e:  # noqa: BLE001 - checked below
+            errors.append(e)
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    time.sleep(0.5)
+    p.close()  # while a parse is running: it ends as cancelled, its child killed
+    worker.join(timeout=5)
+    assert [type(e) for e in errors] == [Cancelled] and "shutting down" in str(errors[0])
     assert p.pids() == [] and all(_gone(pid) for pid in pids)
     with pytest.raises(Cancelled, match="shutting down"):
         p.parse(b"two", "two.txt")
