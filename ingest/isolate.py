@@ -70,7 +70,7 @@ class ParseLimits:
 
     max_file_bytes: int
     memory_bytes: int = 1536 * 1024 * 1024
-    timeout_s: float = 120.0
+    timeout_s: float = 300.0
 
 
 def _error(reason: str, message: str) -> IngestError:

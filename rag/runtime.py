@@ -114,7 +114,8 @@ class Runtime:
                 max_mime_parts=s.max_mime_parts,
                 max_nesting=s.max_nesting,
             ),
-            workers=s.parse_workers,
+            # One per job worker, so a long parse does not hold up the other jobs; the CLI uses one.
+            workers=s.parse_workers if s.parse_workers is not None else self.settings.api.job_workers,
         )
 
     @cached_property

@@ -262,3 +262,26 @@ def test_close_leaves_no_process_behind() -> None:
     assert p.pids() == [] and all(_gone(pid) for pid in pids)
     with pytest.raises(Cancelled, match="shutting down"):
         p.parse(b"two", "two.txt")
+
+
+def test_cancel_reaches_the_parser_through_the_runtime(runtime) -> None:
+    """The job runner's cancel Event stops a long parse at once: outcome failed, ``cancelled``."""
+    text = "\n\n".join(f"Paragraph {i}. The robot docks, charges and drives on." for i in range(60_000))
+    cancel = threading.Event()
+    threading.Timer(1.0, cancel.set).start()
+    started = time.monotonic()
+    outcome = runtime.ingest_one(Source.from_bytes(text.encode(), "long.txt", "default"), cancel=cancel)
+    assert (outcome.status, outcome.reason) == ("failed", "cancelled")
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_runtime_wires_one_parser_and_closes_it(settings) -> None:
+    from rag.runtime import Runtime
+
+    rt = Runtime(settings)
+    assert rt.ingestor.parser is rt.parser
+    assert rt.parser.workers == settings.api.job_workers  # RAG_INGEST__PARSE_WORKERS unset
+    assert rt.parser.parse(b"The dock charger costs 3200 euros.", "price.txt").elements
+    pids = rt.parser.pids()
+    rt.close()
+    assert pids and all(_gone(pid) for pid in pids)
