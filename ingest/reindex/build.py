@@ -47,9 +47,8 @@ class Components:
     sparse: Bm25Encoder
     chunker: Chunker
     fingerprint: str
-    max_file_bytes: int
     batch_chunks: int
-    parser: Parser  # the parser processes of the run's runtime
+    parser: Parser  # the parser processes of the run's runtime (with the file size limit)
 
 
 class Builder:
@@ -122,9 +121,8 @@ class Builder:
         try:
             data = self.blobs.get(d.content_hash)
         except (OSError, ValueError) as e:
-            return Failure(
-                d, f"the stored original file is missing ({e.__class__.__name__}); ingest it again"
-            )
+            log.warning("%s: stored original %s unreadable: %s", d.source, d.content_hash, e)
+            return Failure(d, "the stored original file is missing or unreadable; ingest it again")
         try:
             parsed = self.parts.parser.parse(data, d.source)
             return d, self.parts.chunker.chunk(parsed.elements)
