@@ -1,11 +1,11 @@
 """Parsing in child processes with hard limits, so no document can take the serving process down.
 
-A small pool of long-lived parser processes (spawned, unstructured imported once each, started on first
-use, replaced after a kill). The cheap checks of ingest.parse.inspect run here first; the parser runs in
-a child that the calling thread watches every 50 ms: over its memory (RSS) it is killed and the document
-ends ``too_large``; past its wall time ``timeout``; when ``cancel`` is set ``cancelled``. The child also
-limits itself (RLIMIT_AS and RLIMIT_CPU) in case its watcher is slow. Only the bytes go out and the
-elements come back, as plain picklable data.
+A small pool of long-lived parser processes (new interpreters, unstructured imported once each, started
+on first use, replaced after a kill). The cheap checks of ingest.parse.inspect run here first; the parser
+runs in a child that the calling thread watches every 50 ms: over its memory (RSS) it is killed and the
+document ends ``too_large``; past its wall time ``timeout``; when ``cancel`` is set ``cancelled``. The
+child also limits itself (RLIMIT_AS and RLIMIT_CPU) in case its watcher is slow. Only the bytes go out
+and the elements come back, as plain picklable data.
 
 ``workers=0`` parses in the calling process (tests and debugging): no limits beyond the container checks.
 """
