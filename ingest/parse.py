@@ -2,19 +2,27 @@
 
 Only the "fast" strategy is used: hi-res layout detection and OCR need model downloads. Everything that
 can go wrong with an input file ends as a typed IngestError with the reason, never as an empty success.
+
+Two halves: ``inspect`` (cheap checks of what the file declares, run in the serving process) and
+``extract`` (the parser itself, run in a parser process by ingest.isolate). ``parse_bytes`` runs both
+here, for tests and tools.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import io
 import json
 import logging
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.limits import ZIP_FORMATS, Limits, check_archive, check_email, check_json_depth, check_kind
 from rag import offline
 from rag.errors import (
     EmptyDocument,
@@ -44,12 +52,27 @@ FORMATS: dict[str, str] = {
     ".json": "json",
     ".eml": "eml",
 }
+# Format -> unstructured's partitioner module (and its partition_<name> function). Called directly, so
+# the extension decides the parser: unstructured's own sniffing would parse a PDF named .docx as a PDF.
+_PARTITIONERS = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "pptx": "pptx",
+    "html": "html",
+    "md": "md",
+    "txt": "text",
+    "csv": "csv",
+    "eml": "email",
+}
 _TEXT_FORMATS = {"html", "md", "txt", "csv", "json"}
 # Elements that carry no content worth retrieving.
 _SKIP_KINDS = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 _UNNAMED_COLUMN = re.compile(r"^Unnamed: \d+$")
 # Control characters (NUL from odd PDF fonts among them) except tab and newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Longer integers are no data a person wrote (and Python refuses to convert past 4,300 digits).
+_MAX_JSON_DIGITS = 1000
+_ADDRESS = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>|0x[0-9a-fA-F]{6,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,33 +97,89 @@ def format_of(name: str) -> str:
         ) from None
 
 
-def parse_file(path: Path, max_bytes: int) -> ParsedDocument:
+def parse_file(path: Path, max_bytes: int, limits: Limits | None = None) -> ParsedDocument:
     size = path.stat().st_size
     _check_size(path.name, size, max_bytes)
-    return parse_bytes(path.read_bytes(), path.name, max_bytes)
+    return parse_bytes(path.read_bytes(), path.name, max_bytes, limits)
 
 
-def parse_bytes(data: bytes, source: str, max_bytes: int) -> ParsedDocument:
-    """Parse one document. ``source`` is its name (the extension decides the format)."""
+def parse_bytes(data: bytes, source: str, max_bytes: int, limits: Limits | None = None) -> ParsedDocument:
+    """Parse one document in this process. ``source`` is its name (the extension decides the format)."""
+    limits = limits or Limits()
+    fmt = inspect(data, source, max_bytes, limits)
+    return extract(data, source, fmt, limits)
+
+
+def inspect(data: bytes, source: str, max_bytes: int, limits: Limits) -> str:
+    """The checks that need no parser: format from the name, size, emptiness, what the bytes really are,
+    and what a container declares it expands to. Returns the format."""
     fmt = format_of(source)
     _check_size(source, len(data), max_bytes)
     if not data:
         raise EmptyDocument(f"{source}: the file is empty (0 bytes)")
     if not data.strip():
         raise EmptyDocument(f"{source}: the file holds only whitespace")
+    check_kind(data, source, fmt, Path(source).suffix.lower())
+    if fmt in ZIP_FORMATS:
+        check_archive(data, source, limits, fmt)
     if fmt == "pdf":
-        _check_pdf(data, source)
+        _check_pdf(data, source, limits)
     if fmt == "eml":
-        data = _check_email(data, source)
-    if fmt == "json":
-        elements = _parse_json(data, source)
-    else:
-        elements = _partition(data, source, fmt)
+        _check_email(data, source, limits)
+    return fmt
+
+
+def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocument:
+    """Run the parser on a file ``inspect`` accepted. Any failure of a parsing library is this file's
+    fault: it ends as an IngestError whose message a person can read (the traceback goes to the log)."""
+    try:
+        if fmt == "json":
+            elements = _parse_json(data, source, limits)
+        else:
+            if fmt == "eml":
+                data = _email_bytes(data, source)
+            elements = _partition(data, source, fmt)
+    except IngestError:
+        raise
+    except MemoryError as e:
+        raise FileTooLarge(f"{source}: parsing it needed more memory than is allowed") from e
+    except RecursionError as e:
+        raise MalformedDocument(
+            f"{source}: could not parse as {fmt}: its structure is nested too deeply"
+        ) from e
+    except Exception as e:  # noqa: BLE001 - the parser boundary: any library failure is a bad file
+        log.warning("%s: the %s parser failed", source, fmt, exc_info=True)
+        raise MalformedDocument(f"{source}: could not parse as {fmt}: {describe(e)}") from e
     if not elements:
         if fmt == "pdf":
             raise NoExtractableText(f"{source}: no extractable text: scanned or image-only?")
         raise NoExtractableText(f"{source}: no extractable text")
     return ParsedDocument(source=source, format=fmt, elements=elements)
+
+
+def warm_up() -> None:
+    """Run the text parser once (it imports unstructured and loads spaCy): a parser process does this
+    when it starts. Other formats' parsers are imported on first use: all of them at once would take
+    another 4 s and 200 MB per process."""
+    _partition(b"Warm up the parser.\n\nIt loads its models once.", "warm-up.txt", "txt")
+
+
+def describe(e: BaseException) -> str:
+    """A library's exception in words for the person who uploaded the file: no class names, addresses
+    or tracebacks; internal errors (a None where the library expected a value) get a plain sentence."""
+    from lxml import etree
+
+    if isinstance(e, zipfile.BadZipFile | KeyError):
+        return "a part the format needs is missing or damaged"
+    if isinstance(e, etree.XMLSyntaxError):
+        return "its XML is not well-formed"
+    if isinstance(e, UnicodeError):
+        return "it holds text in an unknown or broken encoding"
+    if isinstance(e, ValueError | OSError | EOFError | etree.LxmlError):
+        text = _ADDRESS.sub("", str(e).strip().splitlines()[0] if str(e).strip() else "").strip()
+        if text:
+            return text[:200]
+    return "the parser could not make sense of its content"
 
 
 def _check_size(source: str, size: int, max_bytes: int) -> None:
@@ -111,31 +190,43 @@ def _check_size(source: str, size: int, max_bytes: int) -> None:
         )
 
 
-def _check_pdf(data: bytes, source: str) -> None:
-    """pdfminer returns zero elements for encrypted PDFs instead of failing: ask pikepdf first."""
+def _check_pdf(data: bytes, source: str, limits: Limits) -> None:
+    """pdfminer returns zero elements for encrypted PDFs instead of failing: ask pikepdf first. It also
+    counts the pages without parsing their content."""
     import pikepdf
 
     try:
-        with pikepdf.open(io.BytesIO(data)):
-            pass
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            pages = len(pdf.pages)
     except pikepdf.PasswordError as e:
         raise EncryptedDocument(f"{source}: the PDF is encrypted and needs a password") from e
     except pikepdf.PdfError as e:
-        raise MalformedDocument(f"{source}: not a readable PDF: {e}") from e
+        raise MalformedDocument(f"{source}: not a readable PDF: {_ADDRESS.sub('', str(e))}") from e
+    if pages > limits.max_pdf_pages:
+        raise FileTooLarge(
+            f"{source}: the PDF has {pages:,} pages, over the limit of {limits.max_pdf_pages:,} "
+            "(RAG_INGEST__MAX_PDF_PAGES)"
+        )
 
 
-def _check_email(data: bytes, source: str) -> bytes:
-    """Refuse encrypted mail (its body is ciphertext) and re-encode UTF-16/32 mail, which the MIME
-    parser would otherwise read as text full of NUL characters."""
-    if b"\x00" in data[:4096]:
-        data = _decode(data, source).encode("utf-8")
-    import email
+def _check_email(data: bytes, source: str, limits: Limits) -> None:
+    """Refuse mail with too many or too deeply nested parts, and encrypted mail (its body is
+    ciphertext). Only the headers are parsed here: the body is the parser's job."""
+    data = _email_bytes(data, source)
+    check_email(data, source, limits)
+    import email.parser
     import email.policy
 
-    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    message = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
     content_type = message.get_content_type()
     if content_type in ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime"):
         raise EncryptedDocument(f"{source}: the message is encrypted ({content_type})")
+
+
+def _email_bytes(data: bytes, source: str) -> bytes:
+    """UTF-16/32 mail re-encoded as UTF-8: the MIME parser would read it as text full of NULs."""
+    if b"\x00" in data[:4096]:
+        return _decode(data, source).encode("utf-8")
     return data
 
 
@@ -187,8 +278,7 @@ def _decode_wide(data: bytes, source: str) -> str:
 
 def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
     offline.guard()
-    from unstructured.partition.auto import partition
-
+    partition = _partitioner(fmt)
     kwargs: dict[str, Any] = {
         "metadata_filename": source,
         "strategy": "fast",
@@ -201,13 +291,13 @@ def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
         payload = data
     if fmt == "csv":
         kwargs["include_header"] = True
-    try:
-        raw = _call_partition(partition, payload, fmt, kwargs)
-    except IngestError:
-        raise
-    except Exception as e:  # noqa: BLE001 - the parser boundary: any library failure is a bad file
-        raise MalformedDocument(f"{source}: could not parse as {fmt}: {type(e).__name__}: {e}") from e
-    return list(_to_elements(raw))
+    return list(_to_elements(_call_partition(partition, payload, fmt, kwargs)))
+
+
+@functools.cache
+def _partitioner(fmt: str) -> Any:
+    name = _PARTITIONERS[fmt]
+    return getattr(importlib.import_module(f"unstructured.partition.{name}"), f"partition_{name}")
 
 
 def _call_partition(partition: Any, payload: bytes, fmt: str, kwargs: dict[str, Any]) -> list[Any]:
@@ -257,11 +347,22 @@ def _table_text(html: str) -> str:
     return "\n".join(lines)
 
 
-def _parse_json(data: bytes, source: str) -> list[Element]:
+def _parse_json(data: bytes, source: str, limits: Limits) -> list[Element]:
     """JSON is not a document format unstructured understands (it expects its own element dumps), so
     we flatten it: one section per top-level key, one ``path: value`` line per leaf."""
+    text = _decode(data, source)
+    check_json_depth(text, source, limits)  # the decoder and _leaves recurse once per level
+
+    def integer(digits: str) -> int:
+        if len(digits) > _MAX_JSON_DIGITS:
+            raise MalformedDocument(
+                f"{source}: invalid JSON: a number of {len(digits.lstrip('-')):,} digits "
+                f"(at most {_MAX_JSON_DIGITS:,})"
+            )
+        return int(digits)
+
     try:
-        doc = json.loads(_decode(data, source))
+        doc = json.loads(text, parse_int=integer)
     except json.JSONDecodeError as e:
         raise MalformedDocument(f"{source}: invalid JSON: {e}") from e
     items = doc.items() if isinstance(doc, dict) else [("", doc)]

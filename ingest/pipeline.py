@@ -19,11 +19,12 @@ from typing import Any, Literal, TypeVar
 from ingest.blobs import BlobStore
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
-from ingest.parse import format_of, parse_bytes
+from ingest.isolate import ParseLimits, Parser
+from ingest.parse import describe, format_of
 from ingest.registry import Registry, Status
 from ingest.sparse import Bm25Encoder
 from ingest.write import build_points, delete_document, write_document
-from rag.errors import Cancelled, FileTooLarge, IngestError
+from rag.errors import Cancelled, FileTooLarge, IngestError, MalformedDocument, RagError
 from rag.store.base import VectorStore
 from rag.types import Chunk
 
@@ -129,6 +130,7 @@ class Ingestor:
         batch_chunks: int = 128,
         fingerprint: str = "",
         blobs: BlobStore | None = None,
+        parser: Parser | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -139,6 +141,8 @@ class Ingestor:
         self.batch_chunks = batch_chunks
         self.fingerprint = fingerprint  # of the settings that build the points (ingest.fingerprint)
         self.blobs = blobs  # originals kept for re-indexing; None keeps none
+        # Parser processes with hard limits (the runtime's pool); None parses in this process.
+        self.parser = parser or Parser(ParseLimits(max_file_bytes=max_file_bytes), workers=0)
 
     def ingest(
         self, sources: Iterable[Source], on_outcome: Callable[[Outcome], None] | None = None
@@ -183,7 +187,7 @@ class Ingestor:
             if on_stage is not None:
                 on_stage(name)
 
-        result = self._prepare(src, stage)
+        result = self._prepare(src, stage, cancel)
         if isinstance(result, Outcome):
             return result
         try:
@@ -191,7 +195,12 @@ class Ingestor:
         except Cancelled as e:
             return Outcome(src.name, result.doc_id, "failed", reason=e.reason, error=str(e))
 
-    def _prepare(self, src: Source, on_stage: Callable[[str], None] | None = None) -> _Prepared | Outcome:
+    def _prepare(
+        self,
+        src: Source,
+        on_stage: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> _Prepared | Outcome:
         started = time.perf_counter()
         stage = on_stage or (lambda _: None)
         doc_id = src.doc_id or document_id(src.tenant, src.name)
@@ -216,9 +225,7 @@ class Ingestor:
             ):
                 return Outcome(src.name, doc_id, "unchanged", chunks=existing.chunk_count)
             stage("parsing")
-            parsed = parse_bytes(data, src.name, self.max_file_bytes)
-            stage("chunking")
-            chunks = self.chunker.chunk(parsed.elements)
+            chunks = self._parse_and_chunk(data, src.name, stage, cancel)
         except IngestError as e:
             self.registry.record_failure(
                 src.tenant, doc_id, source=src.name, fmt=fmt, size_bytes=src.size, error=f"{e.reason}: {e}"
@@ -238,6 +245,21 @@ class Ingestor:
             previous_hash=existing.content_hash if existing is not None else None,
             started=started,
         )
+
+    def _parse_and_chunk(
+        self, data: bytes, name: str, stage: Callable[[str], None], cancel: threading.Event | None
+    ) -> list[Chunk]:
+        """A failure nobody foresaw in parsing or chunking one file fails that file (``malformed``), not
+        the batch it came in nor the job runner: the traceback goes to the log, a sentence to the user."""
+        try:
+            parsed = self.parser.parse(data, name, cancel)
+            stage("chunking")
+            return self.chunker.chunk(parsed.elements)
+        except RagError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one file's failure stays that file's
+            log.warning("%s: parsing or chunking failed unexpectedly", name, exc_info=True)
+            raise MalformedDocument(f"{name}: could not be read: {describe(e)}") from e
 
     def _write(
         self, batch: list[_Prepared], on_stage: Callable[[str], None] | None = None

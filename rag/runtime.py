@@ -12,6 +12,8 @@ from ingest.embed import Embedder, SentenceTransformerEmbedder, packaged_model_p
 from ingest.embed_onnx import OnnxEmbedder
 from ingest.fingerprint import build_groups, settings_fingerprint
 from ingest.gate import WriteGate
+from ingest.isolate import ParseLimits, Parser
+from ingest.limits import Limits
 from ingest.pipeline import Ingestor, Outcome, Source
 from ingest.reconcile import reconcile
 from ingest.registry import Registry
@@ -99,6 +101,29 @@ class Runtime:
         return BlobStore(self.settings.blob_dir)
 
     @cached_property
+    def parser(self) -> Parser:
+        """The pool of parser processes (started on first use; ``close`` stops them)."""
+        s = self.settings.ingest
+        mib = 1024 * 1024
+        return Parser(
+            ParseLimits(
+                max_file_bytes=s.max_file_bytes,
+                memory_bytes=int(s.parse_memory_mb * mib),
+                timeout_s=s.parse_timeout_s,
+            ),
+            Limits(
+                max_expanded_bytes=int(s.max_expanded_mb * mib),
+                max_entries=s.max_archive_entries,
+                max_ratio=s.max_compression_ratio,
+                max_pdf_pages=s.max_pdf_pages,
+                max_mime_parts=s.max_mime_parts,
+                max_nesting=s.max_nesting,
+            ),
+            # One per job worker, so a long parse does not hold up the other jobs; the CLI uses one.
+            workers=s.parse_workers if s.parse_workers is not None else self.settings.api.job_workers,
+        )
+
+    @cached_property
     def ingestor(self) -> Ingestor:
         return Ingestor(
             registry=self.registry,
@@ -110,6 +135,7 @@ class Runtime:
             batch_chunks=self.settings.ingest.batch_chunks,
             fingerprint=settings_fingerprint(self.settings),
             blobs=self.blobs,
+            parser=self.parser,
         )
 
     def ingest_one(
@@ -225,6 +251,6 @@ class Runtime:
             listener(trace)
 
     def close(self) -> None:
-        for name in ("recorder", "traces", "llm", "conversations", "store", "registry"):
+        for name in ("parser", "recorder", "traces", "llm", "conversations", "store", "registry"):
             if name in self.__dict__:
                 self.__dict__[name].close()

@@ -127,6 +127,29 @@ class IngestSettings(BaseModel):
     max_file_mb: float = Field(50.0, gt=0)
     batch_chunks: int = Field(128, ge=1, description="Chunks embedded together across documents.")
     registry_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in the data dir.")
+    # Parsing runs in child processes with hard limits (ingest.isolate), started when first needed.
+    parse_workers: int | None = Field(
+        None, ge=0, le=32, description="Parser processes; default: one per job worker; 0: in-process."
+    )
+    # A parser process weighs 400-700 MB with its libraries (unstructured imports torch and spaCy).
+    parse_memory_mb: float = Field(
+        1536.0, ge=512, description="A parser process using more memory (RSS) is killed: too_large."
+    )
+    # A 1,225-page book (3 MB of text) took 25-55 s on 2 busy cores.
+    parse_timeout_s: float = Field(
+        300.0, gt=0, description="A parse running longer (wall or CPU time) is killed: timeout."
+    )
+    # What a file may declare, checked before parsing (ingest.limits).
+    max_expanded_mb: float = Field(
+        200.0, gt=0, description="Most a zip container (.docx, .pptx) may expand to, per file and in total."
+    )
+    max_archive_entries: int = Field(10_000, ge=1, description="Most files in a zip container.")
+    max_compression_ratio: float = Field(
+        200.0, ge=1, description="Highest compression ratio of a zip entry over 1 MB (bombs reach 1000:1)."
+    )
+    max_pdf_pages: int = Field(5_000, ge=1)
+    max_mime_parts: int = Field(1_000, ge=1, description="Most parts in an e-mail message.")
+    max_nesting: int = Field(64, ge=2, le=200, description="Deepest nesting of JSON values and e-mail parts.")
 
     @property
     def max_file_bytes(self) -> int:

@@ -116,12 +116,26 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
     return run
 
 
+@pytest.fixture(scope="session")
+def parser() -> Iterator:
+    """One parser process for the whole run, with the default limits (each takes seconds to start)."""
+    from ingest.isolate import ParseLimits, Parser
+    from rag.settings import IngestSettings
+
+    s = IngestSettings()
+    limits = ParseLimits(s.max_file_bytes, int(s.parse_memory_mb * 1024 * 1024), s.parse_timeout_s)
+    with Parser(limits, workers=1) as p:
+        yield p
+
+
 @pytest.fixture
-def runtime(settings, embedder) -> Iterator:
-    """A Runtime on a fresh data directory, sharing the session's loaded model."""
+def runtime(settings, embedder, parser) -> Iterator:
+    """A Runtime on a fresh data directory, sharing the session's loaded model and parser process."""
     from rag.runtime import Runtime
 
     rt = Runtime(settings)
     rt.embedder = embedder  # type: ignore[misc] - reuse the loaded model across tests
+    rt.parser = parser  # type: ignore[misc]
     yield rt
+    del rt.parser  # the session's: not closed with this runtime
     rt.close()

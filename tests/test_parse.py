@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
@@ -216,3 +217,101 @@ def test_encrypted_pdf_is_not_mistaken_for_scanned(tmp_path: Path) -> None:
         pdf.save(out, encryption=pikepdf.Encryption(user="u", owner="o"))
     with pytest.raises(EncryptedDocument, match="needs a password"):
         parse_file(out, MB)
+
+
+# --- hostile inputs: each ends as a typed error whose message a person can read -----------------------
+
+# Names of exception classes or memory addresses must never reach a person.
+INTERNALS = re.compile(r"\b\w*(Error|Exception|Warning)\b|0x[0-9a-fA-F]{4,}|Traceback")
+
+
+def nested_email(depth: int) -> bytes:
+    out = [b"From: a@example.com\r\nTo: b@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n"]
+    for i in range(depth):
+        out.append(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i))
+    out.append(b"Content-Type: text/plain\r\n\r\nThe innermost part.\r\n")
+    out.extend(b"--b%d--\r\n" % i for i in reversed(range(depth)))
+    return b"".join(out)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error", "words"),
+    [
+        ("deep.json", b"[" * 1500 + b"]" * 1500, MalformedDocument, "nested more than 64 levels deep"),
+        ("deep-object.json", b'{"a":' * 1500 + b"1" + b"}" * 1500, MalformedDocument, "nested more than 64"),
+        ("huge-int.json", b'{"n": ' + b"7" * 5000 + b"}", MalformedDocument, "a number of 5,000 digits"),
+        ("nested.eml", nested_email(3000), MalformedDocument, "MIME parts are nested more than 64 deep"),
+        (
+            "pdf.docx",
+            b"%PDF-1.7\n1 0 obj <<>> endobj\n",
+            MalformedDocument,
+            "the file is a PDF but its name says .docx",
+        ),
+        ("pdf.txt", b"%PDF-1.4 binary", MalformedDocument, "the file is a PDF but its name says .txt"),
+    ],
+)
+def test_hostile_inputs_fail_with_a_clear_message(
+    name: str, data: bytes, error: type[IngestError], words: str
+) -> None:
+    with pytest.raises(error) as err:
+        parse_bytes(data, name, 50 * MB)
+    message = str(err.value)
+    assert message.startswith(f"{name}: ") and words in message
+    assert not INTERNALS.search(message), message
+
+
+def test_an_email_with_too_many_parts_is_too_large() -> None:
+    parts = b"".join(b"--flat\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i for i in range(1500))
+    data = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="flat"\r\n\r\n'
+        + parts
+        + b"--flat--\r\n"
+    )
+    with pytest.raises(FileTooLarge, match="more than 1,000 MIME parts"):
+        parse_bytes(data, "many.eml", 50 * MB)
+
+
+def test_a_moderately_nested_email_still_parses() -> None:
+    doc = parse_bytes(nested_email(20), "forwarded.eml", MB)
+    assert "The innermost part." in "\n".join(e.text for e in doc.elements)
+
+
+def test_the_extension_decides_the_format(tmp_path: Path) -> None:
+    docx = (SAMPLE_DOCS / "security-policy.docx").read_bytes()
+    pptx = (SAMPLE_DOCS / "q3-2026-all-hands.pptx").read_bytes()
+    pdf = (SAMPLE_DOCS / "porter-h2-manual.pdf").read_bytes()
+    cases = [
+        (pdf, "manual.docx", "the file is a PDF but its name says .docx"),
+        (docx, "policy.pdf", "the file is a Word document but its name says .pdf"),
+        (pptx, "deck.docx", "the file is a PowerPoint presentation but its name says .docx"),
+        (docx, "policy.md", "the file is a Word document but its name says .md"),
+    ]
+    for data, name, words in cases:
+        with pytest.raises(MalformedDocument, match=words):
+            parse_bytes(data, name, 50 * MB)
+    # Text that merely mentions a PDF header is still text.
+    assert parse_bytes(b"Every PDF starts with %PDF-1.4 on its first line.", "note.txt", MB).elements
+
+
+def test_pdf_page_limit() -> None:
+    from ingest.limits import Limits
+
+    with pytest.raises(
+        FileTooLarge, match=r"has \d+ pages, over the limit of 1 \(RAG_INGEST__MAX_PDF_PAGES\)"
+    ):
+        parse_file(SAMPLE_DOCS / "porter-h2-manual.pdf", 50 * MB, Limits(max_pdf_pages=1))
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("broken.docx", b"PK\x03\x04 not really a zip"),
+        ("broken.pptx", b"PK\x05\x06" + b"\x00" * 18),
+        ("broken.pdf", b"%PDF-1.4 this is not a pdf"),
+        ("broken.html", b"<html><body>\xff\xfe\x00\x00</body>"),
+    ],
+)
+def test_parser_failures_name_no_internals(name: str, data: bytes) -> None:
+    with pytest.raises(IngestError) as err:
+        parse_bytes(data, name, MB)
+    assert not INTERNALS.search(str(err.value)), err.value

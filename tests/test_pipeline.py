@@ -226,3 +226,56 @@ def test_every_point_carries_the_settings_fingerprint_and_model(runtime) -> None
         assert settings_fingerprint(changed) != expected
     # Settings that do not change the points do not change the fingerprint.
     assert settings_fingerprint(s.model_copy(update={"tenant": "other", "log_level": "DEBUG"})) == expected
+
+
+def _poisoned_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "poisoned"
+    folder.mkdir()
+    shutil.copy(SAMPLE_DOCS / "travel-policy.md", folder)
+    shutil.copy(SAMPLE_DOCS / "office-locations.csv", folder)
+    (folder / "deep.json").write_bytes(b"[" * 1500 + b"]" * 1500)
+    return folder
+
+
+def test_a_poisoned_json_fails_alone(runtime, tmp_path: Path) -> None:
+    from ingest.sources import expand
+
+    folder = _poisoned_folder(tmp_path)
+    report = runtime.ingestor.ingest([Source.from_path(p, n, "default") for p, n in expand([str(folder)])])
+    assert report.count("added") == 2
+    assert [(o.source, o.reason) for o in report.failed] == [("deep.json", "malformed")]
+    assert "nested more than 64 levels deep" in report.failed[0].error
+    doc = runtime.registry.get("default", document_id("default", "deep.json"))
+    assert doc.status == Status.FAILED and doc.error.startswith("malformed")
+    _consistent(runtime)
+
+
+def test_the_cli_ingests_the_rest_of_a_folder_and_names_the_poisoned_file(cli, tmp_path: Path) -> None:
+    import json
+
+    folder = _poisoned_folder(tmp_path)
+    summary = json.loads(cli("ingest", str(folder), "--json", code=1).stdout)
+    assert (summary["added"], summary["failed"]) == (2, 1)
+    failed = [d for d in summary["documents"] if d["status"] == "failed"]
+    assert failed[0]["source"] == "deep.json" and failed[0]["reason"] == "malformed"
+    table = cli("ingest", str(folder), code=1).output
+    assert "deep.json" in table and "failed 1" in table
+
+
+def test_an_unforeseen_failure_fails_that_file_only(runtime, tmp_path: Path) -> None:
+    """A library bug while parsing or chunking one file: a failed outcome with a plain sentence (the
+    traceback goes to the log), never an exception out of the batch."""
+
+    class Broken:
+        def chunk(self, elements):
+            raise AttributeError("'NoneType' object has no attribute 'text' at 0x7f00deadbeef")
+
+    good = runtime.chunker
+    runtime.ingestor.chunker = Broken()
+    path = tmp_path / "a.md"
+    path.write_text("# A\n\nSome text.\n")
+    report = runtime.ingestor.ingest([_src(path)])
+    assert [(o.source, o.reason) for o in report.failed] == [("a.md", "malformed")]
+    assert report.failed[0].error == "a.md: could not be read: the parser could not make sense of its content"
+    runtime.ingestor.chunker = good
+    assert runtime.ingestor.ingest([_src(path)]).count("added") == 1

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from ingest.blobs import BlobStore
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
-from ingest.parse import parse_bytes
+from ingest.isolate import Parser
+from ingest.parse import describe
 from ingest.pipeline import ahead
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc
 from ingest.reindex.plan import Key, Wanted
 from ingest.sparse import Bm25Encoder
 from ingest.write import build_points
-from rag.errors import IngestError
+from rag.errors import IngestError, RagError
 from rag.store.base import VectorStore
 from rag.types import Chunk
 
@@ -46,8 +47,8 @@ class Components:
     sparse: Bm25Encoder
     chunker: Chunker
     fingerprint: str
-    max_file_bytes: int
     batch_chunks: int
+    parser: Parser  # the parser processes of the run's runtime (with the file size limit)
 
 
 class Builder:
@@ -120,14 +121,18 @@ class Builder:
         try:
             data = self.blobs.get(d.content_hash)
         except (OSError, ValueError) as e:
-            return Failure(
-                d, f"the stored original file is missing ({e.__class__.__name__}); ingest it again"
-            )
+            log.warning("%s: stored original %s unreadable: %s", d.source, d.content_hash, e)
+            return Failure(d, "the stored original file is missing or unreadable; ingest it again")
         try:
-            parsed = parse_bytes(data, d.source, self.parts.max_file_bytes)
+            parsed = self.parts.parser.parse(data, d.source)
             return d, self.parts.chunker.chunk(parsed.elements)
         except IngestError as e:
             return Failure(d, f"{e.reason}: {e}")
+        except RagError:
+            raise
+        except Exception as e:  # noqa: BLE001 - one document's failure must not end the run
+            log.warning("%s: parsing or chunking failed unexpectedly", d.source, exc_info=True)
+            return Failure(d, f"malformed: {d.source}: could not be read: {describe(e)}")
 
     def _rebuild(self, docs: Sequence[Wanted], cancelled: Callable[[], bool]) -> Iterator[Wanted | Failure]:
         batch: list[tuple[Wanted, list[Chunk]]] = []

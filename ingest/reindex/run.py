@@ -220,8 +220,8 @@ class Reindexer:
             sparse=rt.sparse,
             chunker=rt.chunker,
             fingerprint=fingerprint,
-            max_file_bytes=ingest.max_file_bytes,
             batch_chunks=ingest.batch_chunks,
+            parser=rt.parser,
         )
         return rt, parts
 

@@ -1,0 +1,422 @@
+"""Parsing in child processes with hard limits, so no document can take the serving process down.
+
+A small pool of long-lived parser processes (new interpreters, unstructured imported once each, started
+on first use, replaced after a kill). The cheap checks of ingest.parse.inspect run here first; the parser
+runs in a child that the calling thread watches every 50 ms: over its memory (RSS) it is killed and the
+document ends ``too_large``; past its wall time ``timeout``; when ``cancel`` is set ``cancelled``. The
+child also limits itself (RLIMIT_AS and RLIMIT_CPU) in case its watcher is slow. Only the bytes go out
+and the elements come back, as plain picklable data.
+
+``workers=0`` parses in the calling process (tests and debugging): no limits beyond the container checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ingest.limits import Limits
+from ingest.parse import ParsedDocument, extract, inspect, warm_up
+from rag.errors import (
+    Cancelled,
+    EmptyDocument,
+    EncryptedDocument,
+    FileTooLarge,
+    IngestError,
+    MalformedDocument,
+    NoExtractableText,
+    ParseTimeout,
+    RagError,
+    UnsupportedFormat,
+)
+
+log = logging.getLogger(__name__)
+
+Extract = Callable[[bytes, str, str, Limits], ParsedDocument]
+_POLL_S = 0.05
+_START_TIMEOUT_S = 180.0  # importing unstructured (torch, spaCy) takes a few seconds, more on a busy box
+# A child that still holds this share of its memory cap after a document is replaced: Python rarely
+# gives freed memory back, and the next document should start from a small process.
+_RECYCLE_SHARE = 0.75
+_NO_MEMORY = "parsing it needed more memory than is allowed (RAG_INGEST__PARSE_MEMORY_MB)"
+_ERRORS: dict[str, type[IngestError]] = {
+    c("").reason: c
+    for c in (
+        UnsupportedFormat,
+        FileTooLarge,
+        EmptyDocument,
+        NoExtractableText,
+        EncryptedDocument,
+        MalformedDocument,
+        ParseTimeout,
+        Cancelled,
+    )
+}
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """What one parse may use, besides what the container may declare (``Limits``)."""
+
+    max_file_bytes: int
+    memory_bytes: int = 1536 * 1024 * 1024
+    timeout_s: float = 300.0
+
+
+def _error(reason: str, message: str) -> IngestError:
+    cls = _ERRORS.get(reason)
+    return cls(message) if cls is not None else IngestError(reason, message)
+
+
+class Parser:
+    """Thread-safe: each caller gets a child of its own or waits for one. ``close()`` stops them all."""
+
+    def __init__(
+        self,
+        parse_limits: ParseLimits,
+        limits: Limits | None = None,
+        *,
+        workers: int = 1,
+        extract: Extract = extract,
+        warm_up: bool = True,
+    ) -> None:
+        self.parse_limits = parse_limits
+        self.limits = limits or Limits()
+        self.workers = workers
+        self._extract = extract  # a module-level function: the child imports it by name
+        self._warm_up = warm_up  # False: children start without loading the parser (fault-injection tests)
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max(workers, 1))
+        self._idle: list[_Child] = []
+        self._children: set[_Child] = set()
+        self._closed = False
+
+    def parse(self, data: bytes, source: str, cancel: threading.Event | None = None) -> ParsedDocument:
+        """Parse one document; raises an IngestError with the reason (``too_large``, ``timeout``,
+        ``cancelled``, ``malformed`` ...) and a message naming the cause."""
+        fmt = inspect(data, source, self.parse_limits.max_file_bytes, self.limits)
+        _check_cancel(cancel, source)
+        if self.workers == 0:
+            return self._extract(data, source, fmt, self.limits)
+        with self._child(source, cancel) as child:
+            try:
+                return child.run(data, source, fmt, cancel)
+            except (IngestError, OSError, EOFError) as e:
+                self._check_open(source)  # close() killed the child under us: not the file's fault
+                if isinstance(e, IngestError):
+                    raise
+                raise MalformedDocument(f"{source}: the parser stopped unexpectedly") from e
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            children, self._children, self._idle = list(self._children), set(), []
+        for child in children:
+            child.stop()
+
+    def __enter__(self) -> Parser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pids(self) -> list[int]:
+        """Process ids of the running parser processes (for tests and the status page)."""
+        with self._lock:
+            return [c.pid for c in self._children if c.alive()]
+
+    @contextlib.contextmanager
+    def _child(self, source: str, cancel: threading.Event | None) -> Iterator[_Child]:
+        while not self._slots.acquire(timeout=_POLL_S):
+            _check_cancel(cancel, source)
+            self._check_open(source)
+        child: _Child | None = None
+        try:
+            child = self._take(source, cancel)
+            yield child
+        finally:
+            self._give_back(child)
+            self._slots.release()
+
+    def _take(self, source: str, cancel: threading.Event | None) -> _Child:
+        with self._lock:
+            self._check_open(source)
+            while self._idle:
+                child = self._idle.pop()
+                if child.alive():
+                    return child
+                self._children.discard(child)
+        child = _Child((self._extract, self.limits, self.parse_limits, self._warm_up))
+        with self._lock:
+            self._children.add(child)
+        child.start(source, cancel, self._check_open)
+        return child
+
+    def _give_back(self, child: _Child | None) -> None:
+        if child is None:
+            return
+        with self._lock:
+            if not self._closed and child.alive() and not child.spent:
+                self._idle.append(child)
+                return
+            self._children.discard(child)
+        child.stop()
+
+    def _check_open(self, source: str) -> None:
+        if self._closed:
+            raise Cancelled(f"{source}: parsing stopped: the service is shutting down")
+
+
+def _check_cancel(cancel: threading.Event | None, source: str) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled(f"{source}: cancelled while parsing")
+
+
+class _Child:
+    """One parser process and the parent's ends of its pipes. Used by one thread at a time.
+
+    Started as ``python -c`` with this process's sys.path rather than by multiprocessing's spawn, which
+    would import the parent's ``__main__`` again in the child (a script, the CLI, pytest)."""
+
+    def __init__(self, setup: tuple[Extract, Limits, ParseLimits, bool]) -> None:
+        self.setup = setup
+        self.parse_limits = setup[2]
+        self.process: subprocess.Popen[bytes] | None = None
+        self.conn: Connection | None = None
+        self.pid = 0
+        self.spent = False  # killed, crashed or over its recycle size: not to be used again
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, source: str, cancel: threading.Event | None, check_open: Callable[[str], None]) -> None:
+        to_child, from_parent = os.pipe()
+        to_parent, from_child = os.pipe()
+        fds = (to_child, from_child)
+        code = (
+            f"import sys; sys.path[:] = {sys.path!r}; "
+            f"from ingest.isolate import _child_entry; _child_entry({to_child}, {from_child})"
+        )
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", code],
+                pass_fds=fds,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+            )
+        finally:
+            for fd in fds:  # the child's ends live in the child now: EOF here when it dies
+                os.close(fd)
+        self.conn = _Duplex(to_parent, from_parent)
+        self.pid = self.process.pid
+        self.conn.send(self.setup)
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while not self.conn.poll(_POLL_S):
+            if cancel is not None and cancel.is_set():
+                self.kill()
+                raise Cancelled(f"{source}: cancelled while parsing")
+            check_open(source)
+            if not self.alive() or time.monotonic() > deadline:
+                self.kill()
+                raise RagError("the parser process did not start (see the log)")
+        try:
+            message = self.conn.recv()
+        except (EOFError, OSError) as e:
+            self.kill()
+            raise RagError("the parser process did not start (see the log)") from e
+        if message[0] != "ready":
+            self.kill()
+            raise RagError(f"the parser process did not start: {message[1]}")
+
+    def run(self, data: bytes, source: str, fmt: str, cancel: threading.Event | None) -> ParsedDocument:
+        assert self.conn is not None
+        limits = self.parse_limits
+        try:
+            self.conn.send((data, source, fmt))
+        except (OSError, EOFError) as e:
+            self.kill()
+            raise MalformedDocument(f"{source}: the parser stopped before reading the file") from e
+        started = time.monotonic()
+        peak = 0
+        while not self.conn.poll(_POLL_S):
+            if cancel is not None and cancel.is_set():
+                self.kill()
+                raise Cancelled(f"{source}: cancelled while parsing")
+            if time.monotonic() - started > limits.timeout_s:
+                self.kill()
+                raise ParseTimeout(
+                    f"{source}: parsing took longer than {limits.timeout_s:g} s and was stopped "
+                    "(RAG_INGEST__PARSE_TIMEOUT_S)"
+                )
+            peak = max(peak, rss_bytes(self.pid))
+            if peak > limits.memory_bytes:
+                self.kill()
+                raise self._over_memory(source)
+            if not self.alive():
+                break
+        try:
+            message = self.conn.recv()
+        except (EOFError, OSError):
+            raise self._died(source, peak) from None
+        if rss_bytes(self.pid) > _RECYCLE_SHARE * limits.memory_bytes:
+            self.spent = True
+        if message[0] == "ok":
+            return message[1]
+        _, reason, text = message
+        raise _error(reason, text)
+
+    def _over_memory(self, source: str) -> FileTooLarge:
+        mb = self.parse_limits.memory_bytes / 1048576
+        return FileTooLarge(
+            f"{source}: parsing it needed more than {mb:,.0f} MB of memory and was stopped "
+            "(RAG_INGEST__PARSE_MEMORY_MB)"
+        )
+
+    def _died(self, source: str, peak: int) -> IngestError:
+        assert self.process is not None
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.kill()
+        log.warning("%s: the parser process %s ended with code %s", source, self.pid, code)
+        if code == -signal.SIGXCPU:
+            return ParseTimeout(
+                f"{source}: parsing used more than {self.parse_limits.timeout_s:g} s of CPU time and was "
+                "stopped (RAG_INGEST__PARSE_TIMEOUT_S)"
+            )
+        if code == -signal.SIGKILL or peak > _RECYCLE_SHARE * self.parse_limits.memory_bytes:
+            return self._over_memory(source)  # SIGKILL from outside: the kernel's out-of-memory killer
+        return MalformedDocument(f"{source}: the parser crashed on this file")
+
+    def kill(self) -> None:
+        self.spent = True
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+        if self.conn is not None:
+            self.conn.close()
+
+    def stop(self) -> None:
+        """Ask an idle child to exit, then make sure it did."""
+        if self.conn is not None and self.alive():
+            with contextlib.suppress(OSError, ValueError):
+                self.conn.send(None)
+            assert self.process is not None
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=1)
+        self.kill()
+
+
+class _Duplex:
+    """Two one-way pipes as one connection (multiprocessing's framing and pickling)."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self._in = Connection(read_fd, writable=False)
+        self._out = Connection(write_fd, readable=False)
+
+    def send(self, obj: Any) -> None:
+        self._out.send(obj)
+
+    def recv(self) -> Any:
+        return self._in.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self._in.poll(timeout)
+
+    def close(self) -> None:
+        self._in.close()
+        self._out.close()
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process, from /proc (0 when it is gone or /proc is missing)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+# --- the child -------------------------------------------------------------------------------------
+
+
+def _child_entry(read_fd: int, write_fd: int) -> None:
+    """Main of a parser process: import the parser once, cap the process, then parse what arrives until
+    told to stop (None) or the parent goes away (EOF)."""
+    import resource
+    import traceback
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    conn = _Duplex(read_fd, write_fd)
+    extract, limits, parse_limits, warm = conn.recv()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s [parser]: %(message)s")
+    try:
+        if warm:
+            warm_up()
+        _limit_address_space(parse_limits.memory_bytes)
+    except Exception as e:  # noqa: BLE001 - reported to the parent, which cannot parse without us
+        conn.send(("failed", str(e) or "the parser could not be loaded"))
+        log.error("the parser could not be loaded\n%s", traceback.format_exc())
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        data, source, fmt = task
+        # CPU time adds up over the child's life: the soft limit moves on with each document (SIGXCPU
+        # ends the child); the hard limit stays, as an unprivileged process could not raise it again.
+        used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+        cpu = int(used + parse_limits.timeout_s) + 1
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+        del task
+        try:
+            reply: tuple[Any, ...] = ("ok", extract(data, source, fmt, limits))
+        except IngestError as e:
+            if isinstance(e.__cause__, MemoryError):  # our address-space limit, not the machine's
+                reply = ("error", "too_large", f"{source}: {_NO_MEMORY}")
+            else:
+                reply = ("error", e.reason, str(e))
+        except MemoryError:
+            reply = ("error", "too_large", f"{source}: {_NO_MEMORY}")
+        except Exception:  # noqa: BLE001 - extract turns library failures into IngestError; a hook may not
+            log.warning("%s: the parser failed\n%s", source, traceback.format_exc())
+            reply = ("error", "malformed", f"{source}: could not parse as {fmt}")
+        del data
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("error", "too_large", f"{source}: its parsed text is too large to hand back"))
+
+
+def _limit_address_space(memory_bytes: int) -> None:
+    """RLIMIT_AS at the size the process has now (unstructured and torch reserve much address space
+    they never touch) plus the memory cap: a fast allocation fails here before the watcher sees it."""
+    import resource
+
+    try:
+        with open("/proc/self/status", "rb") as f:
+            size = next(int(line.split()[1]) * 1024 for line in f if line.startswith(b"VmSize:"))
+        resource.setrlimit(resource.RLIMIT_AS, (size + memory_bytes, resource.RLIM_INFINITY))
+    except (OSError, ValueError, StopIteration) as e:
+        log.info("no address-space limit for the parser: %s", e)

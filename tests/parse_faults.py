@@ -1,0 +1,30 @@
+"""Fault injection for parser processes: ``extract`` misbehaves as the file name asks, and returns any other
+file's text as one element (without unstructured, so its process starts in a moment). ingest.isolate
+imports it by name in the child (tests/ is on the child's sys.path)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from ingest.limits import Limits
+from ingest.parse import ParsedDocument
+from rag.types import Element
+
+
+def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocument:
+    if source.startswith("sleep-forever"):
+        time.sleep(3600)
+    if source.startswith("sleep-1s"):
+        time.sleep(1)
+    if source.startswith("hog"):  # grows by 32 MB every 50 ms, touching every page
+        blocks = []
+        while True:
+            blocks.append(b"\x01" * (32 << 20))
+            time.sleep(0.05)
+    if source.startswith("segfault"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if source.startswith("raise"):
+        raise AttributeError("'NoneType' object has no attribute 'part' in <Part object at 0x7f3a2b1c9d00>")
+    return ParsedDocument(source, fmt, [Element(text=data.decode(), kind="NarrativeText")])

@@ -1,0 +1,287 @@
+"""Parsing in child processes with hard limits, and the container limits checked before: decompression
+bombs in every zip format, a lying zip, memory hogs, endless parses, crashes and cancel. The serving
+process survives all of them, and no parser process outlives its pool."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import resource
+import struct
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import parse_faults
+import pytest
+
+from conftest import SAMPLE_DOCS
+from ingest.isolate import ParseLimits, Parser
+from ingest.limits import Limits, check_archive, sniff
+from ingest.pipeline import Source
+from rag.errors import Cancelled, FileTooLarge, MalformedDocument, ParseTimeout
+
+MB = 1024 * 1024
+# Names of exception classes or memory addresses must never reach a person.
+INTERNALS = re.compile(r"\b\w*(Error|Exception|Warning)\b|0x[0-9a-fA-F]{4,}|Traceback")
+
+# A skeleton per zip format: its small parts, and the part that grows.
+_PARA = b"<w:p><w:r><w:t>All work and no play makes Jack a dull boy.</w:t></w:r></w:p>"
+FORMATS = {
+    "docx": (
+        {
+            "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+            b'package/2006/content-types"/>',
+            "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
+        },
+        "word/document.xml",
+        (b'<?xml version="1.0"?><w:document xmlns:w="urn:w"><w:body>', _PARA, b"</w:body></w:document>"),
+    ),
+    "pptx": (
+        {"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p:presentation/>"},
+        "ppt/slides/slide1.xml",
+        (b'<p:sld xmlns:p="urn:p" xmlns:a="urn:a"><p:cSld><p:spTree>', b"<a:t>Jack</a:t>", b"</p:spTree>"),
+    ),
+    "xlsx": (
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"},
+        "xl/worksheets/sheet1.xml",
+        (b"<worksheet><sheetData>", b'<row><c t="inlineStr"><is><t>Jack</t></is></c></row>', b"</sheetData>"),
+    ),
+    "odt": (
+        {"mimetype": b"application/vnd.oasis.opendocument.text"},
+        "content.xml",
+        (b'<office:document-content xmlns:text="urn:t">', b"<text:p>Jack</text:p>", b"</office:document>"),
+    ),
+    "epub": (
+        {"mimetype": b"application/epub+zip", "META-INF/container.xml": b"<container/>"},
+        "OEBPS/chapter1.xhtml",
+        (b"<html><body>", b"<p>All work and no play makes Jack a dull boy.</p>", b"</body></html>"),
+    ),
+}
+
+
+def bomb(fmt: str, expanded_mb: int = 300, level: int = 6) -> bytes:
+    """A valid-looking ``fmt`` container whose main part is ``expanded_mb`` MB of repeated XML (about
+    1000:1 compressed), streamed into the zip so the test itself never holds it."""
+    parts, big, (head, unit, tail) = FORMATS[fmt]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+        for name, body in parts.items():
+            z.writestr(name, body, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+        block = unit * (1 << 14)
+        with z.open(big, "w") as f:
+            f.write(head)
+            for _ in range(expanded_mb * MB // len(block)):
+                f.write(block)
+            f.write(tail)
+    return out.getvalue()
+
+
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pptx"])
+def test_a_decompression_bomb_ends_too_large_in_seconds(runtime, fmt: str) -> None:
+    data = bomb(fmt)
+    assert len(data) < 2 * MB
+    started = time.monotonic()
+    outcome = runtime.ingest_one(Source.from_bytes(data, f"bomb.{fmt}", "default"))
+    assert time.monotonic() - started < 10
+    assert (outcome.status, outcome.reason) == ("failed", "too_large")
+    big = FORMATS[fmt][1]
+    assert re.search(rf"{re.escape(big)} expands to \d{{3}} MB, over the limit of 200 MB", outcome.error)
+    assert "RAG_INGEST__MAX_EXPANDED_MB" in outcome.error
+    assert peak_rss() < 2 * 1024 * MB
+    doc = runtime.registry.get("default", outcome.doc_id)
+    assert doc is not None and doc.error.startswith("too_large")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "odt", "epub"])
+def test_the_guard_refuses_bombs_of_formats_not_yet_accepted(fmt: str) -> None:
+    data = bomb(fmt, level=1)
+    assert sniff(data) == fmt
+    with pytest.raises(FileTooLarge, match=rf"{re.escape(FORMATS[fmt][1])} expands to \d{{3}} MB"):
+        check_archive(data, f"bomb.{fmt}", Limits(), fmt)
+
+
+def test_the_guard_counts_entries_ratio_total_and_nesting() -> None:
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as z:
+        for i in range(11):
+            z.writestr(f"word/part{i}.xml", b"<x/>")
+    with pytest.raises(FileTooLarge, match="holds 11 files, over the limit of 10"):
+        check_archive(many.getvalue(), "many.docx", Limits(max_entries=10))
+
+    dense = bomb("docx", expanded_mb=8)  # far under 200 MB, but compressed about 1000 to 1
+    with pytest.raises(FileTooLarge, match=r"word/document.xml is compressed [\d,]+ to 1"):
+        check_archive(dense, "dense.docx", Limits())
+
+    two = io.BytesIO()
+    with zipfile.ZipFile(two, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/a.xml", os.urandom(700 * 1024))
+        z.writestr("word/b.xml", os.urandom(700 * 1024))
+    with pytest.raises(FileTooLarge, match="expands to more than 1.0 MB in total"):
+        check_archive(two.getvalue(), "two.docx", Limits(max_expanded_bytes=MB))
+
+    inner = b"<x/>"
+    for depth in range(4):  # a zip in a zip in a zip in a zip
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("word/document.xml" if depth == 3 else f"layer{depth}.zip", inner)
+        inner = buf.getvalue()
+    with pytest.raises(FileTooLarge, match="archives nested more than 3 deep"):
+        check_archive(inner, "nested.docx", Limits())
+
+
+def test_a_real_docx_and_pptx_pass_the_guard() -> None:
+    for name in ("security-policy.docx", "q3-2026-all-hands.pptx"):
+        check_archive((SAMPLE_DOCS / name).read_bytes(), name, Limits())
+
+
+@pytest.fixture(scope="module")
+def faulty() -> Iterator[Parser]:
+    """A pool whose parse function misbehaves on request (tests/parse_faults.py), with tight limits."""
+    limits = ParseLimits(max_file_bytes=50 * MB, memory_bytes=900 * MB, timeout_s=3)
+    with Parser(limits, workers=2, extract=parse_faults.extract, warm_up=False) as p:
+        yield p
+
+
+def _gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_a_lying_zip_fails_cleanly(parser: Parser) -> None:
+    """Sizes declared smaller than the real ones pass the guard; zipfile then stops at the declared size
+    and the CRC check fails, so the part never grows in memory."""
+    real = b'<?xml version="1.0"?><w:document xmlns:w="urn:w"><w:body>' + _PARA * 300_000 + b"</w:body>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", FORMATS["docx"][0]["[Content_Types].xml"])
+        z.writestr("word/document.xml", real)
+    data = bytearray(buf.getvalue())
+    name = b"word/document.xml"
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        struct.pack_into("<I", data, z.getinfo(name.decode()).header_offset + 22, 1000)  # local header
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        if data[central + 46 : central + 46 + len(name)] == name:
+            struct.pack_into("<I", data, central + 24, 1000)  # its central directory record
+        central = data.find(b"PK\x01\x02", central + 4)
+    check_archive(bytes(data), "liar.docx", Limits())  # the guard believes it
+    with pytest.raises((MalformedDocument, FileTooLarge)) as err:
+        parser.parse(bytes(data), "liar.docx")
+    assert not INTERNALS.search(str(err.value)), err.value
+    assert parser.parse(b"Still parsing after the liar.", "after.txt").elements
+
+
+def test_a_memory_hog_is_killed_at_the_cap(faulty: Parser) -> None:
+    started = time.monotonic()
+    with pytest.raises(FileTooLarge, match="more than 900 MB of memory .*RAG_INGEST__PARSE_MEMORY_MB"):
+        faulty.parse(b"anything", "hog.txt")
+    assert time.monotonic() - started < 10
+    assert peak_rss() < 2 * 1024 * MB
+    assert faulty.parse(b"The pool starts a new parser.", "next.txt").elements
+
+
+def test_a_parse_past_its_wall_time_ends_timeout(faulty: Parser) -> None:
+    started = time.monotonic()
+    with pytest.raises(ParseTimeout, match=r"longer than 3 s .*RAG_INGEST__PARSE_TIMEOUT_S"):
+        faulty.parse(b"anything", "sleep-forever.txt")
+    assert 3 <= time.monotonic() - started < 5
+
+
+def test_cancel_kills_the_parser_within_a_second(faulty: Parser) -> None:
+    faulty.parse(b"Start the parsers first.", "warm.txt")
+    cancel = threading.Event()
+    set_at: list[float] = []
+    running: list[int] = []
+
+    def later() -> None:
+        time.sleep(1)
+        running.extend(faulty.pids())
+        set_at.append(time.monotonic())
+        cancel.set()
+
+    threading.Thread(target=later).start()
+    with pytest.raises(Cancelled, match="cancelled while parsing"):
+        faulty.parse(b"anything", "sleep-forever.txt", cancel)
+    assert time.monotonic() - set_at[0] < 1
+    killed = set(running) - set(faulty.pids())
+    assert len(killed) == 1 and all(_gone(pid) for pid in killed)
+
+
+def test_a_crash_or_a_library_bug_fails_the_document_not_the_service(faulty: Parser) -> None:
+    with pytest.raises(MalformedDocument, match="the parser crashed on this file"):
+        faulty.parse(b"anything", "segfault.txt")
+    with pytest.raises(MalformedDocument) as err:
+        faulty.parse(b"anything", "raise.txt")
+    assert str(err.value) == "raise.txt: could not parse as txt"
+    assert not INTERNALS.search(str(err.value))
+
+
+def test_callers_in_parallel_each_get_a_parser(faulty: Parser) -> None:
+    results: list[object] = []
+
+    def one(i: int) -> None:
+        results.append(faulty.parse(f"Document {i}.".encode(), f"sleep-1s-{i}.txt"))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 4
+    assert len(faulty.pids()) <= 2  # never more children than workers
+
+
+def test_close_leaves_no_process_behind() -> None:
+    limits = ParseLimits(max_file_bytes=MB, timeout_s=5)
+    p = Parser(limits, workers=1, extract=parse_faults.extract, warm_up=False)
+    assert p.pids() == []  # started lazily
+    p.parse(b"one", "sleep-1s.txt")
+    pids = p.pids()
+    assert len(pids) == 1
+    errors: list[BaseException] = []
+
+    def busy() -> None:
+        try:
+            p.parse(b"never ends", "sleep-forever.txt")
+        except BaseException as e:  # noqa: BLE001 - checked below
+            errors.append(e)
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    time.sleep(0.5)
+    p.close()  # while a parse is running: it ends as cancelled, its child killed
+    worker.join(timeout=5)
+    assert [type(e) for e in errors] == [Cancelled] and "shutting down" in str(errors[0])
+    assert p.pids() == [] and all(_gone(pid) for pid in pids)
+    with pytest.raises(Cancelled, match="shutting down"):
+        p.parse(b"two", "two.txt")
+
+
+def test_cancel_reaches_the_parser_through_the_runtime(runtime) -> None:
+    """The job runner's cancel Event stops a long parse at once: outcome failed, ``cancelled``."""
+    text = "\n\n".join(f"Paragraph {i}. The robot docks, charges and drives on." for i in range(60_000))
+    cancel = threading.Event()
+    threading.Timer(1.0, cancel.set).start()
+    started = time.monotonic()
+    outcome = runtime.ingest_one(Source.from_bytes(text.encode(), "long.txt", "default"), cancel=cancel)
+    assert (outcome.status, outcome.reason) == ("failed", "cancelled")
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_runtime_wires_one_parser_and_closes_it(settings) -> None:
+    from rag.runtime import Runtime
+
+    rt = Runtime(settings)
+    assert rt.ingestor.parser is rt.parser
+    assert rt.parser.workers == settings.api.job_workers  # RAG_INGEST__PARSE_WORKERS unset
+    assert rt.parser.parse(b"The dock charger costs 3200 euros.", "price.txt").elements
+    pids = rt.parser.pids()
+    rt.close()
+    assert pids and all(_gone(pid) for pid in pids)
