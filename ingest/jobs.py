@@ -247,7 +247,10 @@ INTERNAL_ERROR = "the server failed while ingesting this file; the details are i
 # What must never reach a user: "<Foo object at 0x7f..>", bare addresses, "SomeError: " prefixes.
 _OBJECT = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
-_CLASS_PREFIX = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Warning)\b:?\s*")
+_CLASS_PREFIX = re.compile(
+    r"(?:^|(?<=: ))(?:[a-z_]\w*\.)*"  # at the start or after another "...: ", maybe a module path
+    r"(?:[A-Z]\w*(?:Error|Exception|Warning)|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+):\s*"  # KeyError, BadZipFile
+)
 
 
 def public_error(message: str) -> str:

@@ -21,7 +21,8 @@ from rag.errors import Cancelled
 class Gate:
     """Wraps the runner's ingestion. Files named ``hold*`` wait at the start of parsing until released,
     and stop when cancelled (as the killed parser of a cancelled job does); files named ``stuck*`` wait
-    until released whatever happens (a parser that ignores its cancel). Records the order files start."""
+    until released whatever happens (a parser that ignores its cancel); files named ``boom*`` fail with
+    an exception nobody expected. Records the order files start."""
 
     def __init__(self, runner) -> None:  # noqa: ANN001 - ingest.jobs.JobRunner
         self.real = runner.ingest
@@ -36,6 +37,8 @@ class Gate:
             if name != "parsing":
                 return
             self.started.append(src.name)
+            if src.name.startswith("boom"):
+                raise RuntimeError(f"<unstructured.Partitioner object at 0x7f3a2b1c4d50> broke on {src.name}")
             if src.name.startswith(("hold", "stuck")):
                 self.entered.set()
                 while not self.release.wait(0.01):
@@ -270,3 +273,27 @@ def test_file_names_lose_control_and_invisible_characters(app) -> None:
     r = _raw_upload(client, a, "\x00\u202e\u200b\x0b".encode(), b"x")
     assert r.status_code == 422 and r.json()["title"] == "file name missing", r.text
     assert _raw_upload(client, a, b"evil\x00.exe", b"MZ").status_code == 415
+
+
+def test_an_unexpected_failure_says_so_in_words_without_internals(
+    app, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _ = app()
+    a = key(client, "acme")
+    r = upload(client, a, ("boom.txt", b"anything"), wait=True)
+    job = r.json()["documents"][0]["job"]
+    assert job["state"] == "failed" and job["reason"] == "internal", job
+    assert job["error"] == "the server failed while ingesting this file; the details are in the server log"
+    assert "RuntimeError" in caplog.text and "0x7f3a2b1c4d50" in caplog.text  # ...which the log has
+    (_, after) = _job(client, a, ("boom2.txt", b"x"), ("fine.txt", b"the worker lives on"))
+    assert _wait(client, [after["id"]])[after["id"]]["state"] == "indexed"
+
+
+def test_failure_messages_lose_exception_names_and_addresses() -> None:
+    from ingest.jobs import public_error
+
+    assert public_error("ValueError: bad <Foo object at 0x7f00aa11bb22> here") == "bad an object here"
+    assert public_error("zipfile.BadZipFile: File is not a zip file") == "File is not a zip file"
+    assert public_error("broken at 0xdeadbeef1234") == "broken at an address"
+    assert public_error("report.pdf: 3 pages are encrypted") == "report.pdf: 3 pages are encrypted"
+    assert public_error("a.docx: KeyError: 'word/document.xml'") == "a.docx: 'word/document.xml'"
