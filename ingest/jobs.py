@@ -467,11 +467,11 @@ class JobRunner:
             elif not self.store.transition(
                 job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks
             ):
+                # Its last stage was already running: the document was written whole (registry first).
                 log.warning(
-                    "job %s finished (%s) after it was cancelled or timed out; the document is %s",
+                    "job %s ended %s after it was cancelled or timed out; the document is indexed",
                     job.id,
                     outcome.status,
-                    "indexed",
                 )
         stage("done")
         self._finish(job.id, stages)
@@ -518,15 +518,16 @@ class JobRunner:
         now = time.monotonic()
         for job_id, r in running:
             if r.stopped is None and now - r.started > self.timeout_s:
-                log.error("job %s ran past its timeout of %.0f s; stopping it", job_id, self.timeout_s)
+                log.error("job %s ran past its timeout of %g s; stopping it", job_id, self.timeout_s)
                 r.stopped = now
-                r.cancel.set()
+                # Failed first: the worker, once stopped, would otherwise record "cancelled".
                 self._fail(
                     job_id, "timeout", f"ran longer than {self.timeout_s:g} s (RAG_API__JOB_TIMEOUT_S)"
                 )
+                r.cancel.set()
             elif r.stopped is not None and not r.replaced and now - r.stopped > self.grace_s:
                 log.error(
-                    "job %s did not stop within %.0f s of being told to; another worker takes its place",
+                    "job %s did not stop within %g s of being told to; another worker takes its place",
                     job_id,
                     self.grace_s,
                 )

@@ -179,6 +179,42 @@ def test_a_timed_out_job_that_will_not_stop_frees_the_worker(app) -> None:
     assert doc.get("status") != "indexed" and doc.get("chunk_count", 0) == 0
 
 
+def test_a_timed_out_job_is_stopped_and_says_timeout(app) -> None:
+    client, gate = app(job_timeout_s=1.5, heartbeat_s=0.05)
+    a = key(client, "acme")
+    (slow,) = _job(client, a, ("hold.txt", b"stops when told to"))
+    (nxt,) = _job(client, a, ("next.txt", b"runs on the same worker after it"))
+    jobs = _wait(client, [slow["id"], nxt["id"]], 30)
+    assert jobs[slow["id"]]["reason"] == "timeout" and "RAG_API__JOB_TIMEOUT_S" in jobs[slow["id"]]["error"]
+    assert jobs[nxt["id"]]["state"] == "indexed"
+
+
+def test_references_a_crash_left_behind_are_dropped_on_start(
+    tmp_path: Path, embedder, onnx_cache, llm
+) -> None:
+    from ingest.blobs import BlobStore, Owner
+    from ingest.jobs import JobState, JobStore
+    from rag.settings import load_settings
+
+    settings = load_settings(data_dir=tmp_path / "data")
+    jobs, blobs = JobStore(settings.registry_url), BlobStore(settings.blob_dir, settings.registry_url)
+    # A job that failed, killed before it let go of its original; and one still queued.
+    done = jobs.create(
+        "acme", "doc-a", "a.txt", blobs.put(b"failed file", Owner.job("acme", "j-done")), {}, job_id="j-done"
+    )
+    jobs.transition(done.id, JobState.FAILED, reason="malformed", error="broken")
+    queued = jobs.create(
+        "acme", "doc-b", "b.txt", blobs.put(b"queued file", Owner.job("acme", "j-q")), {}, job_id="j-q"
+    )
+    jobs.close()
+    blobs.close()
+    with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
+        services = client.app.state.services
+        assert not services.blobs.exists(done.blob)
+        assert services.runner.wait([queued.id], 60)[0].state == "indexed"
+        assert services.blobs.exists(queued.blob)  # now the document's
+
+
 def test_tenants_take_turns(app) -> None:
     client, gate = app()
     a, b = key(client, "acme"), key(client, "globex")
