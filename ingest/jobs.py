@@ -353,9 +353,6 @@ class JobRunner:
     def submit(self, job: Job) -> None:
         self._queue.put(Ticket(job.id, job.tenant, job.doc_id))
 
-    def queued(self) -> int:
-        return len(self._queue)
-
     def cancel(self, job_id: str, tenant: str | None = None) -> tuple[Job, str] | None:
         """Cancel a job: a queued one never starts, a running one is told to stop at once (its worker
         returns at the next stage). Returns the job, failed ``cancelled``, and whether it was "queued" or

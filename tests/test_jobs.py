@@ -300,7 +300,7 @@ def _raw_upload(client, headers: dict[str, str], filename: bytes, data: bytes): 
 def test_file_names_lose_control_and_invisible_characters(app) -> None:
     client, _ = app()
     a = key(client, "acme")
-    hostile = "re\x00po\x0brt\u202egnp\u2066.\u200bnotes\u2028 cafe\u0301.txt".encode()
+    hostile = "re\x00po\x0brt\u202egnp\u2066.\u200bnotes\u2028 cafe\u200d\u0301.txt".encode()
     r = _raw_upload(client, a, hostile, b"quarterly notes")
     assert r.status_code == 200, r.text
     assert r.json()["documents"][0]["source"] == "reportgnp.notes caf\u00e9.txt"  # NFC: one é

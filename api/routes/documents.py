@@ -167,8 +167,8 @@ def _document(services: Services, tenant: str, doc_id: str):  # noqa: ANN202 - D
 def clean_name(raw: str) -> str:
     """A client's file name as we keep it: no directories, no control or invisible characters (NUL,
     newlines, bidi overrides and isolates, zero-width ones), NFC-normalised, trimmed."""
-    name = unicodedata.normalize("NFC", raw)
-    name = "".join(c for c in name if unicodedata.category(c) not in _DROPPED_CATEGORIES)
+    name = "".join(c for c in raw if unicodedata.category(c) not in _DROPPED_CATEGORIES)
+    name = unicodedata.normalize("NFC", name)  # after: a dropped character may sit inside a pair
     return PureWindowsPath(PurePosixPath(name).name).name.strip()  # no directories from the client
 
 
