@@ -167,6 +167,13 @@ class JobOut(BaseModel):
     finished_at: str | None
 
 
+class JobCancelled(BaseModel):
+    was: Literal["queued", "running"] = Field(
+        description="queued: it never started; running: it was told to stop and its worker freed."
+    )
+    job: JobOut
+
+
 class UploadItem(BaseModel):
     document_id: str
     source: str

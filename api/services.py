@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from api.keys import KeyStore
 from api.ratelimit import RateLimiter
-from ingest.blobs import BlobStore
+from ingest.blobs import BlobStore, Owner
 from ingest.jobs import Job, JobRunner, JobState, JobStore
 from ingest.reindex.checkpoint import Checkpoints, Run
 from ingest.reindex.options import Options
@@ -44,6 +44,9 @@ class Services:
                 job.id, job.tenant, job.source, job.state.value, job.reason, job.chunks, stage_ms
             )
 
+        def settle(tenant: str, doc_id: str) -> None:
+            runtime.ingestor.settle_originals(tenant, doc_id)
+
         runner = JobRunner(
             jobs,
             runtime.ingest_one,
@@ -52,6 +55,8 @@ class Services:
             timeout_s=s.api.job_timeout_s,
             heartbeat_s=s.api.heartbeat_s,
             max_attempts=s.api.job_max_attempts,
+            grace_s=s.api.job_grace_s,
+            settle=settle,
             on_finished=job_finished,
         )
         metrics = Metrics()
@@ -87,6 +92,8 @@ class Services:
         self.runtime.store  # noqa: B018 - opens (and reconciles) the index before the first request
         self.runtime.embedder.warm_up()
         self.runtime.recorder  # noqa: B018 - starts the trace writer
+        self._adopt_originals()
+        self.blobs.clean_temp()
         self.runner.start()
         run = self.reindexer.resumable()
         if run is not None:
@@ -94,6 +101,15 @@ class Services:
                 "resuming re-index %s, interrupted at %d of %d documents", run.id, run.done, run.total
             )
             self._run_in_background(run)
+
+    def _adopt_originals(self) -> None:
+        """Documents indexed before originals had references get theirs, once (quotas count them)."""
+        if self.blobs.count("document"):
+            return
+        docs = [d for d in self.runtime.registry.list() if d.content_hash]
+        self.blobs.hold_all((Owner.document(d.tenant, d.id), d.content_hash) for d in docs)  # type: ignore[misc]
+        if docs:
+            log.warning("references added for the originals of %d documents indexed before them", len(docs))
 
     def start_reindex(self, opts: Options) -> Run | None:
         run = self.reindexer.start(opts)
@@ -113,6 +129,7 @@ class Services:
             t.join(timeout=60)
         self.runner.stop()
         self.jobs.close()
+        self.blobs.close()
         self.keys.close()
         self.checkpoints.close()
         self.runtime.close()

@@ -1,31 +1,260 @@
-"""Original files, kept by content hash so a re-index can parse them again (and a job can resume)."""
+"""Original files, kept by content hash so a re-index can parse them again (and a job can resume).
+
+The same bytes uploaded twice (by one tenant or by two) are stored once, so a file is never deleted
+because one of its users is done with it: every user holds a reference, a row of (digest, owner) in the
+registry database, where an owner is a document (tenant, document id) or an ingestion job. A file is
+deleted when its last reference goes, in the same lock and transaction as the check, so a concurrent
+upload of the same bytes either keeps it or puts it back. References also measure what a tenant stores
+(``usage``), which its quota bounds.
+
+Files arrive whole (``put``) or streamed (``receive``: written to a temporary file in the blob directory
+while hashed, so an upload is never held in memory), and are renamed into place atomically.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Literal
+
+from sqlalchemy import BigInteger, String, distinct, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from rag.db import SqlStore
+from rag.errors import FileTooLarge, QuotaExceeded
+
+log = logging.getLogger(__name__)
+
+OwnerKind = Literal["document", "job"]
+CHUNK_BYTES = 1 << 20
 
 
-class BlobStore:
-    def __init__(self, root: Path) -> None:
+def human_bytes(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who needs an original: a tenant's document, or an ingestion job (of a tenant)."""
+
+    kind: OwnerKind
+    tenant: str
+    id: str
+
+    @classmethod
+    def document(cls, tenant: str, doc_id: str) -> Owner:
+        return cls("document", tenant, doc_id)
+
+    @classmethod
+    def job(cls, tenant: str, job_id: str) -> Owner:
+        return cls("job", tenant, job_id)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A file received into the blob directory under a temporary name, not yet kept."""
+
+    path: Path
+    digest: str
+    size: int
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Ref(_Base):
+    __tablename__ = "blob_refs"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    owner: Mapped[str] = mapped_column(String(128), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# One lock for every store of the process: check-and-delete and add-and-place never interleave. Across
+# processes the database orders them (each takes the write lock with its first statement).
+_LOCK = threading.RLock()
+
+
+class BlobStore(SqlStore):
+    def __init__(self, root: Path, refs_url: str, in_use: Callable[[str], bool] | None = None) -> None:
+        """``in_use(digest)`` may say a file is still needed though nothing references it (documents
+        indexed before references existed): such a file is kept."""
+        super().__init__(refs_url, _Base.metadata)
         self.root = root
+        self.in_use = in_use
 
     def path(self, digest: str) -> Path:
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
             raise ValueError(f"not a sha256 digest: {digest!r}")
         return self.root / digest[:2] / digest
 
-    def put(self, data: bytes) -> str:
-        """Store ``data`` (atomically; storing it twice is a no-op) and return its sha256."""
+    # -- files in ------------------------------------------------------------------------------------
+
+    def put(self, data: bytes, owner: Owner | None = None) -> str:
+        """Store ``data`` (atomically; storing it twice is a no-op), referenced by ``owner``; its sha256."""
         digest = hashlib.sha256(data).hexdigest()
-        path = self.path(digest)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{digest}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+        with _LOCK, self._session() as s:
+            if owner is not None:
+                self._add(s, digest, owner, len(data))
+            path = self.path(digest)
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self._temp_path()
+                tmp.write_bytes(data)
+                tmp.replace(path)
         return digest
+
+    def receive(self, stream: BinaryIO, limit: int) -> Incoming:
+        """Copy ``stream`` into a temporary file here, hashing it; more than ``limit`` bytes ->
+        FileTooLarge (and nothing left behind). Keep it with ``keep`` or drop it with ``discard``."""
+        tmp = self._temp_path()
+        sha, size = hashlib.sha256(), 0
+        try:
+            with tmp.open("wb") as out:
+                while chunk := stream.read(CHUNK_BYTES):
+                    size += len(chunk)
+                    if size > limit:
+                        raise FileTooLarge(f"over the limit of {human_bytes(limit)}")
+                    sha.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return Incoming(tmp, sha.hexdigest(), size)
+
+    def keep(self, incoming: Incoming, owner: Owner) -> str:
+        """Move a received file into place (or drop it if the same bytes are there), referenced by
+        ``owner``."""
+        with _LOCK, self._session() as s:
+            self._add(s, incoming.digest, owner, incoming.size)
+            path = self.path(incoming.digest)
+            if path.exists():
+                incoming.path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                incoming.path.replace(path)
+        return incoming.digest
+
+    def discard(self, incoming: Incoming) -> None:
+        incoming.path.unlink(missing_ok=True)
+
+    def clean_temp(self, older_than_s: float = 3600.0) -> int:
+        """Delete temporary files a crash left behind (old enough that no upload still writes them)."""
+        now, n = time.time(), 0
+        for tmp in (self.root / "tmp").glob("*.part"):
+            try:
+                if now - tmp.stat().st_mtime > older_than_s:
+                    tmp.unlink()
+                    n += 1
+            except OSError:
+                continue  # gone meanwhile
+        return n
+
+    def _temp_path(self) -> Path:
+        # Unique per call, not per process: two threads storing the same bytes must not share a name.
+        tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.part"
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        return tmp
+
+    # -- references ----------------------------------------------------------------------------------
+
+    def hold(self, owner: Owner, digests: Iterable[str]) -> None:
+        """Reference stored files for ``owner`` (files not stored are skipped)."""
+        self.hold_all((owner, d) for d in digests)
+
+    def hold_all(self, refs: Iterable[tuple[Owner, str]]) -> None:
+        """``hold`` for many owners, in one transaction."""
+        with _LOCK, self._session() as s:
+            for owner, digest in refs:
+                path = self.path(digest)
+                if path.exists():
+                    self._add(s, digest, owner, path.stat().st_size)
+
+    def release(self, owner: Owner, keep: Collection[str] = ()) -> list[str]:
+        """Drop ``owner``'s references except to ``keep``; delete the files nothing references any
+        more. Returns the digests deleted."""
+        deleted = []
+        with _LOCK, self._session() as s:
+            mine = (_Ref.kind == owner.kind) & (_Ref.tenant == owner.tenant) & (_Ref.owner == owner.id)
+            rows = s.scalars(select(_Ref).where(mine)).all()
+            dropped = {r.digest for r in rows if r.digest not in keep}
+            for r in rows:
+                if r.digest in dropped:
+                    s.delete(r)
+            s.flush()  # takes the database's write lock before anything is checked
+            for digest in sorted(dropped):
+                if s.scalar(select(func.count()).select_from(_Ref).where(_Ref.digest == digest)):
+                    continue
+                if self.in_use is not None and self.in_use(digest):
+                    continue
+                self.path(digest).unlink(missing_ok=True)
+                deleted.append(digest)
+        if deleted:
+            log.info("deleted %d original(s) nothing references: %s", len(deleted), ", ".join(deleted))
+        return deleted
+
+    def sync(self, owner: Owner, digests: Collection[str]) -> list[str]:
+        """Make ``owner`` reference exactly ``digests``; returns the digests deleted."""
+        with _LOCK:
+            self.hold(owner, digests)
+            return self.release(owner, keep=digests)
+
+    def owners(self, kind: OwnerKind) -> list[Owner]:
+        with self._session() as s:
+            rows = s.execute(select(_Ref.tenant, _Ref.owner).where(_Ref.kind == kind).distinct()).all()
+        return [Owner(kind, tenant, oid) for tenant, oid in rows]
+
+    def referenced(self, tenant: str, digest: str) -> bool:
+        """Whether ``tenant`` already references these bytes (storing them again costs it nothing)."""
+        with self._session() as s:
+            q = select(func.count()).select_from(_Ref).where(_Ref.tenant == tenant, _Ref.digest == digest)
+            return bool(s.scalar(q))
+
+    def usage(self, tenant: str) -> int:
+        """Bytes of the originals ``tenant``'s documents and jobs reference, each file counted once."""
+        with self._session() as s:
+            per_file = (
+                select(_Ref.digest, func.max(_Ref.size).label("size"))
+                .where(_Ref.tenant == tenant)
+                .group_by(_Ref.digest)
+                .subquery()
+            )
+            return int(s.scalar(select(func.coalesce(func.sum(per_file.c.size), 0))) or 0)
+
+    def check_quota(self, tenant: str, incoming: Iterable[Incoming], quota: int) -> None:
+        """QuotaExceeded if keeping ``incoming`` would take ``tenant`` over ``quota`` bytes."""
+        new = {i.digest: i.size for i in incoming if not self.referenced(tenant, i.digest)}
+        used = self.usage(tenant)
+        if used + sum(new.values()) > quota:
+            raise QuotaExceeded(
+                f"storing this would take the original files of tenant {tenant!r} to "
+                f"{human_bytes(used + sum(new.values()))}, over its quota of {human_bytes(quota)} "
+                f"({human_bytes(used)} in use; RAG_API__TENANT_QUOTA_MB); delete documents to make room"
+            )
+
+    def count(self, kind: OwnerKind) -> int:
+        with self._session() as s:
+            return int(s.scalar(select(func.count(distinct(_Ref.owner))).where(_Ref.kind == kind)) or 0)
+
+    def _add(self, s: Session, digest: str, owner: Owner, size: int) -> None:
+        key = (digest, owner.kind, owner.tenant, owner.id)
+        if s.get(_Ref, key) is None:
+            s.add(_Ref(digest=digest, kind=owner.kind, tenant=owner.tenant, owner=owner.id, size=size))
+            s.flush()  # the write lock, before the file is placed
+
+    # -- reading -------------------------------------------------------------------------------------
 
     def get(self, digest: str) -> bytes:
         return self.path(digest).read_bytes()
@@ -34,4 +263,5 @@ class BlobStore:
         return self.path(digest).exists()
 
     def delete(self, digest: str) -> None:
+        """Delete a file whatever references it (tests simulate a lost original with it)."""
         self.path(digest).unlink(missing_ok=True)

@@ -1,18 +1,26 @@
 """Ingestion jobs: an uploaded file -> queued -> parsing -> chunking -> embedding -> indexed | failed.
 
 Job state lives in the registry database, so it survives the process. Workers are threads of the
-serving process. While a job runs, a heartbeat thread stamps it every few seconds; a job that runs past
-its timeout is failed with that reason. On start, jobs a previous process left running are resumed from
-the stored original file (ingestion is idempotent, so redoing a stage is safe) or, after too many
-attempts or with the file gone, failed with the reason in words. No job stays "running" forever.
+serving process taking jobs from a queue that serves tenants round robin (``ingest.jobqueue``). While a
+job runs, a heartbeat thread stamps it every few seconds. A job can be cancelled; one that runs past its
+timeout is failed with that reason and told to stop like a cancelled one (at its next stage; a running
+parser is killed). A worker that does not come back soon after is left to finish on its own and another
+takes its place, so a stuck job never holds the queue. On start, jobs a previous process left running
+are resumed from the stored original file (ingestion is idempotent, so redoing a stage is safe) or,
+after too many attempts or with the file gone, failed with the reason in words. No job stays "running"
+forever.
+
+Each job holds a reference to its original (``ingest.blobs``) until it finishes; the document's own
+reference then takes over, or, if it failed, the file goes with the last reference.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import logging
-import queue
+import re
 import threading
 import time
 import uuid
@@ -23,7 +31,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ingest.blobs import BlobStore
+from ingest.blobs import BlobStore, Owner
+from ingest.jobqueue import FairQueue, Ticket
 from ingest.pipeline import Outcome, Source
 from rag.db import SqlStore, aware, iso, utcnow
 
@@ -142,13 +151,25 @@ def _job(row: _Job) -> Job:
     )
 
 
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
 class JobStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _Base.metadata)
 
-    def create(self, tenant: str, doc_id: str, source: str, blob: str, metadata: dict[str, Any]) -> Job:
+    def create(
+        self,
+        tenant: str,
+        doc_id: str,
+        source: str,
+        blob: str,
+        metadata: dict[str, Any],
+        job_id: str | None = None,
+    ) -> Job:
         row = _Job(
-            id=uuid.uuid4().hex,
+            id=job_id or new_job_id(),
             tenant=tenant,
             doc_id=doc_id,
             source=source,
@@ -222,22 +243,57 @@ class JobStore(SqlStore):
                     row.heartbeat_at = utcnow()
 
 
+INTERNAL_ERROR = "the server failed while ingesting this file; the details are in the server log"
+# What must never reach a user: "<Foo object at 0x7f..>", bare addresses, "SomeError: " prefixes.
+_OBJECT = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+_CLASS_PREFIX = re.compile(
+    r"(?:^|(?<=: ))(?:[a-z_]\w*\.)*"  # at the start or after another "...: ", maybe a module path
+    r"(?:[A-Z]\w*(?:Error|Exception|Warning)|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+):\s*"  # KeyError, BadZipFile
+)
+
+
+def public_error(message: str) -> str:
+    """A failure message as a user may see it: no object reprs, addresses or exception class names."""
+    text = _OBJECT.sub("an object", message)
+    text = _ADDRESS.sub("an address", text)
+    text = _CLASS_PREFIX.sub("", text).strip()
+    return text or "ingestion failed"
+
+
+Ingest = Callable[[Source, Callable[[str], None], threading.Event], Outcome]
+
+
+@dataclass
+class _Running:
+    ticket: Ticket
+    thread: threading.Thread
+    cancel: threading.Event
+    started: float  # monotonic
+    stopped: float | None = None  # when it was told to stop (cancel or timeout)
+    replaced: bool = False  # another worker took its place
+
+
 class JobRunner:
-    """Worker threads that run queued jobs through ``ingest`` (the runtime's gated ``Ingestor.ingest_one``),
-    one document each."""
+    """Worker threads that run queued jobs through ``ingest`` (the runtime's gated ``ingest_one``), one
+    document each, tenants taking turns."""
 
     def __init__(
         self,
         store: JobStore,
-        ingest: Callable[[Source, Callable[[str], None]], Outcome],
+        ingest: Ingest,
         blobs: BlobStore,
         *,
         workers: int = 1,
         timeout_s: float = 900.0,
         heartbeat_s: float = 5.0,
         max_attempts: int = 3,
+        grace_s: float = 10.0,
+        settle: Callable[[str, str], None] | None = None,
         on_finished: Callable[[Job, dict[str, float]], None] | None = None,
     ) -> None:
+        """``settle(tenant, doc_id)`` lets a document reference the originals it now serves (called
+        when one of its jobs ends, before the job's own reference is dropped)."""
         self.store = store
         self.ingest = ingest
         self.blobs = blobs
@@ -245,25 +301,28 @@ class JobRunner:
         self.timeout_s = timeout_s
         self.heartbeat_s = heartbeat_s
         self.max_attempts = max_attempts
+        self.grace_s = grace_s
+        self.settle = settle
         self.on_finished = on_finished
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._active: dict[str, float] = {}  # job id -> monotonic start
+        self._queue = FairQueue()
+        self._running: dict[str, _Running] = {}  # job id -> its worker
+        self._retired: set[threading.Thread] = set()  # workers replaced: they exit after their job
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._workers: list[threading.Thread] = []
+        self._watcher: threading.Thread | None = None
+        self._spawned = itertools.count()
 
     def start(self) -> None:
         self.recover()
-        for i in range(self.workers):
-            t = threading.Thread(target=self._work, name=f"ingest-job-{i}", daemon=True)
-            t.start()
-            self._threads.append(t)
-        t = threading.Thread(target=self._watch, name="ingest-job-heartbeat", daemon=True)
-        t.start()
-        self._threads.append(t)
+        for _ in range(self.workers):
+            self._spawn()
+        self._watcher = threading.Thread(target=self._watch, name="ingest-job-heartbeat", daemon=True)
+        self._watcher.start()
 
     def recover(self) -> None:
-        """Settle what a previous process left: requeue queued jobs, resume or fail interrupted ones."""
+        """Settle what a previous process left: requeue queued jobs, resume or fail interrupted ones, and
+        drop the file references of jobs that ended without dropping them."""
         for job in self.store.in_states(sorted(RUNNING)):
             if not self.blobs.exists(job.blob):
                 self._fail(
@@ -274,16 +333,47 @@ class JobRunner:
             else:
                 log.warning("resuming job %s (%s) interrupted in state %s", job.id, job.source, job.state)
                 self.store.transition(job.id, JobState.QUEUED)
-                self._queue.put(job.id)
-        for job in self.store.in_states([JobState.QUEUED]):
-            if job.id not in self._queue.queue:
-                self._queue.put(job.id)
+        queued = self.store.in_states([JobState.QUEUED])
+        for job in queued:
+            self._queue.put(Ticket(job.id, job.tenant, job.doc_id))
+        waiting = {j.id for j in queued}
+        for owner in self.blobs.owners("job"):
+            if owner.id not in waiting:
+                job = self.store.get(owner.id)
+                if job is not None and self.settle is not None:
+                    self.settle(job.tenant, job.doc_id)
+                self.blobs.release(owner)
 
     def alive(self) -> bool:
-        return bool(self._threads) and all(t.is_alive() for t in self._threads)
+        with self._lock:
+            workers = [t for t in self._workers if t not in self._retired]
+        watcher = self._watcher
+        return bool(workers) and all(t.is_alive() for t in workers) and bool(watcher and watcher.is_alive())
 
     def submit(self, job: Job) -> None:
-        self._queue.put(job.id)
+        self._queue.put(Ticket(job.id, job.tenant, job.doc_id))
+
+    def cancel(self, job_id: str, tenant: str | None = None) -> tuple[Job, str] | None:
+        """Cancel a job: a queued one never starts, a running one is told to stop at once (its worker
+        returns at the next stage). Returns the job, failed ``cancelled``, and whether it was "queued" or
+        "running"; None if it was not found or had already finished."""
+        job = self.store.get(job_id, tenant=tenant)
+        if job is None or job.finished:
+            return None
+        # The table first: a worker about to start it then finds it finished and skips it.
+        if not self._fail(job_id, "cancelled", "cancelled on request"):
+            return None
+        with self._lock:
+            running = self._running.get(job_id)
+            if running is not None:
+                running.cancel.set()
+                running.stopped = running.stopped or time.monotonic()
+        if running is None:  # (a worker that took it meanwhile skips it: it is finished)
+            self._queue.remove(job_id)
+            self._release(job)
+        was = "running" if running is not None or job.state in RUNNING else "queued"
+        log.info("job %s (%s) cancelled while %s", job_id, job.source, was)
+        return self.store.get(job_id) or job, was
 
     def wait(self, job_ids: Sequence[str], timeout_s: float) -> list[Job]:
         deadline = time.monotonic() + timeout_s
@@ -295,31 +385,54 @@ class JobRunner:
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
-        for _ in range(self.workers):
-            self._queue.put(None)
-        for t in self._threads:
-            t.join(timeout=timeout_s)
+        self._queue.close()
+        with self._lock:
+            for running in self._running.values():
+                running.cancel.set()  # resumed on the next start: the job stays in its running state
+            threads = [*self._workers, self._watcher]
+        deadline = time.monotonic() + timeout_s
+        for t in threads:
+            if t is not None:
+                t.join(timeout=max(0.0, deadline - time.monotonic()))
+
+    def _spawn(self) -> None:
+        t = threading.Thread(target=self._work, name=f"ingest-job-{next(self._spawned)}", daemon=True)
+        with self._lock:
+            self._workers.append(t)
+        t.start()
 
     def _work(self) -> None:
+        me = threading.current_thread()
         while not self._stop.is_set():
-            job_id = self._queue.get()
-            if job_id is None:
-                return
-            job = self.store.get(job_id)
-            if job is None or job.state != JobState.QUEUED:
-                continue
             with self._lock:
-                self._active[job_id] = time.monotonic()
+                if me in self._retired:
+                    self._workers.remove(me)
+                    self._retired.discard(me)
+                    return
+            ticket = self._queue.take(timeout_s=1.0)
+            if ticket is None:
+                continue
+            running = _Running(ticket, me, threading.Event(), time.monotonic())
+            with self._lock:
+                self._running[ticket.job_id] = running
             try:
-                self._run(job)
-            except Exception as e:  # noqa: BLE001 - a job fails with the reason; the worker lives on
-                log.exception("job %s failed unexpectedly", job.id)
-                self._fail(job.id, "internal", f"{type(e).__name__}: {e}")
+                self._run(ticket.job_id, running.cancel)
+            except Exception:  # noqa: BLE001 - a job fails with the reason; the worker lives on
+                log.exception("job %s failed unexpectedly", ticket.job_id)
+                self._fail(ticket.job_id, "internal", INTERNAL_ERROR)
+                self._finish(ticket.job_id, {})
             finally:
                 with self._lock:
-                    self._active.pop(job_id, None)
+                    self._running.pop(ticket.job_id, None)
+                self._queue.done(ticket)
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job_id: str, cancel: threading.Event) -> None:
+        job = self.store.get(job_id)
+        # Registered before this, a cancel either reached the event or made the job finished here.
+        if job is None or job.state != JobState.QUEUED:
+            return
+        if not self.store.transition(job.id, JobState.PARSING, attempts=job.attempts + 1):
+            return
         stages: dict[str, float] = {}  # milliseconds per stage, for the job's trace
         current, started = "read", time.perf_counter()
 
@@ -331,35 +444,91 @@ class JobRunner:
             if name != "done":
                 self.store.transition(job.id, JobState(name))
 
-        self.store.transition(job.id, JobState.PARSING, attempts=job.attempts + 1)
-        try:
-            data = self.blobs.get(job.blob)
+        try:  # read from disk when the pipeline asks, never held here
+            src = Source.from_path(
+                self.blobs.path(job.blob), job.source, job.tenant, doc_id=job.doc_id, metadata=job.metadata
+            )
         except OSError as e:
-            self._fail(job.id, "unreadable", f"the stored original file cannot be read: {e}")
+            log.warning("job %s: original %s unreadable: %s", job.id, job.blob, e)
+            self._fail(job.id, "unreadable", "the stored original file is missing or cannot be read")
         else:
-            src = Source.from_bytes(data, job.source, job.tenant, doc_id=job.doc_id, metadata=job.metadata)
-            outcome = self.ingest(src, stage)
+            outcome = self.ingest(src, stage, cancel)
+            if outcome.reason == "cancelled" and self._stop.is_set() and not self._finished(job.id):
+                log.warning("job %s stopped by the shutdown; it resumes on the next start", job.id)
+                return  # still "running" in the table, its original still referenced: recover() resumes it
             if outcome.status == "failed":
-                self._fail(job.id, outcome.reason or "failed", outcome.error or "ingestion failed")
-            else:
-                self.store.transition(job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks)
+                reason = outcome.reason or "failed"
+                error = INTERNAL_ERROR if reason == "internal" else public_error(outcome.error or "")
+                if not self._fail(job.id, reason, error) and cancel.is_set():
+                    log.info("job %s stopped after it was cancelled or timed out", job.id)
+            elif not self.store.transition(
+                job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks
+            ):
+                # Its last stage was already running: the document was written whole (registry first).
+                log.warning(
+                    "job %s ended %s after it was cancelled or timed out; the document is indexed",
+                    job.id,
+                    outcome.status,
+                )
         stage("done")
-        finished = self.store.get(job.id)
-        if self.on_finished is not None and finished is not None:
-            self.on_finished(finished, stages)
+        self._finish(job.id, stages)
 
-    def _fail(self, job_id: str, reason: str, error: str) -> None:
-        self.store.transition(job_id, JobState.FAILED, reason=reason, error=error)
+    def _finish(self, job_id: str, stages: dict[str, float]) -> None:
+        job = self.store.get(job_id)
+        if job is None:
+            return
+        self._release(job)
+        if self.on_finished is not None:
+            try:
+                self.on_finished(job, stages)
+            except Exception:  # noqa: BLE001 - a lost trace must not fail the job
+                log.exception("job %s: recording its end failed", job.id)
+
+    def _finished(self, job_id: str) -> bool:
+        job = self.store.get(job_id)
+        return job is None or job.finished
+
+    def _release(self, job: Job) -> None:
+        """The document's references take over from the job's (settled first: the file must not go
+        between the two)."""
+        try:
+            if self.settle is not None:
+                self.settle(job.tenant, job.doc_id)
+            self.blobs.release(Owner.job(job.tenant, job.id))
+        except Exception:  # noqa: BLE001 - the next start drops it (recover)
+            log.exception("job %s: its original's reference could not be released", job.id)
+
+    def _fail(self, job_id: str, reason: str, error: str) -> bool:
+        return self.store.transition(job_id, JobState.FAILED, reason=reason, error=error)
 
     def _watch(self) -> None:
         while not self._stop.wait(self.heartbeat_s):
-            with self._lock:
-                active = dict(self._active)
-            self.store.beat(list(active))
-            now = time.monotonic()
-            for job_id, started in active.items():
-                if now - started > self.timeout_s:
-                    log.error("job %s ran past its timeout of %.0f s", job_id, self.timeout_s)
-                    self._fail(
-                        job_id, "timeout", f"ran longer than {self.timeout_s:.0f} s (RAG_API__JOB_TIMEOUT_S)"
-                    )
+            try:
+                self._check()
+            except Exception:  # noqa: BLE001 - the watchdog must outlive a database hiccup
+                log.exception("job watchdog failed; trying again")
+
+    def _check(self) -> None:
+        with self._lock:
+            running = list(self._running.items())
+        self.store.beat([job_id for job_id, r in running if r.stopped is None])
+        now = time.monotonic()
+        for job_id, r in running:
+            if r.stopped is None and now - r.started > self.timeout_s:
+                log.error("job %s ran past its timeout of %g s; stopping it", job_id, self.timeout_s)
+                r.stopped = now
+                # Failed first: the worker, once stopped, would otherwise record "cancelled".
+                self._fail(
+                    job_id, "timeout", f"ran longer than {self.timeout_s:g} s (RAG_API__JOB_TIMEOUT_S)"
+                )
+                r.cancel.set()
+            elif r.stopped is not None and not r.replaced and now - r.stopped > self.grace_s:
+                log.error(
+                    "job %s did not stop within %g s of being told to; another worker takes its place",
+                    job_id,
+                    self.grace_s,
+                )
+                r.replaced = True
+                with self._lock:
+                    self._retired.add(r.thread)
+                self._spawn()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from ingest.blobs import BlobStore
+from ingest.blobs import BlobStore, Owner
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
 from ingest.isolate import ParseLimits, Parser
@@ -215,7 +215,7 @@ class Ingestor:
             data = src.read()
             content_hash = hashlib.sha256(data).hexdigest()
             if self.blobs is not None:  # kept even when unchanged: an older index may lack it
-                self.blobs.put(data)
+                self.blobs.put(data, Owner.document(src.tenant, doc_id))
             existing = self.registry.get(src.tenant, doc_id)
             if (
                 existing is not None
@@ -299,6 +299,7 @@ class Ingestor:
                 metadata=p.source.metadata,
                 points=points,
             )
+            self.settle_originals(p.source.tenant, p.doc_id)  # the replaced version's original goes
             yield Outcome(
                 p.source.name,
                 p.doc_id,
@@ -308,17 +309,20 @@ class Ingestor:
             )
 
     def delete(self, tenant: str, doc_id: str) -> bool:
-        doc = self.registry.get(tenant, doc_id)
         if not delete_document(self.store, self.registry, tenant, doc_id):
             return False
-        if doc is not None and doc.content_hash:
-            self._forget_original(doc.content_hash)
+        self.settle_originals(tenant, doc_id)
         return True
 
-    def _forget_original(self, content_hash: str) -> None:
-        """Delete a stored original no document uses any more (the same file may be in two tenants)."""
-        if self.blobs is not None and not self.registry.uses_hash(content_hash):
-            self.blobs.delete(content_hash)
+    def settle_originals(self, tenant: str, doc_id: str) -> None:
+        """Let the document reference exactly the originals the registry says it serves or is writing.
+        Others it referenced (an old version, a failed upload) are deleted unless something else (another
+        tenant's document, a queued job) references them."""
+        if self.blobs is None:
+            return
+        doc = self.registry.get(tenant, doc_id)
+        keep = {h for h in (doc.content_hash, doc.pending_hash) if h} if doc is not None else set()
+        self.blobs.sync(Owner.document(tenant, doc_id), keep)
 
 
 _DONE = object()

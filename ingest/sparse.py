@@ -10,6 +10,7 @@ BM25 embedder (lower-cased word tokens, the NLTK English stopword list, Snowball
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from functools import lru_cache
 
@@ -40,7 +41,8 @@ _CACHED_WORD_CHARS = 64
 
 
 class Bm25Encoder:
-    """Turns text into BM25 sparse vectors. Stateless apart from a stem cache; safe to share."""
+    """Turns text into BM25 sparse vectors. Stateless apart from a stem cache; safe to share (each thread
+    stems with its own Snowball stemmer: one keeps the word being stemmed in itself)."""
 
     def __init__(self, k1: float = 1.2, b: float = 0.75, avg_len: float = 100.0) -> None:
         if avg_len <= 0:
@@ -48,9 +50,16 @@ class Bm25Encoder:
         self.k1 = k1
         self.b = b
         self.avg_len = avg_len
-        self._stemmer = snowballstemmer.stemmer("english")
+        self._local = threading.local()
         # Word -> term id (None for a stopword). Words repeat, stemming is the slow part: cache it.
         self._word_id = lru_cache(maxsize=500_000)(self._word_id_uncached)
+
+    @property
+    def _stemmer(self):  # noqa: ANN202 - snowballstemmer has no types
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = snowballstemmer.stemmer("english")
+        return stemmer
 
     def tokens(self, text: str) -> list[str]:
         """Lower-cased, stopword-free, stemmed tokens."""

@@ -98,7 +98,8 @@ class Runtime:
 
     @cached_property
     def blobs(self) -> BlobStore:
-        return BlobStore(self.settings.blob_dir)
+        # References live in the registry's database; documents from before them are kept by the registry.
+        return BlobStore(self.settings.blob_dir, self.settings.registry_url, self.registry.uses_hash)
 
     @cached_property
     def parser(self) -> Parser:

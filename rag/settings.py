@@ -302,15 +302,40 @@ class ApiSettings(BaseModel):
     auth: bool = Field(
         True, description="Require API keys. Off only on purpose (the local demo); the server warns."
     )
-    job_workers: int = Field(1, ge=1, le=16, description="Ingestion jobs run at once (in-process).")
-    job_timeout_s: float = Field(900.0, gt=0, description="A job running longer than this fails.")
+    # Two, where there are two cores: one tenant's book no longer holds everyone's small files, and one
+    # job parses (a child process) while the other embeds. More do not ingest faster: each embedding
+    # call already uses RAG_EMBEDDING__THREADS cores, and they would take the cores queries need.
+    job_workers: int = Field(
+        default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),
+        ge=1,
+        le=16,
+        description="Ingestion jobs run at once (threads of the server); default 2, or 1 on one core.",
+    )
+    job_timeout_s: float = Field(
+        900.0, gt=0, description="A job running longer than this fails (reason timeout) and is stopped."
+    )
+    job_grace_s: float = Field(
+        10.0,
+        gt=0,
+        description="A cancelled or timed-out job's worker that is not back after this is replaced.",
+    )
+    tenant_quota_mb: float = Field(
+        2048.0,
+        gt=0,
+        description="Original files a tenant's documents and jobs may keep, in MiB (a file shared by "
+        "two tenants counts for each); an upload over it is refused with 413.",
+    )
     heartbeat_s: float = Field(5.0, gt=0, description="How often running jobs prove they are alive.")
     job_max_attempts: int = Field(3, ge=1, description="Restarts a job survives before it fails.")
     blob_dir: Path | None = Field(
         None, description="Original uploads, for re-indexing; default <data_dir>/blobs."
     )
     max_files_per_upload: int = Field(20, ge=1, le=1000)
-    wait_timeout_s: float = Field(300.0, gt=0, description="Longest ?wait=true waits for its jobs.")
+    wait_timeout_s: float = Field(
+        300.0,
+        gt=0,
+        description="Longest ?wait=true waits for its jobs (and always less than the request timeout).",
+    )
     request_timeout_s: float = Field(
         120.0, gt=0, description="Non-streaming requests end with 504 after this."
     )
@@ -320,6 +345,10 @@ class ApiSettings(BaseModel):
         20.0, gt=0, description="Failed authentications per minute per client address; past them 429."
     )
     auth_fail_burst: int = Field(10, ge=1, description="Failed authentications an address may make at once.")
+
+    @property
+    def tenant_quota_bytes(self) -> int:
+        return int(self.tenant_quota_mb * 1024 * 1024)
 
 
 class Settings(BaseSettings):

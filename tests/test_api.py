@@ -263,7 +263,7 @@ def test_interrupted_jobs_resume_or_fail_with_a_reason_after_a_restart(
     from rag.settings import load_settings
 
     settings = load_settings(data_dir=tmp_path / "data")
-    store, blobs = JobStore(settings.registry_url), BlobStore(settings.blob_dir)
+    store, blobs = JobStore(settings.registry_url), BlobStore(settings.blob_dir, settings.registry_url)
     # What a killed process leaves: one job mid-embedding with its file stored, one whose file is gone,
     # one still queued.
     resumable = store.create("acme", "doc-a", "employee-handbook.md", blobs.put(HANDBOOK), {})
@@ -347,7 +347,8 @@ def test_auth_can_be_switched_off_only_explicitly_and_it_is_logged(
 def test_a_slow_request_ends_with_504(tmp_path: Path, embedder, onnx_cache, llm) -> None:
     with serve(tmp_path / "data", embedder, onnx_cache, llm, api={"request_timeout_s": 0.5}) as client:
         a = key(client, "acme")
-        upload(client, a, ("employee-handbook.md", HANDBOOK))
+        job = upload(client, a, ("employee-handbook.md", HANDBOOK)).json()["documents"][0]["job"]
+        client.app.state.services.runner.wait([job["id"]], 60)  # ?wait=true stops short of the timeout
         llm.queue(Reply("late", delay_s=2.0))
         r = client.post("/v1/query", json={"question": LEAVE}, headers=a)
         assert r.status_code == 504 and "RAG_API__REQUEST_TIMEOUT_S" in r.json()["detail"]

@@ -118,6 +118,29 @@ def _rank_like_rank_bm25(tmp_path: Path, docs: list[str], queries: list[str]) ->
     assert compared >= 20
 
 
+def test_one_encoder_is_safe_to_share_between_threads() -> None:
+    # Job workers embed documents while queries are encoded: Snowball's stemmer keeps the word it stems
+    # in itself, so one shared stemmer garbled stems or raised IndexError.
+    import threading
+
+    text = " ".join(f"running{i} jumping{i} happiness{i} generalization{i}" for i in range(5000))
+    expected = Bm25Encoder().embed_document(text)
+    shared_encoder, results, errors = Bm25Encoder(), [], []
+
+    def embed() -> None:
+        try:
+            results.append(shared_encoder.embed_document(text))
+        except Exception as e:  # noqa: BLE001 - collected and asserted on below
+            errors.append(e)
+
+    threads = [threading.Thread(target=embed) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and results == [expected] * 4
+
+
 def test_qdrant_sparse_ranking_equals_rank_bm25(tmp_path: Path) -> None:
     docs = _synthetic_corpus(400)
     rng = random.Random(3)

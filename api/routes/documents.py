@@ -1,9 +1,16 @@
 """Documents: upload (a job per file), replace, list, get, chunks, delete. Every call is the caller's
-tenant's: another tenant's document is "not found", never "forbidden"."""
+tenant's: another tenant's document is "not found", never "forbidden".
+
+Uploads are streamed into the blob directory (hashed on the way, never held in memory), checked against
+the size limit and the tenant's storage quota, and each kept under a reference of its job.
+"""
 
 from __future__ import annotations
 
 import json
+import time
+import unicodedata
+from contextlib import ExitStack
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
 
@@ -13,10 +20,12 @@ from api.deps import Caller, ServicesDep
 from api.problems import ApiProblem
 from api.schemas import ChunkPage, DocumentOut, DocumentPage, UploadItem, UploadResponse
 from api.services import Services
+from ingest.blobs import Incoming, Owner
+from ingest.jobs import new_job_id
 from ingest.parse import FORMATS, format_of
 from ingest.pipeline import document_id
 from ingest.registry import Status
-from rag.errors import DocumentNotFound, UnsupportedFormat
+from rag.errors import DocumentNotFound, FileTooLarge, QuotaExceeded, UnsupportedFormat
 from rag.retrieve import METADATA_KEY
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -27,7 +36,18 @@ Files = Annotated[
 MetadataForm = Annotated[
     str | None, Form(description='JSON object of scalar values, e.g. {"team": "hr"}; stored on every chunk.')
 ]
-Wait = Annotated[bool, Query(description="Wait for the jobs to finish (up to RAG_API__WAIT_TIMEOUT_S).")]
+Wait = Annotated[
+    bool,
+    Query(
+        description="Wait for the jobs to finish (up to RAG_API__WAIT_TIMEOUT_S, and always less than the "
+        "request timeout): 200 when they all ended, else 202 with their states so far."
+    ),
+]
+# Of the request timeout, what ?wait=true leaves for answering: at least 1 s, at most 10 s.
+WAIT_MARGIN_SHARE, WAIT_MARGIN_MIN_S, WAIT_MARGIN_MAX_S = 0.1, 1.0, 10.0
+# Characters a file name loses: controls (NUL, newlines), format characters (bidi overrides and
+# isolates, zero-width ones), surrogates, line and paragraph separators.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 @router.post("", status_code=202, response_model=UploadResponse, summary="Upload documents")
@@ -39,17 +59,23 @@ def upload(
     metadata: MetadataForm = None,
     wait: Wait = False,
 ) -> UploadResponse:
+    started = time.monotonic()
     s = services.runtime.settings
     if len(files) > s.api.max_files_per_upload:
         raise ApiProblem(422, "too many files", f"at most {s.api.max_files_per_upload} files per upload")
     meta = _metadata(metadata)
-    # Check every file before storing any: a request is accepted or refused as a whole.
-    received = [(_name(f), _read(f, s.ingest.max_file_bytes)) for f in files]
-    names = [n for n, _ in received]
+    # Check every file before keeping any: a request is accepted or refused as a whole.
+    names = [_name(f) for f in files]
     if len(set(names)) != len(names):
         raise ApiProblem(422, "duplicate file names", "each file of one upload needs its own name")
-    items = [_submit(services, caller.tenant, name, data, meta, doc_id=None) for name, data in received]
-    return _maybe_wait(services, items, wait, response)
+    with ExitStack() as received:  # temporary files not kept are removed on the way out
+        incoming = [_receive(services, f, received) for f in files]
+        _check_quota(services, caller.tenant, incoming)
+        items = [
+            _submit(services, caller.tenant, name, inc, meta, doc_id=None)
+            for name, inc in zip(names, incoming, strict=True)
+        ]
+    return _maybe_wait(services, items, wait, response, started)
 
 
 @router.put(
@@ -64,16 +90,19 @@ def replace(
     metadata: MetadataForm = None,
     wait: Wait = False,
 ) -> UploadResponse:
+    started = time.monotonic()
     existing = _document(services, caller.tenant, doc_id)
-    data = _read(file, services.runtime.settings.ingest.max_file_bytes)
     new_format = format_of(_name(file))
     if new_format != existing.format and existing.format:
         raise ApiProblem(
             415, "format differs", f"{existing.source} is {existing.format}; the replacement is {new_format}"
         )
     meta = _metadata(metadata) if metadata is not None else existing.metadata
-    item = _submit(services, caller.tenant, existing.source, data, meta, doc_id=doc_id)
-    return _maybe_wait(services, [item], wait, response)
+    with ExitStack() as received:
+        inc = _receive(services, file, received)
+        _check_quota(services, caller.tenant, [inc])
+        item = _submit(services, caller.tenant, existing.source, inc, meta, doc_id=doc_id)
+    return _maybe_wait(services, [item], wait, response, started)
 
 
 @router.get("", response_model=DocumentPage, summary="List documents")
@@ -112,11 +141,17 @@ def get_chunks(services: ServicesDep, caller: Caller, doc_id: str) -> ChunkPage:
 
 @router.delete("/{doc_id}", status_code=204, summary="Delete a document and its chunks")
 def delete_document(services: ServicesDep, caller: Caller, doc_id: str) -> Response:
-    _document(services, caller.tenant, doc_id)
-    if services.jobs.active_for(caller.tenant, doc_id) is not None:
+    # Jobs first: a document's first job has no document row yet, and it is busy, not missing.
+    active = services.jobs.active_for(caller.tenant, doc_id)
+    if active is not None:
         raise ApiProblem(
-            409, "document busy", "a job for this document is still running; delete it when it ends"
+            409,
+            "document busy",
+            f"job {active.id} for this document is {active.state.value}; delete the document when it "
+            f"ends, or cancel it first (POST /v1/jobs/{active.id}/cancel)",
+            job=active.id,
         )
+    _document(services, caller.tenant, doc_id)
     if not services.runtime.delete_document(caller.tenant, doc_id):
         raise DocumentNotFound(f"no document {doc_id!r}")
     return Response(status_code=204)
@@ -129,11 +164,22 @@ def _document(services: Services, tenant: str, doc_id: str):  # noqa: ANN202 - D
     return doc
 
 
+def clean_name(raw: str) -> str:
+    """A client's file name as we keep it: no directories, no control or invisible characters (NUL,
+    newlines, bidi overrides and isolates, zero-width ones), NFC-normalised, trimmed."""
+    name = "".join(c for c in raw if unicodedata.category(c) not in _DROPPED_CATEGORIES)
+    name = unicodedata.normalize("NFC", name)  # after: a dropped character may sit inside a pair
+    return PureWindowsPath(PurePosixPath(name).name).name.strip()  # no directories from the client
+
+
 def _name(f: UploadFile) -> str:
-    raw = f.filename or ""
-    name = PureWindowsPath(PurePosixPath(raw).name).name.strip()  # no directories from the client
+    name = clean_name(f.filename or "")
     if not name:
-        raise ApiProblem(422, "file name missing", "every uploaded file needs a file name")
+        raise ApiProblem(
+            422,
+            "file name missing",
+            "every uploaded file needs a file name of visible characters",
+        )
     if len(name) > 255:
         raise ApiProblem(422, "file name too long", "file names are limited to 255 characters")
     try:
@@ -145,15 +191,28 @@ def _name(f: UploadFile) -> str:
     return name
 
 
-def _read(f: UploadFile, limit: int) -> bytes:
-    data = f.file.read(limit + 1)
-    if len(data) > limit:
+def _receive(services: Services, f: UploadFile, received: ExitStack) -> Incoming:
+    """Stream an uploaded file into the blob directory; removed on leaving ``received`` unless kept."""
+    limit = services.runtime.settings.ingest.max_file_bytes
+    try:
+        inc = services.blobs.receive(f.file, limit)
+    except FileTooLarge as e:
         raise ApiProblem(
             413,
             "file too large",
-            f"{f.filename} is over the limit of {limit / 1048576:.1f} MiB (RAG_INGEST__MAX_FILE_MB)",
-        )
-    return data
+            f"{clean_name(f.filename or '')} is over the limit of {limit / 1048576:.1f} MiB "
+            "(RAG_INGEST__MAX_FILE_MB)",
+            reason=e.reason,
+        ) from e
+    received.callback(services.blobs.discard, inc)
+    return inc
+
+
+def _check_quota(services: Services, tenant: str, incoming: list[Incoming]) -> None:
+    try:
+        services.blobs.check_quota(tenant, incoming, services.runtime.settings.api.tenant_quota_bytes)
+    except QuotaExceeded as e:
+        raise ApiProblem(413, "storage quota exceeded", str(e), reason=e.reason) from e
 
 
 def _metadata(raw: str | None) -> dict[str, Any]:
@@ -176,11 +235,11 @@ def _metadata(raw: str | None) -> dict[str, Any]:
 
 
 def _submit(
-    services: Services, tenant: str, name: str, data: bytes, meta: dict[str, Any], doc_id: str | None
+    services: Services, tenant: str, name: str, inc: Incoming, meta: dict[str, Any], doc_id: str | None
 ) -> UploadItem:
     did = doc_id or document_id(tenant, name)
+    digest = inc.digest
     existing = services.runtime.registry.get(tenant, did)
-    digest = services.blobs.put(data)
     if (
         existing is not None
         and existing.status == Status.INDEXED
@@ -191,18 +250,30 @@ def _submit(
     active = services.jobs.active_for(tenant, did)
     if active is not None and active.blob == digest and active.metadata == meta:
         return UploadItem(document_id=did, source=name, status=active.state.value, job=active.to_dict())  # type: ignore[arg-type]
-    job = services.jobs.create(tenant, did, name, digest, meta)
+    # The file is kept under its job's reference before the job exists: a job never lacks its file.
+    job_id = new_job_id()
+    services.blobs.keep(inc, Owner.job(tenant, job_id))
+    job = services.jobs.create(tenant, did, name, digest, meta, job_id=job_id)
     services.runner.submit(job)
     return UploadItem(document_id=did, source=name, status="queued", job=job.to_dict())  # type: ignore[arg-type]
 
 
+def wait_budget(wait_timeout_s: float, request_timeout_s: float, spent_s: float) -> float:
+    """How long ?wait=true may wait: its own limit, but never so long that the request times out
+    (an accepted upload must not answer 504)."""
+    margin = min(WAIT_MARGIN_MAX_S, max(WAIT_MARGIN_MIN_S, request_timeout_s * WAIT_MARGIN_SHARE))
+    return max(0.0, min(wait_timeout_s, request_timeout_s - margin - spent_s))
+
+
 def _maybe_wait(
-    services: Services, items: list[UploadItem], wait: bool, response: Response
+    services: Services, items: list[UploadItem], wait: bool, response: Response, started: float
 ) -> UploadResponse:
     if not wait:
         return UploadResponse(documents=items)
+    api = services.runtime.settings.api
+    budget = wait_budget(api.wait_timeout_s, api.request_timeout_s, time.monotonic() - started)
     ids = [i.job.id for i in items if i.job is not None]
-    done = {j.id: j for j in services.runner.wait(ids, services.runtime.settings.api.wait_timeout_s)}
+    done = {j.id: j for j in services.runner.wait(ids, budget)}
     out = []
     for item in items:
         if item.job is not None and item.job.id in done:

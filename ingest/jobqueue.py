@@ -1,0 +1,93 @@
+"""The queue of ingestion jobs: one line per tenant, served round robin, so one tenant's fifty files or
+one huge book never hold the others back; and one job per document at a time, so two versions of a
+document are never written at once. In memory only: the job table is the record, and the runner
+rebuilds this from it on start."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ticket:
+    job_id: str
+    tenant: str
+    doc_id: str
+
+
+class FairQueue:
+    def __init__(self) -> None:
+        self._lines: dict[str, deque[Ticket]] = {}
+        self._served: dict[str, int] = {}  # tenant -> tick of its last job taken (0: never)
+        self._tick = itertools.count(1)
+        self._busy: set[tuple[str, str]] = set()  # (tenant, doc_id) of jobs being run
+        self._closed = False
+        self._cond = threading.Condition()
+
+    def put(self, ticket: Ticket) -> None:
+        with self._cond:
+            line = self._lines.setdefault(ticket.tenant, deque())
+            if all(t.job_id != ticket.job_id for t in line):
+                line.append(ticket)
+                self._cond.notify()
+
+    def take(self, timeout_s: float | None = None) -> Ticket | None:
+        """The next job: the first runnable one of the tenant served least recently. Blocks until there
+        is one; None once closed (or after ``timeout_s``)."""
+        with self._cond:
+            ticket = self._pick()
+            if ticket is None and not self._closed:
+                self._cond.wait_for(lambda: self._closed or self._runnable(), timeout=timeout_s)
+                ticket = self._pick()
+            return ticket
+
+    def done(self, ticket: Ticket) -> None:
+        """The job's document is free again (its next job may start)."""
+        with self._cond:
+            self._busy.discard((ticket.tenant, ticket.doc_id))
+            self._cond.notify_all()
+
+    def remove(self, job_id: str) -> bool:
+        with self._cond:
+            for tenant, line in self._lines.items():
+                for t in line:
+                    if t.job_id == job_id:
+                        line.remove(t)
+                        if not line:
+                            del self._lines[tenant]
+                        return True
+            return False
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def __contains__(self, job_id: object) -> bool:
+        with self._cond:
+            return any(t.job_id == job_id for line in self._lines.values() for t in line)
+
+    def __len__(self) -> int:
+        with self._cond:
+            return sum(len(line) for line in self._lines.values())
+
+    def _runnable(self) -> bool:
+        return any((t.tenant, t.doc_id) not in self._busy for line in self._lines.values() for t in line)
+
+    def _pick(self) -> Ticket | None:
+        if self._closed:
+            return None
+        for tenant in sorted(self._lines, key=lambda x: self._served.get(x, 0)):
+            line = self._lines[tenant]
+            for t in line:
+                if (t.tenant, t.doc_id) not in self._busy:
+                    line.remove(t)
+                    if not line:
+                        del self._lines[tenant]
+                    self._busy.add((t.tenant, t.doc_id))
+                    self._served[tenant] = next(self._tick)
+                    return t
+        return None

@@ -1,0 +1,335 @@
+"""Ingestion jobs through the HTTP API: fair turns between tenants, cancel, timeouts that free the
+worker, originals kept while anything needs them, quotas, ?wait=true and file names. Real app, model,
+Qdrant Edge and files; the only fault injected is a parse stage that waits (``Gate``), so a worker can be
+held busy deterministically."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from api_client import DEFAULT_REPLY, key, serve, upload
+from llm_server import ScriptedLLM
+from rag.errors import Cancelled
+
+
+class Gate:
+    """Wraps the runner's ingestion. Files named ``hold*`` wait at the start of parsing until released,
+    and stop when cancelled (as the killed parser of a cancelled job does); files named ``stuck*`` wait
+    until released whatever happens (a parser that ignores its cancel); files named ``boom*`` fail with
+    an exception nobody expected. Records the order files start."""
+
+    def __init__(self, runner) -> None:  # noqa: ANN001 - ingest.jobs.JobRunner
+        self.real = runner.ingest
+        self.release = threading.Event()
+        self.entered = threading.Event()
+        self.started: list[str] = []
+        runner.ingest = self
+
+    def __call__(self, src, on_stage: Callable[[str], None], cancel: threading.Event | None = None):  # noqa: ANN001, ANN204
+        def stage(name: str) -> None:
+            on_stage(name)
+            if name != "parsing":
+                return
+            self.started.append(src.name)
+            if src.name.startswith("boom"):
+                raise RuntimeError(f"<unstructured.Partitioner object at 0x7f3a2b1c4d50> broke on {src.name}")
+            if src.name.startswith(("hold", "stuck")):
+                self.entered.set()
+                while not self.release.wait(0.01):
+                    if src.name.startswith("hold") and cancel is not None and cancel.is_set():
+                        raise Cancelled(f"{src.name}: cancelled while parsing")
+
+        return self.real(src, stage, cancel) if cancel is not None else self.real(src, stage)
+
+
+@pytest.fixture
+def llm():
+    with ScriptedLLM(default=DEFAULT_REPLY) as server:
+        yield server
+
+
+@pytest.fixture
+def app(tmp_path: Path, embedder, onnx_cache, llm):
+    """An app with one job worker and a gate on it: ``app(**api_overrides)`` -> (client, gate)."""
+    stack = []
+
+    def start(**api):
+        cm = serve(tmp_path / "data", embedder, onnx_cache, llm, api={"job_workers": 1, **api})
+        client = cm.__enter__()
+        stack.append((cm, client))
+        return client, Gate(client.app.state.services.runner)
+
+    yield start
+    for cm, client in stack:
+        client.app.state.services.runner.ingest.release.set()
+        cm.__exit__(None, None, None)
+
+
+def _job(client, headers, *files, **kw):  # noqa: ANN001, ANN202
+    r = upload(client, headers, *files, wait=False, **kw)
+    assert r.status_code == 202, r.text
+    return [d["job"] for d in r.json()["documents"]]
+
+
+def _wait(client, job_ids: list[str], timeout_s: float = 60) -> dict[str, dict]:
+    jobs = client.app.state.services.runner.wait(job_ids, timeout_s)
+    return {j.id: j.to_dict() for j in jobs}
+
+
+def _until(check: Callable[[], bool], timeout_s: float) -> float:
+    t0 = time.monotonic()
+    while not check():
+        assert time.monotonic() - t0 < timeout_s, "not within the time"
+        time.sleep(0.02)
+    return time.monotonic() - t0
+
+
+def _blob(client, data: bytes) -> Path:  # noqa: ANN001
+    return client.app.state.services.blobs.path(hashlib.sha256(data).hexdigest())
+
+
+SHARED = b"Both tenants upload this very file. It is about warehouse robots and their docking stations.\n"
+
+
+def test_deleting_a_document_keeps_the_file_another_tenants_queued_job_needs(app) -> None:
+    client, gate = app()
+    a, b = key(client, "acme"), key(client, "globex")
+    (mine,) = _job(client, a, ("robots.txt", SHARED))
+    assert _wait(client, [mine["id"]])[mine["id"]]["state"] == "indexed"
+    _job(client, a, ("hold.txt", b"holds the only worker"))
+    assert gate.entered.wait(10)
+    (theirs,) = _job(client, b, ("robots.txt", SHARED))  # the same bytes, queued behind the held job
+    assert client.delete(f"/v1/documents/{mine['document_id']}", headers=a).status_code == 204
+    assert _blob(client, SHARED).exists()
+    gate.release.set()
+    job = _wait(client, [theirs["id"]])[theirs["id"]]
+    assert job["state"] == "indexed", job
+    assert client.post("/v1/search", json={"query": "docking stations"}, headers=b).json()["hits"]
+
+
+def test_eight_identical_concurrent_uploads_are_all_accepted(app) -> None:
+    client, gate = app()
+    a = key(client, "acme")
+    data = b"hold me: the same large upload, eight times at once\n" * 60_000  # 3 MB
+    statuses: list[int] = []
+
+    def send() -> None:
+        statuses.append(upload(client, a, ("hold-big.txt", data), wait=False).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [202] * 8
+    assert _blob(client, data).read_bytes() == data
+    assert not list((client.app.state.services.blobs.root / "tmp").glob("*"))
+
+
+def test_cancel_a_queued_job_and_a_running_one(app) -> None:
+    client, gate = app()
+    a, b = key(client, "acme"), key(client, "globex")
+    (running,) = _job(client, a, ("hold.txt", b"a long parse"))
+    assert gate.entered.wait(10)
+    queued, after = _job(
+        client, a, ("queued.txt", b"never parsed"), ("after.txt", b"parsed after the cancel")
+    )
+
+    assert client.post(f"/v1/jobs/{queued['id']}/cancel", headers=b).status_code == 404  # not theirs
+    r = client.post(f"/v1/jobs/{queued['id']}/cancel", headers=a)
+    assert r.status_code == 200 and r.json()["was"] == "queued", r.text
+    assert r.json()["job"]["state"] == "failed" and r.json()["job"]["reason"] == "cancelled"
+    assert not _blob(client, b"never parsed").exists()  # its original went with its job
+
+    t0 = time.monotonic()
+    r = client.delete(f"/v1/jobs/{running['id']}", headers=a)
+    assert r.status_code == 200 and r.json()["was"] == "running", r.text
+    job = client.get(f"/v1/jobs/{running['id']}", headers=a).json()
+    assert job["state"] == "failed" and job["reason"] == "cancelled" and time.monotonic() - t0 < 1.0
+    # The worker is free: the next job runs (the cancelled one never comes back to life).
+    assert _wait(client, [after["id"]], 30)[after["id"]]["state"] == "indexed"
+    assert gate.started == ["hold.txt", "after.txt"]
+    assert client.get(f"/v1/jobs/{running['id']}", headers=a).json()["reason"] == "cancelled"
+    r = client.post(f"/v1/jobs/{running['id']}/cancel", headers=a)
+    assert r.status_code == 409 and "already ended failed" in r.json()["detail"]
+
+
+def test_a_timed_out_job_that_will_not_stop_frees_the_worker(app) -> None:
+    client, gate = app(job_timeout_s=0.5, job_grace_s=0.3, heartbeat_s=0.05)
+    a = key(client, "acme")
+    (stuck,) = _job(client, a, ("stuck.txt", b"a parser that ignores its cancel"))
+    assert gate.entered.wait(10)
+    (nxt,) = _job(client, a, ("next.txt", b"a small file behind it"))
+    job = _wait(client, [nxt["id"]], 30)[nxt["id"]]
+    assert job["state"] == "indexed", job  # another worker took over while the first is still stuck
+    failed = client.get(f"/v1/jobs/{stuck['id']}", headers=a).json()
+    assert failed["state"] == "failed" and failed["reason"] == "timeout"
+    assert client.get("/readyz").json()["status"] == "ok"
+    gate.release.set()  # the stuck worker comes back late: its job stays failed, its document unwritten
+    runner = client.app.state.services.runner
+    _until(lambda: stuck["id"] not in runner._running, 10)
+    assert client.get(f"/v1/jobs/{stuck['id']}", headers=a).json()["reason"] == "timeout"
+    doc = client.get(f"/v1/documents/{stuck['document_id']}", headers=a).json()
+    assert doc.get("status") != "indexed" and doc.get("chunk_count", 0) == 0
+
+
+def test_a_timed_out_job_is_stopped_and_says_timeout(app) -> None:
+    client, gate = app(job_timeout_s=1.5, heartbeat_s=0.05)
+    a = key(client, "acme")
+    (slow,) = _job(client, a, ("hold.txt", b"stops when told to"))
+    (nxt,) = _job(client, a, ("next.txt", b"runs on the same worker after it"))
+    jobs = _wait(client, [slow["id"], nxt["id"]], 30)
+    assert jobs[slow["id"]]["reason"] == "timeout" and "RAG_API__JOB_TIMEOUT_S" in jobs[slow["id"]]["error"]
+    assert jobs[nxt["id"]]["state"] == "indexed"
+
+
+def test_references_a_crash_left_behind_are_dropped_on_start(
+    tmp_path: Path, embedder, onnx_cache, llm
+) -> None:
+    from ingest.blobs import BlobStore, Owner
+    from ingest.jobs import JobState, JobStore
+    from rag.settings import load_settings
+
+    settings = load_settings(data_dir=tmp_path / "data")
+    jobs, blobs = JobStore(settings.registry_url), BlobStore(settings.blob_dir, settings.registry_url)
+    # A job that failed, killed before it let go of its original; and one still queued.
+    done = jobs.create(
+        "acme", "doc-a", "a.txt", blobs.put(b"failed file", Owner.job("acme", "j-done")), {}, job_id="j-done"
+    )
+    jobs.transition(done.id, JobState.FAILED, reason="malformed", error="broken")
+    queued = jobs.create(
+        "acme", "doc-b", "b.txt", blobs.put(b"queued file", Owner.job("acme", "j-q")), {}, job_id="j-q"
+    )
+    jobs.close()
+    blobs.close()
+    with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
+        services = client.app.state.services
+        assert not services.blobs.exists(done.blob)
+        assert services.runner.wait([queued.id], 60)[0].state == "indexed"
+        assert services.blobs.exists(queued.blob)  # now the document's
+
+
+def test_tenants_take_turns(app) -> None:
+    client, gate = app()
+    a, b = key(client, "acme"), key(client, "globex")
+    _job(client, a, ("hold.txt", b"first"))
+    assert gate.entered.wait(10)
+    many = _job(client, a, *[(f"a{i}.txt", f"acme file {i}".encode()) for i in range(9)])
+    (theirs,) = _job(client, b, ("b.txt", b"globex's only file"))
+    gate.release.set()
+    _wait(client, [j["id"] for j in many] + [theirs["id"]])
+    assert gate.started.index("b.txt") == 1, gate.started  # right after the job that was running
+
+
+def test_deleting_a_document_whose_first_job_is_queued_is_409(app) -> None:
+    client, gate = app()
+    a = key(client, "acme")
+    _job(client, a, ("hold.txt", b"busy"))
+    assert gate.entered.wait(10)
+    (job,) = _job(client, a, ("new.txt", b"not indexed yet"))
+    r = client.delete(f"/v1/documents/{job['document_id']}", headers=a)
+    assert r.status_code == 409 and r.json()["title"] == "document busy", r.text
+    assert f"/v1/jobs/{job['id']}/cancel" in r.json()["detail"]
+    assert client.delete("/v1/documents/never-was", headers=a).status_code == 404
+
+
+def test_wait_answers_202_before_the_request_times_out(app) -> None:
+    client, gate = app(request_timeout_s=2.0)
+    a = key(client, "acme")
+    t0 = time.monotonic()
+    r = upload(client, a, ("hold.txt", b"takes longer than the request may"), wait=True)
+    assert r.status_code == 202, r.text
+    assert time.monotonic() - t0 < 2.0
+    assert r.json()["documents"][0]["job"]["state"] in ("queued", "parsing")
+    gate.release.set()
+    job_id = r.json()["documents"][0]["job"]["id"]
+    assert _wait(client, [job_id])[job_id]["state"] == "indexed"
+
+
+def test_a_failed_uploads_original_is_removed(app) -> None:
+    client, _ = app()
+    a = key(client, "acme")
+    r = upload(client, a, ("empty.txt", b"   \n"), wait=True)
+    assert r.status_code == 200 and r.json()["documents"][0]["job"]["reason"] == "empty", r.text
+    _until(lambda: not _blob(client, b"   \n").exists(), 5)  # released just after the job ends
+    assert client.app.state.services.blobs.usage("acme") == 0
+
+
+def test_the_storage_quota_refuses_an_upload_with_413(app) -> None:
+    client, _ = app(tenant_quota_mb=0.01)  # 10 KiB
+    a, b = key(client, "acme"), key(client, "globex")
+    first = (b"first file, about six kilobytes. " * 180)[:6000]
+    second = (b"second file, also six kilobytes. " * 180)[:6000]
+    (job,) = _job(client, a, ("first.txt", first))
+    _wait(client, [job["id"]])
+    r = upload(client, a, ("second.txt", second))
+    assert r.status_code == 413 and r.json()["reason"] == "quota", r.text
+    detail = r.json()["detail"]
+    assert (
+        "RAG_API__TENANT_QUOTA_MB" in detail and "5.8 KiB in use" in detail and "quota of 10.2 KiB" in detail
+    )
+    assert client.get("/v1/documents", headers=a).json()["total"] == 1  # nothing of it kept
+    assert upload(client, b, ("first.txt", first)).status_code == 200  # another tenant has its own quota
+    assert client.delete(f"/v1/documents/{job['document_id']}", headers=a).status_code == 204
+    assert upload(client, a, ("second.txt", second)).status_code == 200
+
+
+def _raw_upload(client, headers: dict[str, str], filename: bytes, data: bytes):  # noqa: ANN001, ANN202
+    """Multipart by hand: httpx percent-escapes control characters in file names, a hostile client
+    does not."""
+    body = (
+        b'--B0undary\r\nContent-Disposition: form-data; name="files"; filename="'
+        + filename
+        + b'"\r\nContent-Type: text/plain\r\n\r\n'
+        + data
+        + b"\r\n--B0undary--\r\n"
+    )
+    return client.post(
+        "/v1/documents?wait=true",
+        content=body,
+        headers={**headers, "Content-Type": "multipart/form-data; boundary=B0undary"},
+    )
+
+
+def test_file_names_lose_control_and_invisible_characters(app) -> None:
+    client, _ = app()
+    a = key(client, "acme")
+    hostile = "re\x00po\x0brt\u202egnp\u2066.\u200bnotes\u2028 cafe\u200d\u0301.txt".encode()
+    r = _raw_upload(client, a, hostile, b"quarterly notes")
+    assert r.status_code == 200, r.text
+    assert r.json()["documents"][0]["source"] == "reportgnp.notes caf\u00e9.txt"  # NFC: one é
+    listed = client.get("/v1/documents", headers=a).json()["items"][0]["source"]
+    assert listed == "reportgnp.notes caf\u00e9.txt"
+    r = _raw_upload(client, a, "\x00\u202e\u200b\x0b".encode(), b"x")
+    assert r.status_code == 422 and r.json()["title"] == "file name missing", r.text
+    assert _raw_upload(client, a, b"evil\x00.exe", b"MZ").status_code == 415
+
+
+def test_an_unexpected_failure_says_so_in_words_without_internals(
+    app, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _ = app()
+    a = key(client, "acme")
+    r = upload(client, a, ("boom.txt", b"anything"), wait=True)
+    job = r.json()["documents"][0]["job"]
+    assert job["state"] == "failed" and job["reason"] == "internal", job
+    assert job["error"] == "the server failed while ingesting this file; the details are in the server log"
+    assert "RuntimeError" in caplog.text and "0x7f3a2b1c4d50" in caplog.text  # ...which the log has
+    (_, after) = _job(client, a, ("boom2.txt", b"x"), ("fine.txt", b"the worker lives on"))
+    assert _wait(client, [after["id"]])[after["id"]]["state"] == "indexed"
+
+
+def test_failure_messages_lose_exception_names_and_addresses() -> None:
+    from ingest.jobs import public_error
+
+    assert public_error("ValueError: bad <Foo object at 0x7f00aa11bb22> here") == "bad an object here"
+    assert public_error("zipfile.BadZipFile: File is not a zip file") == "File is not a zip file"
+    assert public_error("broken at 0xdeadbeef1234") == "broken at an address"
+    assert public_error("report.pdf: 3 pages are encrypted") == "report.pdf: 3 pages are encrypted"
+    assert public_error("a.docx: KeyError: 'word/document.xml'") == "a.docx: 'word/document.xml'"
