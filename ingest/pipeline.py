@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import numpy as np
+
 from ingest.blobs import BlobStore, Owner
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
@@ -191,7 +193,7 @@ class Ingestor:
         if isinstance(result, Outcome):
             return result
         try:
-            return next(self._write([result], stage))
+            return next(self._write([result], stage, cancel))
         except Cancelled as e:
             return Outcome(src.name, result.doc_id, "failed", reason=e.reason, error=str(e))
 
@@ -227,9 +229,15 @@ class Ingestor:
             stage("parsing")
             chunks = self._parse_and_chunk(data, src.name, stage, cancel)
         except IngestError as e:
-            self.registry.record_failure(
-                src.tenant, doc_id, source=src.name, fmt=fmt, size_bytes=src.size, error=f"{e.reason}: {e}"
-            )
+            if not isinstance(e, Cancelled):  # a cancel says nothing about the file: no failed document
+                self.registry.record_failure(
+                    src.tenant,
+                    doc_id,
+                    source=src.name,
+                    fmt=fmt,
+                    size_bytes=src.size,
+                    error=f"{e.reason}: {e}",
+                )
             return Outcome(src.name, doc_id, "failed", reason=e.reason, error=str(e))
         except OSError as e:
             return Outcome(
@@ -262,14 +270,17 @@ class Ingestor:
             raise MalformedDocument(f"{name}: could not be read: {describe(e)}") from e
 
     def _write(
-        self, batch: list[_Prepared], on_stage: Callable[[str], None] | None = None
+        self,
+        batch: list[_Prepared],
+        on_stage: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[Outcome]:
         if not batch:
             return
         if on_stage is not None:
             on_stage("embedding")
         texts = [c.text for p in batch for c in p.chunks]
-        dense = self.embedder.embed_documents(texts)
+        dense = self._embed(texts, cancel, batch[0].source.name)
         sparse = [self.sparse.embed_document(t) for t in texts]
         at = 0
         for p in batch:
@@ -308,6 +319,20 @@ class Ingestor:
                 seconds=time.perf_counter() - p.started,
             )
 
+    def _embed(self, texts: list[str], cancel: threading.Event | None, name: str) -> np.ndarray:
+        """Dense vectors, a slice at a time when the work can be cancelled: a book's thousands of chunks
+        stop within a slice of a cancel, and nothing is written after it."""
+        if cancel is None:
+            return self.embedder.embed_documents(texts)
+        parts = []
+        for at in range(0, len(texts), _CANCEL_SLICE):
+            if cancel.is_set():
+                raise Cancelled(f"{name}: cancelled while embedding")
+            parts.append(self.embedder.embed_documents(texts[at : at + _CANCEL_SLICE]))
+        if cancel.is_set():
+            raise Cancelled(f"{name}: cancelled before writing")
+        return np.concatenate(parts) if parts else self.embedder.embed_documents([])
+
     def delete(self, tenant: str, doc_id: str) -> bool:
         if not delete_document(self.store, self.registry, tenant, doc_id):
             return False
@@ -325,6 +350,7 @@ class Ingestor:
         self.blobs.sync(Owner.document(tenant, doc_id), keep)
 
 
+_CANCEL_SLICE = 64  # chunks embedded between two looks at a cancel (under a second on 2 cores)
 _DONE = object()
 
 

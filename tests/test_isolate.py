@@ -275,6 +275,24 @@ def test_cancel_reaches_the_parser_through_the_runtime(runtime) -> None:
     assert time.monotonic() - started < 2.5
 
 
+def test_a_cancel_while_embedding_writes_nothing_and_records_no_document(runtime) -> None:
+    """A cancel after parsing (here: as embedding starts) stops before the write: no chunks, no document
+    row (a cancel says nothing about the file), and the same file ingests normally afterwards."""
+    text = "\n\n".join(f"Paragraph {i}. The robot docks, charges and drives on." for i in range(400))
+    src = Source.from_bytes(text.encode(), "manual.txt", "default")
+    cancel = threading.Event()
+
+    def stage(name: str) -> None:
+        if name == "embedding":
+            cancel.set()
+
+    outcome = runtime.ingest_one(src, stage, cancel)
+    assert (outcome.status, outcome.reason) == ("failed", "cancelled")
+    assert runtime.registry.get("default", outcome.doc_id) is None
+    assert runtime.store.chunks("default", outcome.doc_id) == []
+    assert runtime.ingest_one(src).status == "added"
+
+
 def test_the_runtime_wires_one_parser_and_closes_it(settings) -> None:
     from rag.runtime import Runtime
 
