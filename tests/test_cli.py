@@ -83,6 +83,7 @@ def test_clear_errors(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert "expected a JSON object" in cli("search", "--queries", str(bad), code=1).output
     assert "either a question or --queries" in cli("search", code=1).output
     monkeypatch.setenv("RAG_CHUNKING__SIZE_TOKENS", "999")
+    monkeypatch.setenv("RAG_CHUNKING__MAX_CHARS", "5000")  # enough characters: the token window is what fails
     assert "does not fit" in cli("search", "x", code=2).output
 
 
