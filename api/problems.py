@@ -24,6 +24,7 @@ from rag.errors import (
     IngestError,
     InvalidRequest,
     LLMError,
+    ParserUnavailable,
     PromptError,
     RagError,
     ReindexError,
@@ -59,6 +60,7 @@ _STATUS: list[tuple[type[RagError], int, str]] = [
     (IndexMismatch, 409, "index built with another embedding model"),
     (ReindexError, 409, "re-index not possible"),
     (StoreError, 503, "vector store unavailable"),
+    (ParserUnavailable, 503, "parser unavailable"),
     (ConfigError, 500, "server misconfigured"),
 ]
 

@@ -36,7 +36,7 @@ def main() -> None:
     files = sorted((ROOT / "sample_docs").iterdir())
     docs = [(f.name, f.read_bytes()) for f in files]
 
-    parser = Parser(ParseLimits(max_file_bytes=50 * MB), workers=1)
+    parser = Parser(ParseLimits.from_settings(), workers=1)
     t = time.perf_counter()
     parser.parse(b"Start the parser process.", "start.txt")
     start_s = time.perf_counter() - t

@@ -24,8 +24,13 @@ from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.settings import DEFAULT_MAX_CHUNK_CHARS
+from rag.settings import DEFAULT_MAX_CHUNK_CHARS, MIN_CHUNK_CHARS
 from rag.types import Chunk, Element
+
+# Part of the settings fingerprint (ingest.fingerprint): raise it whenever the same elements and settings
+# give other chunks than before, so ``rag reindex --incremental`` rebuilds what older code chunked.
+# 2: chunks bounded in characters, runs of one character cut, a piece cut once at max_chars.
+CHUNKER_VERSION = 2
 
 # No "" (character by character) at the end: a piece with no separator left is cut by ``_fit`` instead,
 # in one tokenizer call, where langchain would call the length function once per character.
@@ -33,7 +38,9 @@ _SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " "]
 _JOIN = "\n\n"
 _MAX_TITLE_CHARS = 80
 _MAX_PATH_DEPTH = 4
-_MAX_RUN = 128  # characters of one repeated character kept; a separator line of dashes is shorter
+# Characters of one repeated character kept (a separator line of dashes is shorter); settings refuse a
+# max_chars with no room for two such runs.
+_MAX_RUN = MIN_CHUNK_CHARS // 2
 _RUN_START = re.compile(rf"(.)\1{{{_MAX_RUN}}}", re.DOTALL)  # a run longer than _MAX_RUN starts here
 
 

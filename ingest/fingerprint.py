@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ingest.chunk import CHUNKER_VERSION
 from rag.errors import ConfigError
 from rag.settings import Settings
 
@@ -19,7 +20,7 @@ def settings_fingerprint(settings: Settings) -> str:
     e, c, b = settings.embedding, settings.chunking, settings.bm25
     parts = {
         "parser": f"unstructured {importlib.metadata.version('unstructured')}",
-        "chunking": [c.size_tokens, c.overlap_tokens],
+        "chunking": [c.size_tokens, c.overlap_tokens, c.max_chars, CHUNKER_VERSION],
         "bm25": [b.k1, b.b, b.avg_len, b.language],
         "embedding": [e.model_name, e.dim, e.backend, e.max_seq_length],
     }

@@ -1,13 +1,16 @@
 """Parsing in child processes with hard limits, so no document can take the serving process down.
 
 A small pool of long-lived parser processes (new interpreters, unstructured imported once each, started
-on first use, replaced after a kill). The cheap checks of ingest.parse.inspect run here first; the parser
-runs in a child that the calling thread watches every 50 ms: over its memory (RSS) it is killed and the
-document ends ``too_large``; past its wall time ``timeout``; when ``cancel`` is set ``cancelled``. The
-child also limits itself (RLIMIT_AS and RLIMIT_CPU) in case its watcher is slow. Only the bytes go out
-and the elements come back, as plain picklable data.
+on first use, replaced after a kill). The serving process only checks the name and the size
+(ingest.parse.precheck); the container checks (ingest.parse.inspect) and the parser run in a child that
+the calling thread watches every 50 ms: over its memory (RSS) it is killed and the document ends
+``too_large``; past its wall time ``timeout``; when ``cancel`` is set ``cancelled``. The child also
+limits itself (RLIMIT_AS and RLIMIT_CPU) in case its watcher is slow. Only the bytes go out (written to
+the pipe as they are, never copied) and the elements come back as plain picklable data, at most
+``max_text_bytes`` of them.
 
-``workers=0`` parses in the calling process (tests and debugging): no limits beyond the container checks.
+``workers=0`` parses in the calling process (tests and debugging): no limits beyond the container checks
+and the text limit.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 from ingest.limits import Limits
-from ingest.parse import ParsedDocument, extract, inspect, warm_up
+from ingest.parse import FORMATS, ParsedDocument, extract, inspect, precheck, warm_up
 from rag.errors import (
     Cancelled,
     EmptyDocument,
@@ -35,10 +38,12 @@ from rag.errors import (
     IngestError,
     MalformedDocument,
     NoExtractableText,
+    ParserUnavailable,
     ParseTimeout,
-    RagError,
     UnsupportedFormat,
 )
+from rag.settings import IngestSettings
+from rag.units import MiB, human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,9 @@ _START_TIMEOUT_S = 180.0  # importing unstructured (torch, spaCy) takes a few se
 # gives freed memory back, and the next document should start from a small process.
 _RECYCLE_SHARE = 0.75
 _NO_MEMORY = "parsing it needed more memory than is allowed (RAG_INGEST__PARSE_MEMORY_MB)"
+# What an element costs the serving process besides its text, roughly, once unpickled: counted against
+# max_text_bytes, so a million one-word elements weigh what they cost.
+_ELEMENT_BYTES = 100
 _ERRORS: dict[str, type[IngestError]] = {
     c("").reason: c
     for c in (
@@ -66,11 +74,30 @@ _ERRORS: dict[str, type[IngestError]] = {
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """What one parse may use, besides what the container may declare (``Limits``)."""
+    """What one parse may use and return, besides what the container may declare (``Limits``); built from
+    the settings (``from_settings``), which hold the defaults."""
 
     max_file_bytes: int
-    memory_bytes: int = 1536 * 1024 * 1024
-    timeout_s: float = 300.0
+    memory_bytes: int
+    timeout_s: float
+    max_text_bytes: int
+
+    @classmethod
+    def from_settings(cls, s: IngestSettings | None = None) -> ParseLimits:
+        """The limits of ``s`` (the defaults when None: tests and tools)."""
+        s = s or IngestSettings()
+        return cls(
+            max_file_bytes=s.max_file_bytes,
+            memory_bytes=int(s.parse_memory_mb * MiB),
+            timeout_s=s.parse_timeout_s,
+            max_text_bytes=int(s.max_text_mb * MiB),
+        )
+
+
+class CancelFlag(Protocol):
+    """What ``Parser.parse`` watches to stop early: a threading.Event, or anything answering is_set."""
+
+    def is_set(self) -> bool: ...
 
 
 def _error(reason: str, message: str) -> IngestError:
@@ -91,7 +118,7 @@ class Parser:
         warm_up: bool = True,
     ) -> None:
         self.parse_limits = parse_limits
-        self.limits = limits or Limits()
+        self.limits = limits or Limits.from_settings()
         self.workers = workers
         self._extract = extract  # a module-level function: the child imports it by name
         self._warm_up = warm_up  # False: children start without loading the parser (fault-injection tests)
@@ -101,16 +128,21 @@ class Parser:
         self._children: set[_Child] = set()
         self._closed = False
 
-    def parse(self, data: bytes, source: str, cancel: threading.Event | None = None) -> ParsedDocument:
+    def parse(self, data: bytes, source: str, cancel: CancelFlag | None = None) -> ParsedDocument:
         """Parse one document; raises an IngestError with the reason (``too_large``, ``timeout``,
-        ``cancelled``, ``malformed`` ...) and a message naming the cause."""
-        fmt = inspect(data, source, self.parse_limits.max_file_bytes, self.limits)
+        ``cancelled``, ``malformed`` ...) and a message naming the cause, or ParserUnavailable when no
+        parser process could be started (not the file's fault)."""
+        max_bytes = self.parse_limits.max_file_bytes
+        precheck(source, len(data), max_bytes)  # all the serving process looks at: the rest is the child's
         _check_cancel(cancel, source)
         if self.workers == 0:
-            return self._extract(data, source, fmt, self.limits)
+            fmt = inspect(data, source, max_bytes, self.limits)
+            parsed = self._extract(data, source, fmt, self.limits)
+            check_text(parsed, source, self.parse_limits.max_text_bytes)
+            return parsed
         with self._child(source, cancel) as child:
             try:
-                return child.run(data, source, fmt, cancel)
+                return child.run(data, source, cancel)
             except (IngestError, OSError, EOFError) as e:
                 self._check_open(source)  # close() killed the child under us: not the file's fault
                 if isinstance(e, IngestError):
@@ -136,7 +168,7 @@ class Parser:
             return [c.pid for c in self._children if c.alive()]
 
     @contextlib.contextmanager
-    def _child(self, source: str, cancel: threading.Event | None) -> Iterator[_Child]:
+    def _child(self, source: str, cancel: CancelFlag | None) -> Iterator[_Child]:
         while not self._slots.acquire(timeout=_POLL_S):
             _check_cancel(cancel, source)
             self._check_open(source)
@@ -148,7 +180,7 @@ class Parser:
             self._give_back(child)
             self._slots.release()
 
-    def _take(self, source: str, cancel: threading.Event | None) -> _Child:
+    def _take(self, source: str, cancel: CancelFlag | None) -> _Child:
         with self._lock:
             self._check_open(source)
             while self._idle:
@@ -156,10 +188,16 @@ class Parser:
                 if child.alive():
                     return child
                 self._children.discard(child)
-        child = _Child((self._extract, self.limits, self.parse_limits, self._warm_up))
-        with self._lock:
+            # Known before it starts, so a close() from now on stops it (start checks again after Popen).
+            child = _Child((self._extract, self.limits, self.parse_limits, self._warm_up))
             self._children.add(child)
-        child.start(source, cancel, self._check_open)
+        try:
+            child.start(source, cancel, self._check_open)
+        except BaseException:
+            child.kill()
+            with self._lock:
+                self._children.discard(child)
+            raise
         return child
 
     def _give_back(self, child: _Child | None) -> None:
@@ -177,9 +215,22 @@ class Parser:
             raise Cancelled(f"{source}: parsing stopped: the service is shutting down")
 
 
-def _check_cancel(cancel: threading.Event | None, source: str) -> None:
+def _check_cancel(cancel: CancelFlag | None, source: str) -> None:
     if cancel is not None and cancel.is_set():
         raise Cancelled(f"{source}: cancelled while parsing")
+
+
+def check_text(parsed: ParsedDocument, source: str, max_text_bytes: int) -> None:
+    """Refuse a parse whose elements (their UTF-8 text and ``_ELEMENT_BYTES`` each) exceed the limit:
+    a document within every container limit can still yield hundreds of MB of text."""
+    total = 0
+    for element in parsed.elements:
+        total += len(element.text.encode("utf-8", "surrogatepass")) + _ELEMENT_BYTES
+        if total > max_text_bytes:
+            raise FileTooLarge(
+                f"{source}: the text parsed from it is more than {human_bytes(max_text_bytes)}, the limit "
+                "(RAG_INGEST__MAX_TEXT_MB)"
+            )
 
 
 class _Child:
@@ -199,50 +250,53 @@ class _Child:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self, source: str, cancel: threading.Event | None, check_open: Callable[[str], None]) -> None:
-        to_child, from_parent = os.pipe()
-        to_parent, from_child = os.pipe()
-        fds = (to_child, from_child)
+    def start(self, source: str, cancel: CancelFlag | None, check_open: Callable[[str], None]) -> None:
+        """Start the process and wait until it has loaded the parser. Whatever goes wrong (it cannot start,
+        it fails to load, ``cancel``, the pool closing) the caller kills it (``kill``)."""
+        child_reads, parent_writes = os.pipe()
+        parent_reads, child_writes = os.pipe()
         code = (
             f"import sys; sys.path[:] = {sys.path!r}; "
-            f"from ingest.isolate import _child_entry; _child_entry({to_child}, {from_child})"
+            f"from ingest.isolate import _child_entry; _child_entry({child_reads}, {child_writes})"
         )
+        self.conn = _Duplex(parent_reads, parent_writes)  # closed by kill(), whatever happens next
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", code],
-                pass_fds=fds,
+                pass_fds=(child_reads, child_writes),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
             )
-        finally:
-            for fd in fds:  # the child's ends live in the child now: EOF here when it dies
-                os.close(fd)
-        self.conn = _Duplex(to_parent, from_parent)
+        except OSError as e:  # out of processes or memory: the service's trouble, not the file's
+            raise ParserUnavailable(f"the parser process could not be started: {e.strerror or e}") from e
+        finally:  # the child's ends live in the child now (or nowhere): EOF here when it dies
+            os.close(child_reads)
+            os.close(child_writes)
         self.pid = self.process.pid
-        self.conn.send(self.setup)
+        check_open(source)  # a close() that ran before Popen did not see the process
+        try:
+            self.conn.send(self.setup)
+        except OSError as e:
+            raise ParserUnavailable("the parser process did not start (see the log)") from e
         deadline = time.monotonic() + _START_TIMEOUT_S
         while not self.conn.poll(_POLL_S):
-            if cancel is not None and cancel.is_set():
-                self.kill()
-                raise Cancelled(f"{source}: cancelled while parsing")
+            _check_cancel(cancel, source)
             check_open(source)
             if not self.alive() or time.monotonic() > deadline:
-                self.kill()
-                raise RagError("the parser process did not start (see the log)")
+                raise ParserUnavailable("the parser process did not start (see the log)")
         try:
             message = self.conn.recv()
         except (EOFError, OSError) as e:
-            self.kill()
-            raise RagError("the parser process did not start (see the log)") from e
+            raise ParserUnavailable("the parser process did not start (see the log)") from e
         if message[0] != "ready":
-            self.kill()
-            raise RagError(f"the parser process did not start: {message[1]}")
+            raise ParserUnavailable(f"the parser process did not start: {message[1]}")
 
-    def run(self, data: bytes, source: str, fmt: str, cancel: threading.Event | None) -> ParsedDocument:
+    def run(self, data: bytes, source: str, cancel: CancelFlag | None) -> ParsedDocument:
         assert self.conn is not None
         limits = self.parse_limits
         try:
-            self.conn.send((data, source, fmt))
+            self.conn.send((source,))
+            self.conn.send_bytes(data)  # from the caller's buffer: no pickled copy of it here
         except (OSError, EOFError) as e:
             self.kill()
             raise MalformedDocument(f"{source}: the parser stopped before reading the file") from e
@@ -276,10 +330,9 @@ class _Child:
         raise _error(reason, text)
 
     def _over_memory(self, source: str) -> FileTooLarge:
-        mb = self.parse_limits.memory_bytes / 1048576
         return FileTooLarge(
-            f"{source}: parsing it needed more than {mb:,.0f} MB of memory and was stopped "
-            "(RAG_INGEST__PARSE_MEMORY_MB)"
+            f"{source}: parsing it needed more than {human_bytes(self.parse_limits.memory_bytes)} of memory "
+            "and was stopped (RAG_INGEST__PARSE_MEMORY_MB)"
         )
 
     def _died(self, source: str, peak: int) -> IngestError:
@@ -330,8 +383,14 @@ class _Duplex:
     def send(self, obj: Any) -> None:
         self._out.send(obj)
 
+    def send_bytes(self, data: bytes) -> None:
+        self._out.send_bytes(data)
+
     def recv(self) -> Any:
         return self._in.recv()
+
+    def recv_bytes(self) -> bytes:
+        return self._in.recv_bytes()
 
     def poll(self, timeout: float) -> bool:
         return self._in.poll(timeout)
@@ -382,7 +441,11 @@ def _child_entry(read_fd: int, write_fd: int) -> None:
             return
         if task is None:
             return
-        data, source, fmt = task
+        (source,) = task
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
         # CPU time adds up over the child's life: the soft limit moves on with each document (SIGXCPU
         # ends the child); the hard limit stays, as an unprivileged process could not raise it again.
         used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
@@ -390,8 +453,13 @@ def _child_entry(read_fd: int, write_fd: int) -> None:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
         del task
+        fmt = FORMATS.get(os.path.splitext(source)[1].lower(), "its format")  # for a message if inspect fails
         try:
-            reply: tuple[Any, ...] = ("ok", extract(data, source, fmt, limits))
+            fmt = inspect(data, source, parse_limits.max_file_bytes, limits)
+            parsed = extract(data, source, fmt, limits)
+            check_text(parsed, source, parse_limits.max_text_bytes)
+            reply: tuple[Any, ...] = ("ok", parsed)
+            del parsed
         except IngestError as e:
             if isinstance(e.__cause__, MemoryError):  # our address-space limit, not the machine's
                 reply = ("error", "too_large", f"{source}: {_NO_MEMORY}")

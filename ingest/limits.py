@@ -1,22 +1,26 @@
-"""Container limits, checked in the serving process before any parser sees the bytes: cheap looks at
-what a file declares (zip directories, MIME boundaries, JSON brackets), never a full decompression.
+"""Container limits: cheap looks at what a file declares (zip directories, MIME boundaries, JSON
+brackets), never a full decompression. They run in the parser process, before the parser (ingest.isolate),
+and each is linear in the file and stops at the first limit it passes.
 
 A zip bomb (a 1 MB .docx whose word/document.xml inflates to 315 MB) is refused here from its central
-directory alone. An archive that lies about its sizes is not: Python's zipfile stops at the declared
-size and fails the CRC check, and whatever still grows too big is stopped by the parser process's
-memory cap (ingest.isolate).
+directory alone, and an archive of half a million empty entries from its record count, before zipfile
+builds an object per entry. An archive that lies about its sizes is not: Python's zipfile stops at the
+declared size and fails the CRC check, and whatever still grows too big is stopped by the parser
+process's memory cap (ingest.isolate).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 
 from rag.errors import FileTooLarge, MalformedDocument
+from rag.settings import IngestSettings
+from rag.units import MiB, human_bytes
 
-MiB = 1024 * 1024
 # Formats that are zip containers: OOXML, ODF, EPUB. Each is inspected with check_archive.
 ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "epub"})
 # An embedded archive (a spreadsheet inside a slide deck) is opened to count its entries when it is at
@@ -31,18 +35,27 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 @dataclass(frozen=True)
 class Limits:
-    """What a document may declare. Defaults match rag.settings.IngestSettings."""
+    """What a document may declare; built from the settings (``from_settings``), which hold the defaults."""
 
-    max_expanded_bytes: int = 200 * MiB
-    max_entries: int = 10_000
-    max_ratio: float = 200.0
-    max_pdf_pages: int = 5_000
-    max_mime_parts: int = 1_000
-    max_nesting: int = 64
+    max_expanded_bytes: int
+    max_entries: int
+    max_ratio: float
+    max_pdf_pages: int
+    max_mime_parts: int
+    max_nesting: int
 
-
-def _mb(n: float) -> str:
-    return f"{n / MiB:.0f} MB" if n >= 10 * MiB else f"{n / MiB:.1f} MB"
+    @classmethod
+    def from_settings(cls, s: IngestSettings | None = None) -> Limits:
+        """The limits of ``s`` (the defaults when None: tests and tools)."""
+        s = s or IngestSettings()
+        return cls(
+            max_expanded_bytes=int(s.max_expanded_mb * MiB),
+            max_entries=s.max_archive_entries,
+            max_ratio=s.max_compression_ratio,
+            max_pdf_pages=s.max_pdf_pages,
+            max_mime_parts=s.max_mime_parts,
+            max_nesting=s.max_nesting,
+        )
 
 
 # --- zip containers --------------------------------------------------------------------------------
@@ -58,43 +71,50 @@ def check_archive(data: bytes, source: str, limits: Limits, fmt: str = "zip") ->
     """Refuse a zip container (.docx, .pptx, .xlsx, .odt, .epub, ...) whose directory declares more
     entries, more expanded bytes or a higher compression ratio than ``limits`` allow, or archives
     nested too deep. A file that is not a readable zip at all is ``malformed``."""
+    budget = _Budget()
+    _count_entries(data, source, limits, budget)  # before zipfile builds an object per entry
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as e:
         raise MalformedDocument(f"{source}: not a valid {fmt} file (its zip container is damaged)") from e
     with archive:
-        _check_zip(archive, source, limits, _Budget(), depth=1, inside="")
+        _check_zip(archive, source, limits, budget, depth=1, inside="")
+
+
+def _count_entries(data: bytes, source: str, limits: Limits, budget: _Budget) -> None:
+    """Add the entries ``data``'s directory holds to ``budget``, refusing past the limit."""
+    entries = zip_entries(data, stop_after=limits.max_entries - budget.entries)
+    if budget.entries + entries > limits.max_entries:
+        raise FileTooLarge(
+            f"{source}: the archive holds {budget.entries + entries:,} files, over the limit of "
+            f"{limits.max_entries:,} (RAG_INGEST__MAX_ARCHIVE_ENTRIES)"
+        )
+    budget.entries += entries
 
 
 def _check_zip(
     archive: zipfile.ZipFile, source: str, limits: Limits, budget: _Budget, depth: int, inside: str
 ) -> None:
-    infos = archive.infolist()
-    budget.entries += len(infos)
-    if budget.entries > limits.max_entries:
-        raise FileTooLarge(
-            f"{source}: the archive holds {budget.entries:,} files, over the limit of "
-            f"{limits.max_entries:,} (RAG_INGEST__MAX_ARCHIVE_ENTRIES)"
-        )
+    infos = archive.infolist()  # counted already (_count_entries), and zipfile reads no more records
     for info in infos:  # declared sizes first: refusing needs no decompression at all
         name = inside + info.filename
         if info.file_size > limits.max_expanded_bytes:
             raise FileTooLarge(
-                f"{source}: {name} expands to {_mb(info.file_size)}, over the limit of "
-                f"{_mb(limits.max_expanded_bytes)} (RAG_INGEST__MAX_EXPANDED_MB)"
+                f"{source}: {name} expands to {human_bytes(info.file_size)}, over the limit of "
+                f"{human_bytes(limits.max_expanded_bytes)} (RAG_INGEST__MAX_EXPANDED_MB)"
             )
         budget.expanded += info.file_size
         if budget.expanded > limits.max_expanded_bytes:
             raise FileTooLarge(
-                f"{source}: the archive expands to more than {_mb(limits.max_expanded_bytes)} in total, "
-                "the limit (RAG_INGEST__MAX_EXPANDED_MB)"
+                f"{source}: the archive expands to more than {human_bytes(limits.max_expanded_bytes)} in "
+                "total, the limit (RAG_INGEST__MAX_EXPANDED_MB)"
             )
         if info.file_size >= _RATIO_MIN_BYTES:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
                 raise FileTooLarge(
-                    f"{source}: {name} is compressed {ratio:,.0f} to 1 ({_mb(info.file_size)} in "
-                    f"{_mb(info.compress_size)}), over the limit of {limits.max_ratio:,.0f} to 1 "
+                    f"{source}: {name} is compressed {ratio:,.0f} to 1 ({human_bytes(info.file_size)} in "
+                    f"{human_bytes(info.compress_size)}), over the limit of {limits.max_ratio:,.0f} to 1 "
                     "(RAG_INGEST__MAX_COMPRESSION_RATIO)"
                 )
     for info in infos:
@@ -109,11 +129,51 @@ def _check_zip(
         if info.file_size > _NESTED_INSPECT_BYTES:
             continue
         try:
-            inner = zipfile.ZipFile(io.BytesIO(archive.read(info)))
+            inner_data = archive.read(info)
+            _count_entries(inner_data, source, limits, budget)
+            inner = zipfile.ZipFile(io.BytesIO(inner_data))
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             continue  # a damaged embedded file is the parser's business, and no parser opens it
         with inner:
             _check_zip(inner, source, limits, budget, depth + 1, inside=name + "/")
+
+
+# The records zipfile reads (see its _EndRecData and _RealGetContents): the end of central directory, its
+# zip64 locator and record, and the central directory's file headers (46 bytes before the name).
+_END = struct.Struct("<4s4H2LH")
+_END64_LOCATOR_SIZE = 20
+_END64 = struct.Struct("<4sQ2H2L4Q")
+_CENTRAL_SIZE = 46
+_MAX_COMMENT = 0xFFFF
+
+
+def zip_entries(data: bytes, stop_after: int) -> int:
+    """How many entries a zip's central directory holds, walking its records without building anything,
+    and stopping once past ``stop_after`` (then the count the archive declares, if higher). 0 when there
+    is no readable directory: zipfile then says what is wrong."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - _END.size - _MAX_COMMENT))
+    if at < 0 or at + _END.size > len(data):
+        return 0
+    _, _, _, _, declared, size, offset, _ = _END.unpack_from(data, at)
+    end_at = at
+    locator = at - _END64_LOCATOR_SIZE
+    if locator >= _END64.size and data[locator : locator + 4] == b"PK\x06\x07":
+        end64 = locator - _END64.size
+        if data[end64 : end64 + 4] == b"PK\x06\x06":
+            fields = _END64.unpack_from(data, end64)
+            declared, size, end_at = fields[7], fields[8], end64
+    pos = end_at - size  # where zipfile looks for the directory, whatever offset the record says
+    if pos < 0:
+        return 0
+    end = min(end_at, len(data))
+    count = 0
+    while pos + _CENTRAL_SIZE <= end and data[pos : pos + 4] == b"PK\x01\x02":
+        count += 1
+        if count > stop_after:
+            return max(count, declared)
+        name, extra, comment = struct.unpack_from("<3H", data, pos + 28)
+        pos += _CENTRAL_SIZE + name + extra + comment
+    return count
 
 
 def _is_zip(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -159,7 +219,13 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# A zip with more entries is not looked into to tell its format: check_archive refuses it anyway.
+_SNIFF_MAX_ENTRIES = 10_000
+
+
 def _zip_kind(data: bytes) -> str:
+    if zip_entries(data, stop_after=_SNIFF_MAX_ENTRIES) > _SNIFF_MAX_ENTRIES:
+        return "zip"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = z.namelist()
@@ -190,40 +256,84 @@ def check_kind(data: bytes, source: str, fmt: str, suffix: str) -> None:
 
 # --- e-mail ------------------------------------------------------------------------------------------
 
+# Header lines (a name, a colon, the value, and its folded continuation lines), as many as follow.
+_HEADER_BLOCK = re.compile(rb"(?:[!-9;-~]+[ \t]*:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*")
+_CONTENT_TYPE = re.compile(rb"^content-type[ \t]*:((?:[^\r\n]*)(?:\r?\n[ \t][^\r\n]*)*)", re.I | re.M)
+_MEDIA_TYPE = re.compile(rb"\s*([\w.+-]+/[\w.+-]+)")
 _BOUNDARY = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.IGNORECASE)
-_DELIMITER = re.compile(rb"^--([^\r\n]{1,200}?)(--)?[ \t]*\r?$", re.MULTILINE)
 
 
-def check_email(data: bytes, source: str, limits: Limits) -> None:
-    """Count MIME parts and their nesting from the boundaries the message declares, in one pass and
-    without recursion (Python's e-mail parser recurses once per level and fails at a few hundred)."""
-    opens = [(m.start(), "open", m.group(1) or m.group(2)) for m in _BOUNDARY.finditer(data)]
-    if not opens:
-        return
-    events = sorted(
-        opens
-        + [(m.start(), "close" if m.group(2) else "part", m.group(1)) for m in _DELIMITER.finditer(data)]
-    )
-    stack: list[bytes] = []
+def check_email(data: bytes, source: str, limits: Limits) -> str:
+    """Count MIME parts and their nesting, walking the message as a stream: the headers of the message and
+    of each part, and in between only the delimiter lines of the multiparts open at that point (one regex
+    search each, so body text never becomes Python objects). Stops at the first limit passed. Python's
+    e-mail parser recurses once per level and fails at a few hundred. Returns the message's content type.
+    """
+    # What encloses the current position, innermost last: a multipart's boundary, or None for a forwarded
+    # message (message/rfc822), which ends with the part it is in.
+    stack: list[bytes | None] = []
     parts = 0
-    for _, what, boundary in events:
-        if what == "open":
+    top = ""
+    pos = 0
+    while True:
+        content_type, boundary, pos = _headers(data, pos)
+        top = top or content_type
+        if boundary is not None or content_type.startswith("message/"):
             stack.append(boundary)
             if len(stack) > limits.max_nesting:
                 raise MalformedDocument(
                     f"{source}: MIME parts are nested more than {limits.max_nesting} deep "
                     "(RAG_INGEST__MAX_NESTING); not a message a person wrote"
                 )
-        elif boundary in stack:  # a delimiter of an open multipart (others are body text)
-            if what == "part":
-                parts += 1
-                if parts > limits.max_mime_parts:
-                    raise FileTooLarge(
-                        f"{source}: the message has more than {limits.max_mime_parts:,} MIME parts "
-                        "(RAG_INGEST__MAX_MIME_PARTS)"
-                    )
-            else:
-                del stack[stack.index(boundary) :]
+            if boundary is None:
+                continue  # a forwarded message: its own headers follow
+        while True:  # the next delimiter of an open multipart: a part starts, or a multipart ends
+            delimiter = _delimiters(stack)
+            m = delimiter.search(data, pos) if delimiter is not None else None
+            if m is None:
+                return top
+            pos = m.end() + data.startswith(b"\n", m.end())
+            at = len(stack) - 1 - stack[::-1].index(m.group(1))  # the innermost with that boundary
+            if m.group(2):  # closed: it and everything it held
+                del stack[at:]
+                continue
+            del stack[at + 1 :]  # a part ends whatever the previous part left open
+            parts += 1
+            if parts > limits.max_mime_parts:
+                raise FileTooLarge(
+                    f"{source}: the message has more than {limits.max_mime_parts:,} MIME parts "
+                    "(RAG_INGEST__MAX_MIME_PARTS)"
+                )
+            break  # the part's headers follow
+
+
+def _headers(data: bytes, pos: int) -> tuple[str, bytes | None, int]:
+    """The content type and multipart boundary of the header block at ``pos``, and where its body starts.
+    The block ends, as in Python's parser, at a blank line or at the first line that is not a header."""
+    if pos == 0 and data.startswith(b"From "):  # an mbox "From " line before the headers
+        pos = data.find(b"\n") + 1 or len(data)
+    end = _HEADER_BLOCK.match(data, pos).end()
+    header = _CONTENT_TYPE.search(data, pos, end)
+    for blank in (b"\n", b"\r\n"):
+        if data.startswith(blank, end):
+            end += len(blank)
+            break
+    if header is None:
+        return "text/plain", None, end
+    value = header.group(1)
+    kind = _MEDIA_TYPE.match(value)
+    content_type = kind.group(1).decode("ascii").lower() if kind else "text/plain"
+    boundary = _BOUNDARY.search(value) if content_type.startswith("multipart/") else None
+    return content_type, (boundary.group(1) or boundary.group(2)) if boundary else None, end
+
+
+def _delimiters(stack: list[bytes | None]) -> re.Pattern[bytes] | None:
+    """A delimiter line of any open multipart: ``--boundary`` or, closing it, ``--boundary--``."""
+    open_ = {b for b in stack if b is not None}
+    if not open_:
+        return None
+    names = b"|".join(re.escape(b) for b in sorted(open_, key=len, reverse=True))
+    return re.compile(rb"^--(" + names + rb")(--)?[ \t]*\r?$", re.MULTILINE)
 
 
 # --- JSON --------------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 Only the "fast" strategy is used: hi-res layout detection and OCR need model downloads. Everything that
 can go wrong with an input file ends as a typed IngestError with the reason, never as an empty success.
 
-Two halves: ``inspect`` (cheap checks of what the file declares, run in the serving process) and
-``extract`` (the parser itself, run in a parser process by ingest.isolate). ``parse_bytes`` runs both
-here, for tests and tools.
+Two halves, both run in a parser process by ingest.isolate: ``inspect`` (checks of what the file
+declares, linear and bounded) and ``extract`` (the parser itself). The serving process only looks at the
+name and the size (``precheck``). ``parse_bytes`` runs both halves here, for tests and tools.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from rag.errors import (
     UnsupportedFormat,
 )
 from rag.types import Element
+from rag.units import human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -105,16 +106,23 @@ def parse_file(path: Path, max_bytes: int, limits: Limits | None = None) -> Pars
 
 def parse_bytes(data: bytes, source: str, max_bytes: int, limits: Limits | None = None) -> ParsedDocument:
     """Parse one document in this process. ``source`` is its name (the extension decides the format)."""
-    limits = limits or Limits()
+    limits = limits or Limits.from_settings()
     fmt = inspect(data, source, max_bytes, limits)
     return extract(data, source, fmt, limits)
+
+
+def precheck(source: str, size: int, max_bytes: int) -> str:
+    """What can be told without reading the bytes: the format (from the name) and the size. Returns the
+    format."""
+    fmt = format_of(source)
+    _check_size(source, size, max_bytes)
+    return fmt
 
 
 def inspect(data: bytes, source: str, max_bytes: int, limits: Limits) -> str:
     """The checks that need no parser: format from the name, size, emptiness, what the bytes really are,
     and what a container declares it expands to. Returns the format."""
-    fmt = format_of(source)
-    _check_size(source, len(data), max_bytes)
+    fmt = precheck(source, len(data), max_bytes)
     if not data:
         raise EmptyDocument(f"{source}: the file is empty (0 bytes)")
     if not data.strip():
@@ -185,7 +193,7 @@ def describe(e: BaseException) -> str:
 def _check_size(source: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise FileTooLarge(
-            f"{source}: {size / 1048576:.1f} MiB is over the limit of {max_bytes / 1048576:.1f} MiB "
+            f"{source}: {human_bytes(size)} is over the limit of {human_bytes(max_bytes)} "
             "(RAG_INGEST__MAX_FILE_MB)"
         )
 
@@ -211,14 +219,8 @@ def _check_pdf(data: bytes, source: str, limits: Limits) -> None:
 
 def _check_email(data: bytes, source: str, limits: Limits) -> None:
     """Refuse mail with too many or too deeply nested parts, and encrypted mail (its body is
-    ciphertext). Only the headers are parsed here: the body is the parser's job."""
-    data = _email_bytes(data, source)
-    check_email(data, source, limits)
-    import email.parser
-    import email.policy
-
-    message = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
-    content_type = message.get_content_type()
+    ciphertext). Only the headers and delimiter lines are looked at here: the body is the parser's job."""
+    content_type = check_email(_email_bytes(data, source), source, limits)
     if content_type in ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime"):
         raise EncryptedDocument(f"{source}: the message is encrypted ({content_type})")
 

@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -21,7 +21,7 @@ import numpy as np
 from ingest.blobs import BlobStore, Owner
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
-from ingest.isolate import ParseLimits, Parser
+from ingest.isolate import CancelFlag, ParseLimits, Parser
 from ingest.parse import describe, format_of
 from ingest.registry import Registry, Status
 from ingest.sparse import Bm25Encoder
@@ -29,6 +29,7 @@ from ingest.write import build_points, delete_document, write_document
 from rag.errors import Cancelled, FileTooLarge, IngestError, MalformedDocument, RagError
 from rag.store.base import VectorStore
 from rag.types import Chunk
+from rag.units import human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,9 @@ class Ingestor:
         self.fingerprint = fingerprint  # of the settings that build the points (ingest.fingerprint)
         self.blobs = blobs  # originals kept for re-indexing; None keeps none
         # Parser processes with hard limits (the runtime's pool); None parses in this process.
-        self.parser = parser or Parser(ParseLimits(max_file_bytes=max_file_bytes), workers=0)
+        self.parser = parser or Parser(
+            replace(ParseLimits.from_settings(), max_file_bytes=max_file_bytes), workers=0
+        )
 
     def ingest(
         self, sources: Iterable[Source], on_outcome: Callable[[Outcome], None] | None = None
@@ -211,8 +214,8 @@ class Ingestor:
             fmt = format_of(src.name)
             if src.size > self.max_file_bytes:
                 raise FileTooLarge(
-                    f"{src.name}: {src.size / 1048576:.1f} MiB is over the limit of "
-                    f"{self.max_file_bytes / 1048576:.1f} MiB (RAG_INGEST__MAX_FILE_MB)"
+                    f"{src.name}: {human_bytes(src.size)} is over the limit of "
+                    f"{human_bytes(self.max_file_bytes)} (RAG_INGEST__MAX_FILE_MB)"
                 )
             data = src.read()
             content_hash = hashlib.sha256(data).hexdigest()
@@ -227,7 +230,7 @@ class Ingestor:
             ):
                 return Outcome(src.name, doc_id, "unchanged", chunks=existing.chunk_count)
             stage("parsing")
-            chunks = self._parse_and_chunk(data, src.name, stage, cancel)
+            chunks = parse_and_chunk(self.parser, self.chunker, data, src.name, stage, cancel)
         except IngestError as e:
             if not isinstance(e, Cancelled):  # a cancel says nothing about the file: no failed document
                 self.registry.record_failure(
@@ -253,21 +256,6 @@ class Ingestor:
             previous_hash=existing.content_hash if existing is not None else None,
             started=started,
         )
-
-    def _parse_and_chunk(
-        self, data: bytes, name: str, stage: Callable[[str], None], cancel: threading.Event | None
-    ) -> list[Chunk]:
-        """A failure nobody foresaw in parsing or chunking one file fails that file (``malformed``), not
-        the batch it came in nor the job runner: the traceback goes to the log, a sentence to the user."""
-        try:
-            parsed = self.parser.parse(data, name, cancel)
-            stage("chunking")
-            return self.chunker.chunk(parsed.elements)
-        except RagError:
-            raise
-        except Exception as e:  # noqa: BLE001 - one file's failure stays that file's
-            log.warning("%s: parsing or chunking failed unexpectedly", name, exc_info=True)
-            raise MalformedDocument(f"{name}: could not be read: {describe(e)}") from e
 
     def _write(
         self,
@@ -348,6 +336,28 @@ class Ingestor:
         doc = self.registry.get(tenant, doc_id)
         keep = {h for h in (doc.content_hash, doc.pending_hash) if h} if doc is not None else set()
         self.blobs.sync(Owner.document(tenant, doc_id), keep)
+
+
+def parse_and_chunk(
+    parser: Parser,
+    chunker: Chunker,
+    data: bytes,
+    name: str,
+    stage: Callable[[str], None] = lambda _: None,
+    cancel: CancelFlag | None = None,
+) -> list[Chunk]:
+    """One file's chunks. The file boundary of ingestion and of a re-index: a failure nobody foresaw in
+    parsing or chunking one file fails that file (``malformed``), not the batch it came in, the job
+    runner or the run; the traceback goes to the log, a sentence to the user."""
+    try:
+        parsed = parser.parse(data, name, cancel)
+        stage("chunking")
+        return chunker.chunk(parsed.elements)
+    except RagError:
+        raise
+    except Exception as e:  # noqa: BLE001 - one file's failure stays that file's
+        log.warning("%s: parsing or chunking failed unexpectedly", name, exc_info=True)
+        raise MalformedDocument(f"{name}: could not be read: {describe(e)}") from e
 
 
 _CANCEL_SLICE = 64  # chunks embedded between two looks at a cancel (under a second on 2 cores)

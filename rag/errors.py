@@ -68,6 +68,10 @@ class QuotaExceeded(IngestError):
         super().__init__("quota", message)
 
 
+class ParserUnavailable(RagError):
+    """No parser process could be started or loaded: the service's trouble, not the document's."""
+
+
 class StoreError(RagError):
     """The vector store refused or failed an operation."""
 

@@ -105,21 +105,9 @@ class Runtime:
     def parser(self) -> Parser:
         """The pool of parser processes (started on first use; ``close`` stops them)."""
         s = self.settings.ingest
-        mib = 1024 * 1024
         return Parser(
-            ParseLimits(
-                max_file_bytes=s.max_file_bytes,
-                memory_bytes=int(s.parse_memory_mb * mib),
-                timeout_s=s.parse_timeout_s,
-            ),
-            Limits(
-                max_expanded_bytes=int(s.max_expanded_mb * mib),
-                max_entries=s.max_archive_entries,
-                max_ratio=s.max_compression_ratio,
-                max_pdf_pages=s.max_pdf_pages,
-                max_mime_parts=s.max_mime_parts,
-                max_nesting=s.max_nesting,
-            ),
+            ParseLimits.from_settings(s),
+            Limits.from_settings(s),
             # One per job worker, so a long parse does not hold up the other jobs; the CLI uses one.
             workers=s.parse_workers if s.parse_workers is not None else self.settings.api.job_workers,
         )

@@ -75,6 +75,9 @@ class EmbeddingSettings(BaseModel):
 # per token would cut ordinary text by characters rather than by tokens.
 MIN_CHARS_PER_TOKEN = 4
 DEFAULT_MAX_CHUNK_CHARS = 2000
+# The chunker keeps runs of one repeated character up to 128 characters long and needs room for two of
+# them in a chunk (ingest.chunk refuses less).
+MIN_CHUNK_CHARS = 256
 
 
 class ChunkingSettings(BaseModel):
@@ -84,7 +87,7 @@ class ChunkingSettings(BaseModel):
     # 20 MiB of "x" was one chunk. 200 tokens of prose are about 1,000 characters.
     max_chars: int = Field(
         DEFAULT_MAX_CHUNK_CHARS,
-        ge=64,
+        ge=MIN_CHUNK_CHARS,
         le=100_000,
         description="Longest chunk in characters, whatever its token count; also the most text a search "
         "or query response carries per hit (older, longer chunks are cut there and marked truncated).",
@@ -142,6 +145,9 @@ class IngestSettings(BaseModel):
     # What a file may declare, checked before parsing (ingest.limits).
     max_expanded_mb: float = Field(
         200.0, gt=0, description="Most a zip container (.docx, .pptx) may expand to, per file and in total."
+    )
+    max_text_mb: float = Field(
+        100.0, gt=0, description="Most text one document may yield (a parse returning more fails: too_large)."
     )
     max_archive_entries: int = Field(10_000, ge=1, description="Most files in a zip container.")
     max_compression_ratio: float = Field(

@@ -120,11 +120,8 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
 def parser() -> Iterator:
     """One parser process for the whole run, with the default limits (each takes seconds to start)."""
     from ingest.isolate import ParseLimits, Parser
-    from rag.settings import IngestSettings
 
-    s = IngestSettings()
-    limits = ParseLimits(s.max_file_bytes, int(s.parse_memory_mb * 1024 * 1024), s.parse_timeout_s)
-    with Parser(limits, workers=1) as p:
+    with Parser(ParseLimits.from_settings(), workers=1) as p:
         yield p
 
 

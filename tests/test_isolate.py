@@ -13,6 +13,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import parse_faults
@@ -25,6 +26,8 @@ from ingest.pipeline import Source
 from rag.errors import Cancelled, FileTooLarge, MalformedDocument, ParseTimeout
 
 MB = 1024 * 1024
+LIMITS = Limits.from_settings()
+PARSE_LIMITS = ParseLimits.from_settings()
 # Names of exception classes or memory addresses must never reach a person.
 INTERNALS = re.compile(r"\b\w*(Error|Exception|Warning)\b|0x[0-9a-fA-F]{4,}|Traceback")
 
@@ -88,12 +91,13 @@ def peak_rss() -> int:
 def test_a_decompression_bomb_ends_too_large_in_seconds(runtime, fmt: str) -> None:
     data = bomb(fmt)
     assert len(data) < 2 * MB
+    runtime.parser.parse(b"The checks run in the parser process: start it first.", "warm.txt")
     started = time.monotonic()
     outcome = runtime.ingest_one(Source.from_bytes(data, f"bomb.{fmt}", "default"))
     assert time.monotonic() - started < 10
     assert (outcome.status, outcome.reason) == ("failed", "too_large")
     big = FORMATS[fmt][1]
-    assert re.search(rf"{re.escape(big)} expands to \d{{3}} MB, over the limit of 200 MB", outcome.error)
+    assert re.search(rf"{re.escape(big)} expands to [\d.]+ MiB, over the limit of 200 MiB", outcome.error)
     assert "RAG_INGEST__MAX_EXPANDED_MB" in outcome.error
     assert peak_rss() < 2 * 1024 * MB
     doc = runtime.registry.get("default", outcome.doc_id)
@@ -104,8 +108,8 @@ def test_a_decompression_bomb_ends_too_large_in_seconds(runtime, fmt: str) -> No
 def test_the_guard_refuses_bombs_of_formats_not_yet_accepted(fmt: str) -> None:
     data = bomb(fmt, level=1)
     assert sniff(data) == fmt
-    with pytest.raises(FileTooLarge, match=rf"{re.escape(FORMATS[fmt][1])} expands to \d{{3}} MB"):
-        check_archive(data, f"bomb.{fmt}", Limits(), fmt)
+    with pytest.raises(FileTooLarge, match=rf"{re.escape(FORMATS[fmt][1])} expands to [\d.]+ MiB"):
+        check_archive(data, f"bomb.{fmt}", LIMITS, fmt)
 
 
 def test_the_guard_counts_entries_ratio_total_and_nesting() -> None:
@@ -114,18 +118,18 @@ def test_the_guard_counts_entries_ratio_total_and_nesting() -> None:
         for i in range(11):
             z.writestr(f"word/part{i}.xml", b"<x/>")
     with pytest.raises(FileTooLarge, match="holds 11 files, over the limit of 10"):
-        check_archive(many.getvalue(), "many.docx", Limits(max_entries=10))
+        check_archive(many.getvalue(), "many.docx", replace(LIMITS, max_entries=10))
 
     dense = bomb("docx", expanded_mb=8)  # far under 200 MB, but compressed about 1000 to 1
     with pytest.raises(FileTooLarge, match=r"word/document.xml is compressed [\d,]+ to 1"):
-        check_archive(dense, "dense.docx", Limits())
+        check_archive(dense, "dense.docx", LIMITS)
 
     two = io.BytesIO()
     with zipfile.ZipFile(two, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("word/a.xml", os.urandom(700 * 1024))
         z.writestr("word/b.xml", os.urandom(700 * 1024))
-    with pytest.raises(FileTooLarge, match="expands to more than 1.0 MB in total"):
-        check_archive(two.getvalue(), "two.docx", Limits(max_expanded_bytes=MB))
+    with pytest.raises(FileTooLarge, match="expands to more than 1 MiB in total"):
+        check_archive(two.getvalue(), "two.docx", replace(LIMITS, max_expanded_bytes=MB))
 
     inner = b"<x/>"
     for depth in range(4):  # a zip in a zip in a zip in a zip
@@ -134,18 +138,18 @@ def test_the_guard_counts_entries_ratio_total_and_nesting() -> None:
             z.writestr("word/document.xml" if depth == 3 else f"layer{depth}.zip", inner)
         inner = buf.getvalue()
     with pytest.raises(FileTooLarge, match="archives nested more than 3 deep"):
-        check_archive(inner, "nested.docx", Limits())
+        check_archive(inner, "nested.docx", LIMITS)
 
 
 def test_a_real_docx_and_pptx_pass_the_guard() -> None:
     for name in ("security-policy.docx", "q3-2026-all-hands.pptx"):
-        check_archive((SAMPLE_DOCS / name).read_bytes(), name, Limits())
+        check_archive((SAMPLE_DOCS / name).read_bytes(), name, LIMITS)
 
 
 @pytest.fixture(scope="module")
 def faulty() -> Iterator[Parser]:
     """A pool whose parse function misbehaves on request (tests/parse_faults.py), with tight limits."""
-    limits = ParseLimits(max_file_bytes=50 * MB, memory_bytes=900 * MB, timeout_s=3)
+    limits = replace(PARSE_LIMITS, memory_bytes=900 * MB, timeout_s=3)
     with Parser(limits, workers=2, extract=parse_faults.extract, warm_up=False) as p:
         yield p
 
@@ -171,7 +175,7 @@ def test_a_lying_zip_fails_cleanly(parser: Parser) -> None:
         if data[central + 46 : central + 46 + len(name)] == name:
             struct.pack_into("<I", data, central + 24, 1000)  # its central directory record
         central = data.find(b"PK\x01\x02", central + 4)
-    check_archive(bytes(data), "liar.docx", Limits())  # the guard believes it
+    check_archive(bytes(data), "liar.docx", LIMITS)  # the guard believes it
     with pytest.raises((MalformedDocument, FileTooLarge)) as err:
         parser.parse(bytes(data), "liar.docx")
     assert not INTERNALS.search(str(err.value)), err.value
@@ -180,7 +184,7 @@ def test_a_lying_zip_fails_cleanly(parser: Parser) -> None:
 
 def test_a_memory_hog_is_killed_at_the_cap(faulty: Parser) -> None:
     started = time.monotonic()
-    with pytest.raises(FileTooLarge, match="more than 900 MB of memory .*RAG_INGEST__PARSE_MEMORY_MB"):
+    with pytest.raises(FileTooLarge, match="more than 900 MiB of memory .*RAG_INGEST__PARSE_MEMORY_MB"):
         faulty.parse(b"anything", "hog.txt")
     assert time.monotonic() - started < 10
     assert peak_rss() < 2 * 1024 * MB
@@ -239,7 +243,7 @@ def test_callers_in_parallel_each_get_a_parser(faulty: Parser) -> None:
 
 
 def test_close_leaves_no_process_behind() -> None:
-    limits = ParseLimits(max_file_bytes=MB, timeout_s=5)
+    limits = replace(PARSE_LIMITS, max_file_bytes=MB, timeout_s=5)
     p = Parser(limits, workers=1, extract=parse_faults.extract, warm_up=False)
     assert p.pids() == []  # started lazily
     p.parse(b"one", "sleep-1s.txt")
@@ -303,3 +307,134 @@ def test_the_runtime_wires_one_parser_and_closes_it(settings) -> None:
     pids = rt.parser.pids()
     rt.close()
     assert pids and all(_gone(pid) for pid in pids)
+
+
+# --- what the serving process does, and what comes back to it -----------------------------------------
+
+
+def many_entries_zip(size: int) -> bytes:
+    """A zip of ``size`` bytes of empty entries (half a million for 40 MB), written record by record: a
+    zipfile.ZipFile would take a minute to write it, and builds an object per entry to read it."""
+    local = struct.Struct("<4s2B4HL2L2H")
+    central = struct.Struct("<4s4B4HL2L5H2L")
+    n = size // (local.size + central.size + 2 * 8)
+    names = [b"%08d" % i for i in range(n)]
+    offsets = range(0, n * (local.size + 8), local.size + 8)
+    files = b"".join(local.pack(b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0) + name for name in names)
+    directory = b"".join(
+        central.pack(b"PK\x01\x02", 20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, at) + name
+        for name, at in zip(names, offsets, strict=True)
+    )
+    end64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, len(directory), len(files))
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(files) + len(directory), 1)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return files + directory + end64 + locator + end
+
+
+def test_the_many_entries_zip_is_a_zip() -> None:
+    data = many_entries_zip(100_000)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert len(z.infolist()) == 100_000 // 92 and z.read("00000007") == b""  # 92 bytes an entry
+
+
+def parent_cost(fn) -> tuple[float, int]:
+    """CPU seconds and peak Python allocation of this process while ``fn`` runs."""
+    import tracemalloc
+
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, peak
+
+
+def test_refusing_a_40_mb_zip_or_mail_costs_the_serving_process_nothing(faulty: Parser) -> None:
+    """Half a million zip entries, or ten million MIME delimiter lines, are refused in the parser process
+    (the checks run there, and stop at the first limit): the serving process neither spends CPU on them
+    nor copies the 40 MB it hands over."""
+    faulty.parse(b"Start the parsers first.", "warm.txt")
+    archive = many_entries_zip(40 * MB)
+    mail = b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n' + b"--b\n" * (10 * MB)
+    for data, name, words in (
+        (archive, "many.docx", r"holds [\d,]+ files, over the limit of 10,000"),
+        (mail, "parts.eml", "more than 1,000 MIME parts"),
+    ):
+        started = time.monotonic()
+
+        def refuse(data: bytes = data, name: str = name, words: str = words) -> None:
+            with pytest.raises(FileTooLarge, match=words):
+                faulty.parse(data, name)
+
+        cpu, peak = parent_cost(refuse)
+        assert cpu < 0.5 and peak < 4 * MB, (name, cpu, peak)
+        assert time.monotonic() - started < 5
+
+
+def test_a_mail_that_talks_about_boundaries_is_not_nested() -> None:
+    """Only headers declare multipart boundaries: a text about MIME quoting 100 of them is one part."""
+    from ingest.limits import check_email
+
+    quoted = b"".join(
+        b'Content-Type: multipart/mixed; boundary="q%d"\r\n\r\n--q%d\r\n' % (i, i) for i in range(100)
+    )
+    mail = (
+        b"From: a@example.com\r\nSubject: MIME\r\nContent-Type: text/plain\r\n\r\nHow MIME nests:\r\n"
+        + quoted
+    )
+    assert check_email(mail, "about-mime.eml", LIMITS) == "text/plain"
+
+
+def test_a_parse_returning_more_text_than_allowed_is_too_large() -> None:
+    """A document within every container limit can still yield hundreds of MB of text: the child counts
+    what it sends back and refuses past RAG_INGEST__MAX_TEXT_MB, in-process parsing the same."""
+    limits = replace(PARSE_LIMITS, max_text_bytes=MB)
+    text = b"All work and no play makes Jack a dull boy. " * (MB // 40)
+    for workers in (1, 0):
+        with Parser(limits, workers=workers, extract=parse_faults.extract, warm_up=False) as p:
+            with pytest.raises(FileTooLarge, match=r"text parsed from it is more than 1 MiB.*MAX_TEXT_MB"):
+                p.parse(text, "jack.txt")
+            assert p.parse(text[: MB // 2], "half.txt").elements
+
+
+def _parser_children() -> list[int]:
+    """Parser processes this process started and that still run."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"_child_entry" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_parser_that_fails_to_start_is_killed_and_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.problems import status_of
+    from rag.errors import ParserUnavailable
+
+    before = _parser_children()
+    # The setup cannot be sent (a lambda does not pickle): the process just started must not stay.
+    p = Parser(PARSE_LIMITS, workers=1, extract=lambda *a: None, warm_up=False)
+    with pytest.raises(Exception, match="pickle"):
+        p.parse(b"anything", "a.txt")
+    assert _parser_children() == before and not p._children
+    p.close()
+    # No process at all (out of processes): the pipe ends are closed and the error says what it is.
+    fds = len(os.listdir("/proc/self/fd"))
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr("subprocess.Popen", no_process)
+    with Parser(PARSE_LIMITS, workers=1, extract=parse_faults.extract, warm_up=False) as p:
+        with pytest.raises(ParserUnavailable, match="could not be started: Resource temporarily") as err:
+            p.parse(b"anything", "a.txt")
+        assert not p._children
+    assert len(os.listdir("/proc/self/fd")) == fds
+    assert status_of(err.value)[0] == 503

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -299,7 +300,9 @@ def test_pdf_page_limit() -> None:
     with pytest.raises(
         FileTooLarge, match=r"has \d+ pages, over the limit of 1 \(RAG_INGEST__MAX_PDF_PAGES\)"
     ):
-        parse_file(SAMPLE_DOCS / "porter-h2-manual.pdf", 50 * MB, Limits(max_pdf_pages=1))
+        parse_file(
+            SAMPLE_DOCS / "porter-h2-manual.pdf", 50 * MB, replace(Limits.from_settings(), max_pdf_pages=1)
+        )
 
 
 @pytest.mark.parametrize(

@@ -208,7 +208,9 @@ def test_full_reconcile_removes_orphans_and_flags_missing_chunks(runtime) -> Non
     assert runtime.registry.get("default", b).status == Status.FAILED
 
 
-def test_every_point_carries_the_settings_fingerprint_and_model(runtime) -> None:
+def test_every_point_carries_the_settings_fingerprint_and_model(
+    runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ingest.fingerprint import settings_fingerprint
 
     src = SAMPLE_DOCS / "travel-policy.md"
@@ -222,8 +224,13 @@ def test_every_point_carries_the_settings_fingerprint_and_model(runtime) -> None
         s.model_copy(update={"chunking": s.chunking.model_copy(update={"size_tokens": 120})}),
         s.model_copy(update={"bm25": s.bm25.model_copy(update={"k1": 1.2})}),
         s.model_copy(update={"embedding": s.embedding.model_copy(update={"backend": "torch"})}),
+        s.model_copy(update={"chunking": s.chunking.model_copy(update={"max_chars": 4000})}),
     ):
         assert settings_fingerprint(changed) != expected
+    # Chunks cut by older chunker code carry another fingerprint, so --incremental rebuilds them.
+    monkeypatch.setattr("ingest.fingerprint.CHUNKER_VERSION", -1)
+    assert settings_fingerprint(s) != expected
+    monkeypatch.undo()
     # Settings that do not change the points do not change the fingerprint.
     assert settings_fingerprint(s.model_copy(update={"tenant": "other", "log_level": "DEBUG"})) == expected
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -402,3 +403,35 @@ def test_kill_9_mid_run_then_resume_from_the_checkpoint(settings, embedder, tmp_
     _consistent(rt)
     rt.close()
     checkpoints.close()
+
+
+def test_an_abort_stops_a_running_parse_at_once(tmp_path: Path) -> None:
+    """The builder hands the run's abort/pause to the parser: a parse of up to 300 s is killed, not
+    waited out."""
+    import parse_faults
+
+    from ingest.blobs import BlobStore
+    from ingest.isolate import ParseLimits, Parser
+    from ingest.reindex.build import Builder, Components
+
+    blobs = BlobStore(tmp_path / "blobs", f"sqlite:///{tmp_path / 'refs.db'}")
+    digest = blobs.put(b"never ends")
+    limits = replace(ParseLimits.from_settings(), timeout_s=10)  # 300 s by default
+    with Parser(limits, workers=1, extract=parse_faults.extract, warm_up=False) as parser:
+        parser.parse(b"Start the parser first.", "warm.txt")
+        parts = Components(None, None, None, "fp", 16, parser)  # type: ignore[arg-type] - never reached
+        builder = Builder(parts, None, blobs, None, "run")  # type: ignore[arg-type]
+        doc = Wanted("default", "d1", "sleep-forever.txt", digest, {}, 1)
+        started = time.monotonic()
+        failures = builder.build([doc], lambda _: None, lambda: time.monotonic() - started > 1)
+        assert failures == [] and time.monotonic() - started < 3
+
+
+def test_a_reindex_in_the_api_process_starts_one_parser_process_not_a_pool(settings) -> None:
+    rt = Runtime(settings.model_copy(update={"api": settings.api.model_copy(update={"job_workers": 4})}))
+    try:
+        parts_rt, parts = Reindexer(rt, Checkpoints(rt.settings.registry_url))._parts(rt.settings, "fp")
+        parts_rt.close()
+        assert rt.parser.workers == 4 and parts.parser.workers == 1
+    finally:
+        rt.close()

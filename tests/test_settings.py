@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from rag.errors import ConfigError
@@ -69,3 +71,20 @@ def test_llm_and_answer_settings_refuse_nonsense(
         monkeypatch.setenv(k, v)
     with pytest.raises(ConfigError, match=message):
         load_settings()
+
+
+def test_a_max_chars_the_chunker_cannot_use_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, model_path: Path
+) -> None:
+    """size_tokens=16 lets the per-token rule pass 64 characters, but the chunker needs room for two runs of
+    one repeated character (ingest.chunk): start-up says so, not the first upload."""
+    from ingest.chunk import Chunker, TokenCounter
+
+    monkeypatch.setenv("RAG_CHUNKING__SIZE_TOKENS", "16")
+    monkeypatch.setenv("RAG_CHUNKING__OVERLAP_TOKENS", "0")
+    monkeypatch.setenv("RAG_CHUNKING__MAX_CHARS", "255")
+    with pytest.raises(ConfigError, match="chunking.max_chars"):
+        load_settings()
+    monkeypatch.setenv("RAG_CHUNKING__MAX_CHARS", "256")
+    c = load_settings().chunking
+    Chunker(TokenCounter(model_path / "tokenizer.json"), c.size_tokens, c.overlap_tokens, c.max_chars)

@@ -17,13 +17,12 @@ from ingest.blobs import BlobStore
 from ingest.chunk import Chunker
 from ingest.embed import Embedder
 from ingest.isolate import Parser
-from ingest.parse import describe
-from ingest.pipeline import ahead
+from ingest.pipeline import ahead, parse_and_chunk
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc
 from ingest.reindex.plan import Key, Wanted
 from ingest.sparse import Bm25Encoder
 from ingest.write import build_points
-from rag.errors import IngestError, RagError
+from rag.errors import IngestError
 from rag.store.base import VectorStore
 from rag.types import Chunk
 
@@ -48,7 +47,14 @@ class Components:
     chunker: Chunker
     fingerprint: str
     batch_chunks: int
-    parser: Parser  # the parser processes of the run's runtime (with the file size limit)
+    parser: Parser  # the parser processes of the run's runtime (one, with the file size limit)
+
+
+class _Flag:
+    """``cancelled`` as the flag a parse watches: an abort or a pause kills a running parse at once."""
+
+    def __init__(self, cancelled: Callable[[], bool]) -> None:
+        self.is_set = cancelled
 
 
 class Builder:
@@ -117,27 +123,23 @@ class Builder:
         )
         return True
 
-    def _prepare(self, d: Wanted) -> tuple[Wanted, list[Chunk]] | Failure:
+    def _prepare(self, d: Wanted, cancel: _Flag) -> tuple[Wanted, list[Chunk]] | Failure:
         try:
             data = self.blobs.get(d.content_hash)
         except (OSError, ValueError) as e:
             log.warning("%s: stored original %s unreadable: %s", d.source, d.content_hash, e)
             return Failure(d, "the stored original file is missing or unreadable; ingest it again")
         try:
-            parsed = self.parts.parser.parse(data, d.source)
-            return d, self.parts.chunker.chunk(parsed.elements)
-        except IngestError as e:
+            return d, parse_and_chunk(self.parts.parser, self.parts.chunker, data, d.source, cancel=cancel)
+        except IngestError as e:  # a cancelled parse too: the run stops before it looks at the failure
             return Failure(d, f"{e.reason}: {e}")
-        except RagError:
-            raise
-        except Exception as e:  # noqa: BLE001 - one document's failure must not end the run
-            log.warning("%s: parsing or chunking failed unexpectedly", d.source, exc_info=True)
-            return Failure(d, f"malformed: {d.source}: could not be read: {describe(e)}")
 
     def _rebuild(self, docs: Sequence[Wanted], cancelled: Callable[[], bool]) -> Iterator[Wanted | Failure]:
         batch: list[tuple[Wanted, list[Chunk]]] = []
         pending = 0
-        for result in ahead(map(self._prepare, docs), depth=self.parts.batch_chunks):
+        flag = _Flag(cancelled)
+        prepared = (self._prepare(d, flag) for d in docs)
+        for result in ahead(prepared, depth=self.parts.batch_chunks):
             if cancelled():
                 return
             if isinstance(result, Failure):

@@ -213,8 +213,14 @@ class Reindexer:
         """What turns documents into points under ``settings``, built like the served ones."""
         from rag.runtime import Runtime
 
-        rt = Runtime(settings)
+        # Its documents are parsed one at a time (ahead of embedding), so one parser process, not one
+        # per job worker beside the serving runtime's pool (0 stays in-process).
         ingest = self.rt.settings.ingest
+        workers = 0 if ingest.parse_workers == 0 else 1
+        settings = settings.model_copy(
+            update={"ingest": settings.ingest.model_copy(update={"parse_workers": workers})}
+        )
+        rt = Runtime(settings)
         parts = Components(
             embedder=rt.embedder,
             sparse=rt.sparse,
