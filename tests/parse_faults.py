@@ -18,11 +18,11 @@ def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocumen
         time.sleep(3600)
     if source.startswith("sleep-1s"):
         time.sleep(1)
-    if source.startswith("hog"):  # grows by 32 MB every 50 ms, touching every page
+    if source.startswith("hog"):  # grows by 64 MB every 20 ms, touching every page: at the cap in ~0.3 s
         blocks = []
         while True:
-            blocks.append(b"\x01" * (32 << 20))
-            time.sleep(0.05)
+            blocks.append(b"\x01" * (64 << 20))
+            time.sleep(0.02)
     if source.startswith("segfault"):
         os.kill(os.getpid(), signal.SIGSEGV)
     if source.startswith("raise"):
