@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from api.keys import KeyStore
 from api.ratelimit import RateLimiter
 from ingest.blobs import BlobStore, Owner
-from ingest.jobs import Job, JobRunner, JobState, JobStore
+from ingest.jobs import JobRunner
+from ingest.jobstore import Job, JobState, JobStore
 from ingest.reindex.checkpoint import Checkpoints, Run
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer

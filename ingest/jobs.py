@@ -1,14 +1,14 @@
 """Ingestion jobs: an uploaded file -> queued -> parsing -> chunking -> embedding -> indexed | failed.
 
-Job state lives in the registry database, so it survives the process. Workers are threads of the
-serving process taking jobs from a queue that serves tenants round robin (``ingest.jobqueue``). While a
-job runs, a heartbeat thread stamps it every few seconds. A job can be cancelled; one that runs past its
-timeout is failed with that reason and told to stop like a cancelled one (at its next stage; a running
-parser is killed). A worker that does not come back soon after is left to finish on its own and another
-takes its place, so a stuck job never holds the queue. On start, jobs a previous process left running
-are resumed from the stored original file (ingestion is idempotent, so redoing a stage is safe) or,
-after too many attempts or with the file gone, failed with the reason in words. No job stays "running"
-forever.
+Job state lives in the registry database (``ingest.jobstore``), so it survives the process. Workers are
+threads of the serving process taking jobs from a queue that serves tenants round robin
+(``ingest.jobqueue``). While a job runs, a heartbeat thread stamps it every few seconds. A job can be
+cancelled; one that runs past its timeout is failed with that reason and told to stop like a cancelled
+one (at its next stage; a running parser is killed). A worker that does not come back soon after is
+left to finish on its own and another takes its place, so a stuck job never holds the queue. On start,
+jobs a previous process left running are resumed from the stored original file (ingestion is
+idempotent, so redoing a stage is safe) or, after too many attempts or with the file gone, failed with
+the reason in words. No job stays "running" forever.
 
 Each job holds a reference to its original (``ingest.blobs``) until it finishes; the document's own
 reference then takes over, or, if it failed, the file goes with the last reference.
@@ -16,231 +16,20 @@ reference then takes over, or, if it failed, the file goes with the last referen
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import itertools
 import logging
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ingest.blobs import BlobStore, Owner
 from ingest.jobqueue import FairQueue, Ticket
+from ingest.jobstore import RUNNING, Job, JobState, JobStore
 from ingest.pipeline import Outcome, Source
-from rag.db import SqlStore, aware, iso, utcnow
 
 log = logging.getLogger(__name__)
-
-
-class JobState(enum.StrEnum):
-    QUEUED = "queued"
-    PARSING = "parsing"
-    CHUNKING = "chunking"
-    EMBEDDING = "embedding"
-    INDEXED = "indexed"
-    FAILED = "failed"
-
-
-RUNNING = frozenset({JobState.PARSING, JobState.CHUNKING, JobState.EMBEDDING})
-FINISHED = frozenset({JobState.INDEXED, JobState.FAILED})
-PROGRESS = {
-    JobState.QUEUED: 0.0,
-    JobState.PARSING: 0.1,
-    JobState.CHUNKING: 0.4,
-    JobState.EMBEDDING: 0.6,
-    JobState.INDEXED: 1.0,
-    JobState.FAILED: 1.0,
-}
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class _Job(_Base):
-    __tablename__ = "jobs"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    doc_id: Mapped[str] = mapped_column(String(128), index=True)
-    source: Mapped[str] = mapped_column(String(1024))
-    blob: Mapped[str] = mapped_column(String(64))
-    job_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(16), index=True)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # added | updated | unchanged
-    reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    chunks: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    tenant: str
-    doc_id: str
-    source: str
-    blob: str
-    metadata: dict[str, Any]
-    state: JobState
-    progress: float
-    outcome: str | None
-    reason: str | None
-    error: str | None
-    chunks: int
-    attempts: int
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    heartbeat_at: dt.datetime | None
-    finished_at: dt.datetime | None
-
-    @property
-    def finished(self) -> bool:
-        return self.state in FINISHED
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "document_id": self.doc_id,
-            "source": self.source,
-            "state": self.state.value,
-            "progress": self.progress,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "error": self.error,
-            "chunks": self.chunks,
-            "attempts": self.attempts,
-            "created_at": iso(self.created_at),
-            "started_at": iso(self.started_at),
-            "heartbeat_at": iso(self.heartbeat_at),
-            "finished_at": iso(self.finished_at),
-        }
-
-
-def _job(row: _Job) -> Job:
-    return Job(
-        id=row.id,
-        tenant=row.tenant,
-        doc_id=row.doc_id,
-        source=row.source,
-        blob=row.blob,
-        metadata=dict(row.job_metadata or {}),
-        state=JobState(row.state),
-        progress=row.progress,
-        outcome=row.outcome,
-        reason=row.reason,
-        error=row.error,
-        chunks=row.chunks,
-        attempts=row.attempts,
-        created_at=aware(row.created_at),  # type: ignore[arg-type]
-        started_at=aware(row.started_at),
-        heartbeat_at=aware(row.heartbeat_at),
-        finished_at=aware(row.finished_at),
-    )
-
-
-def new_job_id() -> str:
-    return uuid.uuid4().hex
-
-
-class JobStore(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _Base.metadata)
-
-    def create(
-        self,
-        tenant: str,
-        doc_id: str,
-        source: str,
-        blob: str,
-        metadata: dict[str, Any],
-        job_id: str | None = None,
-    ) -> Job:
-        row = _Job(
-            id=job_id or new_job_id(),
-            tenant=tenant,
-            doc_id=doc_id,
-            source=source,
-            blob=blob,
-            job_metadata=metadata,
-            state=JobState.QUEUED.value,
-            progress=0.0,
-            created_at=utcnow(),
-        )
-        with self._session() as s:
-            s.add(row)
-        return _job(row)
-
-    def get(self, job_id: str, tenant: str | None = None) -> Job | None:
-        with self._session() as s:
-            row = s.get(_Job, job_id)
-            if row is None or (tenant is not None and row.tenant != tenant):
-                return None
-            return _job(row)
-
-    def active_for(self, tenant: str, doc_id: str) -> Job | None:
-        """The queued or running job of a document, if any."""
-        with self._session() as s:
-            row = s.scalars(
-                select(_Job)
-                .where(
-                    _Job.tenant == tenant,
-                    _Job.doc_id == doc_id,
-                    _Job.state.notin_([x.value for x in FINISHED]),
-                )
-                .order_by(_Job.created_at.desc())
-            ).first()
-            return _job(row) if row else None
-
-    def in_states(self, states: Sequence[JobState]) -> list[Job]:
-        with self._session() as s:
-            rows = s.scalars(
-                select(_Job).where(_Job.state.in_([x.value for x in states])).order_by(_Job.created_at)
-            )
-            return [_job(r) for r in rows]
-
-    def counts(self) -> dict[str, int]:
-        with self._session() as s:
-            rows = s.execute(select(_Job.state, func.count()).group_by(_Job.state)).all()
-        return {state: n for state, n in rows}
-
-    def transition(self, job_id: str, state: JobState, **fields: Any) -> bool:
-        """Move a job on, unless it already finished (a timed-out job stays failed). False if it had."""
-        with self._session() as s:
-            row = s.get(_Job, job_id, with_for_update=True)
-            if row is None or JobState(row.state) in FINISHED:
-                return False
-            now = utcnow()
-            row.state = state.value
-            row.progress = PROGRESS[state]
-            row.heartbeat_at = now
-            if state in RUNNING and row.started_at is None:
-                row.started_at = now
-            if state in FINISHED:
-                row.finished_at = now
-            for key, value in fields.items():
-                setattr(row, key, value)
-            return True
-
-    def beat(self, job_ids: Sequence[str]) -> None:
-        if not job_ids:
-            return
-        with self._session() as s:
-            for row in s.scalars(select(_Job).where(_Job.id.in_(list(job_ids)))):
-                if JobState(row.state) in RUNNING:
-                    row.heartbeat_at = utcnow()
 
 
 INTERNAL_ERROR = "the server failed while ingesting this file; the details are in the server log"

@@ -193,7 +193,7 @@ def test_references_a_crash_left_behind_are_dropped_on_start(
     tmp_path: Path, embedder, onnx_cache, llm
 ) -> None:
     from ingest.blobs import BlobStore, Owner
-    from ingest.jobs import JobState, JobStore
+    from ingest.jobstore import JobState, JobStore
     from rag.settings import load_settings
 
     settings = load_settings(data_dir=tmp_path / "data")

@@ -21,7 +21,7 @@ from api.problems import ApiProblem
 from api.schemas import ChunkPage, DocumentOut, DocumentPage, UploadItem, UploadResponse
 from api.services import Services
 from ingest.blobs import Incoming, Owner
-from ingest.jobs import new_job_id
+from ingest.jobstore import new_job_id
 from ingest.parse import FORMATS, format_of
 from ingest.pipeline import document_id
 from ingest.registry import Status
