@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, select
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rag.db import SqlStore, aware, iso, utcnow
@@ -196,27 +196,34 @@ class JobStore(SqlStore):
         return {state: n for state, n in rows}
 
     def transition(self, job_id: str, state: JobState, **fields: Any) -> bool:
-        """Move a job on, unless it already finished (a timed-out job stays failed). False if it had."""
+        """Move a job on, unless it already finished (a timed-out job stays failed). False if it had.
+
+        One conditional UPDATE, so the check and the write are one step: of two callers racing to finish
+        a job (the worker's result, a cancel, the timeout), exactly one gets True. A SELECT ... FOR
+        UPDATE first would not do: SQLite ignores it, and pysqlite opens no transaction for a SELECT."""
+        now = utcnow()
+        values: dict[str, Any] = {"state": state.value, "progress": PROGRESS[state], "heartbeat_at": now}
+        if state in RUNNING:
+            values["started_at"] = func.coalesce(_Job.started_at, now)
+        if state in FINISHED:
+            values["finished_at"] = now
+        values.update(fields)
         with self._session() as s:
-            row = s.get(_Job, job_id, with_for_update=True)
-            if row is None or JobState(row.state) in FINISHED:
-                return False
-            now = utcnow()
-            row.state = state.value
-            row.progress = PROGRESS[state]
-            row.heartbeat_at = now
-            if state in RUNNING and row.started_at is None:
-                row.started_at = now
-            if state in FINISHED:
-                row.finished_at = now
-            for key, value in fields.items():
-                setattr(row, key, value)
-            return True
+            result = s.execute(
+                update(_Job)
+                .where(_Job.id == job_id, _Job.state.notin_([x.value for x in FINISHED]))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1
 
     def beat(self, job_ids: Sequence[str]) -> None:
         if not job_ids:
             return
         with self._session() as s:
-            for row in s.scalars(select(_Job).where(_Job.id.in_(list(job_ids)))):
-                if JobState(row.state) in RUNNING:
-                    row.heartbeat_at = utcnow()
+            s.execute(
+                update(_Job)
+                .where(_Job.id.in_(list(job_ids)), _Job.state.in_([x.value for x in RUNNING]))
+                .values(heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
