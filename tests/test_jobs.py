@@ -90,6 +90,12 @@ def _until(check: Callable[[], bool], timeout_s: float) -> float:
     return time.monotonic() - t0
 
 
+def _warm_parser(client) -> None:  # noqa: ANN001
+    """Start the parser process before a test with a short job timeout: its first start (it loads its
+    models) takes seconds on a busy machine, which would time out the first job that happens to parse."""
+    client.app.state.services.runtime.parser.parse(b"Warm up.", "warm-up.txt")
+
+
 def _blob(client, data: bytes) -> Path:  # noqa: ANN001
     return client.app.state.services.blobs.path(hashlib.sha256(data).hexdigest())
 
@@ -161,7 +167,9 @@ def test_cancel_a_queued_job_and_a_running_one(app) -> None:
 
 
 def test_a_timed_out_job_that_will_not_stop_frees_the_worker(app) -> None:
-    client, gate = app(job_timeout_s=0.5, job_grace_s=0.3, heartbeat_s=0.05)
+    # The timeout applies to the job behind it too: long enough for a small file on a busy machine.
+    client, gate = app(job_timeout_s=1.5, job_grace_s=0.3, heartbeat_s=0.05)
+    _warm_parser(client)
     a = key(client, "acme")
     (stuck,) = _job(client, a, ("stuck.txt", b"a parser that ignores its cancel"))
     assert gate.entered.wait(10)
@@ -181,6 +189,7 @@ def test_a_timed_out_job_that_will_not_stop_frees_the_worker(app) -> None:
 
 def test_a_timed_out_job_is_stopped_and_says_timeout(app) -> None:
     client, gate = app(job_timeout_s=1.5, heartbeat_s=0.05)
+    _warm_parser(client)
     a = key(client, "acme")
     (slow,) = _job(client, a, ("hold.txt", b"stops when told to"))
     (nxt,) = _job(client, a, ("next.txt", b"runs on the same worker after it"))
@@ -333,3 +342,46 @@ def test_failure_messages_lose_exception_names_and_addresses() -> None:
     assert public_error("broken at 0xdeadbeef1234") == "broken at an address"
     assert public_error("report.pdf: 3 pages are encrypted") == "report.pdf: 3 pages are encrypted"
     assert public_error("a.docx: KeyError: 'word/document.xml'") == "a.docx: 'word/document.xml'"
+
+
+def test_only_one_of_two_racing_transitions_finishes_a_job(tmp_path: Path) -> None:
+    """The worker's "indexed" and the watchdog's "timeout" at once: one wins, the other is told it lost,
+    and the row is one or the other, never a mix. A barrier holds each thread just before its write, so
+    both have looked at the row by then (the race, every time)."""
+    from sqlalchemy import event
+
+    from ingest.jobstore import JobState, JobStore
+
+    store = JobStore(f"sqlite:///{tmp_path / 'jobs.db'}")
+    job = store.create("acme", "doc", "a.txt", "0" * 64, {})
+    store.transition(job.id, JobState.EMBEDDING)
+    barrier = threading.Barrier(2)
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def hold(conn, cursor, statement, *args):  # noqa: ANN001, ANN202
+        if statement.lstrip().upper().startswith("UPDATE JOBS"):
+            try:
+                barrier.wait(timeout=2)
+            except threading.BrokenBarrierError:
+                pass  # only one writer got this far: the other already knows it lost
+
+    won: dict[str, bool] = {}
+
+    def fail() -> None:
+        won["timeout"] = store.transition(job.id, JobState.FAILED, reason="timeout", error="too slow")
+
+    def index() -> None:
+        won["indexed"] = store.transition(job.id, JobState.INDEXED, outcome="added", chunks=3)
+
+    threads = [threading.Thread(target=fail), threading.Thread(target=index)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    row = store.get(job.id)
+    assert sorted(won.values()) == [False, True], won
+    if won["timeout"]:
+        assert (row.state, row.reason, row.outcome, row.chunks) == ("failed", "timeout", None, 0)
+    else:
+        assert (row.state, row.reason, row.outcome, row.chunks) == ("indexed", None, "added", 3)
+    store.close()
