@@ -149,18 +149,23 @@ class JobRunner:
         job = self.store.get(job_id, tenant=tenant)
         if job is None or job.finished:
             return None
-        # The table first: a worker about to start it then finds it finished and skips it.
-        if not self._fail(job_id, "cancelled", "cancelled on request"):
+        # The table first: a worker about to start it then finds it finished and lets go of it. Which
+        # state it was failed from is what it was: a worker may hold it, yet not have started it.
+        was = None
+        for state, states in (("queued", [JobState.QUEUED]), ("running", sorted(RUNNING))):
+            if self._fail(job_id, "cancelled", "cancelled on request", only_from=states):
+                was = state
+                break
+        if was is None:
             return None
         with self._lock:
             running = self._running.get(job_id)
             if running is not None:
                 running.cancel.set()
                 running.stopped = running.stopped or time.monotonic()
-        if running is None:  # (a worker that took it meanwhile skips it: it is finished)
+        if was == "queued":  # its worker, if one took it meanwhile, lets go of it too (twice is fine)
             self._queue.remove(job_id)
             self._release(job)
-        was = "running" if running is not None or job.state in RUNNING else "queued"
         log.info("job %s (%s) cancelled while %s", job_id, job.source, was)
         return self.store.get(job_id) or job, was
 
@@ -217,10 +222,16 @@ class JobRunner:
 
     def _run(self, job_id: str, cancel: threading.Event) -> None:
         job = self.store.get(job_id)
-        # Registered before this, a cancel either reached the event or made the job finished here.
-        if job is None or job.state != JobState.QUEUED:
+        if job is None:
             return
-        if not self.store.transition(job.id, JobState.PARSING, attempts=job.attempts + 1):
+        # Registered before this, a cancel either reached the event or made the job finished here:
+        # then it never starts, and its original is let go of here (the cancel may not have seen it
+        # taken, so it may not have).
+        if job.state != JobState.QUEUED or not self.store.transition(
+            job.id, JobState.PARSING, only_from=[JobState.QUEUED], attempts=job.attempts + 1
+        ):
+            if self._finished(job.id):
+                self._release(job)
             return
         stages: dict[str, float] = {}  # milliseconds per stage, for the job's trace
         current, started = "read", time.perf_counter()
@@ -287,8 +298,8 @@ class JobRunner:
         except Exception:  # noqa: BLE001 - the next start drops it (recover)
             log.exception("job %s: its original's reference could not be released", job.id)
 
-    def _fail(self, job_id: str, reason: str, error: str) -> bool:
-        return self.store.transition(job_id, JobState.FAILED, reason=reason, error=error)
+    def _fail(self, job_id: str, reason: str, error: str, only_from: Sequence[JobState] = ()) -> bool:
+        return self.store.transition(job_id, JobState.FAILED, only_from, reason=reason, error=error)
 
     def _watch(self) -> None:
         while not self._stop.wait(self.heartbeat_s):

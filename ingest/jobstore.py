@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,8 +195,11 @@ class JobStore(SqlStore):
             rows = s.execute(select(_Job.state, func.count()).group_by(_Job.state)).all()
         return {state: n for state, n in rows}
 
-    def transition(self, job_id: str, state: JobState, **fields: Any) -> bool:
-        """Move a job on, unless it already finished (a timed-out job stays failed). False if it had.
+    def transition(
+        self, job_id: str, state: JobState, only_from: Collection[JobState] = (), **fields: Any
+    ) -> bool:
+        """Move a job on, unless it already finished (a timed-out job stays failed), or, with
+        ``only_from``, unless it is in none of those states. False if it was not moved.
 
         One conditional UPDATE, so the check and the write are one step: of two callers racing to finish
         a job (the worker's result, a cancel, the timeout), exactly one gets True. A SELECT ... FOR
@@ -208,12 +211,12 @@ class JobStore(SqlStore):
         if state in FINISHED:
             values["finished_at"] = now
         values.update(fields)
+        where = [_Job.id == job_id, _Job.state.notin_([x.value for x in FINISHED])]
+        if only_from:
+            where.append(_Job.state.in_([x.value for x in only_from]))
         with self._session() as s:
             result = s.execute(
-                update(_Job)
-                .where(_Job.id == job_id, _Job.state.notin_([x.value for x in FINISHED]))
-                .values(**values)
-                .execution_options(synchronize_session=False)
+                update(_Job).where(*where).values(**values).execution_options(synchronize_session=False)
             )
             return result.rowcount == 1
 

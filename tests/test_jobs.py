@@ -153,11 +153,15 @@ def test_cancel_a_queued_job_and_a_running_one(app) -> None:
     assert r.json()["job"]["state"] == "failed" and r.json()["job"]["reason"] == "cancelled"
     assert not _blob(client, b"never parsed").exists()  # its original went with its job
 
+    runner = client.app.state.services.runner
     t0 = time.monotonic()
     r = client.delete(f"/v1/jobs/{running['id']}", headers=a)
     assert r.status_code == 200 and r.json()["was"] == "running", r.text
     job = client.get(f"/v1/jobs/{running['id']}", headers=a).json()
-    assert job["state"] == "failed" and job["reason"] == "cancelled" and time.monotonic() - t0 < 1.0
+    assert job["state"] == "failed" and job["reason"] == "cancelled"
+    # Not only the table: the worker itself has let go of the job within the second.
+    _until(lambda: running["id"] not in runner._running, 1.0)
+    assert time.monotonic() - t0 < 1.0
     # The worker is free: the next job runs (the cancelled one never comes back to life).
     assert _wait(client, [after["id"]], 30)[after["id"]]["state"] == "indexed"
     assert gate.started == ["hold.txt", "after.txt"]
@@ -385,3 +389,44 @@ def test_only_one_of_two_racing_transitions_finishes_a_job(tmp_path: Path) -> No
     else:
         assert (row.state, row.reason, row.outcome, row.chunks) == ("indexed", None, "added", 3)
     store.close()
+
+
+class HeldRead:
+    """The runner's job store, except that a worker's first read of ``job_id`` waits until released:
+    the worker has registered the job as its own by then, but not looked at the row."""
+
+    def __init__(self, runner, job_id: str) -> None:  # noqa: ANN001 - ingest.jobs.JobRunner
+        self.real, self.job_id = runner.store, job_id
+        self.entered, self.release = threading.Event(), threading.Event()
+        runner.store = self
+
+    def get(self, job_id: str, tenant: str | None = None):  # noqa: ANN201
+        worker = threading.current_thread().name.startswith("ingest-job-")
+        if worker and job_id == self.job_id and not self.entered.is_set():
+            self.entered.set()
+            assert self.release.wait(10)
+        return self.real.get(job_id, tenant=tenant)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.real, name)
+
+
+def test_a_cancel_just_as_a_worker_takes_the_job_lets_go_of_its_file(app) -> None:
+    client, gate = app()
+    services = client.app.state.services
+    a = key(client, "acme")
+    _job(client, a, ("hold.txt", b"keeps the worker busy while the next upload is queued"))
+    assert gate.entered.wait(10)
+    data = b"cancelled between being taken and being started"
+    (job,) = _job(client, a, ("race.txt", data))
+    held = HeldRead(services.runner, job["id"])
+    gate.release.set()
+    assert held.entered.wait(10)  # the worker took it: it is in the runner's hands, not yet started
+    r = client.post(f"/v1/jobs/{job['id']}/cancel", headers=a)
+    held.release.set()
+    assert r.status_code == 200, r.text
+    _until(lambda: job["id"] not in services.runner._running, 5)
+    assert not _blob(client, data).exists()  # its original went with its job, as for any queued one
+    assert services.blobs.usage("acme") == len(b"keeps the worker busy while the next upload is queued")
+    assert "race.txt" not in gate.started
+    assert r.json()["was"] == "queued", r.text  # it never ran
