@@ -128,3 +128,23 @@ def test_usage_counts_a_file_once_per_tenant_and_for_each_tenant(blobs: BlobStor
         blobs.check_quota("acme", [fresh], quota=2000)
     assert e.value.reason == "quota" and "RAG_API__TENANT_QUOTA_MB" in str(e.value)
     assert "to 2.1 KiB, over its quota of 2.0 KiB (1.5 KiB in use" in str(e.value)
+
+
+def test_a_file_the_batch_path_fails_to_parse_leaves_no_original(runtime, tmp_path: Path) -> None:
+    """``rag ingest``: an original is kept before parsing; a file that then fails must not stay behind
+    (and count in its tenant's quota), while a failed update keeps the version still served."""
+    from ingest.pipeline import Source
+
+    bad, notes = tmp_path / "blank.txt", tmp_path / "notes.txt"
+    bad.write_bytes(b"   \n")
+    notes.write_bytes(b"The quarterly review is on 12 March.\n")
+    report = runtime.ingestor.ingest([Source.from_path(p, p.name, "acme") for p in (bad, notes)])
+    assert [o.status for o in report.outcomes] == ["failed", "added"]
+    served = hashlib.sha256(notes.read_bytes()).hexdigest()
+    assert not runtime.blobs.exists(hashlib.sha256(b"   \n").hexdigest())
+    assert runtime.blobs.usage("acme") == notes.stat().st_size
+
+    notes.write_bytes(b"  \n\n ")  # the update fails: the served version's original stays
+    assert runtime.ingestor.ingest([Source.from_path(notes, "notes.txt", "acme")]).failed
+    assert runtime.blobs.exists(served) and not runtime.blobs.exists(hashlib.sha256(b"  \n\n ").hexdigest())
+    assert runtime.blobs.usage("acme") == len(b"The quarterly review is on 12 March.\n")
