@@ -4,6 +4,7 @@ keys is answered with 429 early while valid keys keep only their own limit."""
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
@@ -23,6 +24,15 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_started(request: Request) -> float:
+    """When the request started (``time.monotonic``), as the app's middleware noted it: before its body
+    was received, as the request timeout counts."""
+    return getattr(request.state, "started", None) or time.monotonic()
+
+
+Started = Annotated[float, Depends(get_started)]
 
 
 def get_principal(

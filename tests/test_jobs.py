@@ -265,6 +265,68 @@ def test_wait_answers_202_before_the_request_times_out(app) -> None:
     assert _wait(client, [job_id])[job_id]["state"] == "indexed"
 
 
+async def _slow_upload(app, headers: dict[str, str], name: str, data: bytes, seconds: float) -> int:  # noqa: ANN001
+    """POST /v1/documents?wait=true with a body that arrives in pieces over ``seconds`` (a slow client):
+    the ASGI app called directly, since the test client hands the app the whole body at once."""
+    import anyio
+
+    body = (
+        b'--B0undary\r\nContent-Disposition: form-data; name="files"; filename="'
+        + name.encode()
+        + b'"\r\nContent-Type: text/plain\r\n\r\n'
+        + data
+        + b"\r\n--B0undary--\r\n"
+    )
+    pieces = [body[i : i + 64] for i in range(0, len(body), 64)]
+    pause = seconds / len(pieces)
+    sent: list[dict] = []
+    done = anyio.Event()
+
+    async def receive() -> dict:
+        if pieces:
+            await anyio.sleep(pause)
+            return {"type": "http.request", "body": pieces.pop(0), "more_body": bool(pieces)}
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            done.set()
+
+    raw = {k.lower(): v for k, v in headers.items()} | {
+        "content-type": "multipart/form-data; boundary=B0undary",
+        "content-length": str(len(body)),
+        "host": "testserver",
+    }
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/documents",
+        "raw_path": b"/v1/documents",
+        "query_string": b"wait=true",
+        "root_path": "",
+        "headers": [(k.encode(), v.encode()) for k, v in raw.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+
+def test_wait_counts_the_time_the_upload_took(app) -> None:
+    """The request timeout runs from the request's start, the body's upload included: ?wait=true must
+    leave for itself only what is left of it."""
+    client, gate = app(request_timeout_s=4.0)
+    a = key(client, "acme")
+    t0 = time.monotonic()
+    status = client.portal.call(_slow_upload, client.app, a, "hold.txt", b"a slow client's upload " * 20, 2.5)
+    assert status == 202 and time.monotonic() - t0 < 4.0, status
+
+
 def test_a_failed_uploads_original_is_removed(app) -> None:
     client, _ = app()
     a = key(client, "acme")

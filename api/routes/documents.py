@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from api.deps import Caller, ServicesDep
+from api.deps import Caller, ServicesDep, Started
 from api.problems import ApiProblem
 from api.schemas import ChunkPage, DocumentOut, DocumentPage, UploadItem, UploadResponse
 from api.services import Services
@@ -54,12 +54,12 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 def upload(
     services: ServicesDep,
     caller: Caller,
+    started: Started,
     response: Response,
     files: Files,
     metadata: MetadataForm = None,
     wait: Wait = False,
 ) -> UploadResponse:
-    started = time.monotonic()
     s = services.runtime.settings
     if len(files) > s.api.max_files_per_upload:
         raise ApiProblem(422, "too many files", f"at most {s.api.max_files_per_upload} files per upload")
@@ -84,13 +84,13 @@ def upload(
 def replace(
     services: ServicesDep,
     caller: Caller,
+    started: Started,
     doc_id: str,
     response: Response,
     file: Annotated[UploadFile, File()],
     metadata: MetadataForm = None,
     wait: Wait = False,
 ) -> UploadResponse:
-    started = time.monotonic()
     existing = _document(services, caller.tenant, doc_id)
     new_format = format_of(_name(file))
     if new_format != existing.format and existing.format:
