@@ -1,5 +1,5 @@
 """What the routes use, built once in the app's lifespan: the runtime (store, models, answerer), API
-keys, the job runner, the blob store, the rate limiter and the metrics."""
+keys, the job runner, uploads turned into jobs, the blob store, the rate limiter and the metrics."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ingest.jobstore import Job, JobState, JobStore
 from ingest.reindex.checkpoint import Checkpoints, Run
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
+from ingest.uploads import Uploads
 from rag.monitor.metrics import Metrics
 from rag.runtime import Runtime
 
@@ -32,6 +33,7 @@ class Services:
     metrics: Metrics
     checkpoints: Checkpoints
     reindexer: Reindexer
+    uploads: Uploads
     reindex_thread: threading.Thread | None = None
 
     @classmethod
@@ -81,6 +83,7 @@ class Services:
             runtime=runtime,
             checkpoints=checkpoints,
             reindexer=Reindexer(runtime, checkpoints),
+            uploads=Uploads(runtime.registry, jobs, blobs, runner, s.api.tenant_quota_bytes),
             keys=KeyStore(s.registry_url),
             jobs=jobs,
             runner=runner,

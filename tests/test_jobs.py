@@ -355,6 +355,37 @@ def test_the_storage_quota_refuses_an_upload_with_413(app) -> None:
     assert upload(client, a, ("second.txt", second)).status_code == 200
 
 
+def test_concurrent_uploads_cannot_each_pass_the_quota(app) -> None:
+    """Four uploads of 3,000 bytes at once against a quota of three: a barrier holds each request after
+    it looked at the document and its jobs, before it keeps its file, so all four have got that far."""
+    client, _ = app(tenant_quota_mb=0.01)  # 10,485 bytes
+    a = key(client, "acme")
+    jobs = client.app.state.services.jobs
+    barrier, active_for = threading.Barrier(4), jobs.active_for
+
+    def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            barrier.wait(timeout=5)
+        except threading.BrokenBarrierError:
+            pass
+        return active_for(*args, **kwargs)
+
+    jobs.active_for = held
+    statuses: list[int] = []
+
+    def send(i: int) -> None:
+        data = bytes([65 + i]) * 3000
+        statuses.append(upload(client, a, (f"f{i}.txt", data), wait=False).status_code)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [202, 202, 202, 413], statuses
+    assert client.app.state.services.blobs.usage("acme") == 9000
+
+
 def _raw_upload(client, headers: dict[str, str], filename: bytes, data: bytes):  # noqa: ANN001, ANN202
     """Multipart by hand: httpx percent-escapes control characters in file names, a hostile client
     does not."""
