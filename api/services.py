@@ -107,13 +107,15 @@ class Services:
             self._run_in_background(run)
 
     def _adopt_originals(self) -> None:
-        """Documents indexed before originals had references get theirs, once (quotas count them)."""
-        if self.blobs.count("document"):
-            return
-        docs = [d for d in self.runtime.registry.list() if d.content_hash]
-        self.blobs.hold_all((Owner.document(d.tenant, d.id), d.content_hash) for d in docs)  # type: ignore[misc]
-        if docs:
-            log.warning("references added for the originals of %d documents indexed before them", len(docs))
+        """Every document references its original (quotas count it), on every start: documents indexed
+        before references existed, or whose reference a crash lost, get theirs. Holding what is held
+        is cheap (a quarter of a second for 10,000 documents)."""
+        hashes = self.runtime.registry.content_hashes()
+        before = self.blobs.count("document")
+        self.blobs.hold_all((Owner.document(tenant, doc_id), h) for tenant, doc_id, h in hashes)
+        added = self.blobs.count("document") - before
+        if added:
+            log.warning("references added for the originals of %d documents that had none", added)
 
     def start_reindex(self, opts: Options) -> Run | None:
         run = self.reindexer.start(opts)

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 OwnerKind = Literal["document", "job"]
 CHUNK_BYTES = 1 << 20
+_BATCH = 500  # owners per lookup: well under SQLite's limit of bound parameters
 
 
 def human_bytes(n: int) -> str:
@@ -199,12 +200,27 @@ class BlobStore(SqlStore):
         self.hold_all((owner, d) for d in digests)
 
     def hold_all(self, refs: Iterable[tuple[Owner, str]]) -> None:
-        """``hold`` for many owners, in one transaction."""
+        """``hold`` for many owners, in one transaction. References already there cost a lookup per
+        batch of owners, not a query per reference: holding what is held is cheap (every start does it
+        for every document)."""
+        wanted = {(digest, owner.kind, owner.tenant, owner.id) for owner, digest in refs}
+        if not wanted:
+            return
         with _LOCK, self._session() as s:
-            for owner, digest in refs:
-                path = self.path(digest)
-                if path.exists():
-                    self._add(s, digest, owner, path.stat().st_size)
+            owners = sorted({(kind, oid) for _, kind, _, oid in wanted})
+            have: set[tuple[str, str, str, str]] = set()
+            for at in range(0, len(owners), _BATCH):
+                batch = owners[at : at + _BATCH]
+                q = select(_Ref.digest, _Ref.kind, _Ref.tenant, _Ref.owner).where(
+                    _Ref.kind.in_({k for k, _ in batch}), _Ref.owner.in_([o for _, o in batch])
+                )
+                have.update(tuple(row) for row in s.execute(q))
+            for digest, kind, tenant, oid in sorted(wanted - have):
+                try:
+                    size = self.path(digest).stat().st_size
+                except FileNotFoundError:
+                    continue  # not stored: nothing to hold
+                s.add(_Ref(digest=digest, kind=kind, tenant=tenant, owner=oid, size=size))
 
     def release(self, owner: Owner, keep: Collection[str] = ()) -> list[str]:
         """Drop ``owner``'s references except to ``keep``; delete the files nothing references any

@@ -523,3 +523,24 @@ def test_a_cancel_just_as_a_worker_takes_the_job_lets_go_of_its_file(app) -> Non
     assert services.blobs.usage("acme") == len(b"keeps the worker busy while the next upload is queued")
     assert "race.txt" not in gate.started
     assert r.json()["was"] == "queued", r.text  # it never ran
+
+
+def test_every_start_gives_documents_without_a_reference_theirs(
+    tmp_path: Path, embedder, onnx_cache, llm
+) -> None:
+    """Not only on the first start with references: a document whose reference is missing (indexed by
+    an older version, or lost) gets it back though others have theirs, so its original counts."""
+    from sqlalchemy import delete
+
+    from ingest.blobs import _Ref
+
+    one, two = b"the first document, referenced", b"the second document, whose reference goes"
+    with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
+        a = key(client, "acme")
+        assert upload(client, a, ("one.txt", one), ("two.txt", two)).status_code == 200
+        blobs = client.app.state.services.blobs
+        with blobs._session() as s:
+            s.execute(delete(_Ref).where(_Ref.digest == hashlib.sha256(two).hexdigest()))
+        assert blobs.usage("acme") == len(one)
+    with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
+        assert client.app.state.services.blobs.usage("acme") == len(one) + len(two)
