@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,28 +27,12 @@ from ingest.blobs import BlobStore, Owner
 from ingest.jobqueue import FairQueue, Ticket
 from ingest.jobstore import RUNNING, Job, JobState, JobStore
 from ingest.pipeline import Outcome, Source
+from rag.scrub import scrub
 
 log = logging.getLogger(__name__)
 
 
 INTERNAL_ERROR = "the server failed while ingesting this file; the details are in the server log"
-# What must never reach a user: "<Foo object at 0x7f..>", bare addresses, "SomeError: " prefixes.
-_OBJECT = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
-_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
-_CLASS_PREFIX = re.compile(
-    r"(?:^|(?<=: ))(?:[a-z_]\w*\.)*"  # at the start or after another "...: ", maybe a module path
-    r"(?:[A-Z]\w*(?:Error|Exception|Warning)|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+):\s*"  # KeyError, BadZipFile
-)
-
-
-def public_error(message: str) -> str:
-    """A failure message as a user may see it: no object reprs, addresses or exception class names."""
-    text = _OBJECT.sub("an object", message)
-    text = _ADDRESS.sub("an address", text)
-    text = _CLASS_PREFIX.sub("", text).strip()
-    return text or "ingestion failed"
-
-
 Ingest = Callable[[Source, Callable[[str], None], threading.Event], Outcome]
 
 
@@ -258,8 +241,12 @@ class JobRunner:
                 return  # still "running" in the table, its original still referenced: recover() resumes it
             if outcome.status == "failed":
                 reason = outcome.reason or "failed"
-                error = INTERNAL_ERROR if reason == "internal" else public_error(outcome.error or "")
-                if not self._fail(job.id, reason, error) and cancel.is_set():
+                error = (
+                    INTERNAL_ERROR
+                    if reason == "internal"
+                    else scrub(outcome.error or "") or "ingestion failed"
+                )
+                if not self._fail(job.id, reason, error or "ingestion failed") and cancel.is_set():
                     log.info("job %s stopped after it was cancelled or timed out", job.id)
             elif not self.store.transition(
                 job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks

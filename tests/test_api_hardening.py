@@ -212,6 +212,28 @@ def test_errors_name_no_exception_class_address_or_path(client, monkeypatch) -> 
     assert "bad filter" in r.json()["detail"]
 
 
+def test_a_streamed_answers_error_event_names_no_internals(client, monkeypatch) -> None:
+    """Once a stream has started, a failure travels as an event: scrubbed like any problem detail."""
+    from api_client import sse_events
+    from rag.errors import LLMError
+
+    a = key(client, "acme")
+    answerer = client.app.state.services.runtime.answerer
+
+    def stream(*args, **kwargs):
+        yield "Employees "
+        raise LLMError("upstream <Connection object at 0x7f3a2b1c9d80> said ValueError: nope")
+
+    monkeypatch.setattr(answerer, "stream", stream)
+    with client.stream("POST", "/v1/query", json={"question": LEAVE, "stream": True}, headers=a) as r:
+        events = sse_events(r.read().decode())
+    (name, data) = events[-1]
+    assert name == "error" and data["status"] == 502, events
+    assert "upstream" in data["detail"] and "nope" in data["detail"]
+    for leak in ("0x7f", "ValueError", "object at"):
+        assert leak not in data["detail"], data
+
+
 def test_validation_errors_echo_a_bounded_amount_of_the_request(client) -> None:
     a = key(client, "acme")
     huge = {"question": "q", "x" * 100_000: 1, **{f"extra{i}": i for i in range(500)}}
