@@ -153,11 +153,12 @@ class JobRunner:
         return self.store.get(job_id) or job, was
 
     def wait(self, job_ids: Sequence[str], timeout_s: float) -> list[Job]:
+        """The jobs once they have all finished, or as they are after ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
         while True:
-            jobs = [self.store.get(j) for j in job_ids]
-            if all(j is None or j.finished for j in jobs) or time.monotonic() >= deadline:
-                return [j for j in jobs if j is not None]
+            jobs = self.store.get_many(job_ids)
+            if all(j.finished for j in jobs) or time.monotonic() >= deadline:
+                return jobs
             time.sleep(0.05)
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -237,8 +238,11 @@ class JobRunner:
         else:
             outcome = self.ingest(src, stage, cancel)
             if outcome.reason == "cancelled" and self._stop.is_set() and not self._finished(job.id):
-                log.warning("job %s stopped by the shutdown; it resumes on the next start", job.id)
-                return  # still "running" in the table, its original still referenced: recover() resumes it
+                # Queued again as it was, its original still referenced: the next start runs it, and a
+                # clean stop is not one of the attempts a crash loop is counted in.
+                self.store.transition(job.id, JobState.QUEUED, only_from=RUNNING, attempts=job.attempts)
+                log.warning("job %s stopped by the shutdown; it runs again on the next start", job.id)
+                return
             if outcome.status == "failed":
                 reason = outcome.reason or "failed"
                 error = (

@@ -534,3 +534,19 @@ def test_every_start_gives_documents_without_a_reference_theirs(
         assert blobs.usage("acme") == len(one)
     with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
         assert client.app.state.services.blobs.usage("acme") == len(one) + len(two)
+
+
+def test_a_clean_stop_does_not_count_as_an_attempt(tmp_path: Path, embedder, onnx_cache, llm) -> None:
+    """Graceful restarts during a long parse must not fail the job 'interrupted' after three: a job the
+    shutdown stopped goes back to the queue as it was; only a crash (a job left running) counts."""
+    from ingest.jobstore import JobStore
+    from rag.settings import load_settings
+
+    with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
+        gate = Gate(client.app.state.services.runner)
+        (job,) = _job(client, key(client, "acme"), ("hold-book.txt", b"a long book"))
+        assert gate.entered.wait(30)  # running when the app stops
+    jobs = JobStore(load_settings(data_dir=tmp_path / "data").registry_url)
+    stored = jobs.get(job["id"])
+    jobs.close()
+    assert (stored.state, stored.attempts) == ("queued", 0), stored
