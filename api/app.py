@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     ) -> Response:
         services: Services | None = getattr(request.app.state, "services", None)
         t0 = time.perf_counter()
+        # Where the request timeout starts, before the body is received: ?wait=true counts from here.
+        request.state.started = time.monotonic()
         limit = services.runtime.settings.api.request_timeout_s if services else None
         try:
             # Bounds the time to the response's start: a stream, once started, runs at its own pace.

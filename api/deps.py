@@ -1,9 +1,11 @@
 """Dependencies of the routes, as Annotated aliases: the services, and the caller (API key -> tenant),
-rate-limited per key. Failed authentications are rate-limited per client address, so a flood of bad
-keys is answered with 429 early while valid keys keep only their own limit."""
+rate-limited per key. Failed authentications are rate-limited per client address: once an address has
+failed too often, its requests are answered 429 before any key is looked at, whatever key they carry,
+until its budget refills; other addresses are not affected."""
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, NoReturn
 
 from fastapi import Depends, Request
@@ -25,6 +27,15 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def get_started(request: Request) -> float:
+    """When the request started (``time.monotonic``), as the app's middleware noted it: before its body
+    was received, as the request timeout counts."""
+    return getattr(request.state, "started", None) or time.monotonic()
+
+
+Started = Annotated[float, Depends(get_started)]
+
+
 def get_principal(
     request: Request,
     services: ServicesDep,
@@ -35,10 +46,17 @@ def get_principal(
     if not settings.api.auth:
         principal = Principal("local", settings.tenant, True)
     else:
+        # An address out of failures is refused before its key is looked at: guessing on past the
+        # limit checks nothing, so a right guess there succeeds no more than a wrong one.
+        address = request.client.host if request.client else "unknown"
+        failures = request.app.state.auth_limiter
+        _refuse_if_exhausted(services, failures.peek(address))
         key = bearer.credentials if bearer else header
         found = services.keys.verify(key) if key else None
         if found is None:
-            _refuse(request, services, "the API key is unknown or revoked" if key else None)
+            services.metrics.auth_failures.inc()
+            failures.take(address)
+            _refuse("the API key is unknown or revoked" if key else None)
         principal = found
     wait = services.limiter.take(principal.key_id)
     if wait > 0:
@@ -52,11 +70,8 @@ def get_principal(
     return principal
 
 
-def _refuse(request: Request, services: Services, invalid: str | None) -> NoReturn:
-    """401 for a missing or bad key; 429 once this address has failed too often."""
-    services.metrics.auth_failures.inc()
-    address = request.client.host if request.client else "unknown"
-    wait = request.app.state.auth_limiter.take(address)
+def _refuse_if_exhausted(services: Services, wait: float) -> None:
+    """429 while this address has failed too often (``wait``: seconds until it may try again)."""
     if wait > 0:
         services.metrics.rate_limited.inc()
         raise ApiProblem(
@@ -66,6 +81,10 @@ def _refuse(request: Request, services: Services, invalid: str | None) -> NoRetu
             f"(RAG_API__AUTH_FAIL_PER_MINUTE={services.runtime.settings.api.auth_fail_per_minute:g})",
             {"Retry-After": retry_after(wait)},
         )
+
+
+def _refuse(invalid: str | None) -> NoReturn:
+    """401 for a missing or bad key."""
     if invalid is None:
         raise ApiProblem(
             401,

@@ -7,7 +7,6 @@ layer decides what they mean to a client.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,12 +25,14 @@ from rag.errors import (
     LLMError,
     ParserUnavailable,
     PromptError,
+    QuotaExceeded,
     RagError,
     ReindexError,
     StoreError,
     TraceNotFound,
     UnsupportedFormat,
 )
+from rag.scrub import scrub
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +42,13 @@ MEDIA_TYPE = "application/problem+json"
 MAX_DETAIL = 2000
 MAX_ERRORS = 20
 MAX_PART = 100
-_ADDRESS = re.compile(r"<[^<>]{0,200}? at 0x[0-9a-fA-F]+>|\b0x[0-9a-fA-F]{6,}\b")
-_CLASS = re.compile(
-    r"<class '[\w.]+'>"  # a repr of a class
-    r"|\b(?:[a-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning)\b(?=: |\()"  # ValueError: / KeyError(
-    r"|\b(?:[a-z_]\w*\.)+[A-Z][a-z0-9]+[A-Z]\w*(?=: )"  # zipfile.BadZipFile:
-)
 _STATUS: list[tuple[type[RagError], int, str]] = [
     (DocumentNotFound, 404, "document not found"),
     (ConversationNotFound, 404, "conversation not found"),
     (TraceNotFound, 404, "trace not found"),
     (UnsupportedFormat, 415, "unsupported file type"),
     (FileTooLarge, 413, "file too large"),
+    (QuotaExceeded, 413, "storage quota exceeded"),
     (IngestError, 422, "document cannot be ingested"),
     (PromptError, 422, "invalid prompt"),
     (InvalidRequest, 422, "invalid request"),
@@ -85,10 +81,8 @@ def problem(
 
 
 def safe(text: str, limit: int = MAX_DETAIL) -> str:
-    """``text`` fit for a client: no memory addresses or exception class names (they tell an attacker
-    about our internals and nothing to a user), at most ``limit`` characters."""
-    text = _CLASS.sub("error", _ADDRESS.sub("<object>", text))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` fit for a client (``rag.scrub``), at most ``limit`` characters."""
+    return scrub(text, limit)
 
 
 def internal_error(request: Request, error: Exception) -> JSONResponse:
@@ -142,7 +136,3 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
         title = safe(str(e.detail), MAX_PART)
         return problem(e.status_code, title, str(e.detail), dict(e.headers or {}))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, e: Exception) -> JSONResponse:
-        return internal_error(request, e)

@@ -33,6 +33,14 @@ class RateLimiter:
                 self._prune(now)
             return wait
 
+    def peek(self, key: str) -> float:
+        """What ``take`` would answer, without taking anything (nor remembering ``key``)."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
     def _prune(self, now: float) -> None:
         """Forgets the buckets that are full again (the same as never seen), then the oldest."""
         full = self.burst / self.rate

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 OwnerKind = Literal["document", "job"]
 CHUNK_BYTES = 1 << 20
+_BATCH = 500  # owners per lookup: well under SQLite's limit of bound parameters
 
 
 def human_bytes(n: int) -> str:
@@ -40,6 +41,14 @@ def human_bytes(n: int) -> str:
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{n} bytes"
+
+
+def _over_quota(tenant: str, used: int, would_be: int, quota: int) -> str:
+    return (
+        f"storing this would take the original files of tenant {tenant!r} to {human_bytes(would_be)}, "
+        f"over its quota of {human_bytes(quota)} ({human_bytes(used)} in use; RAG_API__TENANT_QUOTA_MB); "
+        "delete documents to make room"
+    )
 
 
 @dataclass(frozen=True)
@@ -137,15 +146,31 @@ class BlobStore(SqlStore):
     def keep(self, incoming: Incoming, owner: Owner) -> str:
         """Move a received file into place (or drop it if the same bytes are there), referenced by
         ``owner``."""
-        with _LOCK, self._session() as s:
-            self._add(s, incoming.digest, owner, incoming.size)
-            path = self.path(incoming.digest)
-            if path.exists():
-                incoming.path.unlink(missing_ok=True)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                incoming.path.replace(path)
+        self.keep_all([(incoming, owner)])
         return incoming.digest
+
+    def keep_all(self, files: Sequence[tuple[Incoming, Owner]], quota: int | None = None) -> None:
+        """``keep`` for several files, all or none. With ``quota``: QuotaExceeded, and nothing kept, if
+        they would take a tenant's originals over ``quota`` bytes (bytes it already stores cost nothing).
+        The check counts the references just added, in the lock and transaction that add them, so two
+        uploads at once cannot each pass it on what the other has not yet added."""
+        with _LOCK, self._session() as s:
+            tenants = sorted({owner.tenant for _, owner in files})
+            before = {t: self._usage(s, t) for t in tenants} if quota is not None else {}
+            for incoming, owner in files:
+                self._add(s, incoming.digest, owner, incoming.size)  # the write lock, with the first
+            if quota is not None:
+                for tenant in tenants:
+                    after = self._usage(s, tenant)
+                    if after > before[tenant] and after > quota:
+                        raise QuotaExceeded(_over_quota(tenant, before[tenant], after, quota))
+            for incoming, _ in files:
+                path = self.path(incoming.digest)
+                if path.exists():
+                    incoming.path.unlink(missing_ok=True)
+                else:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    incoming.path.replace(path)
 
     def discard(self, incoming: Incoming) -> None:
         incoming.path.unlink(missing_ok=True)
@@ -175,12 +200,27 @@ class BlobStore(SqlStore):
         self.hold_all((owner, d) for d in digests)
 
     def hold_all(self, refs: Iterable[tuple[Owner, str]]) -> None:
-        """``hold`` for many owners, in one transaction."""
+        """``hold`` for many owners, in one transaction. References already there cost a lookup per
+        batch of owners, not a query per reference: holding what is held is cheap (every start does it
+        for every document)."""
+        wanted = {(digest, owner.kind, owner.tenant, owner.id) for owner, digest in refs}
+        if not wanted:
+            return
         with _LOCK, self._session() as s:
-            for owner, digest in refs:
-                path = self.path(digest)
-                if path.exists():
-                    self._add(s, digest, owner, path.stat().st_size)
+            owners = sorted({(kind, oid) for _, kind, _, oid in wanted})
+            have: set[tuple[str, str, str, str]] = set()
+            for at in range(0, len(owners), _BATCH):
+                batch = owners[at : at + _BATCH]
+                q = select(_Ref.digest, _Ref.kind, _Ref.tenant, _Ref.owner).where(
+                    _Ref.kind.in_({k for k, _ in batch}), _Ref.owner.in_([o for _, o in batch])
+                )
+                have.update(tuple(row) for row in s.execute(q))
+            for digest, kind, tenant, oid in sorted(wanted - have):
+                try:
+                    size = self.path(digest).stat().st_size
+                except FileNotFoundError:
+                    continue  # not stored: nothing to hold
+                s.add(_Ref(digest=digest, kind=kind, tenant=tenant, owner=oid, size=size))
 
     def release(self, owner: Owner, keep: Collection[str] = ()) -> list[str]:
         """Drop ``owner``'s references except to ``keep``; delete the files nothing references any
@@ -216,33 +256,20 @@ class BlobStore(SqlStore):
             rows = s.execute(select(_Ref.tenant, _Ref.owner).where(_Ref.kind == kind).distinct()).all()
         return [Owner(kind, tenant, oid) for tenant, oid in rows]
 
-    def referenced(self, tenant: str, digest: str) -> bool:
-        """Whether ``tenant`` already references these bytes (storing them again costs it nothing)."""
-        with self._session() as s:
-            q = select(func.count()).select_from(_Ref).where(_Ref.tenant == tenant, _Ref.digest == digest)
-            return bool(s.scalar(q))
-
     def usage(self, tenant: str) -> int:
         """Bytes of the originals ``tenant``'s documents and jobs reference, each file counted once."""
         with self._session() as s:
-            per_file = (
-                select(_Ref.digest, func.max(_Ref.size).label("size"))
-                .where(_Ref.tenant == tenant)
-                .group_by(_Ref.digest)
-                .subquery()
-            )
-            return int(s.scalar(select(func.coalesce(func.sum(per_file.c.size), 0))) or 0)
+            return self._usage(s, tenant)
 
-    def check_quota(self, tenant: str, incoming: Iterable[Incoming], quota: int) -> None:
-        """QuotaExceeded if keeping ``incoming`` would take ``tenant`` over ``quota`` bytes."""
-        new = {i.digest: i.size for i in incoming if not self.referenced(tenant, i.digest)}
-        used = self.usage(tenant)
-        if used + sum(new.values()) > quota:
-            raise QuotaExceeded(
-                f"storing this would take the original files of tenant {tenant!r} to "
-                f"{human_bytes(used + sum(new.values()))}, over its quota of {human_bytes(quota)} "
-                f"({human_bytes(used)} in use; RAG_API__TENANT_QUOTA_MB); delete documents to make room"
-            )
+    @staticmethod
+    def _usage(s: Session, tenant: str) -> int:
+        per_file = (
+            select(_Ref.digest, func.max(_Ref.size).label("size"))
+            .where(_Ref.tenant == tenant)
+            .group_by(_Ref.digest)
+            .subquery()
+        )
+        return int(s.scalar(select(func.coalesce(func.sum(per_file.c.size), 0))) or 0)
 
     def count(self, kind: OwnerKind) -> int:
         with self._session() as s:

@@ -48,6 +48,7 @@ class FairQueue:
         """The job's document is free again (its next job may start)."""
         with self._cond:
             self._busy.discard((ticket.tenant, ticket.doc_id))
+            self._forget()
             self._cond.notify_all()
 
     def remove(self, job_id: str) -> bool:
@@ -66,14 +67,6 @@ class FairQueue:
             self._closed = True
             self._cond.notify_all()
 
-    def __contains__(self, job_id: object) -> bool:
-        with self._cond:
-            return any(t.job_id == job_id for line in self._lines.values() for t in line)
-
-    def __len__(self) -> int:
-        with self._cond:
-            return sum(len(line) for line in self._lines.values())
-
     def _runnable(self) -> bool:
         return any((t.tenant, t.doc_id) not in self._busy for line in self._lines.values() for t in line)
 
@@ -85,9 +78,23 @@ class FairQueue:
             for t in line:
                 if (t.tenant, t.doc_id) not in self._busy:
                     line.remove(t)
-                    if not line:
-                        del self._lines[tenant]
                     self._busy.add((t.tenant, t.doc_id))
                     self._served[tenant] = next(self._tick)
+                    if not line:
+                        del self._lines[tenant]
+                        self._forget()
                     return t
         return None
+
+    def _forget(self) -> None:
+        """Drop the turns of tenants with no job queued or running that were served before every
+        tenant in line: back, they go before those with their old turn as with none. So this does not
+        grow with every tenant ever served, and a tenant that keeps one job at a time still waits its
+        turn behind the others. (With nobody in line, tenants coming back go in order of arrival.)"""
+        floor = min((self._served.get(t, 0) for t in self._lines), default=None)
+        busy = {tenant for tenant, _ in self._busy}
+        self._served = {
+            t: tick
+            for t, tick in self._served.items()
+            if t in self._lines or t in busy or (floor is not None and tick >= floor)
+        }

@@ -1,14 +1,14 @@
 """Ingestion jobs: an uploaded file -> queued -> parsing -> chunking -> embedding -> indexed | failed.
 
-Job state lives in the registry database, so it survives the process. Workers are threads of the
-serving process taking jobs from a queue that serves tenants round robin (``ingest.jobqueue``). While a
-job runs, a heartbeat thread stamps it every few seconds. A job can be cancelled; one that runs past its
-timeout is failed with that reason and told to stop like a cancelled one (at its next stage; a running
-parser is killed). A worker that does not come back soon after is left to finish on its own and another
-takes its place, so a stuck job never holds the queue. On start, jobs a previous process left running
-are resumed from the stored original file (ingestion is idempotent, so redoing a stage is safe) or,
-after too many attempts or with the file gone, failed with the reason in words. No job stays "running"
-forever.
+Job state lives in the registry database (``ingest.jobstore``), so it survives the process. Workers are
+threads of the serving process taking jobs from a queue that serves tenants round robin
+(``ingest.jobqueue``). While a job runs, a heartbeat thread stamps it every few seconds. A job can be
+cancelled; one that runs past its timeout is failed with that reason and told to stop like a cancelled
+one (at its next stage; a running parser is killed). A worker that does not come back soon after is
+left to finish on its own and another takes its place, so a stuck job never holds the queue. On start,
+jobs a previous process left running are resumed from the stored original file (ingestion is
+idempotent, so redoing a stage is safe) or, after too many attempts or with the file gone, failed with
+the reason in words. No job stays "running" forever.
 
 Each job holds a reference to its original (``ingest.blobs``) until it finishes; the document's own
 reference then takes over, or, if it failed, the file goes with the last reference.
@@ -16,251 +16,23 @@ reference then takes over, or, if it failed, the file goes with the last referen
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import itertools
 import logging
-import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ingest.blobs import BlobStore, Owner
 from ingest.jobqueue import FairQueue, Ticket
+from ingest.jobstore import RUNNING, Job, JobState, JobStore
 from ingest.pipeline import Outcome, Source
-from rag.db import SqlStore, aware, iso, utcnow
+from rag.scrub import scrub
 
 log = logging.getLogger(__name__)
 
 
-class JobState(enum.StrEnum):
-    QUEUED = "queued"
-    PARSING = "parsing"
-    CHUNKING = "chunking"
-    EMBEDDING = "embedding"
-    INDEXED = "indexed"
-    FAILED = "failed"
-
-
-RUNNING = frozenset({JobState.PARSING, JobState.CHUNKING, JobState.EMBEDDING})
-FINISHED = frozenset({JobState.INDEXED, JobState.FAILED})
-PROGRESS = {
-    JobState.QUEUED: 0.0,
-    JobState.PARSING: 0.1,
-    JobState.CHUNKING: 0.4,
-    JobState.EMBEDDING: 0.6,
-    JobState.INDEXED: 1.0,
-    JobState.FAILED: 1.0,
-}
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class _Job(_Base):
-    __tablename__ = "jobs"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    doc_id: Mapped[str] = mapped_column(String(128), index=True)
-    source: Mapped[str] = mapped_column(String(1024))
-    blob: Mapped[str] = mapped_column(String(64))
-    job_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(16), index=True)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # added | updated | unchanged
-    reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    chunks: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    tenant: str
-    doc_id: str
-    source: str
-    blob: str
-    metadata: dict[str, Any]
-    state: JobState
-    progress: float
-    outcome: str | None
-    reason: str | None
-    error: str | None
-    chunks: int
-    attempts: int
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    heartbeat_at: dt.datetime | None
-    finished_at: dt.datetime | None
-
-    @property
-    def finished(self) -> bool:
-        return self.state in FINISHED
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "document_id": self.doc_id,
-            "source": self.source,
-            "state": self.state.value,
-            "progress": self.progress,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "error": self.error,
-            "chunks": self.chunks,
-            "attempts": self.attempts,
-            "created_at": iso(self.created_at),
-            "started_at": iso(self.started_at),
-            "heartbeat_at": iso(self.heartbeat_at),
-            "finished_at": iso(self.finished_at),
-        }
-
-
-def _job(row: _Job) -> Job:
-    return Job(
-        id=row.id,
-        tenant=row.tenant,
-        doc_id=row.doc_id,
-        source=row.source,
-        blob=row.blob,
-        metadata=dict(row.job_metadata or {}),
-        state=JobState(row.state),
-        progress=row.progress,
-        outcome=row.outcome,
-        reason=row.reason,
-        error=row.error,
-        chunks=row.chunks,
-        attempts=row.attempts,
-        created_at=aware(row.created_at),  # type: ignore[arg-type]
-        started_at=aware(row.started_at),
-        heartbeat_at=aware(row.heartbeat_at),
-        finished_at=aware(row.finished_at),
-    )
-
-
-def new_job_id() -> str:
-    return uuid.uuid4().hex
-
-
-class JobStore(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _Base.metadata)
-
-    def create(
-        self,
-        tenant: str,
-        doc_id: str,
-        source: str,
-        blob: str,
-        metadata: dict[str, Any],
-        job_id: str | None = None,
-    ) -> Job:
-        row = _Job(
-            id=job_id or new_job_id(),
-            tenant=tenant,
-            doc_id=doc_id,
-            source=source,
-            blob=blob,
-            job_metadata=metadata,
-            state=JobState.QUEUED.value,
-            progress=0.0,
-            created_at=utcnow(),
-        )
-        with self._session() as s:
-            s.add(row)
-        return _job(row)
-
-    def get(self, job_id: str, tenant: str | None = None) -> Job | None:
-        with self._session() as s:
-            row = s.get(_Job, job_id)
-            if row is None or (tenant is not None and row.tenant != tenant):
-                return None
-            return _job(row)
-
-    def active_for(self, tenant: str, doc_id: str) -> Job | None:
-        """The queued or running job of a document, if any."""
-        with self._session() as s:
-            row = s.scalars(
-                select(_Job)
-                .where(
-                    _Job.tenant == tenant,
-                    _Job.doc_id == doc_id,
-                    _Job.state.notin_([x.value for x in FINISHED]),
-                )
-                .order_by(_Job.created_at.desc())
-            ).first()
-            return _job(row) if row else None
-
-    def in_states(self, states: Sequence[JobState]) -> list[Job]:
-        with self._session() as s:
-            rows = s.scalars(
-                select(_Job).where(_Job.state.in_([x.value for x in states])).order_by(_Job.created_at)
-            )
-            return [_job(r) for r in rows]
-
-    def counts(self) -> dict[str, int]:
-        with self._session() as s:
-            rows = s.execute(select(_Job.state, func.count()).group_by(_Job.state)).all()
-        return {state: n for state, n in rows}
-
-    def transition(self, job_id: str, state: JobState, **fields: Any) -> bool:
-        """Move a job on, unless it already finished (a timed-out job stays failed). False if it had."""
-        with self._session() as s:
-            row = s.get(_Job, job_id, with_for_update=True)
-            if row is None or JobState(row.state) in FINISHED:
-                return False
-            now = utcnow()
-            row.state = state.value
-            row.progress = PROGRESS[state]
-            row.heartbeat_at = now
-            if state in RUNNING and row.started_at is None:
-                row.started_at = now
-            if state in FINISHED:
-                row.finished_at = now
-            for key, value in fields.items():
-                setattr(row, key, value)
-            return True
-
-    def beat(self, job_ids: Sequence[str]) -> None:
-        if not job_ids:
-            return
-        with self._session() as s:
-            for row in s.scalars(select(_Job).where(_Job.id.in_(list(job_ids)))):
-                if JobState(row.state) in RUNNING:
-                    row.heartbeat_at = utcnow()
-
-
 INTERNAL_ERROR = "the server failed while ingesting this file; the details are in the server log"
-# What must never reach a user: "<Foo object at 0x7f..>", bare addresses, "SomeError: " prefixes.
-_OBJECT = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
-_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
-_CLASS_PREFIX = re.compile(
-    r"(?:^|(?<=: ))(?:[a-z_]\w*\.)*"  # at the start or after another "...: ", maybe a module path
-    r"(?:[A-Z]\w*(?:Error|Exception|Warning)|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+):\s*"  # KeyError, BadZipFile
-)
-
-
-def public_error(message: str) -> str:
-    """A failure message as a user may see it: no object reprs, addresses or exception class names."""
-    text = _OBJECT.sub("an object", message)
-    text = _ADDRESS.sub("an address", text)
-    text = _CLASS_PREFIX.sub("", text).strip()
-    return text or "ingestion failed"
-
-
 Ingest = Callable[[Source, Callable[[str], None], threading.Event], Outcome]
 
 
@@ -360,27 +132,33 @@ class JobRunner:
         job = self.store.get(job_id, tenant=tenant)
         if job is None or job.finished:
             return None
-        # The table first: a worker about to start it then finds it finished and skips it.
-        if not self._fail(job_id, "cancelled", "cancelled on request"):
+        # The table first: a worker about to start it then finds it finished and lets go of it. Which
+        # state it was failed from is what it was: a worker may hold it, yet not have started it.
+        was = None
+        for state, states in (("queued", [JobState.QUEUED]), ("running", sorted(RUNNING))):
+            if self._fail(job_id, "cancelled", "cancelled on request", only_from=states):
+                was = state
+                break
+        if was is None:
             return None
         with self._lock:
             running = self._running.get(job_id)
             if running is not None:
                 running.cancel.set()
                 running.stopped = running.stopped or time.monotonic()
-        if running is None:  # (a worker that took it meanwhile skips it: it is finished)
+        if was == "queued":  # its worker, if one took it meanwhile, lets go of it too (twice is fine)
             self._queue.remove(job_id)
             self._release(job)
-        was = "running" if running is not None or job.state in RUNNING else "queued"
         log.info("job %s (%s) cancelled while %s", job_id, job.source, was)
         return self.store.get(job_id) or job, was
 
     def wait(self, job_ids: Sequence[str], timeout_s: float) -> list[Job]:
+        """The jobs once they have all finished, or as they are after ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
         while True:
-            jobs = [self.store.get(j) for j in job_ids]
-            if all(j is None or j.finished for j in jobs) or time.monotonic() >= deadline:
-                return [j for j in jobs if j is not None]
+            jobs = self.store.get_many(job_ids)
+            if all(j.finished for j in jobs) or time.monotonic() >= deadline:
+                return jobs
             time.sleep(0.05)
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -428,10 +206,16 @@ class JobRunner:
 
     def _run(self, job_id: str, cancel: threading.Event) -> None:
         job = self.store.get(job_id)
-        # Registered before this, a cancel either reached the event or made the job finished here.
-        if job is None or job.state != JobState.QUEUED:
+        if job is None:
             return
-        if not self.store.transition(job.id, JobState.PARSING, attempts=job.attempts + 1):
+        # Registered before this, a cancel either reached the event or made the job finished here:
+        # then it never starts, and its original is let go of here (the cancel may not have seen it
+        # taken, so it may not have).
+        if job.state != JobState.QUEUED or not self.store.transition(
+            job.id, JobState.PARSING, only_from=[JobState.QUEUED], attempts=job.attempts + 1
+        ):
+            if self._finished(job.id):
+                self._release(job)
             return
         stages: dict[str, float] = {}  # milliseconds per stage, for the job's trace
         current, started = "read", time.perf_counter()
@@ -454,12 +238,19 @@ class JobRunner:
         else:
             outcome = self.ingest(src, stage, cancel)
             if outcome.reason == "cancelled" and self._stop.is_set() and not self._finished(job.id):
-                log.warning("job %s stopped by the shutdown; it resumes on the next start", job.id)
-                return  # still "running" in the table, its original still referenced: recover() resumes it
+                # Queued again as it was, its original still referenced: the next start runs it, and a
+                # clean stop is not one of the attempts a crash loop is counted in.
+                self.store.transition(job.id, JobState.QUEUED, only_from=RUNNING, attempts=job.attempts)
+                log.warning("job %s stopped by the shutdown; it runs again on the next start", job.id)
+                return
             if outcome.status == "failed":
                 reason = outcome.reason or "failed"
-                error = INTERNAL_ERROR if reason == "internal" else public_error(outcome.error or "")
-                if not self._fail(job.id, reason, error) and cancel.is_set():
+                error = (
+                    INTERNAL_ERROR
+                    if reason == "internal"
+                    else scrub(outcome.error or "") or "ingestion failed"
+                )
+                if not self._fail(job.id, reason, error or "ingestion failed") and cancel.is_set():
                     log.info("job %s stopped after it was cancelled or timed out", job.id)
             elif not self.store.transition(
                 job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks
@@ -498,8 +289,8 @@ class JobRunner:
         except Exception:  # noqa: BLE001 - the next start drops it (recover)
             log.exception("job %s: its original's reference could not be released", job.id)
 
-    def _fail(self, job_id: str, reason: str, error: str) -> bool:
-        return self.store.transition(job_id, JobState.FAILED, reason=reason, error=error)
+    def _fail(self, job_id: str, reason: str, error: str, only_from: Sequence[JobState] = ()) -> bool:
+        return self.store.transition(job_id, JobState.FAILED, only_from, reason=reason, error=error)
 
     def _watch(self) -> None:
         while not self._stop.wait(self.heartbeat_s):

@@ -33,6 +33,7 @@ from rag.errors import (
     NoExtractableText,
     UnsupportedFormat,
 )
+from rag.scrub import scrub
 from rag.types import Element
 from rag.units import human_bytes
 
@@ -73,7 +74,6 @@ _UNNAMED_COLUMN = re.compile(r"^Unnamed: \d+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Longer integers are no data a person wrote (and Python refuses to convert past 4,300 digits).
 _MAX_JSON_DIGITS = 1000
-_ADDRESS = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>|0x[0-9a-fA-F]{6,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,9 +184,9 @@ def describe(e: BaseException) -> str:
     if isinstance(e, UnicodeError):
         return "it holds text in an unknown or broken encoding"
     if isinstance(e, ValueError | OSError | EOFError | etree.LxmlError):
-        text = _ADDRESS.sub("", str(e).strip().splitlines()[0] if str(e).strip() else "").strip()
+        text = scrub(str(e).strip().splitlines()[0] if str(e).strip() else "", 200)
         if text:
-            return text[:200]
+            return text
     return "the parser could not make sense of its content"
 
 
@@ -209,7 +209,7 @@ def _check_pdf(data: bytes, source: str, limits: Limits) -> None:
     except pikepdf.PasswordError as e:
         raise EncryptedDocument(f"{source}: the PDF is encrypted and needs a password") from e
     except pikepdf.PdfError as e:
-        raise MalformedDocument(f"{source}: not a readable PDF: {_ADDRESS.sub('', str(e))}") from e
+        raise MalformedDocument(f"{source}: not a readable PDF: {scrub(str(e))}") from e
     if pages > limits.max_pdf_pages:
         raise FileTooLarge(
             f"{source}: the PDF has {pages:,} pages, over the limit of {limits.max_pdf_pages:,} "

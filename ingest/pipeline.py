@@ -241,6 +241,9 @@ class Ingestor:
                     size_bytes=src.size,
                     error=f"{e.reason}: {e}",
                 )
+            # Its original was kept before parsing: it goes unless the document still serves it (or a
+            # job of it still needs it), so failed files are not kept forever and counted in the quota.
+            self.settle_originals(src.tenant, doc_id)
             return Outcome(src.name, doc_id, "failed", reason=e.reason, error=str(e))
         except OSError as e:
             return Outcome(

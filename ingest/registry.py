@@ -132,6 +132,14 @@ class Registry(SqlStore):
         with self._session() as s:
             return [_record(r) for r in s.scalars(q)]
 
+    def content_hashes(self) -> list[tuple[str, str, str]]:
+        """(tenant, document id, content hash) of every document that has one: what its original is."""
+        q = select(_Document.tenant, _Document.id, _Document.content_hash).where(
+            _Document.content_hash.is_not(None)
+        )
+        with self._session() as s:
+            return [(t, d, h) for t, d, h in s.execute(q)]
+
     def count(
         self, tenant: str | None = None, status: Status | None = None, source: str | None = None
     ) -> int:

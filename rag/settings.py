@@ -329,10 +329,12 @@ class ApiSettings(BaseModel):
         2048.0,
         gt=0,
         description="Original files a tenant's documents and jobs may keep, in MiB (a file shared by "
-        "two tenants counts for each); an upload over it is refused with 413.",
+        "two tenants counts for each); an upload that would go over it is refused as a whole.",
     )
     heartbeat_s: float = Field(5.0, gt=0, description="How often running jobs prove they are alive.")
-    job_max_attempts: int = Field(3, ge=1, description="Restarts a job survives before it fails.")
+    job_max_attempts: int = Field(
+        3, ge=1, description="Crashes during a job it survives before it fails (a clean stop is none)."
+    )
     blob_dir: Path | None = Field(
         None, description="Original uploads, for re-indexing; default <data_dir>/blobs."
     )

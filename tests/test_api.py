@@ -259,7 +259,7 @@ def test_interrupted_jobs_resume_or_fail_with_a_reason_after_a_restart(
     tmp_path: Path, embedder, onnx_cache, llm
 ) -> None:
     from ingest.blobs import BlobStore
-    from ingest.jobs import JobState, JobStore
+    from ingest.jobstore import JobState, JobStore
     from rag.settings import load_settings
 
     settings = load_settings(data_dir=tmp_path / "data")

@@ -94,7 +94,7 @@ def test_another_tenants_conversation_id_is_like_an_unknown_id(client, llm) -> N
     assert r.status_code == 404
 
 
-def test_bad_keys_are_rate_limited_per_address_and_valid_keys_are_not(
+def test_bad_keys_are_rate_limited_per_address_before_any_key_is_checked(
     tmp_path: Path, embedder, onnx_cache, llm
 ) -> None:
     # A slow refill (one failure per 30 s), so a slow machine cannot earn a token back mid-test.
@@ -104,22 +104,36 @@ def test_bad_keys_are_rate_limited_per_address_and_valid_keys_are_not(
 
 
 def _bad_keys_are_rate_limited(client: TestClient) -> None:
+    keys = client.app.state.services.keys
+    valid = key(client, "acme")
+    checked: list[str] = []
+    verify = keys.verify
+
+    def spy(secret: str):  # noqa: ANN202 - the real lookup, counted
+        checked.append(secret)
+        return verify(secret)
+
+    keys.verify = spy
     statuses = [
         client.get("/v1/documents", headers={"Authorization": f"Bearer rk_nope_{i}"}).status_code
         for i in range(30)
     ]
     assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}, statuses
+    assert len(checked) == 10  # past its failures, an address's keys are not even looked up
     r = client.get("/v1/documents", headers={"X-API-Key": "garbage"})
     assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 30
     assert "RAG_API__AUTH_FAIL_PER_MINUTE=2" in r.json()["detail"]
     assert client.get("/v1/documents").status_code == 429  # no key at all is a failure too
-    # A valid key is never refused for the failures of its address: it has its own limit.
-    assert client.get("/v1/documents", headers=key(client, "acme")).status_code == 200
-    # Another address still gets its 401s (the scope's client address, as uvicorn would set it).
+    # A right guess from that address is refused like a wrong one: guessing on gains nothing.
+    assert client.get("/v1/documents", headers=valid).status_code == 429
+    assert len(checked) == 10
+    # Another address is not affected: its valid key works, its bad keys get their own 401s (the
+    # scope's client address, as uvicorn would set it).
     other = TestClient(client.app, client=("127.0.0.2", 40000), raise_server_exceptions=False)
+    assert other.get("/v1/documents", headers=valid).status_code == 200
     assert other.get("/v1/documents", headers={"X-API-Key": "garbage"}).status_code == 401
     text = client.get("/metrics").text
-    assert "\nrag_auth_failures_total 33.0\n" in text and "\nrag_rate_limited_total 22.0\n" in text
+    assert "\nrag_auth_failures_total 11.0\n" in text and "\nrag_rate_limited_total 23.0\n" in text
 
 
 def test_every_response_has_security_headers(client) -> None:
@@ -196,6 +210,28 @@ def test_errors_name_no_exception_class_address_or_path(client, monkeypatch) -> 
         for leak in ("0x7f", "Error:", "RuntimeError", "/srv/secret", "object at"):
             assert leak not in r.text, (leak, r.text)
     assert "bad filter" in r.json()["detail"]
+
+
+def test_a_streamed_answers_error_event_names_no_internals(client, monkeypatch) -> None:
+    """Once a stream has started, a failure travels as an event: scrubbed like any problem detail."""
+    from api_client import sse_events
+    from rag.errors import LLMError
+
+    a = key(client, "acme")
+    answerer = client.app.state.services.runtime.answerer
+
+    def stream(*args, **kwargs):
+        yield "Employees "
+        raise LLMError("upstream <Connection object at 0x7f3a2b1c9d80> said ValueError: nope")
+
+    monkeypatch.setattr(answerer, "stream", stream)
+    with client.stream("POST", "/v1/query", json={"question": LEAVE, "stream": True}, headers=a) as r:
+        events = sse_events(r.read().decode())
+    (name, data) = events[-1]
+    assert name == "error" and data["status"] == 502, events
+    assert "upstream" in data["detail"] and "nope" in data["detail"]
+    for leak in ("0x7f", "ValueError", "object at"):
+        assert leak not in data["detail"], data
 
 
 def test_validation_errors_echo_a_bounded_amount_of_the_request(client) -> None:

@@ -122,9 +122,38 @@ def test_usage_counts_a_file_once_per_tenant_and_for_each_tenant(blobs: BlobStor
     assert blobs.usage("acme") == 1500 and blobs.usage("globex") == 1000 and blobs.usage("initech") == 0
 
     again = blobs.receive(io.BytesIO(b"a" * 1000), 10_000)
-    blobs.check_quota("acme", [again], quota=1500)  # already stored for acme: costs nothing
-    fresh = blobs.receive(io.BytesIO(b"c" * 600), 10_000)
-    with pytest.raises(QuotaExceeded) as e:
-        blobs.check_quota("acme", [fresh], quota=2000)
+    blobs.keep_all([(again, Owner.job("acme", "j3"))], quota=1500)  # already stored for acme: free
+    fresh, small = (blobs.receive(io.BytesIO(x), 10_000) for x in (b"c" * 600, b"d" * 100))
+    with pytest.raises(QuotaExceeded) as e:  # all or none: the small one alone would fit
+        blobs.keep_all([(small, Owner.job("acme", "j4")), (fresh, Owner.job("acme", "j5"))], quota=2000)
     assert e.value.reason == "quota" and "RAG_API__TENANT_QUOTA_MB" in str(e.value)
     assert "to 2.1 KiB, over its quota of 2.0 KiB (1.5 KiB in use" in str(e.value)
+    assert blobs.usage("acme") == 1500 and not blobs.exists(small.digest) and small.path.exists()
+    assert {o.id for o in blobs.owners("job")} == {"j1", "j2", "j3"}
+
+
+def test_concurrent_keeps_never_take_a_tenant_over_its_quota(blobs: BlobStore) -> None:
+    files = [blobs.receive(io.BytesIO(bytes([65 + i]) * 1000), 10_000) for i in range(8)]
+    errors = _threads(8, lambda i: blobs.keep_all([(files[i], Owner.job("acme", f"j{i}"))], quota=3500))
+    assert len(errors) == 5 and all(isinstance(e, QuotaExceeded) for e in errors), errors
+    assert blobs.usage("acme") == 3000
+
+
+def test_a_file_the_batch_path_fails_to_parse_leaves_no_original(runtime, tmp_path: Path) -> None:
+    """``rag ingest``: an original is kept before parsing; a file that then fails must not stay behind
+    (and count in its tenant's quota), while a failed update keeps the version still served."""
+    from ingest.pipeline import Source
+
+    bad, notes = tmp_path / "blank.txt", tmp_path / "notes.txt"
+    bad.write_bytes(b"   \n")
+    notes.write_bytes(b"The quarterly review is on 12 March.\n")
+    report = runtime.ingestor.ingest([Source.from_path(p, p.name, "acme") for p in (bad, notes)])
+    assert [o.status for o in report.outcomes] == ["failed", "added"]
+    served = hashlib.sha256(notes.read_bytes()).hexdigest()
+    assert not runtime.blobs.exists(hashlib.sha256(b"   \n").hexdigest())
+    assert runtime.blobs.usage("acme") == notes.stat().st_size
+
+    notes.write_bytes(b"  \n\n ")  # the update fails: the served version's original stays
+    assert runtime.ingestor.ingest([Source.from_path(notes, "notes.txt", "acme")]).failed
+    assert runtime.blobs.exists(served) and not runtime.blobs.exists(hashlib.sha256(b"  \n\n ").hexdigest())
+    assert runtime.blobs.usage("acme") == len(b"The quarterly review is on 12 March.\n")

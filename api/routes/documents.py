@@ -1,8 +1,8 @@
 """Documents: upload (a job per file), replace, list, get, chunks, delete. Every call is the caller's
 tenant's: another tenant's document is "not found", never "forbidden".
 
-Uploads are streamed into the blob directory (hashed on the way, never held in memory), checked against
-the size limit and the tenant's storage quota, and each kept under a reference of its job.
+Uploads are streamed into the blob directory (hashed on the way, never held in memory) and checked
+against the size limit here; ``ingest.uploads`` turns them into jobs within the tenant's storage quota.
 """
 
 from __future__ import annotations
@@ -16,16 +16,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from api.deps import Caller, ServicesDep
+from api.deps import Caller, ServicesDep, Started
 from api.problems import ApiProblem
 from api.schemas import ChunkPage, DocumentOut, DocumentPage, UploadItem, UploadResponse
 from api.services import Services
-from ingest.blobs import Incoming, Owner
-from ingest.jobs import new_job_id
+from ingest.blobs import Incoming
 from ingest.parse import FORMATS, format_of
-from ingest.pipeline import document_id
 from ingest.registry import Status
-from rag.errors import DocumentNotFound, FileTooLarge, QuotaExceeded, UnsupportedFormat
+from ingest.uploads import Accepted
+from rag.errors import DocumentNotFound, FileTooLarge, UnsupportedFormat
 from rag.retrieve import METADATA_KEY
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -54,12 +53,12 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 def upload(
     services: ServicesDep,
     caller: Caller,
+    started: Started,
     response: Response,
     files: Files,
     metadata: MetadataForm = None,
     wait: Wait = False,
 ) -> UploadResponse:
-    started = time.monotonic()
     s = services.runtime.settings
     if len(files) > s.api.max_files_per_upload:
         raise ApiProblem(422, "too many files", f"at most {s.api.max_files_per_upload} files per upload")
@@ -70,12 +69,8 @@ def upload(
         raise ApiProblem(422, "duplicate file names", "each file of one upload needs its own name")
     with ExitStack() as received:  # temporary files not kept are removed on the way out
         incoming = [_receive(services, f, received) for f in files]
-        _check_quota(services, caller.tenant, incoming)
-        items = [
-            _submit(services, caller.tenant, name, inc, meta, doc_id=None)
-            for name, inc in zip(names, incoming, strict=True)
-        ]
-    return _maybe_wait(services, items, wait, response, started)
+        accepted = services.uploads.submit(caller.tenant, list(zip(names, incoming, strict=True)), meta)
+    return _maybe_wait(services, [_item(a) for a in accepted], wait, response, started)
 
 
 @router.put(
@@ -84,13 +79,13 @@ def upload(
 def replace(
     services: ServicesDep,
     caller: Caller,
+    started: Started,
     doc_id: str,
     response: Response,
     file: Annotated[UploadFile, File()],
     metadata: MetadataForm = None,
     wait: Wait = False,
 ) -> UploadResponse:
-    started = time.monotonic()
     existing = _document(services, caller.tenant, doc_id)
     new_format = format_of(_name(file))
     if new_format != existing.format and existing.format:
@@ -100,9 +95,8 @@ def replace(
     meta = _metadata(metadata) if metadata is not None else existing.metadata
     with ExitStack() as received:
         inc = _receive(services, file, received)
-        _check_quota(services, caller.tenant, [inc])
-        item = _submit(services, caller.tenant, existing.source, inc, meta, doc_id=doc_id)
-    return _maybe_wait(services, [item], wait, response, started)
+        accepted = services.uploads.submit(caller.tenant, [(existing.source, inc)], meta, doc_id=doc_id)
+    return _maybe_wait(services, [_item(a) for a in accepted], wait, response, started)
 
 
 @router.get("", response_model=DocumentPage, summary="List documents")
@@ -208,13 +202,6 @@ def _receive(services: Services, f: UploadFile, received: ExitStack) -> Incoming
     return inc
 
 
-def _check_quota(services: Services, tenant: str, incoming: list[Incoming]) -> None:
-    try:
-        services.blobs.check_quota(tenant, incoming, services.runtime.settings.api.tenant_quota_bytes)
-    except QuotaExceeded as e:
-        raise ApiProblem(413, "storage quota exceeded", str(e), reason=e.reason) from e
-
-
 def _metadata(raw: str | None) -> dict[str, Any]:
     if raw is None or not raw.strip():
         return {}
@@ -234,28 +221,9 @@ def _metadata(raw: str | None) -> dict[str, Any]:
     return meta
 
 
-def _submit(
-    services: Services, tenant: str, name: str, inc: Incoming, meta: dict[str, Any], doc_id: str | None
-) -> UploadItem:
-    did = doc_id or document_id(tenant, name)
-    digest = inc.digest
-    existing = services.runtime.registry.get(tenant, did)
-    if (
-        existing is not None
-        and existing.status == Status.INDEXED
-        and existing.content_hash == digest
-        and existing.metadata == meta
-    ):
-        return UploadItem(document_id=did, source=name, status="unchanged", job=None)
-    active = services.jobs.active_for(tenant, did)
-    if active is not None and active.blob == digest and active.metadata == meta:
-        return UploadItem(document_id=did, source=name, status=active.state.value, job=active.to_dict())  # type: ignore[arg-type]
-    # The file is kept under its job's reference before the job exists: a job never lacks its file.
-    job_id = new_job_id()
-    services.blobs.keep(inc, Owner.job(tenant, job_id))
-    job = services.jobs.create(tenant, did, name, digest, meta, job_id=job_id)
-    services.runner.submit(job)
-    return UploadItem(document_id=did, source=name, status="queued", job=job.to_dict())  # type: ignore[arg-type]
+def _item(a: Accepted) -> UploadItem:
+    job = a.job.to_dict() if a.job is not None else None
+    return UploadItem(document_id=a.doc_id, source=a.source, status=a.status, job=job)  # type: ignore[arg-type]
 
 
 def wait_budget(wait_timeout_s: float, request_timeout_s: float, spent_s: float) -> float:

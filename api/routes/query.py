@@ -126,7 +126,9 @@ def _sse(pieces: Iterator, record: _Record) -> Iterator[str]:
         # Headers are already sent: the failure travels as an event, in the problem-details shape.
         record.failed(e)
         status, title = status_of(e)
-        yield _event("error", {"type": "about:blank", "title": title, "status": status, "detail": str(e)})
+        yield _event(
+            "error", {"type": "about:blank", "title": title, "status": status, "detail": safe(str(e))}
+        )
     except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream
         log.exception("answer stream failed")
         record.failed(e)
