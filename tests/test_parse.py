@@ -261,15 +261,30 @@ def test_hostile_inputs_fail_with_a_clear_message(
     assert not INTERNALS.search(message), message
 
 
-def test_an_email_with_too_many_parts_is_too_large() -> None:
+@pytest.mark.parametrize(
+    "param",
+    [b'boundary="flat"', b"boundary*=''flat", b'boundary*0="fl"; boundary*1="at"'],
+    ids=["quoted", "rfc2231", "rfc2231-continued"],
+)
+def test_an_email_with_too_many_parts_is_too_large(param: bytes) -> None:
+    """However the boundary is written: Python's parser honours RFC 2231's forms, so the count must too
+    (with ``boundary*=`` 100,000 parts went past the limit and held a worker for the 300 s parse limit)."""
     parts = b"".join(b"--flat\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i for i in range(1500))
     data = (
-        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="flat"\r\n\r\n'
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+        + param
+        + b"\r\n\r\n"
         + parts
         + b"--flat--\r\n"
     )
     with pytest.raises(FileTooLarge, match="more than 1,000 MIME parts"):
         parse_bytes(data, "many.eml", 50 * MB)
+
+
+def test_rfc2231_boundaries_count_towards_nesting() -> None:
+    deep = nested_email(3000).replace(b'boundary="b', b'boundary*0="b')
+    with pytest.raises(MalformedDocument, match="nested more than 64 deep"):
+        parse_bytes(deep, "deep.eml", 50 * MB)
 
 
 def test_a_moderately_nested_email_still_parses() -> None:
