@@ -18,6 +18,19 @@ from rag.store.base import VectorStore
 from rag.types import FusionName, Hit, SearchFilter, SearchMode, SearchQuery
 
 METADATA_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Qdrant stores and filters integers as 64-bit: a larger one overflowed deep in the store (a 500 on
+# search, a job failed 'internal' on upload), and 2**64 came back as a float.
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def check_metadata(metadata: dict[str, Any], what: str) -> None:
+    """Refuse metadata the index cannot hold: keys outside [A-Za-z0-9_-]{1,64}, integers beyond 64 bits."""
+    bad = [k for k in metadata if not METADATA_KEY.fullmatch(k)]
+    if bad:
+        raise InvalidRequest(f"{what} keys must be 1-64 letters, digits, '_' or '-': {bad!r}")
+    big = [k for k, v in metadata.items() if isinstance(v, int) and not INT64[0] <= v <= INT64[1]]
+    if big:
+        raise InvalidRequest(f"{what} integers must fit in 64 bits (-2**63 to 2**63-1): {big!r}")
 
 
 @dataclass
@@ -64,9 +77,7 @@ class Retriever:
         metadata: dict[str, str | int | bool] | None = None,
     ) -> SearchResult:
         s = self.settings
-        bad = [k for k in (metadata or {}) if not METADATA_KEY.fullmatch(k)]
-        if bad:
-            raise InvalidRequest(f"metadata filter keys must be 1-64 letters, digits, '_' or '-': {bad!r}")
+        check_metadata(metadata or {}, "metadata filter")
         mode = mode or s.mode
         fusion = fusion or s.fusion
         top_k = top_k or s.top_k

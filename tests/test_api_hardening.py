@@ -250,3 +250,38 @@ def test_the_failure_limiter_keeps_a_bounded_number_of_addresses() -> None:
         limiter.take(f"2001:db8::{i:x}")
     assert len(limiter._buckets) <= 100
     assert [limiter.take("203.0.113.9") > 0 for _ in range(3)] == [False, False, True]
+
+
+HUGE = "9" * 5000  # past Python's 4,300-digit limit for int(str)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        '{"a":' * 1500 + "1" + "}" * 1500,
+        '{"a": ' + "[" * 1500 + "]" * 1500 + "}",
+        '{"n": ' + HUGE + "}",
+        '{"n": ' + "9" * 4000 + "}",
+        '{"n": 18446744073709551616}',
+    ],
+    ids=["deep-object", "deep-list", "5000-digits", "4000-digits", "2**64"],
+)
+def test_upload_metadata_the_index_cannot_hold_is_a_422(client, metadata: str) -> None:
+    """These answered 500, or were accepted and then failed the job 'internal' (or came back a float)."""
+    a = key(client, "acme")
+    r = upload(client, a, ("note.txt", b"A note."), metadata=metadata)
+    assert r.status_code == 422, r.text
+    assert r.json()["title"] == "invalid metadata"
+    assert client.get("/v1/documents", headers=a).json()["total"] == 0
+
+
+@pytest.mark.parametrize("route", ["/v1/search", "/v1/query"])
+@pytest.mark.parametrize("number", ["18446744073709551616", "9" * 4000, HUGE])
+def test_a_metadata_filter_beyond_64_bits_is_refused(client, route: str, number: str) -> None:
+    """They answered 500 (an overflow in the store's filter); past 4,300 digits the body is not JSON
+    Python reads (400), below it the filter is invalid (422)."""
+    a = key(client, "acme")
+    field = "query" if route == "/v1/search" else "question"
+    body = f'{{"{field}": "warranty", "filters": {{"metadata": {{"n": {number}}}}}}}'
+    r = client.post(route, content=body, headers={**a, "Content-Type": "application/json"})
+    assert r.status_code == (400 if number == HUGE else 422), r.text

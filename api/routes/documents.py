@@ -24,8 +24,8 @@ from ingest.blobs import Incoming
 from ingest.parse import FORMATS, format_of
 from ingest.registry import Status
 from ingest.uploads import Accepted
-from rag.errors import DocumentNotFound, FileTooLarge, UnsupportedFormat
-from rag.retrieve import METADATA_KEY
+from rag.errors import DocumentNotFound, FileTooLarge, InvalidRequest, UnsupportedFormat
+from rag.retrieve import check_metadata
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -209,15 +209,16 @@ def _metadata(raw: str | None) -> dict[str, Any]:
         meta = json.loads(raw)
     except json.JSONDecodeError as e:
         raise ApiProblem(422, "invalid metadata", f"metadata is not JSON: {e}") from e
+    except (ValueError, RecursionError) as e:  # a number of thousands of digits; nesting past the stack
+        raise ApiProblem(422, "invalid metadata", "metadata is nested too deep or holds a huge number") from e
     if not isinstance(meta, dict) or not all(isinstance(v, str | int | bool) for v in meta.values()):
         raise ApiProblem(
             422, "invalid metadata", "metadata must be a JSON object of strings, integers and booleans"
         )
-    bad = [k for k in meta if not METADATA_KEY.fullmatch(k)]
-    if bad:
-        raise ApiProblem(
-            422, "invalid metadata", f"metadata keys must be 1-64 letters, digits, '_' or '-': {bad!r}"
-        )
+    try:
+        check_metadata(meta, "metadata")
+    except InvalidRequest as e:
+        raise ApiProblem(422, "invalid metadata", str(e)) from e
     return meta
 
 
