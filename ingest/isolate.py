@@ -415,6 +415,21 @@ def rss_bytes(pid: int) -> int:
 # --- the child -------------------------------------------------------------------------------------
 
 
+def _die_with_parent() -> None:
+    """End this process soon after its parent dies: after a kill -9 of the server, a parser in the middle
+    of a big document otherwise runs on (an orphan of up to the memory cap) until it is done. A thread
+    watches the parent id; PR_SET_PDEATHSIG would not do, as it fires when the *thread* that started us
+    ends, and job workers that started parsers are retired while the parsers serve on."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _child_entry(read_fd: int, write_fd: int) -> None:
     """Main of a parser process: import the parser once, cap the process, then parse what arrives until
     told to stop (None) or the parent goes away (EOF)."""
@@ -422,6 +437,7 @@ def _child_entry(read_fd: int, write_fd: int) -> None:
     import traceback
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
     conn = _Duplex(read_fd, write_fd)
     extract, limits, parse_limits, warm = conn.recv()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s [parser]: %(message)s")

@@ -463,3 +463,41 @@ def test_a_parser_that_fails_to_start_is_killed_and_forgotten(monkeypatch: pytes
         assert not p._children
     assert len(os.listdir("/proc/self/fd")) == fds
     assert status_of(err.value)[0] == 503
+
+
+ORPHAN_PARENT = """
+import sys, threading, time
+sys.path[:0] = {paths!r}
+import parse_faults
+from ingest.isolate import ParseLimits, Parser
+
+p = Parser(ParseLimits.from_settings(), workers=1, extract=parse_faults.extract, warm_up=False)
+threading.Thread(target=p.parse, args=(b"x", "sleep-forever.txt"), daemon=True).start()
+while not p.pids():
+    time.sleep(0.05)
+print(p.pids()[0], flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_parser_ends_soon_after_its_server_is_killed(tmp_path: Path) -> None:
+    """kill -9 of the server mid-parse left the parser running on as an orphan (892 MB, for a while)."""
+    import signal
+    import subprocess
+    import sys
+
+    tests = str(Path(__file__).parent)
+    script = ORPHAN_PARENT.format(paths=[tests, str(Path(tests).parent)])
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())  # type: ignore[union-attr]
+        time.sleep(0.5)  # the child is parsing (forever)
+        assert not _gone(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while not _gone(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _gone(child)
+    finally:
+        parent.kill()
