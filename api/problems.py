@@ -120,6 +120,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, e: RequestValidationError) -> JSONResponse:
         found = e.errors()
+        if any("Expected UploadFile" in str(err.get("msg", "")) for err in found):
+            # A part without a file name (only "filename*=") arrives as a text field, not as a file.
+            return problem(422, "file name missing", "every uploaded file needs a file name")
         errors = [
             {
                 "where": safe(".".join(str(p) for p in err.get("loc", ())), MAX_PART),

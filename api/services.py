@@ -55,11 +55,13 @@ class Services:
             runtime.ingest_one,
             blobs,
             workers=s.api.job_workers,
+            per_tenant=s.api.job_workers_per_tenant,
             timeout_s=s.api.job_timeout_s,
             heartbeat_s=s.api.heartbeat_s,
             max_attempts=s.api.job_max_attempts,
             grace_s=s.api.job_grace_s,
             settle=settle,
+            exists=lambda tenant, doc_id: runtime.registry.get(tenant, doc_id) is not None,
             on_finished=job_finished,
         )
         metrics = Metrics()

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 
 INTERNAL_ERROR = "the server failed while ingesting this file; the details are in the server log"
+DELETED = "the document was deleted before its replacement started; upload it again to index it"
 Ingest = Callable[[Source, Callable[[str], None], threading.Event], Outcome]
 
 
@@ -57,15 +58,20 @@ class JobRunner:
         blobs: BlobStore,
         *,
         workers: int = 1,
+        per_tenant: int | None = None,
         timeout_s: float = 900.0,
         heartbeat_s: float = 5.0,
         max_attempts: int = 3,
         grace_s: float = 10.0,
         settle: Callable[[str, str], None] | None = None,
+        exists: Callable[[str, str], bool] | None = None,
         on_finished: Callable[[Job, dict[str, float]], None] | None = None,
     ) -> None:
-        """``settle(tenant, doc_id)`` lets a document reference the originals it now serves (called
-        when one of its jobs ends, before the job's own reference is dropped)."""
+        """``per_tenant``: jobs one tenant may run at once (None: as many as there are workers).
+        ``settle(tenant, doc_id)`` lets a document reference the originals it now serves (called
+        when one of its jobs ends, before the job's own reference is dropped). ``exists(tenant, doc_id)``
+        says whether a document is there: a replacement whose document is gone when it starts fails
+        ``cancelled`` instead of writing it again."""
         self.store = store
         self.ingest = ingest
         self.blobs = blobs
@@ -75,8 +81,9 @@ class JobRunner:
         self.max_attempts = max_attempts
         self.grace_s = grace_s
         self.settle = settle
+        self.exists = exists
         self.on_finished = on_finished
-        self._queue = FairQueue()
+        self._queue = FairQueue(per_tenant)
         self._running: dict[str, _Running] = {}  # job id -> its worker
         self._retired: set[threading.Thread] = set()  # workers replaced: they exit after their job
         self._lock = threading.Lock()
@@ -211,6 +218,13 @@ class JobRunner:
         # Registered before this, a cancel either reached the event or made the job finished here:
         # then it never starts, and its original is let go of here (the cancel may not have seen it
         # taken, so it may not have).
+        if job.state == JobState.QUEUED and self._deleted_meanwhile(job):
+            if self._fail(job.id, "cancelled", DELETED, only_from=[JobState.QUEUED]):
+                log.info("job %s (%s): its document was deleted before it started", job.id, job.source)
+                self._finish(job.id, {})
+            elif self._finished(job.id):
+                self._release(job)
+            return
         if job.state != JobState.QUEUED or not self.store.transition(
             job.id, JobState.PARSING, only_from=[JobState.QUEUED], attempts=job.attempts + 1
         ):
@@ -263,6 +277,11 @@ class JobRunner:
                 )
         stage("done")
         self._finish(job.id, stages)
+
+    def _deleted_meanwhile(self, job: Job) -> bool:
+        """A replacement whose document is gone: deleted after it was submitted, by another process (in
+        this one a delete waits for the document's job, ``ingest.doclocks``)."""
+        return job.replaces and self.exists is not None and not self.exists(job.tenant, job.doc_id)
 
     def _finish(self, job_id: str, stages: dict[str, float]) -> None:
         job = self.store.get(job_id)
@@ -322,4 +341,5 @@ class JobRunner:
                 r.replaced = True
                 with self._lock:
                     self._retired.add(r.thread)
+                self._queue.give_up(r.ticket)
                 self._spawn()

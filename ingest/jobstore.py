@@ -12,7 +12,22 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, func, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    false,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from rag.db import SqlStore, aware, iso, utcnow
@@ -63,6 +78,9 @@ class _Job(_Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # It replaces a document that existed when it was submitted: if that is gone when it starts, it was
+    # deleted meanwhile (by another process), and the job must not bring it back.
+    replaces: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,7 @@ class Job:
     started_at: dt.datetime | None
     heartbeat_at: dt.datetime | None
     finished_at: dt.datetime | None
+    replaces: bool = False
 
     @property
     def finished(self) -> bool:
@@ -127,6 +146,7 @@ def _job(row: _Job) -> Job:
         started_at=aware(row.started_at),
         heartbeat_at=aware(row.heartbeat_at),
         finished_at=aware(row.finished_at),
+        replaces=bool(row.replaces),
     )
 
 
@@ -137,6 +157,18 @@ def new_job_id() -> str:
 class JobStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _Base.metadata)
+        self._add_replaces()
+
+    def _add_replaces(self) -> None:
+        """Job tables made before ``replaces`` existed get it (create_all adds tables, not columns)."""
+        if "replaces" in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
+            return
+        try:
+            with self.engine.begin() as c:
+                c.execute(text("ALTER TABLE jobs ADD COLUMN replaces BOOLEAN NOT NULL DEFAULT FALSE"))
+        except DBAPIError:  # another process added it first
+            if "replaces" not in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
+                raise
 
     def create(
         self,
@@ -146,6 +178,7 @@ class JobStore(SqlStore):
         blob: str,
         metadata: dict[str, Any],
         job_id: str | None = None,
+        replaces: bool = False,
     ) -> Job:
         row = _Job(
             id=job_id or new_job_id(),
@@ -157,6 +190,7 @@ class JobStore(SqlStore):
             state=JobState.QUEUED.value,
             progress=0.0,
             created_at=utcnow(),
+            replaces=replaces,
         )
         with self._session() as s:
             s.add(row)

@@ -4,20 +4,23 @@ Per file: the same bytes and metadata as the indexed document is "unchanged", no
 document's queued or running job is that job; anything else gets a new job. The files of new jobs are
 kept all at once, within the tenant's storage quota (``BlobStore.keep_all``, checked in the lock that
 adds them), each under a reference of its job before the job exists, so a job never lacks its file;
-then the jobs are created and queued.
+then the jobs are created and queued. All of it under the documents' locks (``ingest.doclocks``), which
+a delete takes too: a replacement and a delete of one document happen one after the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.blobs import BlobStore, Incoming, Owner
+from ingest.doclocks import DocLocks
 from ingest.jobs import JobRunner
 from ingest.jobstore import Job, JobStore, new_job_id
 from ingest.pipeline import document_id
 from ingest.registry import Registry, Status
+from rag.errors import DocumentNotFound
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Uploads:
     blobs: BlobStore
     runner: JobRunner
     quota_bytes: int
+    locks: DocLocks = field(default_factory=DocLocks)
 
     def submit(
         self,
@@ -49,22 +53,29 @@ class Uploads:
         doc_id: str | None = None,
     ) -> list[Accepted]:
         """Accept ``files`` (name, received file) for ``tenant``, as one document each (``doc_id``, or
-        the id of the name). All or none: QuotaExceeded, nothing kept, if their new bytes do not fit."""
-        accepted: list[Accepted | None] = []
-        new: list[tuple[int, str, str, Incoming, str]] = []  # (position, doc id, name, file, job id)
-        for name, incoming in files:
-            did = doc_id or document_id(tenant, name)
-            already = self._already(tenant, did, name, incoming.digest, metadata)
-            if already is None:
-                new.append((len(accepted), did, name, incoming, new_job_id()))
-            accepted.append(already)
-        self.blobs.keep_all(
-            [(incoming, Owner.job(tenant, job_id)) for _, _, _, incoming, job_id in new], self.quota_bytes
-        )
-        for at, did, name, incoming, job_id in new:
-            job = self.jobs.create(tenant, did, name, incoming.digest, metadata, job_id=job_id)
-            self.runner.submit(job)
-            accepted[at] = Accepted(did, name, job)
+        the id of the name). All or none: QuotaExceeded, nothing kept, if their new bytes do not fit.
+        With ``doc_id`` it is a replacement: DocumentNotFound if that document is not there (any more)."""
+        named = [(doc_id or document_id(tenant, name), name, incoming) for name, incoming in files]
+        with self.locks.hold(tenant, [did for did, _, _ in named]):
+            if doc_id is not None and self.registry.get(tenant, doc_id) is None:
+                raise DocumentNotFound(f"no document {doc_id!r}")
+            accepted: list[Accepted | None] = []
+            new: list[tuple[int, str, str, Incoming, str]] = []  # (position, doc id, name, file, job id)
+            for did, name, incoming in named:
+                already = self._already(tenant, did, name, incoming.digest, metadata)
+                if already is None:
+                    new.append((len(accepted), did, name, incoming, new_job_id()))
+                accepted.append(already)
+            self.blobs.keep_all(
+                [(incoming, Owner.job(tenant, job_id)) for _, _, _, incoming, job_id in new],
+                self.quota_bytes,
+            )
+            for at, did, name, incoming, job_id in new:
+                job = self.jobs.create(
+                    tenant, did, name, incoming.digest, metadata, job_id=job_id, replaces=doc_id is not None
+                )
+                self.runner.submit(job)
+                accepted[at] = Accepted(did, name, job)
         return [a for a in accepted if a is not None]
 
     def _already(

@@ -317,6 +317,16 @@ class ApiSettings(BaseModel):
         le=16,
         description="Ingestion jobs run at once (threads of the server); default 2, or 1 on one core.",
     )
+    # One less than the workers: with two, one is always left for the other tenants, so one tenant's
+    # slow files never hold up another's small one. Ingesting takes about as long with one worker as
+    # with two on two cores (embedding already uses both), so one tenant loses little by it.
+    job_workers_per_tenant: int | None = Field(
+        None,
+        ge=1,
+        le=16,
+        description="Ingestion jobs one tenant may run at once; default one less than "
+        "RAG_API__JOB_WORKERS (at least 1). Its further jobs wait in line, queued.",
+    )
     job_timeout_s: float = Field(
         900.0, gt=0, description="A job running longer than this fails (reason timeout) and is stopped."
     )
@@ -353,6 +363,12 @@ class ApiSettings(BaseModel):
         20.0, gt=0, description="Failed authentications per minute per client address; past them 429."
     )
     auth_fail_burst: int = Field(10, ge=1, description="Failed authentications an address may make at once.")
+
+    @model_validator(mode="after")
+    def _per_tenant_default(self) -> ApiSettings:
+        if self.job_workers_per_tenant is None:
+            self.job_workers_per_tenant = max(1, self.job_workers - 1)
+        return self
 
     @property
     def tenant_quota_bytes(self) -> int:

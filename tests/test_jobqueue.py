@@ -1,6 +1,10 @@
-"""The fair job queue on its own: tenants take turns, and what it remembers of them stays bounded."""
+"""The fair job queue on its own: tenants take turns, none runs more than its share of jobs at once, and
+what it remembers of them stays bounded."""
 
 from __future__ import annotations
+
+import threading
+import time
 
 from ingest.jobqueue import FairQueue, Ticket
 
@@ -40,3 +44,46 @@ def test_it_forgets_tenants_with_nothing_queued_or_running() -> None:
         q.put(Ticket(f"j{i}", f"tenant-{i}", "doc"))
         _next(q)
     assert len(q._served) <= 1, len(q._served)
+
+
+def test_a_tenant_at_its_cap_is_passed_over_and_its_jobs_stay_in_line() -> None:
+    q = FairQueue(per_tenant=1)
+    for i in range(3):
+        q.put(Ticket(f"a{i}", "acme", f"doc-a{i}"))
+    running = q.take(timeout_s=0)
+    assert running is not None and running.job_id == "a0"
+    assert q.take(timeout_s=0) is None  # acme is at its cap: a1 waits though a worker is free
+    q.put(Ticket("g", "globex", "doc-g"))
+    assert _next(q) == "g"
+    q.done(running)
+    assert [_next(q), _next(q)] == ["a1", "a2"]
+
+
+def test_a_worker_waiting_for_a_capped_tenant_wakes_when_its_job_is_done() -> None:
+    q = FairQueue(per_tenant=1)
+    q.put(Ticket("a0", "acme", "doc-a0"))
+    q.put(Ticket("a1", "acme", "doc-a1"))
+    running = q.take(timeout_s=0)
+    assert running is not None
+    taken: list[Ticket | None] = []
+    waiter = threading.Thread(target=lambda: taken.append(q.take(timeout_s=10)))
+    waiter.start()
+    time.sleep(0.1)
+    assert not taken
+    q.done(running)
+    waiter.join(5)
+    assert taken and taken[0] is not None and taken[0].job_id == "a1"
+
+
+def test_a_job_given_up_on_no_longer_counts_against_its_tenant() -> None:
+    q = FairQueue(per_tenant=1)
+    q.put(Ticket("stuck", "acme", "doc-0"))
+    q.put(Ticket("next", "acme", "doc-1"))
+    q.put(Ticket("again", "acme", "doc-0"))
+    stuck = q.take(timeout_s=0)
+    assert stuck is not None and q.take(timeout_s=0) is None
+    q.give_up(stuck)
+    assert _next(q) == "next"
+    assert q.take(timeout_s=0) is None  # its document is still busy until the stuck worker returns
+    q.done(stuck)
+    assert _next(q) == "again"

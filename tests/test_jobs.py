@@ -12,8 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from api_client import DEFAULT_REPLY, key, serve, upload
+from ingest.jobstore import JobStore
 from llm_server import ScriptedLLM
 from rag.errors import Cancelled
 
@@ -414,7 +416,15 @@ def test_file_names_lose_control_and_invisible_characters(app) -> None:
     assert listed == "reportgnp.notes caf\u00e9.txt"
     r = _raw_upload(client, a, "\x00\u202e\u200b\x0b".encode(), b"x")
     assert r.status_code == 422 and r.json()["title"] == "file name missing", r.text
-    assert _raw_upload(client, a, b"evil\x00.exe", b"MZ").status_code == 415
+    r = client.post(  # only filename*=: the part arrives as a text field, not as a file
+        "/v1/documents",
+        content=b'--B0undary\r\nContent-Disposition: form-data; name="files"; filename*=\r\n\r\nx\r\n'
+        b"--B0undary--\r\n",
+        headers={**a, "Content-Type": "multipart/form-data; boundary=B0undary"},
+    )
+    assert r.status_code == 422 and r.json()["detail"] == "every uploaded file needs a file name", r.text
+    r = _raw_upload(client, a, b"evil\x00.exe", b"MZ")
+    assert r.status_code == 415 and r.json()["detail"].count("supported:") == 1, r.text
 
 
 def test_an_unexpected_failure_says_so_in_words_without_internals(
@@ -550,3 +560,98 @@ def test_a_clean_stop_does_not_count_as_an_attempt(tmp_path: Path, embedder, onn
     stored = jobs.get(job["id"])
     jobs.close()
     assert (stored.state, stored.attempts) == ("queued", 0), stored
+
+
+def test_one_tenant_cannot_hold_every_worker(app) -> None:
+    client, gate = app(job_workers=2)
+    assert client.app.state.services.runtime.settings.api.job_workers_per_tenant == 1  # the default
+    a, b = key(client, "acme"), key(client, "globex")
+    held = _job(client, a, *[(f"hold-{i}.txt", f"slow file {i}".encode()) for i in range(3)])
+    assert gate.entered.wait(10)
+    (theirs,) = _job(client, b, ("note.txt", b"a forty-byte note that must not wait."))
+    job = _wait(client, [theirs["id"]], timeout_s=30)[theirs["id"]]
+    assert job["state"] == "indexed", job  # while acme's first file still holds its worker
+    states = {j["id"]: j["state"] for j in _wait(client, [j["id"] for j in held], timeout_s=0).values()}
+    assert sorted(states.values()) == ["parsing", "queued", "queued"], states  # waiting, not failed
+    gate.release.set()
+    assert {j["state"] for j in _wait(client, list(states)).values()} == {"indexed"}
+
+
+def _put_and_delete(client, headers: dict[str, str], doc: str, name: str, data: bytes):  # noqa: ANN001, ANN202
+    """A PUT replacing ``doc`` and a DELETE of it, sent at once: their responses."""
+    answers = {}
+
+    def put() -> None:
+        answers["put"] = client.put(f"/v1/documents/{doc}", files={"file": (name, data)}, headers=headers)
+
+    def delete() -> None:
+        answers["delete"] = client.delete(f"/v1/documents/{doc}", headers=headers)
+
+    threads = [threading.Thread(target=put), threading.Thread(target=delete)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers["put"], answers["delete"]
+
+
+def test_a_replacement_racing_a_delete_never_brings_the_document_back(app) -> None:
+    client, _ = app()
+    a = key(client, "acme")
+    services = client.app.state.services
+    # Fault injection: each look for a document's job takes a little longer, so the DELETE's "no job"
+    # and the PUT's new job overlap as they would under load.
+    active_for = services.jobs.active_for
+
+    def slow_active_for(tenant: str, doc_id: str):  # noqa: ANN202
+        found = active_for(tenant, doc_id)
+        time.sleep(0.03)
+        return found
+
+    services.jobs.active_for = slow_active_for
+    for i in range(8):
+        r = upload(client, a, (f"race-{i}.txt", f"The first version of note {i}.".encode()))
+        assert r.status_code == 200, r.text
+        doc = r.json()["documents"][0]["document_id"]
+        p, d = _put_and_delete(client, a, doc, f"race-{i}.txt", f"The replacement of note {i}.".encode())
+        assert p.status_code in (202, 404) and d.status_code in (204, 409), (p.text, d.text)
+        if p.status_code == 202:
+            _wait(client, [p.json()["documents"][0]["job"]["id"]])
+        exists = client.get(f"/v1/documents/{doc}", headers=a).status_code == 200
+        assert not (p.status_code == 202 and d.status_code == 204 and exists), (i, p.text)
+        assert exists == (d.status_code == 409), (i, p.status_code, d.status_code)
+
+
+def test_a_replacement_whose_document_was_deleted_before_it_started_fails_cancelled(app) -> None:
+    client, gate = app()
+    a = key(client, "acme")
+    r = upload(client, a, ("policy.txt", b"Old policy: badges are blue."))
+    doc = r.json()["documents"][0]["document_id"]
+    _job(client, a, ("hold.txt", b"holds the only worker"))
+    assert gate.entered.wait(10)
+    r = client.put(
+        f"/v1/documents/{doc}", files={"file": ("policy.txt", b"New policy: badges are red.")}, headers=a
+    )
+    assert r.status_code == 202, r.text
+    job_id = r.json()["documents"][0]["job"]["id"]
+    # Another process deletes it meanwhile: the route of this one would wait for the job (409).
+    assert client.app.state.services.runtime.delete_document("acme", doc)
+    gate.release.set()
+    job = _wait(client, [job_id])[job_id]
+    assert job["state"] == "failed" and job["reason"] == "cancelled", job
+    assert "deleted" in job["error"], job
+    assert client.get(f"/v1/documents/{doc}", headers=a).status_code == 404
+    assert not _blob(client, b"New policy: badges are red.").exists()
+
+
+def test_a_job_table_from_before_replacements_were_recorded_gets_the_column(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    old = JobStore(url)
+    queued = old.create("acme", "doc", "a.txt", "0" * 64, {})
+    with old.engine.begin() as c:  # as the table was made before
+        c.execute(text("ALTER TABLE jobs DROP COLUMN replaces"))
+    old.close()
+    store = JobStore(url)
+    assert store.get(queued.id).replaces is False
+    assert store.create("acme", "doc", "a.txt", "0" * 64, {}, replaces=True).replaces
+    assert JobStore(url).get(queued.id) is not None  # a second start finds it there

@@ -21,7 +21,7 @@ from api.problems import ApiProblem
 from api.schemas import ChunkPage, DocumentOut, DocumentPage, UploadItem, UploadResponse
 from api.services import Services
 from ingest.blobs import Incoming
-from ingest.parse import FORMATS, format_of
+from ingest.parse import format_of
 from ingest.registry import Status
 from ingest.uploads import Accepted
 from rag.errors import DocumentNotFound, FileTooLarge, InvalidRequest, UnsupportedFormat
@@ -93,7 +93,7 @@ def replace(
             415, "format differs", f"{existing.source} is {existing.format}; the replacement is {new_format}"
         )
     meta = _metadata(metadata) if metadata is not None else existing.metadata
-    with ExitStack() as received:
+    with ExitStack() as received:  # submit looks again, under the document's lock: a delete may be first
         inc = _receive(services, file, received)
         accepted = services.uploads.submit(caller.tenant, [(existing.source, inc)], meta, doc_id=doc_id)
     return _maybe_wait(services, [_item(a) for a in accepted], wait, response, started)
@@ -135,19 +135,22 @@ def get_chunks(services: ServicesDep, caller: Caller, doc_id: str) -> ChunkPage:
 
 @router.delete("/{doc_id}", status_code=204, summary="Delete a document and its chunks")
 def delete_document(services: ServicesDep, caller: Caller, doc_id: str) -> Response:
-    # Jobs first: a document's first job has no document row yet, and it is busy, not missing.
-    active = services.jobs.active_for(caller.tenant, doc_id)
-    if active is not None:
-        raise ApiProblem(
-            409,
-            "document busy",
-            f"job {active.id} for this document is {active.state.value}; delete the document when it "
-            f"ends, or cancel it first (POST /v1/jobs/{active.id}/cancel)",
-            job=active.id,
-        )
-    _document(services, caller.tenant, doc_id)
-    if not services.runtime.delete_document(caller.tenant, doc_id):
-        raise DocumentNotFound(f"no document {doc_id!r}")
+    # Under the document's lock, as uploads and replacements take it: a job cannot be created between
+    # finding none and deleting (its replacement would bring the document back).
+    with services.uploads.locks.hold(caller.tenant, [doc_id]):
+        # Jobs first: a document's first job has no document row yet, and it is busy, not missing.
+        active = services.jobs.active_for(caller.tenant, doc_id)
+        if active is not None:
+            raise ApiProblem(
+                409,
+                "document busy",
+                f"job {active.id} for this document is {active.state.value}; delete the document when "
+                f"it ends, or cancel it first (POST /v1/jobs/{active.id}/cancel)",
+                job=active.id,
+            )
+        _document(services, caller.tenant, doc_id)
+        if not services.runtime.delete_document(caller.tenant, doc_id):
+            raise DocumentNotFound(f"no document {doc_id!r}")
     return Response(status_code=204)
 
 
@@ -178,10 +181,8 @@ def _name(f: UploadFile) -> str:
         raise ApiProblem(422, "file name too long", "file names are limited to 255 characters")
     try:
         format_of(name)
-    except UnsupportedFormat as e:
-        raise ApiProblem(
-            415, "unsupported file type", f"{e} (supported: {', '.join(sorted(FORMATS))})"
-        ) from e
+    except UnsupportedFormat as e:  # its message names the supported types
+        raise ApiProblem(415, "unsupported file type", str(e)) from e
     return name
 
 
