@@ -434,7 +434,7 @@ def _parser_children() -> list[int]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"_child_entry" in cmdline:
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"ingest.parser_child" in cmdline:
             found.append(int(stat.parent.name))
     return found
 
