@@ -136,3 +136,23 @@ def runtime(settings, embedder, parser) -> Iterator:
     yield rt
     del rt.parser  # the session's: not closed with this runtime
     rt.close()
+
+
+@pytest.fixture
+def llm():
+    """The scripted OpenAI-compatible LLM on loopback, answering DEFAULT_REPLY unless a test queues more.
+    Modules that want it without a default reply define their own ``llm``."""
+    from api_client import DEFAULT_REPLY
+    from llm_server import ScriptedLLM
+
+    with ScriptedLLM(default=DEFAULT_REPLY) as server:
+        yield server
+
+
+@pytest.fixture
+def client(tmp_path: Path, embedder, onnx_cache, llm):
+    """The HTTP app (api_client.serve) on a fresh data directory, with the session's model and ``llm``."""
+    from api_client import serve
+
+    with serve(tmp_path / "data", embedder, onnx_cache, llm) as c:
+        yield c

@@ -8,23 +8,11 @@ import pytest
 
 from api_client import DEFAULT_REPLY, key, serve, sse_events, upload
 from conftest import SAMPLE_DOCS
-from llm_server import Reply, ScriptedLLM
+from llm_server import Reply
 
 HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()
 FAQ = (SAMPLE_DOCS / "support-faq.html").read_bytes()
 LEAVE = "How many days of paid annual leave do employees get?"
-
-
-@pytest.fixture
-def llm():
-    with ScriptedLLM(default=DEFAULT_REPLY) as server:
-        yield server
-
-
-@pytest.fixture
-def client(tmp_path: Path, embedder, onnx_cache, llm):
-    with serve(tmp_path / "data", embedder, onnx_cache, llm) as c:
-        yield c
 
 
 def test_upload_job_indexed_then_a_cited_answer(client) -> None:

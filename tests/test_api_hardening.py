@@ -13,26 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.ratelimit import RateLimiter
-from api_client import DEFAULT_REPLY, key, serve, upload
+from api_client import key, serve, upload
 from conftest import SAMPLE_DOCS
-from llm_server import ScriptedLLM
 from rag.errors import ConfigError, InvalidRequest
 
 HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()
 LEAVE = "How many days of paid annual leave do employees get?"
 EXTERNAL = re.compile(r"(?:https?:)?//[a-z0-9.-]+", re.IGNORECASE)
-
-
-@pytest.fixture
-def llm():
-    with ScriptedLLM(default=DEFAULT_REPLY) as server:
-        yield server
-
-
-@pytest.fixture
-def client(tmp_path: Path, embedder, onnx_cache, llm):
-    with serve(tmp_path / "data", embedder, onnx_cache, llm) as c:
-        yield c
 
 
 def _label_sets(client: TestClient) -> set[str]:

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from api_client import DEFAULT_REPLY, key, serve, upload
+from api_client import key, serve, upload
 from ingest.jobstore import JobStore
-from llm_server import ScriptedLLM
 from rag.errors import Cancelled
 
 
@@ -48,12 +47,6 @@ class Gate:
                         raise Cancelled(f"{src.name}: cancelled while parsing")
 
         return self.real(src, stage, cancel) if cancel is not None else self.real(src, stage)
-
-
-@pytest.fixture
-def llm():
-    with ScriptedLLM(default=DEFAULT_REPLY) as server:
-        yield server
 
 
 @pytest.fixture

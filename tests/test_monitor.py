@@ -12,7 +12,6 @@ import pytest
 
 from api_client import DEFAULT_REPLY, key, serve, upload
 from conftest import SAMPLE_DOCS
-from llm_server import ScriptedLLM
 from rag.db import utcnow
 from rag.monitor.drift import detect
 from rag.monitor.traces import Trace, TraceStore
@@ -21,12 +20,6 @@ from rag.settings import MonitoringSettings
 HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()
 LEAVE = "How many days of paid annual leave do employees get?"
 SECRET_QUESTION = "How many days of annual leave does the CFO Zanzibar Quixote get?"
-
-
-@pytest.fixture
-def llm():
-    with ScriptedLLM(default=DEFAULT_REPLY) as server:
-        yield server
 
 
 def _traces(client) -> TraceStore:
