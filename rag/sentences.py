@@ -23,3 +23,25 @@ def split_sentences(text: str, min_chars: int = 1) -> list[str]:
         pos = m.end()
     out.append(text[pos:])
     return [s.strip() for s in out if len(s.strip()) >= min_chars]
+
+
+def sentence_spans(text: str, min_chars: int = 1) -> list[tuple[int, int]]:
+    """The (start, end) offsets in ``text`` of the sentences ``split_sentences`` returns, same rules."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.start()
+        tail = _CITATION_TAIL.match(text, m.start())
+        if tail:
+            end = tail.end()
+        spans.append((pos, end))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        piece = text[s:e]
+        stripped = piece.strip()
+        if len(stripped) >= min_chars:
+            s += len(piece) - len(piece.lstrip())
+            out.append((s, s + len(stripped)))
+    return out
