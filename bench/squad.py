@@ -102,3 +102,25 @@ def data_dir(name: str) -> Path:
     from common import RESULTS
 
     return RESULTS / "scratch" / name
+
+
+def cached_index(name: str, articles: list[dict[str, Any]]) -> Runtime:
+    """A Runtime on an index of every paragraph of the articles, kept under data_dir(name) and reused by
+    later runs while the articles are the same (indexing SQuAD's paragraphs takes minutes)."""
+    import shutil
+
+    from rag.settings import load_settings
+
+    where = data_dir(name)
+    marker = where / "indexed.json"
+    want = {
+        "paragraphs": [paragraph_name(a["title"], pi) for a in articles for pi in range(len(a["paragraphs"]))]
+    }
+    if marker.exists() and json.loads(marker.read_text()) == want:
+        print(f"reusing the index in {where}")
+        return Runtime(load_settings(data_dir=where))
+    shutil.rmtree(where, ignore_errors=True)
+    rt = Runtime(load_settings(data_dir=where))
+    index_paragraphs(rt, articles)
+    marker.write_text(json.dumps(want))
+    return rt

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 # A sentence ends at . ! ? (optionally followed by a citation like [2] or a closing quote) and a space,
 # or at a line break. Abbreviations such as "e.g." may split early; the callers only score sentences.
@@ -10,8 +11,21 @@ _BOUNDARY = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*[\"')\]]?\s+
 _CITATION_TAIL = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
 
 
+class SentenceSpan(NamedTuple):
+    """A sentence and where it sits in the text it came from: ``text[start:end] == span.text``."""
+
+    text: str
+    start: int
+    end: int
+
+
 def split_sentences(text: str, min_chars: int = 1) -> list[str]:
-    out: list[str] = []
+    return [s.text for s in sentence_spans(text, min_chars)]
+
+
+def sentence_spans(text: str, min_chars: int = 1) -> list[SentenceSpan]:
+    """The sentences of ``split_sentences`` with their offsets, for evidence that points into a chunk."""
+    pieces: list[tuple[int, int]] = []
     pos = 0
     for m in _BOUNDARY.finditer(text):
         # Keep citations that follow the full stop with the sentence they belong to.
@@ -19,7 +33,15 @@ def split_sentences(text: str, min_chars: int = 1) -> list[str]:
         tail = _CITATION_TAIL.match(text, m.start())
         if tail:
             end = tail.end()
-        out.append(text[pos:end])
+        pieces.append((pos, end))
         pos = m.end()
-    out.append(text[pos:])
-    return [s.strip() for s in out if len(s.strip()) >= min_chars]
+    pieces.append((pos, len(text)))
+    out: list[SentenceSpan] = []
+    for start, end in pieces:
+        piece = text[start:end]
+        stripped = piece.strip()
+        if len(stripped) < min_chars:
+            continue
+        start += len(piece) - len(piece.lstrip())
+        out.append(SentenceSpan(stripped, start, start + len(stripped)))
+    return out

@@ -1,0 +1,89 @@
+"""Extractive evidence on sample_docs: the sentences that answer, their offsets, the short answer span."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SAMPLE_DOCS
+from ingest.pipeline import Source
+from rag.evidence import Evidence, select_evidence
+from rag.runtime import Runtime
+from rag.sentences import sentence_spans, split_sentences
+from rag.settings import load_settings
+from rag.types import Hit
+
+WARRANTY = "How long is the warranty on a Porter robot?"
+WARRANTY_SENTENCE = "Every Porter robot carries a 3-year warranty on parts and labour."
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache}
+    )
+    rt = Runtime(settings)
+    rt.embedder = embedder  # type: ignore[misc]
+    rt.ingestor.ingest([Source.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
+    yield rt
+    rt.close()
+
+
+def _evidence(kb: Runtime, question: str, **kw) -> tuple[list[Hit], list[Evidence]]:
+    hits = kb.retriever.search(question, tenant="default", top_k=8).hits
+    return hits, select_evidence(question, hits, kb.embedder, **kw)
+
+
+def test_the_warranty_question_gets_the_warranty_sentence_and_its_duration(kb) -> None:
+    _, evidence = _evidence(kb, WARRANTY)
+    top = evidence[0]
+    assert top.text == WARRANTY_SENTENCE
+    assert top.source == "support-faq.html"
+    assert top.answer is not None and top.answer.text == "3-year"
+    assert top.text[top.answer.start - top.start : top.answer.end - top.start] == "3-year"
+    assert top.to_dict()["answer"] == {"text": "3-year", "start": top.answer.start, "end": top.answer.end}
+
+
+def test_offsets_slice_the_hit_text_exactly(kb) -> None:
+    for question in (WARRANTY, "How many days of paid annual leave do employees get?"):
+        hits, evidence = _evidence(kb, question)
+        by_id = {h.chunk_id: h for h in hits}
+        assert evidence
+        for e in evidence:
+            hit = by_id[e.chunk_id]
+            assert hit.text[e.start : e.end] == e.text
+            assert (e.doc_id, e.source, e.pages, e.section) == (
+                hit.doc_id,
+                hit.source,
+                hit.pages,
+                hit.section,
+            )
+            if e.answer:
+                assert hit.text[e.answer.start : e.answer.end] == e.answer.text
+        assert [e.score for e in evidence] == sorted((e.score for e in evidence), reverse=True)
+
+
+def test_a_who_question_gets_a_person(kb) -> None:
+    _, evidence = _evidence(kb, "Who owns the migration from Jenkins to GitLab CI?")
+    assert "Aiko Tanaka" in [e.answer.text for e in evidence if e.answer]
+
+
+def test_k_is_respected(kb) -> None:
+    hits, one = _evidence(kb, WARRANTY, k=1)
+    assert len(one) == 1 and one[0].text == WARRANTY_SENTENCE
+    _, five = _evidence(kb, WARRANTY, k=5)
+    assert len(five) == 5 and five[0].text == WARRANTY_SENTENCE
+    assert select_evidence(WARRANTY, hits, kb.embedder, k=0) == []
+
+
+def test_nothing_to_select_gives_nothing(kb) -> None:
+    assert select_evidence(WARRANTY, [], kb.embedder) == []
+    blank = Hit("c", "d", "empty.txt", "  \n ", [], "", 1.0, 1)
+    assert select_evidence(WARRANTY, [blank], kb.embedder) == []
+
+
+def test_sentence_spans_are_split_sentences_with_offsets() -> None:
+    text = '  Warranty.\nEvery robot carries a 3-year warranty [1]. Ask us! \n\n"Quoted." end'
+    spans = sentence_spans(text)
+    assert [s.text for s in spans] == split_sentences(text)
+    assert all(text[s.start : s.end] == s.text for s in spans)
+    assert [s.text for s in sentence_spans(text, min_chars=12)] == split_sentences(text, min_chars=12)
