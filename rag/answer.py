@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ingest.embed import Embedder
+from rag import facts
 from rag.answer_policy import DRAFT_FAILED, UNVERIFIED, Policy, quote, refusal, with_evidence_sources
 from rag.answer_record import Answer, Step
 from rag.answerability import Answerability, AnswerabilityModel
@@ -143,6 +144,11 @@ class Answerer:
         if self.settings.on_unsupported is not None:
             return self.settings.on_unsupported
         return "evidence" if self.llm is not None and self.llm.demo_quality else "flag"
+
+    def warm_up(self) -> None:
+        """Load what the first answer would otherwise wait for: the embedding model and the fact extractor."""
+        self.embedder.warm_up()
+        facts.warm_up()
 
     def ask(self, question: str, **kw: Any) -> Answer:
         for item in self.stream(question, **kw):

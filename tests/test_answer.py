@@ -77,8 +77,16 @@ def test_answer_cites_the_handbook(kb, llm, tmp_path: Path) -> None:
         "llm_total",
         "total",
     } <= set(a.timings_ms)
-    assert [s.name for s in a.steps] == ["retrieve", "confidence", "prompt", "generate", "cite"]
-    generate = a.steps[3]
+    assert [s.name for s in a.steps] == [
+        "retrieve",
+        "confidence",
+        "evidence",
+        "answerability",
+        "prompt",
+        "generate",
+        "verify",
+    ]
+    generate = a.steps[5]
     assert generate.tokens_in == 900 and generate.output == a.text and generate.model == "scripted"
     # What the model was sent: the pinned template, the question, the numbered sources.
     (req,) = llm.requests

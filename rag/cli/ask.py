@@ -28,7 +28,7 @@ def ask(
 ) -> None:
     """Answer a question from the ingested documents, citing them as [n]."""
     with runtime() as rt:
-        rt.embedder.warm_up()
+        rt.answerer.warm_up()
         answer: Answer | None = None
         pieces = rt.answerer.stream(
             question,
@@ -59,11 +59,10 @@ def _print_answer(a: Answer, printed: bool) -> None:
         console.print(f"[yellow]not answered[/yellow] ({a.refusal.reason}): {a.refusal.message}")
     if a.verification is not None and a.verification.failed:
         console.print("[red]flagged:[/red] sentences of this answer do not hold up against the sources")
-        _print_flags(a.verification)
+        _print_flags(a.verification, sentences=True)
     if a.draft is not None and a.draft_verification is not None:
-        console.print("[yellow]the model's draft failed verification:[/yellow]")
-        console.print(f"  {a.draft}", markup=False, highlight=False, soft_wrap=True, style="dim")
-        _print_flags(a.draft_verification)
+        console.print(f"[yellow]the model's draft failed verification:[/yellow] [dim]{escape(a.draft)}[/dim]")
+        _print_flags(a.draft_verification, sentences=len(a.draft_verification.sentences) > 1)
     if a.evidence:
         console.print("[bold]evidence[/bold]" if not a.refused else "[bold]closest passages[/bold]")
         for e in a.evidence:
@@ -84,7 +83,7 @@ def _print_answer(a: Answer, printed: bool) -> None:
             pages = ",".join(map(str, h.pages)) or "-"
             table.add_row(str(s.n), h.source, pages, h.section or "-", cited.get(s.n, ""))
         console.print(table)
-    if a.citations and a.citations.uncited:
+    if a.citations and a.citations.uncited and a.draft is None:
         console.print(f"[dim]{len(a.citations.uncited)} sentence(s) without a citation from the model[/dim]")
     t = a.timings_ms
     steps = ", ".join(
@@ -106,15 +105,17 @@ def _print_answer(a: Answer, printed: bool) -> None:
         console.print(f"[yellow]note:[/yellow] {a.model['note']}")
 
 
-def _print_flags(verification: Verification) -> None:
+def _print_flags(verification: Verification, sentences: bool) -> None:
+    """Each flagged sentence (when ``sentences``) and, under it, each claim that failed and why."""
     for i in verification.flagged:
         sentence = verification.sentences[i]
-        console.print(f"  [red]{sentence.verdict}[/red]: {escape(sentence.text)}")
+        if sentences:
+            console.print(f"  [red]{sentence.verdict}[/red]: {escape(sentence.text)}")
         for check in sentence.checks:
-            if check.verdict not in ("contradicted", "unsupported"):
+            if check.verdict != sentence.verdict:
                 continue
             if check.source is not None and check.source_text:
                 said = f"[{check.source}] says {check.source_text!r}"
             else:
-                said = "in none of the sources"
-            console.print(f"    {escape(repr(check.fact.text))}: {escape(said)}", style="dim")
+                said = "is in none of the sources"
+            console.print(f"    [red]{check.verdict}[/red] {escape(repr(check.fact.text))}: {escape(said)}")
