@@ -19,6 +19,7 @@ from rag.prompt.context import Source
 from rag.sentences import split_sentences
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+MARKER = _MARKER  # a citation marker such as [2] or [1, 3]
 MATCH_MIN_SIMILARITY = 0.6
 
 
@@ -84,7 +85,21 @@ def cite(answer: str, sources: list[Source], embedder: TextEncoder | None = None
 def _matched(
     sentences: list[str], uncited: list[int], sources: list[Source], embedder: TextEncoder
 ) -> list[Citation]:
-    wanted = [i for i in uncited if len(sentences[i]) >= 12]
+    return matched_citations(sentences, uncited, sources, embedder)
+
+
+def matched_citations(
+    sentences: list[str],
+    wanted: list[int],
+    sources: list[Source],
+    embedder: TextEncoder,
+    prefer: dict[int, int] | None = None,
+) -> list[Citation]:
+    """Matched citations for the sentences ``wanted`` (indexes): each to the source sentence it is most
+    similar to, or, when ``prefer`` names a source for it (the one verification found its facts in), to
+    that source's most similar sentence if it passes the threshold."""
+    prefer = prefer or {}
+    wanted = [i for i in wanted if len(sentences[i]) >= 12]
     pieces = [(s.n, p) for s in sources for p in split_sentences(s.hit.text, min_chars=12)]
     if not wanted or not pieces:
         return []
@@ -96,6 +111,11 @@ def _matched(
     given = {s.n: s for s in sources}
     for row, i in enumerate(wanted):
         col = int(np.argmax(sims[row]))
+        if i in prefer:
+            own = [k for k, (n, _) in enumerate(pieces) if n == prefer[i]]
+            best = max(own, key=lambda k: sims[row, k]) if own else col
+            if sims[row, best] >= MATCH_MIN_SIMILARITY:
+                col = best
         sim = float(sims[row, col])
         n = pieces[col][0]
         if sim < MATCH_MIN_SIMILARITY:

@@ -1,0 +1,159 @@
+"""Claim verification: each answer sentence supported, contradicted (with the source span that says
+otherwise), unsupported or unverifiable; matched citations never vouch for a flagged sentence."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.prompt.context import Source
+from rag.types import Hit
+from rag.verify import verify_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _source(n: int, text: str) -> Source:
+    hit = Hit(chunk_id=f"c{n}", doc_id=f"d{n}", source=f"doc{n}.txt", text=text, pages=[], section="",
+              score=1, rank=n)  # fmt: skip
+    return Source(n, hit, tokens=10)
+
+
+def _faq() -> str:
+    html = (ROOT / "sample_docs" / "support-faq.html").read_text()
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+SOURCES = [
+    _source(1, _faq()),
+    _source(
+        2,
+        "Every full-time employee receives 27 days of paid annual leave. Halcyon Robotics was founded by "
+        "Maria Keller in Lyon in 2011. The plant employs 1,200 people.",
+    ),
+]
+
+
+def _one(answer: str, sources: list[Source] = SOURCES):
+    report, verification = verify_answer(answer, sources, None)
+    (sentence,) = verification.sentences
+    return sentence
+
+
+def _contradiction(sentence, claim: str, source_says: str, n: int) -> None:
+    assert sentence.verdict == "contradicted"
+    (check,) = [c for c in sentence.checks if c.verdict == "contradicted"]
+    assert check.fact.text == claim and sentence.text[check.fact.start : check.fact.end] == claim
+    assert check.source == n and check.source_text == source_says
+    s, e = check.source_span
+    assert SOURCES[n - 1].hit.text[s:e] == source_says
+
+
+def test_the_demo_warranty_answer_is_contradicted_by_the_faq() -> None:
+    sentence = _one("The warranty on a Porter robot is 6 months.")
+    _contradiction(sentence, "6 months", "3-year", 1)
+    assert "3-year warranty" in sentence.checks[-1].source_sentence
+
+
+def test_a_wrong_number_a_wrong_name_and_a_wrong_year_are_each_contradicted() -> None:
+    _contradiction(_one("Every full-time employee receives 25 days of paid annual leave [2]."), "25 days",
+                   "27 days", 2)  # fmt: skip
+    _contradiction(_one("Halcyon Robotics was founded by John Smith [2]."), "John Smith", "Maria Keller", 2)
+    _contradiction(_one("Halcyon Robotics was founded in 2014 [2]."), "2014", "2011", 2)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Porter robots come with a three year warranty on parts and labour [1].",
+        "The warranty on a Porter robot lasts 36 months.",  # 36 months = 3 years
+        "The plant employs 1200 people.",  # no thousands separator
+        "Halcyon Robotics, founded by Maria Keller in 2011, is based in Lyon.",
+        "Batteries are covered for two years.",
+    ],
+)
+def test_right_answers_are_supported(answer: str) -> None:
+    sentence = _one(answer)
+    assert sentence.verdict == "supported", [c.to_dict() for c in sentence.checks]
+    assert all(c.verdict == "supported" and c.source_span is not None for c in sentence.checks)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["Not found in the documents.", "The documents do not say.", "Contact support for more help."],
+)
+def test_sentences_with_nothing_to_check_are_unverifiable(answer: str) -> None:
+    assert _one(answer).verdict == "unverifiable"
+
+
+def test_a_number_in_no_source_is_unsupported() -> None:
+    sentence = _one("A replacement battery costs $450.")
+    assert sentence.verdict == "unsupported"
+    (check,) = sentence.checks
+    assert check.fact.text == "$450" and check.source is None
+
+
+def test_a_number_elsewhere_in_the_source_is_no_contradiction() -> None:
+    # The FAQ holds other numbers (30 days, 15%, 2 years): none is about the founder.
+    sentence = _one("Maria Keller founded the company.")
+    assert sentence.verdict == "supported"
+
+
+def test_negation_against_the_source_is_contradicted() -> None:
+    sentence = _one("A robot updates while carrying a load.")
+    assert sentence.verdict == "contradicted"
+    assert sentence.checks[-1].fact.kind == "negation" and sentence.checks[-1].source_text == "never"
+    assert _one("A robot never updates while carrying a load.").verdict != "contradicted"
+
+
+def test_cited_sentences_are_checked_against_their_citations_only() -> None:
+    _, verification = verify_answer("Employees get 27 days of paid annual leave [1].", SOURCES, None)
+    (sentence,) = verification.sentences
+    assert sentence.against == [1] and sentence.verdict == "unsupported"
+    _, verification = verify_answer("Employees get 27 days of paid annual leave.", SOURCES, None)
+    assert verification.sentences[0].against == [1, 2] and verification.sentences[0].verdict == "supported"
+
+
+def test_verification_summary() -> None:
+    _, v = verify_answer(
+        "The warranty on a Porter robot is 6 months. Employees get 27 days of leave. The documents do not "
+        "say more. It costs $450.",
+        SOURCES,
+        None,
+    )
+    assert [s.verdict for s in v.sentences] == ["contradicted", "supported", "unverifiable", "unsupported"]
+    assert v.counts() == {"supported": 1, "contradicted": 1, "unsupported": 1, "unverifiable": 1}
+    assert v.failed and v.flagged == [0, 3]
+    d = v.to_dict()
+    assert d["sentences"][0]["checks"][-1]["source_span"] is not None and d["flagged"] == [0, 3]
+
+
+def test_matched_citations_never_vouch_for_a_flagged_sentence(embedder) -> None:
+    answer = (
+        "The warranty on a Porter robot is 6 months. Every full-time employee gets 27 days of paid leave."
+    )
+    report, verification = verify_answer(answer, SOURCES, embedder)
+    assert [s.verdict for s in verification.sentences] == ["contradicted", "supported"]
+    assert [(c.n, c.origin, c.sentences) for c in report.citations] == [(2, "matched", [1])]
+    assert report.uncited == [0, 1]  # still reported: the model cited nothing
+
+
+def test_model_citations_are_kept_and_unknown_markers_dropped(embedder) -> None:
+    report, verification = verify_answer("Porter robots carry a 3-year warranty [1][7].", SOURCES, embedder)
+    assert report.invalid == [7] and [(c.n, c.origin) for c in report.citations] == [(1, "model")]
+    assert verification.sentences[0].verdict == "supported"
+
+
+def test_five_sentences_over_five_sources_verify_fast() -> None:
+    import time
+
+    sources = [_source(i + 1, SOURCES[i % 2].hit.text + f" Note {i}.") for i in range(5)]
+    answer = ("The warranty is 3 years. Batteries are covered for 2 years. Returns are accepted within 30 "
+              "days. Leave is 27 days. Halcyon Robotics was founded in 2011.")  # fmt: skip
+    verify_answer(answer, sources, None)  # source facts are cached from here on
+    t = time.perf_counter()
+    _, v = verify_answer(answer, sources, None)
+    assert (time.perf_counter() - t) < 0.25
+    assert all(s.verdict == "supported" for s in v.sentences), v.to_dict()
