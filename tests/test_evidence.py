@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SAMPLE_DOCS
 from ingest.pipeline import Source
-from rag.evidence import Evidence, select_evidence
+from rag.evidence import Evidence, Span, answer_span, select_evidence
 from rag.runtime import Runtime
 from rag.sentences import sentence_spans, split_sentences
 from rag.settings import load_settings
@@ -40,7 +40,13 @@ def test_the_warranty_question_gets_the_warranty_sentence_and_its_duration(kb) -
     assert top.source == "support-faq.html"
     assert top.answer is not None and top.answer.text == "3-year"
     assert top.text[top.answer.start - top.start : top.answer.end - top.start] == "3-year"
-    assert top.to_dict()["answer"] == {"text": "3-year", "start": top.answer.start, "end": top.answer.end}
+    assert not top.answer.guess
+    assert top.to_dict()["answer"] == {
+        "text": "3-year",
+        "start": top.answer.start,
+        "end": top.answer.end,
+        "guess": False,
+    }
 
 
 def test_offsets_slice_the_hit_text_exactly(kb) -> None:
@@ -65,6 +71,22 @@ def test_offsets_slice_the_hit_text_exactly(kb) -> None:
 def test_a_who_question_gets_a_person(kb) -> None:
     _, evidence = _evidence(kb, "Who owns the migration from Jenkins to GitLab CI?")
     assert "Aiko Tanaka" in [e.answer.text for e in evidence if e.answer]
+
+
+def test_the_answer_is_not_what_the_question_already_names() -> None:
+    text = "Intro. Alice Smith hired Bob Jones in May 2021 for the Lyon office."
+    start = text.index("Alice")
+    span = answer_span("Who did Alice Smith hire?", text, "person", start, len(text))
+    assert span == Span("Bob Jones", text.index("Bob"), text.index("Bob") + len("Bob Jones"))
+    when = answer_span("When did Alice Smith hire Bob Jones?", text, "date", start, len(text))
+    assert when is not None and when.text == "May 2021"
+    assert answer_span("How much did it cost?", text, "money", start, len(text)) is None
+
+
+def test_an_open_question_gets_the_nearest_fact_marked_as_a_guess() -> None:
+    text = "The ship left Lisbon in 1492 with ninety men."
+    span = answer_span("Which port did the ship leave from?", text, "other")
+    assert span is not None and span.text == "Lisbon" and span.guess
 
 
 def test_k_is_respected(kb) -> None:
