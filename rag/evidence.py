@@ -16,8 +16,9 @@ three would add under one point to both, for the embedding of two more chunks' s
 
 The short answer span (``answer_span``) is a fact from rag.facts inside the sentence: of the kind the
 question asks for (how long, when, who, where, how much ...), not stated in the question, with the most
-of the question's words close around it. For "what" questions, whose wording names no kind, it is the
-fact of any kind chosen the same way, marked ``guess`` (numbers in docs/benchmarks.md).
+of the question's words close around it. For "what" questions, whose wording names no kind, there is
+none, unless the caller asks for guesses: the fact of any kind chosen the same way, marked ``guess``
+(right far less often; numbers in bench/evidence_quality.py's output).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class Span:
     start: int  # offsets in the chunk's text (Hit.text)
     end: int
     # True when the question's wording names no kind of fact ("what ...?") and the span is only the fact
-    # nearest its words: right far less often (calibration F1 0.28 against 0.61), show it as a hint.
+    # nearest its words (select_evidence(guesses=True)): right far less often (calibration F1 0.28
+    # against 0.61 where the kind is named), a hint rather than an answer.
     guess: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,10 +98,12 @@ def select_evidence(
     k: int = 3,
     n_hits: int = EVIDENCE_HITS,
     query_vector: np.ndarray | None = None,
+    guesses: bool = False,
 ) -> list[Evidence]:
     """The ``k`` sentences of the top ``n_hits`` hits that best answer ``question``, best first ([] when
     there are none). ``query_vector`` is the question's embedding when the caller has it already (the
-    retriever's); more hits than the refusal gate's three cost the embedding of their sentences."""
+    retriever's); more hits than the refusal gate's three cost the embedding of their sentences. With
+    ``guesses``, questions whose wording names no kind of fact get a span too, marked ``guess``."""
     candidates = [
         (i, s, e) for i, h in enumerate(hits[:n_hits]) for s, e in sentence_spans(h.text, MIN_CHARS)
     ]
@@ -139,19 +143,27 @@ def select_evidence(
                 end=e,
                 score=scores[j],
                 similarity=float(sims[j]),
-                answer=answer_span(question, hit.text, kind, s, e),
+                answer=answer_span(question, hit.text, kind, s, e, guess=guesses),
             )
         )
     return out
 
 
 def answer_span(
-    question: str, text: str, kind: AnswerKind, start: int = 0, end: int | None = None
+    question: str,
+    text: str,
+    kind: AnswerKind,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    guess: bool = False,
 ) -> Span | None:
     """The short answer in ``text[start:end]`` (a sentence of a chunk; offsets are in ``text``): the fact
     of the asked kind that the question does not state, with the most of the question's words close
-    around it. For an "other" question, the fact of any kind chosen the same way, marked as a guess.
-    None when the sentence holds no such fact."""
+    around it. For an "other" question None, or with ``guess`` the fact of any kind chosen the same way,
+    marked as a guess. None when the sentence holds no such fact."""
+    if kind == "other" and not guess:
+        return None
     end = len(text) if end is None else end
     # Facts of the whole chunk: rag.facts caches them by text, and verification reads the same chunks.
     stated = f" {normalise(question)} "

@@ -85,8 +85,17 @@ def test_the_answer_is_not_what_the_question_already_names() -> None:
 
 def test_an_open_question_gets_the_nearest_fact_marked_as_a_guess() -> None:
     text = "The ship left Lisbon in 1492 with ninety men."
-    span = answer_span("Which port did the ship leave from?", text, "other")
+    assert answer_span("Which port did the ship leave from?", text, "other") is None
+    span = answer_span("Which port did the ship leave from?", text, "other", guess=True)
     assert span is not None and span.text == "Lisbon" and span.guess
+
+
+def test_guesses_only_when_asked_for(kb) -> None:
+    question = "What does error code E-17 mean on the robot?"  # names no kind of fact
+    hits = kb.retriever.search(question, tenant="default", top_k=8).hits
+    assert all(e.answer is None for e in select_evidence(question, hits, kb.embedder))
+    guessed = [e.answer for e in select_evidence(question, hits, kb.embedder, guesses=True) if e.answer]
+    assert guessed and all(a.guess for a in guessed)
 
 
 def test_k_is_respected(kb) -> None:
