@@ -204,7 +204,7 @@ class _SourceView:
         facts = extract(self.text)
         self.norm = f" {normalise(self.text)} "
         self.sentences: list[_Sentence] = []
-        for _, s, e in sentence_spans(self.text):  # SentenceSpan(text, start, end), from h-evidence
+        for s, e in sentence_spans(self.text):
             inside = [f for f in facts if s <= f.start < e]
             piece = self.text[s:e]
             self.sentences.append(
