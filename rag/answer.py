@@ -183,7 +183,7 @@ class Answerer:
 
         # The gate, evidence selection and verification embed the same chunk sentences: embed each once.
         embedder = _SentenceMemo(self.embedder)
-        gate = self._gate(run, standalone, hits, embedder)
+        gate = self._gate(run, standalone, hits, embedder, result.query_vector)
         if gate.refusal is not None:
             outcome = _Outcome(NOT_FOUND, refusal=gate.refusal)
             yield outcome.text
@@ -251,7 +251,14 @@ class Answerer:
         run.usage += usage
         return standalone
 
-    def _gate(self, run: _Run, question: str, hits: list[Hit], embedder: _SentenceMemo) -> _Gate:
+    def _gate(
+        self,
+        run: _Run,
+        question: str,
+        hits: list[Hit],
+        embedder: _SentenceMemo,
+        query_vector: np.ndarray | None,
+    ) -> _Gate:
         """Retrieval confidence, the evidence, the answerability score, and a refusal when they say no."""
         t = time.perf_counter()
         confidence = retrieval_confidence(question, hits, embedder)
@@ -261,7 +268,9 @@ class Answerer:
             "confidence",
         )
         t = time.perf_counter()
-        evidence = select_evidence(question, hits, embedder, k=self.settings.evidence_sentences)
+        evidence = select_evidence(
+            question, hits, embedder, k=self.settings.evidence_sentences, query_vector=query_vector
+        )
         run.step(Step("evidence", _ms(t), None, [e.to_dict() for e in evidence]), "evidence")
         answerability = None
         if hits:
@@ -466,9 +475,12 @@ class _SentenceMemo:
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
         self._vectors: dict[str, np.ndarray] = {}
+        self._queries: dict[str, np.ndarray] = {}
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._embedder.embed_query(text)
+        if text not in self._queries:
+            self._queries[text] = self._embedder.embed_query(text)
+        return self._queries[text]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
