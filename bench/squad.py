@@ -102,3 +102,11 @@ def data_dir(name: str) -> Path:
     from common import RESULTS
 
     return RESULTS / "scratch" / name
+
+
+def v1_articles(split: str) -> list[dict[str, Any]]:
+    """SQuAD 1.1 dev articles of one half: "calibration" (titles in calibration_titles()) or "held-out"
+    (the rest, bench/answer_quality.py's rule)."""
+    calibration = calibration_titles()
+    keep = split == "calibration"
+    return [a for a in load("1.1") if (a["title"] in calibration) == keep]

@@ -29,6 +29,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from spacy.lang.en.stop_words import STOP_WORDS as _STOP
+
 from ingest.embed import TextEncoder
 from rag.cite import MARKER, CitationReport, cite, matched_citations
 from rag.facts import Fact, extract, normalise
@@ -45,6 +47,7 @@ FLAGGED: frozenset[str] = frozenset({"contradicted", "unsupported"})
 # words (and at least two of them); a near duplicate holds most of them.
 RELATED_SHARE = 0.34
 NEAR_DUPLICATE_SHARE = 0.75
+NEAR_DUPLICATE_RATIO = 0.7  # difflib's ratio of the two word sequences
 
 # Sentences about the documents themselves ("The documents do not say.") state nothing to check.
 _META = re.compile(
@@ -59,7 +62,7 @@ _SOFT_NEGATIVE = re.compile(
     r"prohibited|forbidden|refused?|void|instead|rather|absent)\b",
     re.IGNORECASE,
 )
-_WORDS = re.compile(r"\w+|[^\w\s]")
+_WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")  # "56.2" is one word to align
 
 
 @dataclass
@@ -164,7 +167,10 @@ def check_sentence(index: int, sentence: str, views: list[_SourceView]) -> Sente
         return SentenceCheck(index, sentence, "unverifiable", [], against)
     facts = extract(text)
     claim = _Claim(text, facts)
+    claim.copy_of = _copied(claim, views)
     checks = [_check_fact(f, claim, views) for f in facts if f.kind != "negation"]
+    if claim.copy_of is not None:
+        checks += _substitutions(claim, *claim.copy_of, checks)
     negation = _check_negation(claim, views)
     if negation is not None:
         checks.append(negation)
@@ -233,6 +239,7 @@ class _Claim:
         self.stems = content_stems(blanked)
         self.negated = any(f.kind == "negation" for f in facts)
         self.soft_negative = bool(_SOFT_NEGATIVE.search(text))
+        self.copy_of: tuple[_SourceView, _Sentence] | None = None
 
     def context(self, fact: Fact) -> set[str]:
         return self.stems - content_stems(fact.text) if fact.kind in {"entity", "quote"} else self.stems
@@ -248,6 +255,24 @@ def _share(stems: set[str], sentence: _Sentence) -> tuple[float, int]:
 # -- one fact --------------------------------------------------------------------------------------------
 
 
+def _copied(claim: _Claim, views: list[_SourceView]) -> tuple[_SourceView, _Sentence] | None:
+    """The source sentence the claim is a near duplicate of: most of its content words, or most of its
+    word sequence (a swapped name takes its own words out of the first count); the closest of those."""
+    words = claim.text.lower().split()
+    best: tuple[float, _SourceView, _Sentence] | None = None
+    for v in views:
+        for s in v.sentences:
+            share, common = _share(claim.stems, s)
+            if share < 0.5 or common < 3:
+                continue
+            ratio = difflib.SequenceMatcher(None, words, s.text.lower().split(), autojunk=False).ratio()
+            if (share >= NEAR_DUPLICATE_SHARE or ratio >= NEAR_DUPLICATE_RATIO) and (
+                best is None or ratio > best[0]
+            ):
+                best = (ratio, v, s)
+    return None if best is None else (best[1], best[2])
+
+
 def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactCheck:
     ctx = claim.context(fact)
     ranked = sorted(
@@ -255,11 +280,9 @@ def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactChec
         key=lambda x: x[0],
         reverse=True,
     )
-    # 1. A near duplicate of the claim: align the two word by word.
-    for (share, common), view, sent in ranked[:3]:
-        if share < NEAR_DUPLICATE_SHARE or common < 2:
-            break
-        got = _aligned(fact, claim, view, sent)
+    # 1. The source sentence the claim copies, if any: align the two word by word.
+    if claim.copy_of is not None:
+        got = _aligned(fact, claim, *claim.copy_of)
         if got is not None:
             return got
     # 2. The same value anywhere in the sources compared, the most related sentences first.
@@ -289,7 +312,9 @@ def _result(fact: Fact, verdict: Verdict, view: _SourceView, sent: _Sentence, g:
 
 def _equal_in(fact: Fact, sent: _Sentence) -> Fact | None:
     if fact.kind in {"entity", "quote"}:
-        if f" {fact.value} " in sent.norm:
+        if f" {fact.value} " in sent.norm or (
+            fact.kind == "entity" and _split_in(str(fact.value), sent.norm)
+        ):
             # Report the source's own wording when it tagged the same name, else the claim's span.
             same = [g for g in sent.facts if g.kind == fact.kind and g.value == fact.value]
             if same:
@@ -305,6 +330,15 @@ def _equal_in(fact: Fact, sent: _Sentence) -> Fact | None:
         if _same(fact, g, sent):
             return g
     return None
+
+
+def _split_in(value: str, norm: str) -> bool:
+    """Two names the recogniser ran together ("Cleves Emmerich Rhine Bridge"), each in the sentence."""
+    words = value.split()
+    return any(
+        f" {' '.join(words[:k])} " in norm and f" {' '.join(words[k:])} " in norm
+        for k in range(1, len(words))
+    )
 
 
 def _aligned(fact: Fact, claim: _Claim, view: _SourceView, sent: _Sentence) -> FactCheck | None:
@@ -326,9 +360,55 @@ def _aligned(fact: Fact, claim: _Claim, view: _SourceView, sent: _Sentence) -> F
             continue
         lo, hi = sent.start + b[j1][1], sent.start + b[j2 - 1][2]
         for g in sent.facts:
-            if g.start < hi and lo < g.end and _conflicts(fact, g, close=True) and not _equal_in(fact, sent):
+            # Even if the claim's value is said elsewhere in this sentence: here it replaced another.
+            if g.start < hi and lo < g.end and _conflicts(fact, g, close=True, aligned=True):
                 return _result(fact, "contradicted", view, sent, g)
     return None
+
+
+def _substitutions(
+    claim: _Claim, view: _SourceView, sent: _Sentence, checks: list[FactCheck]
+) -> list[FactCheck]:
+    """Names or figures the claim put in place of others in the sentence it copies, found by the word
+    alignment alone (the entity recogniser misses many names): contradicted. A word counts when it is
+    capitalised or holds a digit and the other sentence does not have it anywhere, so a reordering of
+    the same words is no substitution."""
+    a = [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(claim.text)]
+    b = [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(sent.text)]
+    a_low, b_low = {w.lower() for w, _, _ in a}, {w.lower() for w, _, _ in b}
+    sm = difflib.SequenceMatcher(
+        None, [w.lower() for w, _, _ in a], [w.lower() for w, _, _ in b], autojunk=False
+    )
+    # Spans already judged: contradicted anywhere, or supported by this very sentence ("1200" for "1,200").
+    taken = [
+        (c.fact.start, c.fact.end)
+        for c in checks
+        if c.verdict == "contradicted"
+        or (c.verdict == "supported" and c.source == view.n and c.source_sentence == sent.text)
+    ]
+    out = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "replace":
+            continue
+        new = [
+            t
+            for t in a[i1:i2]
+            if _name_like(t[0])
+            and t[0].lower() not in b_low
+            and not any(t[1] < te and ts < t[2] for ts, te in taken)
+        ]
+        lost = [t for t in b[j1:j2] if _name_like(t[0]) and t[0].lower() not in a_low]
+        if not new or not lost:
+            continue
+        s, e = new[0][1], new[-1][2]
+        lo, hi = sent.start + lost[0][1], sent.start + lost[-1][2]
+        fact = Fact("entity", normalise(claim.text[s:e]), claim.text[s:e], s, e, "")
+        out.append(FactCheck(fact, "contradicted", view.n, view.text[lo:hi], (lo, hi), sent.text))
+    return out
+
+
+def _name_like(word: str) -> bool:
+    return any(ch.isdigit() for ch in word) or (word[:1].isupper() and word.lower() not in _STOP)
 
 
 _PLACES = {"GPE", "LOC", "FAC"}
@@ -384,10 +464,12 @@ def _date_within(claim: str, source: str) -> bool:
     return False
 
 
-def _conflicts(f: Fact, g: Fact, close: bool) -> bool:
+def _conflicts(f: Fact, g: Fact, close: bool, aligned: bool = False) -> bool:
     """g is a fact of f's kind with another value that can be compared with it (same unit, base,
     currency, label group). ``close``: the two sentences are near duplicates, so a count without a unit
-    on one side may be compared with one that has a unit."""
+    on one side may be compared with one that has a unit. ``aligned``: g stands where f stands in a
+    sentence the claim copies, so one name in place of another is a contradiction whatever the labels
+    the recogniser gave them."""
     if f.kind != g.kind or _same(f, g):
         return False
     if f.kind == "number":
@@ -401,7 +483,7 @@ def _conflicts(f: Fact, g: Fact, close: bool) -> bool:
     if f.kind == "date":
         return not _date_within(str(g.value), str(f.value)) and _dates_comparable(str(f.value), str(g.value))
     if f.kind == "entity":
-        if _group(f.label) != _group(g.label):
+        if _group(f.label) != _group(g.label) and not aligned:
             return False
         a, b = str(f.value), str(g.value)
         return a not in b and b not in a
