@@ -27,13 +27,14 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from spacy.lang.en.stop_words import STOP_WORDS as _STOP
 
 from ingest.embed import TextEncoder
 from rag.cite import MARKER, CitationReport, cite, matched_citations
-from rag.facts import Fact, extract, normalise
+from rag.facts import NEGATION, Fact, extract, normalise
 from rag.prompt.context import Source
 from rag.question import content_stems
 from rag.refuse import is_llm_refusal
@@ -61,6 +62,12 @@ _SOFT_NEGATIVE = re.compile(
     r"\b(?:no|none|nor|neither|nobody|nothing|except|excluded?|excluding|unless|only|lacks?|fail(?:s|ed)?|"
     r"prohibited|forbidden|refused?|void|instead|rather|absent)\b",
     re.IGNORECASE,
+)
+# A single line break inside a sentence: not after a sentence end or a table cell, not before a heading,
+# a list item or a table row.
+_WRAPPED = re.compile(r"(?<=[^\s.!?:|])\n(?![\n\s]*(?:[|#*•>-]|\d+[.)]\s))(?=\s*\S)")
+_WORDS = re.compile(
+    r"\b(?:not(?!\s+only\b|\s+just\b)|never|no\s+longer|without|cannot)\b|\b\w+n['’]t\b", re.IGNORECASE
 )
 _WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")  # "56.2" is one word to align
 
@@ -199,32 +206,41 @@ class _Sentence:
     facts: list[Fact]
     negated: bool
     soft_negative: bool
+    clauses: list[tuple[int, int, set[str]]]  # offsets in the source text, content stems
 
 
 class _SourceView:
-    """A source's text split into sentences, each with its facts and content stems (computed once)."""
+    """A source's text split into sentences, each with its facts and content stems."""
 
     def __init__(self, source: Source) -> None:
         self.n = source.n
         self.text = source.hit.text
-        facts = extract(self.text)
-        self.norm = f" {normalise(self.text)} "
-        self.sentences: list[_Sentence] = []
-        for s, e in sentence_spans(self.text):
-            inside = [f for f in facts if s <= f.start < e]
-            piece = self.text[s:e]
-            self.sentences.append(
-                _Sentence(
-                    s,
-                    e,
-                    piece,
-                    f" {normalise(piece)} ",
-                    content_stems(piece),
-                    [f for f in inside if f.kind != "negation"],
-                    any(f.kind == "negation" for f in inside),
-                    bool(_SOFT_NEGATIVE.search(piece)),
-                )
+        self.norm, self.sentences = _read_source(self.text)
+
+
+@lru_cache(maxsize=1024)
+def _read_source(text: str) -> tuple[str, tuple[_Sentence, ...]]:
+    # Chunks come back answer after answer: each is read once.
+    facts = extract(text)
+    sentences = []
+    # Wrapped lines ("is never\nreimbursed") rejoined, same length so offsets hold.
+    for s, e in sentence_spans(_WRAPPED.sub(" ", text)):
+        inside = [f for f in facts if s <= f.start < e]
+        piece = text[s:e]
+        sentences.append(
+            _Sentence(
+                s,
+                e,
+                piece,
+                f" {normalise(piece)} ",
+                content_stems(piece),
+                [f for f in inside if f.kind != "negation"],
+                any(f.kind == "negation" for f in inside),
+                bool(_SOFT_NEGATIVE.search(piece)),
+                [(s + cs, s + ce, content_stems(piece[cs:ce])) for cs, ce in _clauses(piece)],
             )
+        )
+    return f" {normalise(text)} ", tuple(sentences)
 
 
 class _Claim:
@@ -236,6 +252,7 @@ class _Claim:
         for f in facts:
             if f.kind in {"number", "duration", "money", "percent", "date"}:
                 blanked = blanked[: f.start] + " " * (f.end - f.start) + blanked[f.end :]
+        self.blanked = blanked
         self.stems = content_stems(blanked)
         self.negated = any(f.kind == "negation" for f in facts)
         self.soft_negative = bool(_SOFT_NEGATIVE.search(text))
@@ -290,6 +307,17 @@ def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactChec
         g = _equal_in(fact, sent)
         if g is not None:
             return _result(fact, "supported", view, sent, g)
+    # A bare figure in a sentence about the same thing: a table row "| Paris | 210 |" under "(EUR)".
+    if fact.kind in {"money", "percent", "duration"}:
+        amount = fact.value if fact.kind == "percent" else fact.value[0]  # type: ignore[index]
+        for (share, _), view, sent in ranked:
+            if share <= 0:
+                break
+            g = next(
+                (g for g in sent.facts if g.kind == "number" and not g.label and g.value == amount), None
+            )
+            if g is not None:
+                return _result(fact, "supported", view, sent, g)
     if fact.kind in {"entity", "quote"}:
         for view in views:
             pos = view.text.lower().find(fact.text.lower())
@@ -398,13 +426,18 @@ def _substitutions(
             and not any(t[1] < te and ts < t[2] for ts, te in taken)
         ]
         lost = [t for t in b[j1:j2] if _name_like(t[0]) and t[0].lower() not in a_low]
-        if not new or not lost:
+        # Like for like: a figure for a figure, a name for a name.
+        if not any(_has_digit(x[0]) == _has_digit(y[0]) for x in new for y in lost):
             continue
         s, e = new[0][1], new[-1][2]
         lo, hi = sent.start + lost[0][1], sent.start + lost[-1][2]
         fact = Fact("entity", normalise(claim.text[s:e]), claim.text[s:e], s, e, "")
         out.append(FactCheck(fact, "contradicted", view.n, view.text[lo:hi], (lo, hi), sent.text))
     return out
+
+
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
 
 
 def _name_like(word: str) -> bool:
@@ -496,27 +529,50 @@ def _dates_comparable(a: str, b: str) -> bool:
 
 
 def _check_negation(claim: _Claim, views: list[_SourceView]) -> FactCheck | None:
-    """Contradicted when the claim's most similar source sentence states it with the other polarity."""
-    best: tuple[float, int, _SourceView, _Sentence] | None = None
-    for v in views:
-        for s in v.sentences:
-            share, common = _share(claim.stems, s)
-            if best is None or share > best[0]:
-                best = (share, common, v, s)
-    if best is None:
-        return None
-    share, common, view, sent = best
-    if share < 0.6 or common < 3 or claim.negated == sent.negated:
-        return None
-    if (claim.negated and sent.soft_negative) or (sent.negated and claim.soft_negative):
-        return None  # "does not cover misuse" against "misuse is excluded": the same, said otherwise
-    neg = next((f for f in claim.facts if f.kind == "negation"), None)
-    fact = neg or Fact("negation", "affirmed", claim.text.strip(), 0, len(claim.text.rstrip()))
-    src = next(
-        (g for g in extract(view.text) if g.kind == "negation" and sent.start <= g.start < sent.end), None
-    )
-    span = (src.start, src.end) if src else (sent.start, sent.end)
-    return FactCheck(fact, "contradicted", view.n, view.text[span[0] : span[1]], span, sent.text)
+    """Contradicted when a clause of the claim and the source clause most similar to it state the same
+    thing with opposite polarity. Clauses, not sentences: in "up to 5 days carry over; days not taken
+    are lost" the "not" says nothing about carrying over."""
+    source_clauses = [
+        (v, s, cs, ce, stems)
+        for v in views
+        for s in v.sentences
+        if claim.stems & s.stems
+        for cs, ce, stems in s.clauses
+    ]
+    for qs, qe in _clauses(claim.text):
+        text = claim.text[qs:qe]
+        stems = content_stems(claim.blanked[qs:qe])
+        if len(stems) < 3 or not source_clauses:
+            continue
+        view, sent, cs, ce, cstems = max(source_clauses, key=lambda c: len(stems & c[4]))
+        common = len(stems & cstems)
+        if common < 3 or common / len(stems) < 0.6:
+            continue
+        clause = view.text[cs:ce]
+        mine, theirs = NEGATION.search(text), NEGATION.search(clause)
+        if bool(mine) == bool(theirs):
+            continue
+        if (mine and _SOFT_NEGATIVE.search(clause)) or (theirs and _SOFT_NEGATIVE.search(text)):
+            continue  # "does not cover misuse" against "misuse is excluded": the same, said otherwise
+        if mine:
+            fact = Fact("negation", "not", mine.group(), qs + mine.start(), qs + mine.end())
+        else:
+            fact = Fact("negation", "affirmed", text.strip(), qs, qs + len(text.rstrip()))
+        span = (cs + theirs.start(), cs + theirs.end()) if theirs else (cs, ce)
+        return FactCheck(fact, "contradicted", view.n, view.text[span[0] : span[1]], span, sent.text)
+    return None
+
+
+_CLAUSE_BREAK = re.compile(r"[;:,()]\s*|\s+(?:but|whereas|although|though|instead)\s+", re.IGNORECASE)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return [(s, e) for s, e in out if e > s]
 
 
 def _supporting_source(check: SentenceCheck) -> int | None:
