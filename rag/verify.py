@@ -532,13 +532,18 @@ def _check_negation(claim: _Claim, views: list[_SourceView]) -> FactCheck | None
     """Contradicted when a clause of the claim and the source clause most similar to it state the same
     thing with opposite polarity. Clauses, not sentences: in "up to 5 days carry over; days not taken
     are lost" the "not" says nothing about carrying over."""
-    source_clauses = [
-        (v, s, cs, ce, stems)
-        for v in views
-        for s in v.sentences
-        if claim.stems & s.stems
-        for cs, ce, stems in s.clauses
-    ]
+    if claim.copy_of is not None:
+        # The claim copies one source sentence: its clauses are the ones to compare with.
+        view, sent = claim.copy_of
+        source_clauses = [(view, sent, cs, ce, stems) for cs, ce, stems in sent.clauses]
+    else:
+        source_clauses = [
+            (v, s, cs, ce, stems)
+            for v in views
+            for s in v.sentences
+            if claim.stems & s.stems
+            for cs, ce, stems in s.clauses
+        ]
     for qs, qe in _clauses(claim.text):
         text = claim.text[qs:qe]
         stems = content_stems(claim.blanked[qs:qe])
@@ -546,21 +551,30 @@ def _check_negation(claim: _Claim, views: list[_SourceView]) -> FactCheck | None
             continue
         view, sent, cs, ce, cstems = max(source_clauses, key=lambda c: len(stems & c[4]))
         common = len(stems & cstems)
-        if common < 3 or common / len(stems) < 0.6:
+        # Most of the claim's clause, and not a small part of a long source clause.
+        if common < 3 or common / len(stems) < 0.6 or common / len(cstems) < 0.4:
             continue
-        clause = view.text[cs:ce]
-        mine, theirs = NEGATION.search(text), NEGATION.search(clause)
-        if bool(mine) == bool(theirs):
-            continue
-        if (mine and _SOFT_NEGATIVE.search(clause)) or (theirs and _SOFT_NEGATIVE.search(text)):
-            continue  # "does not cover misuse" against "misuse is excluded": the same, said otherwise
-        if mine:
-            fact = Fact("negation", "not", mine.group(), qs + mine.start(), qs + mine.end())
-        else:
-            fact = Fact("negation", "affirmed", text.strip(), qs, qs + len(text.rstrip()))
-        span = (cs + theirs.start(), cs + theirs.end()) if theirs else (cs, ce)
-        return FactCheck(fact, "contradicted", view.n, view.text[span[0] : span[1]], span, sent.text)
+        got = _opposed(claim, text, qs, view.text[cs:ce], view, sent, cs, ce)
+        if got is not None:
+            return got
     return None
+
+
+def _opposed(
+    claim: _Claim, text: str, qs: int, clause: str, view: _SourceView, sent: _Sentence, cs: int, ce: int
+) -> FactCheck | None:
+    """A contradiction when one of the claim's text and the source clause is negated and the other not."""
+    mine, theirs = NEGATION.search(text), NEGATION.search(clause)
+    if bool(mine) == bool(theirs):
+        return None
+    if (mine and _SOFT_NEGATIVE.search(clause)) or (theirs and _SOFT_NEGATIVE.search(text)):
+        return None  # "does not cover misuse" against "misuse is excluded": the same, said otherwise
+    if mine:
+        fact = Fact("negation", "not", mine.group(), qs + mine.start(), qs + mine.end())
+    else:
+        fact = Fact("negation", "affirmed", text.strip(), qs, qs + len(text.rstrip()))
+    span = (cs + theirs.start(), cs + theirs.end()) if theirs else (cs, ce)
+    return FactCheck(fact, "contradicted", view.n, view.text[span[0] : span[1]], span, sent.text)
 
 
 _CLAUSE_BREAK = re.compile(r"[;:,()]\s*|\s+(?:but|whereas|although|though|instead)\s+", re.IGNORECASE)

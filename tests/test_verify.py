@@ -198,3 +198,15 @@ def test_a_value_swapped_for_one_said_elsewhere_is_still_contradicted() -> None:
     assert sentence.verdict == "contradicted"
     (check,) = [c for c in sentence.checks if c.verdict == "contradicted"]
     assert check.fact.text == "Ondemar Dias" and check.source_text == "Francisco de Orellana"
+
+
+def test_a_not_in_a_long_source_clause_about_the_same_names_is_no_contradiction() -> None:
+    source = _source(
+        1,
+        "Ms Keller worked for 10 years, from age 18 to 28, for Swedex GmbH & Co KG before her dismissal. "
+        "This follows from Keller v Swedex GmbH & Co KG where the code stated that the years people worked "
+        "under the age of 25 would not count towards the notice before dismissal.",
+    )
+    claim = "Ms Keller worked for 10 years, from age 18 to 28, for Swedex GmbH & Co KG before her dismissal."
+    sentence = _one(claim, [source])
+    assert sentence.verdict == "supported", [c.to_dict() for c in sentence.checks]
