@@ -207,6 +207,18 @@ class _Sentence:
     negated: bool
     soft_negative: bool
     clauses: list[tuple[int, int, set[str]]]  # offsets in the source text, content stems
+    names: list[Fact] | None = None  # named entities, offsets in the source text: see _names
+
+
+def _names(sent: _Sentence) -> list[Fact]:
+    """The sentence's facts with its named entities, recognised on first need (kept with the sentence,
+    which is cached with its chunk's text)."""
+    if sent.names is None:
+        found = [f for f in extract(sent.text) if f.kind == "entity"]
+        sent.names = [
+            Fact(f.kind, f.value, f.text, f.start + sent.start, f.end + sent.start, f.label) for f in found
+        ]
+    return sent.facts + sent.names
 
 
 class _SourceView:
@@ -220,8 +232,9 @@ class _SourceView:
 
 @lru_cache(maxsize=1024)
 def _read_source(text: str) -> tuple[str, tuple[_Sentence, ...]]:
-    # Chunks come back answer after answer: each is read once.
-    facts = extract(text)
+    # Chunks come back answer after answer: each is read once. Names are recognised later, and only in
+    # the sentences a claim's name needs them (_names): the recogniser is most of the cost.
+    facts = extract(text, names=False)
     sentences = []
     # Wrapped lines ("is never\nreimbursed") rejoined, same length so offsets hold.
     for s, e in sentence_spans(_WRAPPED.sub(" ", text)):
@@ -328,7 +341,8 @@ def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactChec
     for (share, common), view, sent in ranked:
         if share < RELATED_SHARE or common < 2:
             break
-        g = next((g for g in sent.facts if _conflicts(fact, g, close=share >= NEAR_DUPLICATE_SHARE)), None)
+        facts = _names(sent) if fact.kind == "entity" else sent.facts
+        g = next((g for g in facts if _conflicts(fact, g, close=share >= NEAR_DUPLICATE_SHARE)), None)
         if g is not None:
             return _result(fact, "contradicted", view, sent, g)
     return FactCheck(fact, "unsupported")
@@ -344,7 +358,7 @@ def _equal_in(fact: Fact, sent: _Sentence) -> Fact | None:
             fact.kind == "entity" and _split_in(str(fact.value), sent.norm)
         ):
             # Report the source's own wording when it tagged the same name, else the claim's span.
-            same = [g for g in sent.facts if g.kind == fact.kind and g.value == fact.value]
+            same = [g for g in sent.names or () if g.kind == fact.kind and g.value == fact.value]
             if same:
                 return same[0]
             pos = sent.text.lower().find(fact.text.lower())
@@ -387,7 +401,7 @@ def _aligned(fact: Fact, claim: _Claim, view: _SourceView, sent: _Sentence) -> F
         if j1 == j2:
             continue
         lo, hi = sent.start + b[j1][1], sent.start + b[j2 - 1][2]
-        for g in sent.facts:
+        for g in _names(sent) if fact.kind == "entity" else sent.facts:
             # Even if the claim's value is said elsewhere in this sentence: here it replaced another.
             if g.start < hi and lo < g.end and _conflicts(fact, g, close=True, aligned=True):
                 return _result(fact, "contradicted", view, sent, g)
@@ -569,6 +583,10 @@ def _opposed(
         return None
     if (mine and _SOFT_NEGATIVE.search(clause)) or (theirs and _SOFT_NEGATIVE.search(text)):
         return None  # "does not cover misuse" against "misuse is excluded": the same, said otherwise
+    negated_side, other = (text, clause) if mine else (clause, text)
+    exception = _EXCEPTION.search(negated_side)
+    if exception and content_stems(negated_side[exception.end() :]) & content_stems(other):
+        return None  # "never reimbursed unless the CFO approves" against "the CFO must approve it"
     if mine:
         fact = Fact("negation", "not", mine.group(), qs + mine.start(), qs + mine.end())
     else:
@@ -577,6 +595,7 @@ def _opposed(
     return FactCheck(fact, "contradicted", view.n, view.text[span[0] : span[1]], span, sent.text)
 
 
+_EXCEPTION = re.compile(r"\b(?:unless|except|only if|other than)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:,()]\s*|\s+(?:but|whereas|although|though|instead)\s+", re.IGNORECASE)
 
 

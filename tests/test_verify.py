@@ -175,6 +175,8 @@ HANDBOOK = _source(
         ("You can carry over up to 5 unused days into the first quarter of the next year.", "supported"),
         # a sentence wrapped over two lines is still one sentence: its "never" counts
         ("Business class is reimbursed for flights over 6 hours.", "contradicted"),
+        # "never ... unless the CFO approves": a claim about that condition is no contradiction
+        ("The CFO must approve business class in writing.", "supported"),
         ("Core hours are 10:00 to 15:00 CET.", "supported"),
         ("Core hours start at 9:00.", "contradicted"),
         ("The nightly hotel cap in Paris is 210 EUR.", "supported"),  # a table row under "(EUR)"
