@@ -11,8 +11,9 @@ when it cites none. Per fact:
 
 When the claim copies a source sentence but for one value (a near duplicate: most of its content words
 are in that one sentence), the two are aligned word by word, so a value that was swapped is caught even
-when the new value appears elsewhere in the source. A negated claim against a source sentence that says
-the same thing without negation (or the reverse) is contradicted.
+when the new value appears elsewhere in the source. A clause of the claim that negates the source clause
+most similar to it (or the reverse) is contradicted, unless either says it in other words ("excluded",
+"only") or the denial has an exception the claim is about ("never ... unless the CFO approves").
 
 A sentence is contradicted if any fact is; else unsupported if any fact is found in no source; else
 supported if it has facts; else unverifiable (nothing checkable: a paraphrase, or "The documents do
@@ -204,8 +205,6 @@ class _Sentence:
     norm: str  # normalise(text), padded with spaces for whole-word lookups
     stems: set[str]
     facts: list[Fact]
-    negated: bool
-    soft_negative: bool
     clauses: list[tuple[int, int, set[str]]]  # offsets in the source text, content stems
     names: list[Fact] | None = None  # named entities, offsets in the source text: see _names
 
@@ -248,8 +247,6 @@ def _read_source(text: str) -> tuple[str, tuple[_Sentence, ...]]:
                 f" {normalise(piece)} ",
                 content_stems(piece),
                 [f for f in inside if f.kind != "negation"],
-                any(f.kind == "negation" for f in inside),
-                bool(_SOFT_NEGATIVE.search(piece)),
                 [(s + cs, s + ce, content_stems(piece[cs:ce])) for cs, ce in _clauses(piece)],
             )
         )
@@ -267,8 +264,6 @@ class _Claim:
                 blanked = blanked[: f.start] + " " * (f.end - f.start) + blanked[f.end :]
         self.blanked = blanked
         self.stems = content_stems(blanked)
-        self.negated = any(f.kind == "negation" for f in facts)
-        self.soft_negative = bool(_SOFT_NEGATIVE.search(text))
         self.copy_of: tuple[_SourceView, _Sentence] | None = None
 
     def context(self, fact: Fact) -> set[str]:
