@@ -100,24 +100,21 @@ def prompts(hours: Hours = 24 * 7, tenant: Tenant = None, as_json: AsJson = Fals
         for row in rows:
             print_json(row)
         return
-    cols = [
-        "prompt",
-        "hash",
-        "model",
-        "answers",
-        "latency_ms_p50",
-        "latency_ms_p95",
-        "tokens_in_mean",
-        "tokens_out_mean",
-        "cost",
-        "refusal_rate",
-        "sentences_supported_rate",
-        "sentences_contradicted_rate",
-        "sentences_unsupported_rate",
-        "feedback_rate",
-        "rating_mean",
-    ]
-    table = Table(*cols)
+    # The widest view that fits a terminal; --json has every column (hash, p50, tokens in, feedback ...).
+    cols = {
+        "prompt": "prompt",
+        "model": "model",
+        "answers": "answers",
+        "latency_ms_p95": "p95 ms",
+        "tokens_out_mean": "tokens out",
+        "cost": "cost",
+        "refusal_rate": "refused",
+        "sentences_supported_rate": "supported",
+        "sentences_contradicted_rate": "contra-dicted",
+        "sentences_unsupported_rate": "unsup-ported",
+        "rating_mean": "rating",
+    }
+    table = Table(*cols.values())
     for row in rows:
         table.add_row(
             *(
