@@ -131,6 +131,7 @@ class SpanOut(BaseModel):
     text: str
     start: int = Field(description="Offset in the chunk's text.")
     end: int
+    guess: bool = Field(description="Not a fact of the kind the question asks for: a hint, not an answer.")
 
 
 class EvidenceOut(BaseModel):

@@ -4,7 +4,8 @@
 ``evidence`` answers with the extractive evidence instead, quoted and cited, and says why; ``refuse``
 answers nothing and says which sentence failed against which source. ``quote`` is also the whole answer
 of the ``extractive`` provider: the short answer span when the question asks for one, then the evidence
-sentences, each on its own line and cited [n].
+sentences, each on its own line and cited [n]. A short answer that is only a guess (not of the kind the
+question asks for) is not put first.
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ def quote(evidence: list[Evidence], sources: list[Source], lead: str | None = No
     evidence sentence quoted on its own line with its source number."""
     number = {s.hit.chunk_id: s.n for s in sources}
     lines = [lead] if lead else []
-    top = evidence[0]
-    if top.answer is not None:
-        lines.append(f"{top.answer.text.strip().rstrip('.')}. [{number[top.chunk_id]}]")
+    # The short answer: the first span of the asked kind (a guess is shown with its sentence, not alone).
+    sure = next((e for e in evidence if e.answer is not None and not e.answer.guess), None)
+    if sure is not None and sure.answer is not None:
+        lines.append(f"{sure.answer.text.strip().rstrip('.')}. [{number[sure.chunk_id]}]")
     lines += [f"“{_one_line(e.text)}” [{number[e.chunk_id]}]" for e in evidence]
     return "\n".join(lines)
 

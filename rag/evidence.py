@@ -51,9 +51,10 @@ class Span:
     text: str
     start: int  # offsets in the chunk's text (Hit.text)
     end: int
-    # True when the question's wording names no kind of fact ("what ...?") and the span is only the fact
-    # nearest its words (select_evidence(guesses=True)): right far less often (calibration F1 0.28
-    # against 0.61 where the kind is named), a hint rather than an answer.
+    # True when the span is not a fact of the kind the question asks for: the question's wording names no
+    # kind ("what ...?") and the span is only the fact nearest its words (select_evidence(guesses=True):
+    # calibration F1 0.28 against 0.61 where the kind is named), or a stand-in (any name for a "who").
+    # A hint rather than an answer.
     guess: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -189,7 +190,7 @@ def answer_span(
         for m in _WORD.finditer(text, start, end)
     ]
     best = max(facts, key=lambda f: (_closeness(f, words) + _PREFERRED.get((kind, f.label), 0.0), -f.start))
-    return Span(best.text, best.start, best.end, guess=kind == "other")
+    return Span(best.text, best.start, best.end, guess=kind == "other" or not matches_kind(best, kind))
 
 
 _NOT_ANSWERS = frozenset({"negation", "quote"})

@@ -273,7 +273,7 @@ $("ask").addEventListener("submit", async (event) => {
       out.appendChild(text("h3", a.refused ? "closest passages" : "evidence"));
       a.evidence.forEach((e) => {
         const item = text("div", `${where(e)}: ${e.text}`, "evidence");
-        if (e.answer) item.appendChild(text("b", ` → ${e.answer.text}`));
+        if (e.answer && !e.answer.guess) item.appendChild(text("b", ` → ${e.answer.text}`));
         out.appendChild(item);
       });
     }

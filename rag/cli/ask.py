@@ -63,12 +63,13 @@ def _print_answer(a: Answer, printed: bool) -> None:
     if a.draft is not None and a.draft_verification is not None:
         console.print(f"[yellow]the model's draft failed verification:[/yellow] [dim]{escape(a.draft)}[/dim]")
         _print_flags(a.draft_verification, sentences=len(a.draft_verification.sentences) > 1)
-    if a.evidence:
+    # A question refused for want of any close passage has no evidence worth reading.
+    if a.evidence and (a.refusal is None or a.refusal.reason in ("unanswerable", "unsupported", "llm")):
         console.print("[bold]evidence[/bold]" if not a.refused else "[bold]closest passages[/bold]")
         for e in a.evidence:
             where = e.source + (f" p.{','.join(map(str, e.pages))}" if e.pages else "")
             where += f" § {e.section}" if e.section else ""
-            span = f" [green]→ {escape(e.answer.text)}[/green]" if e.answer else ""
+            span = f" [green]→ {escape(e.answer.text)}[/green]" if e.answer and not e.answer.guess else ""
             console.print(f"  [dim]{escape(where)}:[/dim] {escape(' '.join(e.text.split()))}{span}")
     if a.context and a.context.sources:
         cited = {c.n: c.origin for c in a.citations.citations} if a.citations else {}
