@@ -155,6 +155,7 @@ def main() -> None:
             "unanswerable": int((1 - y).sum()),
             "retrieval": "hybrid top 8 over every paragraph of those articles, one document each",
             "model": f"StandardScaler + LogisticRegression(C={fitted['c']}), C by grouped 5-fold CV",
+            "c": fitted["c"],
             "threshold": f"highest out-of-fold threshold answering >= {args.min_answered} of answerable",
         },
         "sklearn": sklearn.__version__,

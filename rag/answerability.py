@@ -39,14 +39,16 @@ class EvidenceLike(Protocol):
 
     text: str
     chunk_id: str
+    score: float  # the selection score
     similarity: float
+    answer: Any  # the short answer span (rag.evidence.Span) or None
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Features. Each group is one idea; bench/answerability_eval.py removes them a group at a time.
 
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
-    "confidence": ("confidence", "sentence_margin"),
+    "confidence": ("confidence", "sentence_margin", "evidence_score"),
     "scores": (
         "dense_top1",
         "dense_margin",
@@ -66,7 +68,7 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
         "names_missing",
         "question_terms",
     ),
-    "kind": ("kind_other", "kind_in_sentence", "kind_in_chunk", "kind_in_evidence"),
+    "kind": ("kind_other", "kind_in_sentence", "kind_in_chunk", "kind_in_evidence", "answer_span"),
     "mismatch": (
         "year_contradicted",
         "year_missing",
@@ -140,6 +142,8 @@ def features(
 
     # Confidence: the best question-sentence cosine, and how far the best evidence stands above the next.
     f["confidence"] = confidence.value
+    if evidence:
+        f["evidence_score"] = evidence[0].score
     if len(evidence) >= 2:
         f["sentence_margin"] = evidence[0].similarity - evidence[1].similarity
 
@@ -197,6 +201,7 @@ def features(
         f["kind_in_sentence"] = float(_has_kind(kind, best_sentence, s_doc, question))
         f["kind_in_chunk"] = float(_has_kind(kind, chunk, None, question))
         f["kind_in_evidence"] = float(_has_kind(kind, evidence_text, None, question))
+        f["answer_span"] = float(any(e.answer is not None for e in evidence))
         if not f["kind_in_sentence"]:
             notes["kind_in_sentence"] = (
                 f"the question asks for {_KIND_WORDS[kind]}; the best evidence holds none"
@@ -345,8 +350,14 @@ class AnswerabilityModel:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError as e:
             raise ConfigError(f"answerability model file {path} does not exist") from e
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ConfigError(f"answerability model file {path} is not readable JSON: {e}") from e
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"answerability model file {path} is not readable JSON (not UTF-8 text)") from e
+        except json.JSONDecodeError as e:
+            raise ConfigError(
+                f"answerability model file {path} is not readable JSON ({e.msg}, line {e.lineno})"
+            ) from e
+        except OSError as e:
+            raise ConfigError(f"answerability model file {path} cannot be read ({e.strerror})") from e
         return cls.from_dict(data, str(path))
 
     @classmethod
