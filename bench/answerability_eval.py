@@ -46,6 +46,7 @@ def main() -> None:
         "auc": auc(scores, y),
         "at_shipped_threshold": rates(scores, y, model.threshold),
         "curve": curve(scores, y),
+        "fixed_thresholds": [rates(scores, y, t) for t in (0.1, 0.15, 0.2, 0.25, 0.3, model.threshold)],
         "baseline_confidence": {
             "auc": auc(conf, y),
             "at_gate_threshold": rates(conf, y, gate),
@@ -71,6 +72,11 @@ def main() -> None:
             f"  {m['answered_answerable']:.3f}     {m['refused_unanswerable']:.3f}"
             f"            {c['refused_unanswerable']:.3f}   (target {m['target_answered']})"
         )
+    print("  threshold  answered  refused")
+    for r in out["fixed_thresholds"]:
+        print(
+            f"  {r['threshold']:.3f}      {r['answered_answerable']:.3f}     {r['refused_unanswerable']:.3f}"
+        )
     print(f"  assess: {out['ms_per_question_assess']:.1f} ms a question (features + score)")
     if not args.no_ablation:
         out["ablation"] = ablation(rows, y, args.min_answered, model)
@@ -85,6 +91,8 @@ def ablation(odd_rows, odd_y, min_answered: float, shipped: AnswerabilityModel) 
     for g, names in FEATURE_GROUPS.items():
         variants[f"without {g}"] = tuple(n for n in FEATURES if n not in names)
         variants[f"{g} alone"] = names
+    # Negated questions are a way SQuAD 2.0's writers made questions unanswerable: what is left without it.
+    variants["without negation_mismatch"] = tuple(n for n in FEATURES if n != "negation_mismatch")
     out = {}
     print(f"ablation (trained on calibration, threshold there at {min_answered} answered; held-out figures):")
     print(f"  {'variant':22s}  AUC    refused  answered")

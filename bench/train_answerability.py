@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from rag.answerability import FEATURES, MODEL_FORMAT
 
-C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
 
 def matrix(rows: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:
