@@ -124,3 +124,11 @@ def cached_index(name: str, articles: list[dict[str, Any]]) -> Runtime:
     index_paragraphs(rt, articles)
     marker.write_text(json.dumps(want))
     return rt
+
+
+def v1_articles(split: str) -> list[dict[str, Any]]:
+    """SQuAD 1.1 dev articles of one half: "calibration" (titles in calibration_titles()) or "held-out"
+    (the rest, bench/answer_quality.py's rule)."""
+    calibration = calibration_titles()
+    keep = split == "calibration"
+    return [a for a in load("1.1") if (a["title"] in calibration) == keep]

@@ -11,8 +11,9 @@ when it cites none. Per fact:
 
 When the claim copies a source sentence but for one value (a near duplicate: most of its content words
 are in that one sentence), the two are aligned word by word, so a value that was swapped is caught even
-when the new value appears elsewhere in the source. A negated claim against a source sentence that says
-the same thing without negation (or the reverse) is contradicted.
+when the new value appears elsewhere in the source. A clause of the claim that negates the source clause
+most similar to it (or the reverse) is contradicted, unless either says it in other words ("excluded",
+"only") or the denial has an exception the claim is about ("never ... unless the CFO approves").
 
 A sentence is contradicted if any fact is; else unsupported if any fact is found in no source; else
 supported if it has facts; else unverifiable (nothing checkable: a paraphrase, or "The documents do
@@ -27,11 +28,14 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
+
+from spacy.lang.en.stop_words import STOP_WORDS as _STOP
 
 from ingest.embed import TextEncoder
 from rag.cite import MARKER, CitationReport, cite, matched_citations
-from rag.facts import Fact, extract, normalise
+from rag.facts import NEGATION, Fact, extract, normalise
 from rag.prompt.context import Source
 from rag.question import content_stems
 from rag.refuse import is_llm_refusal
@@ -45,6 +49,7 @@ FLAGGED: frozenset[str] = frozenset({"contradicted", "unsupported"})
 # words (and at least two of them); a near duplicate holds most of them.
 RELATED_SHARE = 0.34
 NEAR_DUPLICATE_SHARE = 0.75
+NEAR_DUPLICATE_RATIO = 0.7  # difflib's ratio of the two word sequences
 
 # Sentences about the documents themselves ("The documents do not say.") state nothing to check.
 _META = re.compile(
@@ -59,7 +64,13 @@ _SOFT_NEGATIVE = re.compile(
     r"prohibited|forbidden|refused?|void|instead|rather|absent)\b",
     re.IGNORECASE,
 )
-_WORDS = re.compile(r"\w+|[^\w\s]")
+# A single line break inside a sentence: not after a sentence end or a table cell, not before a heading,
+# a list item or a table row.
+_WRAPPED = re.compile(r"(?<=[^\s.!?:|])\n(?![\n\s]*(?:[|#*•>-]|\d+[.)]\s))(?=\s*\S)")
+_WORDS = re.compile(
+    r"\b(?:not(?!\s+only\b|\s+just\b)|never|no\s+longer|without|cannot)\b|\b\w+n['’]t\b", re.IGNORECASE
+)
+_WORDS = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")  # "56.2" is one word to align
 
 
 @dataclass
@@ -164,7 +175,10 @@ def check_sentence(index: int, sentence: str, views: list[_SourceView]) -> Sente
         return SentenceCheck(index, sentence, "unverifiable", [], against)
     facts = extract(text)
     claim = _Claim(text, facts)
+    claim.copy_of = _copied(claim, views)
     checks = [_check_fact(f, claim, views) for f in facts if f.kind != "negation"]
+    if claim.copy_of is not None:
+        checks += _substitutions(claim, *claim.copy_of, checks)
     negation = _check_negation(claim, views)
     if negation is not None:
         checks.append(negation)
@@ -191,34 +205,52 @@ class _Sentence:
     norm: str  # normalise(text), padded with spaces for whole-word lookups
     stems: set[str]
     facts: list[Fact]
-    negated: bool
-    soft_negative: bool
+    clauses: list[tuple[int, int, set[str]]]  # offsets in the source text, content stems
+    names: list[Fact] | None = None  # named entities, offsets in the source text: see _names
+
+
+def _names(sent: _Sentence) -> list[Fact]:
+    """The sentence's facts with its named entities, recognised on first need (kept with the sentence,
+    which is cached with its chunk's text)."""
+    if sent.names is None:
+        found = [f for f in extract(sent.text) if f.kind == "entity"]
+        sent.names = [
+            Fact(f.kind, f.value, f.text, f.start + sent.start, f.end + sent.start, f.label) for f in found
+        ]
+    return sent.facts + sent.names
 
 
 class _SourceView:
-    """A source's text split into sentences, each with its facts and content stems (computed once)."""
+    """A source's text split into sentences, each with its facts and content stems."""
 
     def __init__(self, source: Source) -> None:
         self.n = source.n
         self.text = source.hit.text
-        facts = extract(self.text)
-        self.norm = f" {normalise(self.text)} "
-        self.sentences: list[_Sentence] = []
-        for _, s, e in sentence_spans(self.text):  # SentenceSpan(text, start, end), from h-evidence
-            inside = [f for f in facts if s <= f.start < e]
-            piece = self.text[s:e]
-            self.sentences.append(
-                _Sentence(
-                    s,
-                    e,
-                    piece,
-                    f" {normalise(piece)} ",
-                    content_stems(piece),
-                    [f for f in inside if f.kind != "negation"],
-                    any(f.kind == "negation" for f in inside),
-                    bool(_SOFT_NEGATIVE.search(piece)),
-                )
+        self.norm, self.sentences = _read_source(self.text)
+
+
+@lru_cache(maxsize=1024)
+def _read_source(text: str) -> tuple[str, tuple[_Sentence, ...]]:
+    # Chunks come back answer after answer: each is read once. Names are recognised later, and only in
+    # the sentences a claim's name needs them (_names): the recogniser is most of the cost.
+    facts = extract(text, names=False)
+    sentences = []
+    # Wrapped lines ("is never\nreimbursed") rejoined, same length so offsets hold.
+    for s, e in sentence_spans(_WRAPPED.sub(" ", text)):
+        inside = [f for f in facts if s <= f.start < e]
+        piece = text[s:e]
+        sentences.append(
+            _Sentence(
+                s,
+                e,
+                piece,
+                f" {normalise(piece)} ",
+                content_stems(piece),
+                [f for f in inside if f.kind != "negation"],
+                [(s + cs, s + ce, content_stems(piece[cs:ce])) for cs, ce in _clauses(piece)],
             )
+        )
+    return f" {normalise(text)} ", tuple(sentences)
 
 
 class _Claim:
@@ -230,9 +262,9 @@ class _Claim:
         for f in facts:
             if f.kind in {"number", "duration", "money", "percent", "date"}:
                 blanked = blanked[: f.start] + " " * (f.end - f.start) + blanked[f.end :]
+        self.blanked = blanked
         self.stems = content_stems(blanked)
-        self.negated = any(f.kind == "negation" for f in facts)
-        self.soft_negative = bool(_SOFT_NEGATIVE.search(text))
+        self.copy_of: tuple[_SourceView, _Sentence] | None = None
 
     def context(self, fact: Fact) -> set[str]:
         return self.stems - content_stems(fact.text) if fact.kind in {"entity", "quote"} else self.stems
@@ -248,6 +280,24 @@ def _share(stems: set[str], sentence: _Sentence) -> tuple[float, int]:
 # -- one fact --------------------------------------------------------------------------------------------
 
 
+def _copied(claim: _Claim, views: list[_SourceView]) -> tuple[_SourceView, _Sentence] | None:
+    """The source sentence the claim is a near duplicate of: most of its content words, or most of its
+    word sequence (a swapped name takes its own words out of the first count); the closest of those."""
+    words = claim.text.lower().split()
+    best: tuple[float, _SourceView, _Sentence] | None = None
+    for v in views:
+        for s in v.sentences:
+            share, common = _share(claim.stems, s)
+            if share < 0.5 or common < 3:
+                continue
+            ratio = difflib.SequenceMatcher(None, words, s.text.lower().split(), autojunk=False).ratio()
+            if (share >= NEAR_DUPLICATE_SHARE or ratio >= NEAR_DUPLICATE_RATIO) and (
+                best is None or ratio > best[0]
+            ):
+                best = (ratio, v, s)
+    return None if best is None else (best[1], best[2])
+
+
 def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactCheck:
     ctx = claim.context(fact)
     ranked = sorted(
@@ -255,11 +305,9 @@ def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactChec
         key=lambda x: x[0],
         reverse=True,
     )
-    # 1. A near duplicate of the claim: align the two word by word.
-    for (share, common), view, sent in ranked[:3]:
-        if share < NEAR_DUPLICATE_SHARE or common < 2:
-            break
-        got = _aligned(fact, claim, view, sent)
+    # 1. The source sentence the claim copies, if any: align the two word by word.
+    if claim.copy_of is not None:
+        got = _aligned(fact, claim, *claim.copy_of)
         if got is not None:
             return got
     # 2. The same value anywhere in the sources compared, the most related sentences first.
@@ -267,6 +315,17 @@ def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactChec
         g = _equal_in(fact, sent)
         if g is not None:
             return _result(fact, "supported", view, sent, g)
+    # A bare figure in a sentence about the same thing: a table row "| Paris | 210 |" under "(EUR)".
+    if fact.kind in {"money", "percent", "duration"}:
+        amount = fact.value if fact.kind == "percent" else fact.value[0]  # type: ignore[index]
+        for (share, _), view, sent in ranked:
+            if share <= 0:
+                break
+            g = next(
+                (g for g in sent.facts if g.kind == "number" and not g.label and g.value == amount), None
+            )
+            if g is not None:
+                return _result(fact, "supported", view, sent, g)
     if fact.kind in {"entity", "quote"}:
         for view in views:
             pos = view.text.lower().find(fact.text.lower())
@@ -277,7 +336,8 @@ def _check_fact(fact: Fact, claim: _Claim, views: list[_SourceView]) -> FactChec
     for (share, common), view, sent in ranked:
         if share < RELATED_SHARE or common < 2:
             break
-        g = next((g for g in sent.facts if _conflicts(fact, g, close=share >= NEAR_DUPLICATE_SHARE)), None)
+        facts = _names(sent) if fact.kind == "entity" else sent.facts
+        g = next((g for g in facts if _conflicts(fact, g, close=share >= NEAR_DUPLICATE_SHARE)), None)
         if g is not None:
             return _result(fact, "contradicted", view, sent, g)
     return FactCheck(fact, "unsupported")
@@ -289,9 +349,11 @@ def _result(fact: Fact, verdict: Verdict, view: _SourceView, sent: _Sentence, g:
 
 def _equal_in(fact: Fact, sent: _Sentence) -> Fact | None:
     if fact.kind in {"entity", "quote"}:
-        if f" {fact.value} " in sent.norm:
+        if f" {fact.value} " in sent.norm or (
+            fact.kind == "entity" and _split_in(str(fact.value), sent.norm)
+        ):
             # Report the source's own wording when it tagged the same name, else the claim's span.
-            same = [g for g in sent.facts if g.kind == fact.kind and g.value == fact.value]
+            same = [g for g in sent.names or () if g.kind == fact.kind and g.value == fact.value]
             if same:
                 return same[0]
             pos = sent.text.lower().find(fact.text.lower())
@@ -305,6 +367,15 @@ def _equal_in(fact: Fact, sent: _Sentence) -> Fact | None:
         if _same(fact, g, sent):
             return g
     return None
+
+
+def _split_in(value: str, norm: str) -> bool:
+    """Two names the recogniser ran together ("Cleves Emmerich Rhine Bridge"), each in the sentence."""
+    words = value.split()
+    return any(
+        f" {' '.join(words[:k])} " in norm and f" {' '.join(words[k:])} " in norm
+        for k in range(1, len(words))
+    )
 
 
 def _aligned(fact: Fact, claim: _Claim, view: _SourceView, sent: _Sentence) -> FactCheck | None:
@@ -325,10 +396,61 @@ def _aligned(fact: Fact, claim: _Claim, view: _SourceView, sent: _Sentence) -> F
         if j1 == j2:
             continue
         lo, hi = sent.start + b[j1][1], sent.start + b[j2 - 1][2]
-        for g in sent.facts:
-            if g.start < hi and lo < g.end and _conflicts(fact, g, close=True) and not _equal_in(fact, sent):
+        for g in _names(sent) if fact.kind == "entity" else sent.facts:
+            # Even if the claim's value is said elsewhere in this sentence: here it replaced another.
+            if g.start < hi and lo < g.end and _conflicts(fact, g, close=True, aligned=True):
                 return _result(fact, "contradicted", view, sent, g)
     return None
+
+
+def _substitutions(
+    claim: _Claim, view: _SourceView, sent: _Sentence, checks: list[FactCheck]
+) -> list[FactCheck]:
+    """Names or figures the claim put in place of others in the sentence it copies, found by the word
+    alignment alone (the entity recogniser misses many names): contradicted. A word counts when it is
+    capitalised or holds a digit and the other sentence does not have it anywhere, so a reordering of
+    the same words is no substitution."""
+    a = [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(claim.text)]
+    b = [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(sent.text)]
+    a_low, b_low = {w.lower() for w, _, _ in a}, {w.lower() for w, _, _ in b}
+    sm = difflib.SequenceMatcher(
+        None, [w.lower() for w, _, _ in a], [w.lower() for w, _, _ in b], autojunk=False
+    )
+    # Spans already judged: contradicted anywhere, or supported by this very sentence ("1200" for "1,200").
+    taken = [
+        (c.fact.start, c.fact.end)
+        for c in checks
+        if c.verdict == "contradicted"
+        or (c.verdict == "supported" and c.source == view.n and c.source_sentence == sent.text)
+    ]
+    out = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "replace":
+            continue
+        new = [
+            t
+            for t in a[i1:i2]
+            if _name_like(t[0])
+            and t[0].lower() not in b_low
+            and not any(t[1] < te and ts < t[2] for ts, te in taken)
+        ]
+        lost = [t for t in b[j1:j2] if _name_like(t[0]) and t[0].lower() not in a_low]
+        # Like for like: a figure for a figure, a name for a name.
+        if not any(_has_digit(x[0]) == _has_digit(y[0]) for x in new for y in lost):
+            continue
+        s, e = new[0][1], new[-1][2]
+        lo, hi = sent.start + lost[0][1], sent.start + lost[-1][2]
+        fact = Fact("entity", normalise(claim.text[s:e]), claim.text[s:e], s, e, "")
+        out.append(FactCheck(fact, "contradicted", view.n, view.text[lo:hi], (lo, hi), sent.text))
+    return out
+
+
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
+def _name_like(word: str) -> bool:
+    return any(ch.isdigit() for ch in word) or (word[:1].isupper() and word.lower() not in _STOP)
 
 
 _PLACES = {"GPE", "LOC", "FAC"}
@@ -384,10 +506,12 @@ def _date_within(claim: str, source: str) -> bool:
     return False
 
 
-def _conflicts(f: Fact, g: Fact, close: bool) -> bool:
+def _conflicts(f: Fact, g: Fact, close: bool, aligned: bool = False) -> bool:
     """g is a fact of f's kind with another value that can be compared with it (same unit, base,
     currency, label group). ``close``: the two sentences are near duplicates, so a count without a unit
-    on one side may be compared with one that has a unit."""
+    on one side may be compared with one that has a unit. ``aligned``: g stands where f stands in a
+    sentence the claim copies, so one name in place of another is a contradiction whatever the labels
+    the recogniser gave them."""
     if f.kind != g.kind or _same(f, g):
         return False
     if f.kind == "number":
@@ -401,7 +525,7 @@ def _conflicts(f: Fact, g: Fact, close: bool) -> bool:
     if f.kind == "date":
         return not _date_within(str(g.value), str(f.value)) and _dates_comparable(str(f.value), str(g.value))
     if f.kind == "entity":
-        if _group(f.label) != _group(g.label):
+        if _group(f.label) != _group(g.label) and not aligned:
             return False
         a, b = str(f.value), str(g.value)
         return a not in b and b not in a
@@ -414,27 +538,69 @@ def _dates_comparable(a: str, b: str) -> bool:
 
 
 def _check_negation(claim: _Claim, views: list[_SourceView]) -> FactCheck | None:
-    """Contradicted when the claim's most similar source sentence states it with the other polarity."""
-    best: tuple[float, int, _SourceView, _Sentence] | None = None
-    for v in views:
-        for s in v.sentences:
-            share, common = _share(claim.stems, s)
-            if best is None or share > best[0]:
-                best = (share, common, v, s)
-    if best is None:
+    """Contradicted when a clause of the claim and the source clause most similar to it state the same
+    thing with opposite polarity. Clauses, not sentences: in "up to 5 days carry over; days not taken
+    are lost" the "not" says nothing about carrying over."""
+    if claim.copy_of is not None:
+        # The claim copies one source sentence: its clauses are the ones to compare with.
+        view, sent = claim.copy_of
+        source_clauses = [(view, sent, cs, ce, stems) for cs, ce, stems in sent.clauses]
+    else:
+        source_clauses = [
+            (v, s, cs, ce, stems)
+            for v in views
+            for s in v.sentences
+            if claim.stems & s.stems
+            for cs, ce, stems in s.clauses
+        ]
+    for qs, qe in _clauses(claim.text):
+        text = claim.text[qs:qe]
+        stems = content_stems(claim.blanked[qs:qe])
+        if len(stems) < 3 or not source_clauses:
+            continue
+        view, sent, cs, ce, cstems = max(source_clauses, key=lambda c: len(stems & c[4]))
+        common = len(stems & cstems)
+        # Most of the claim's clause, and not a small part of a long source clause.
+        if common < 3 or common / len(stems) < 0.6 or common / len(cstems) < 0.4:
+            continue
+        got = _opposed(claim, text, qs, view.text[cs:ce], view, sent, cs, ce)
+        if got is not None:
+            return got
+    return None
+
+
+def _opposed(
+    claim: _Claim, text: str, qs: int, clause: str, view: _SourceView, sent: _Sentence, cs: int, ce: int
+) -> FactCheck | None:
+    """A contradiction when one of the claim's text and the source clause is negated and the other not."""
+    mine, theirs = NEGATION.search(text), NEGATION.search(clause)
+    if bool(mine) == bool(theirs):
         return None
-    share, common, view, sent = best
-    if share < 0.6 or common < 3 or claim.negated == sent.negated:
-        return None
-    if (claim.negated and sent.soft_negative) or (sent.negated and claim.soft_negative):
+    if (mine and _SOFT_NEGATIVE.search(clause)) or (theirs and _SOFT_NEGATIVE.search(text)):
         return None  # "does not cover misuse" against "misuse is excluded": the same, said otherwise
-    neg = next((f for f in claim.facts if f.kind == "negation"), None)
-    fact = neg or Fact("negation", "affirmed", claim.text.strip(), 0, len(claim.text.rstrip()))
-    src = next(
-        (g for g in extract(view.text) if g.kind == "negation" and sent.start <= g.start < sent.end), None
-    )
-    span = (src.start, src.end) if src else (sent.start, sent.end)
+    negated_side, other = (text, clause) if mine else (clause, text)
+    exception = _EXCEPTION.search(negated_side)
+    if exception and content_stems(negated_side[exception.end() :]) & content_stems(other):
+        return None  # "never reimbursed unless the CFO approves" against "the CFO must approve it"
+    if mine:
+        fact = Fact("negation", "not", mine.group(), qs + mine.start(), qs + mine.end())
+    else:
+        fact = Fact("negation", "affirmed", text.strip(), qs, qs + len(text.rstrip()))
+    span = (cs + theirs.start(), cs + theirs.end()) if theirs else (cs, ce)
     return FactCheck(fact, "contradicted", view.n, view.text[span[0] : span[1]], span, sent.text)
+
+
+_EXCEPTION = re.compile(r"\b(?:unless|except|only if|other than)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[;:,()]\s*|\s+(?:but|whereas|although|though|instead)\s+", re.IGNORECASE)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return [(s, e) for s, e in out if e > s]
 
 
 def _supporting_source(check: SentenceCheck) -> int | None:

@@ -122,3 +122,8 @@ def test_matches_kind() -> None:
     assert matches_kind(person, "person") and not matches_kind(person, "place")
     place = _one("The office is in Paris.", "entity")
     assert matches_kind(place, "place") and not matches_kind(place, "other")
+
+
+def test_times_of_day() -> None:
+    facts = [f for f in extract("Support answers from 8:00 to 18:00 CET.") if f.kind == "number"]
+    assert [(f.value, f.label) for f in facts] == [("08:00", "time"), ("18:00", "time")]

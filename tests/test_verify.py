@@ -157,3 +157,58 @@ def test_five_sentences_over_five_sources_verify_fast() -> None:
     _, v = verify_answer(answer, sources, None)
     assert (time.perf_counter() - t) < 0.25
     assert all(s.verdict == "supported" for s in v.sentences), v.to_dict()
+
+
+HANDBOOK = _source(
+    1,
+    "Up to 5 unused days can be carried over into the first quarter of the next year; days not taken by\n"
+    "31 March are lost. Core hours are 10:00 to 15:00 Central European Time. Business class is never\n"
+    "reimbursed unless the CFO approves it in writing.\n\n| City | Nightly cap (EUR) |\n| --- | --- |\n"
+    "| Paris | 210 |\n| Lyon | 150 |",
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        # a "not" in another clause of the source sentence is no contradiction
+        ("You can carry over up to 5 unused days into the first quarter of the next year.", "supported"),
+        # a sentence wrapped over two lines is still one sentence: its "never" counts
+        ("Business class is reimbursed for flights over 6 hours.", "contradicted"),
+        # "never ... unless the CFO approves": a claim about that condition is no contradiction
+        ("The CFO must approve business class in writing.", "supported"),
+        ("Core hours are 10:00 to 15:00 CET.", "supported"),
+        ("Core hours start at 9:00.", "contradicted"),
+        ("The nightly hotel cap in Paris is 210 EUR.", "supported"),  # a table row under "(EUR)"
+        ("The nightly hotel cap in Lyon is 210 EUR.", "unsupported"),
+    ],
+)
+def test_policy_wording(answer: str, verdict: str) -> None:
+    sentence = _one(answer, [HANDBOOK])
+    assert sentence.verdict == verdict, [c.to_dict() for c in sentence.checks]
+
+
+def test_a_value_swapped_for_one_said_elsewhere_is_still_contradicted() -> None:
+    source = _source(
+        1,
+        "The first European to travel the length of the Amazon River was Francisco de Orellana in 1542. "
+        "Ondemar Dias is accredited with first discovering the geoglyphs in 1977.",
+    )
+    sentence = _one(
+        "The first European to travel the length of the Amazon River was Ondemar Dias in 1542.", [source]
+    )
+    assert sentence.verdict == "contradicted"
+    (check,) = [c for c in sentence.checks if c.verdict == "contradicted"]
+    assert check.fact.text == "Ondemar Dias" and check.source_text == "Francisco de Orellana"
+
+
+def test_a_not_in_a_long_source_clause_about_the_same_names_is_no_contradiction() -> None:
+    source = _source(
+        1,
+        "Ms Keller worked for 10 years, from age 18 to 28, for Swedex GmbH & Co KG before her dismissal. "
+        "This follows from Keller v Swedex GmbH & Co KG where the code stated that the years people worked "
+        "under the age of 25 would not count towards the notice before dismissal.",
+    )
+    claim = "Ms Keller worked for 10 years, from age 18 to 28, for Swedex GmbH & Co KG before her dismissal."
+    sentence = _one(claim, [source])
+    assert sentence.verdict == "supported", [c.to_dict() for c in sentence.checks]
