@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 # A sentence ends at . ! ? (optionally followed by a citation like [2] or a closing quote) and a space,
 # or at a line break. Abbreviations such as "e.g." may split early; the callers only score sentences.
@@ -11,21 +10,8 @@ _BOUNDARY = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*[\"')\]]?\s+
 _CITATION_TAIL = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
 
 
-class SentenceSpan(NamedTuple):
-    """A sentence and where it sits in the text it came from: ``text[start:end] == span.text``."""
-
-    text: str
-    start: int
-    end: int
-
-
 def split_sentences(text: str, min_chars: int = 1) -> list[str]:
-    return [s.text for s in sentence_spans(text, min_chars)]
-
-
-def sentence_spans(text: str, min_chars: int = 1) -> list[SentenceSpan]:
-    """The sentences of ``split_sentences`` with their offsets, for evidence that points into a chunk."""
-    pieces: list[tuple[int, int]] = []
+    out: list[str] = []
     pos = 0
     for m in _BOUNDARY.finditer(text):
         # Keep citations that follow the full stop with the sentence they belong to.
@@ -33,15 +19,29 @@ def sentence_spans(text: str, min_chars: int = 1) -> list[SentenceSpan]:
         tail = _CITATION_TAIL.match(text, m.start())
         if tail:
             end = tail.end()
-        pieces.append((pos, end))
+        out.append(text[pos:end])
         pos = m.end()
-    pieces.append((pos, len(text)))
-    out: list[SentenceSpan] = []
-    for start, end in pieces:
-        piece = text[start:end]
+    out.append(text[pos:])
+    return [s.strip() for s in out if len(s.strip()) >= min_chars]
+
+
+def sentence_spans(text: str, min_chars: int = 1) -> list[tuple[int, int]]:
+    """The (start, end) offsets in ``text`` of the sentences ``split_sentences`` returns, same rules."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.start()
+        tail = _CITATION_TAIL.match(text, m.start())
+        if tail:
+            end = tail.end()
+        spans.append((pos, end))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        piece = text[s:e]
         stripped = piece.strip()
-        if len(stripped) < min_chars:
-            continue
-        start += len(piece) - len(piece.lstrip())
-        out.append(SentenceSpan(stripped, start, start + len(stripped)))
+        if len(stripped) >= min_chars:
+            s += len(piece) - len(piece.lstrip())
+            out.append((s, s + len(stripped)))
     return out

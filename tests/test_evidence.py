@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SAMPLE_DOCS
 from ingest.pipeline import Source
-from rag.evidence import Evidence, select_evidence
+from rag.evidence import Evidence, Span, answer_span, select_evidence
 from rag.runtime import Runtime
 from rag.sentences import sentence_spans, split_sentences
 from rag.settings import load_settings
@@ -40,7 +40,13 @@ def test_the_warranty_question_gets_the_warranty_sentence_and_its_duration(kb) -
     assert top.source == "support-faq.html"
     assert top.answer is not None and top.answer.text == "3-year"
     assert top.text[top.answer.start - top.start : top.answer.end - top.start] == "3-year"
-    assert top.to_dict()["answer"] == {"text": "3-year", "start": top.answer.start, "end": top.answer.end}
+    assert not top.answer.guess
+    assert top.to_dict()["answer"] == {
+        "text": "3-year",
+        "start": top.answer.start,
+        "end": top.answer.end,
+        "guess": False,
+    }
 
 
 def test_offsets_slice_the_hit_text_exactly(kb) -> None:
@@ -67,6 +73,31 @@ def test_a_who_question_gets_a_person(kb) -> None:
     assert "Aiko Tanaka" in [e.answer.text for e in evidence if e.answer]
 
 
+def test_the_answer_is_not_what_the_question_already_names() -> None:
+    text = "Intro. Alice Smith hired Bob Jones in May 2021 for the Lyon office."
+    start = text.index("Alice")
+    span = answer_span("Who did Alice Smith hire?", text, "person", start, len(text))
+    assert span == Span("Bob Jones", text.index("Bob"), text.index("Bob") + len("Bob Jones"))
+    when = answer_span("When did Alice Smith hire Bob Jones?", text, "date", start, len(text))
+    assert when is not None and when.text == "May 2021"
+    assert answer_span("How much did it cost?", text, "money", start, len(text)) is None
+
+
+def test_an_open_question_gets_the_nearest_fact_marked_as_a_guess() -> None:
+    text = "The ship left Lisbon in 1492 with ninety men."
+    assert answer_span("Which port did the ship leave from?", text, "other") is None
+    span = answer_span("Which port did the ship leave from?", text, "other", guess=True)
+    assert span is not None and span.text == "Lisbon" and span.guess
+
+
+def test_guesses_only_when_asked_for(kb) -> None:
+    question = "What does error code E-17 mean on the robot?"  # names no kind of fact
+    hits = kb.retriever.search(question, tenant="default", top_k=8).hits
+    assert all(e.answer is None for e in select_evidence(question, hits, kb.embedder))
+    guessed = [e.answer for e in select_evidence(question, hits, kb.embedder, guesses=True) if e.answer]
+    assert guessed and all(a.guess for a in guessed)
+
+
 def test_k_is_respected(kb) -> None:
     hits, one = _evidence(kb, WARRANTY, k=1)
     assert len(one) == 1 and one[0].text == WARRANTY_SENTENCE
@@ -83,7 +114,6 @@ def test_nothing_to_select_gives_nothing(kb) -> None:
 
 def test_sentence_spans_are_split_sentences_with_offsets() -> None:
     text = '  Warranty.\nEvery robot carries a 3-year warranty [1]. Ask us! \n\n"Quoted." end'
-    spans = sentence_spans(text)
-    assert [s.text for s in spans] == split_sentences(text)
-    assert all(text[s.start : s.end] == s.text for s in spans)
-    assert [s.text for s in sentence_spans(text, min_chars=12)] == split_sentences(text, min_chars=12)
+    for min_chars in (1, 12):
+        spans = sentence_spans(text, min_chars)
+        assert [text[s:e] for s, e in spans] == split_sentences(text, min_chars)
