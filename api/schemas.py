@@ -105,7 +105,7 @@ class SourceOut(BaseModel):
 
 
 class CitationOut(SourceOut):
-    origin: Literal["model", "matched"]
+    origin: Literal["model", "matched", "evidence"]
     sentences: list[int]
     similarity: float | None
 
@@ -127,6 +127,30 @@ class StepOut(BaseModel):
     model: str | None
 
 
+class SpanOut(BaseModel):
+    text: str
+    start: int = Field(description="Offset in the chunk's text.")
+    end: int
+
+
+class EvidenceOut(BaseModel):
+    """A source sentence that answers the question, quoted with where it is."""
+
+    text: str
+    chunk_id: str
+    doc_id: str
+    source: str
+    pages: list[int]
+    section: str
+    start: int = Field(description="The sentence's offset in the chunk's text.")
+    end: int
+    score: float
+    similarity: float
+    answer: SpanOut | None = Field(
+        description="The short answer inside the sentence, when the question asks for one."
+    )
+
+
 class QueryResponse(BaseModel):
     trace_id: str
     conversation_id: str
@@ -136,9 +160,24 @@ class QueryResponse(BaseModel):
     refused: bool
     refusal: dict[str, str] | None
     confidence: dict[str, Any]
+    answerability: dict[str, Any] | None = Field(
+        description="The answerability model's score, threshold and features (None: nothing retrieved)."
+    )
     citations: list[CitationOut]
     invalid_citations: list[int]
     uncited_sentences: list[str]
+    verification: dict[str, Any] | None = Field(
+        description="Each sentence of the answer checked against its sources: supported, contradicted, "
+        "unsupported or unverifiable, with the spans compared."
+    )
+    policy: str | None = Field(
+        description="What the answer policy did: kept, flagged, evidence (the draft was replaced by the "
+        "quoted evidence) or refused."
+    )
+    draft: dict[str, Any] | None = Field(
+        description="The model's draft and its verification, when the policy replaced or refused it."
+    )
+    evidence: list[EvidenceOut]
     sources: list[SourceOut]
     context: dict[str, Any] | None
     hits: list[HitOut]

@@ -96,7 +96,7 @@ class Services:
 
     def start(self) -> None:
         self.runtime.store  # noqa: B018 - opens (and reconciles) the index before the first request
-        self.runtime.embedder.warm_up()
+        self.runtime.answerer.warm_up()
         self.runtime.recorder  # noqa: B018 - starts the trace writer
         self._adopt_originals()
         self.blobs.clean_temp()

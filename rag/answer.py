@@ -1,8 +1,16 @@
-"""Answer: question -> (rewrite) -> retrieve -> refuse? -> prompt -> generate -> cite, recorded step by step.
+"""Answer: question -> (rewrite) -> retrieve -> gate -> prompt -> generate -> verify -> policy, step by step.
 
-``stream`` yields the answer's text as the model produces it and ends with the ``Answer``: citations,
-sources, scores, prompt id, usage, cost, timings and the chain's steps (what the monitoring layer stores).
-``ask`` is the same without the pieces. A refusal never calls the LLM, and says why.
+The gate scores retrieval confidence, selects the extractive evidence (rag.evidence) and asks the
+answerability model (rag.answerability) whether the documents hold an answer; a refusal never calls the
+LLM, and says why. The model's text is then checked claim by claim against its sources (rag.verify), and
+the answer policy (rag.answer_policy) decides what the user reads when a sentence is contradicted or
+unsupported: the draft with its sentences flagged, the quoted evidence instead, or a refusal. With the
+``extractive`` provider there is no model at all: the answer is the quoted evidence.
+
+``stream`` yields the answer's text as the model produces it (under the ``flag`` policy; the others hold
+the text back until it is verified, so nothing unverified is shown) and ends with the ``Answer``
+(rag.answer_record): citations, evidence, verification, sources, scores, prompt id, usage, cost, timings
+and the chain's steps (what the monitoring layer stores). ``ask`` is the same without the pieces.
 
 Everything that reaches a prompt from outside (retrieved text, the question, the conversation) goes through
 rag.prompt.defuse first, with the special tokens of the model in use when its adapter knows them; the
@@ -12,11 +20,12 @@ messages as sent are kept on the ``Answer`` (``messages``) for the trace. Retrie
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,18 +33,26 @@ from typing import Any
 import numpy as np
 
 from ingest.embed import Embedder
-from rag.cite import CitationReport, cite
+from rag import facts
+from rag.answer_policy import DRAFT_FAILED, UNVERIFIED, Policy, quote, refusal, with_evidence_sources
+from rag.answer_record import Answer, Step
+from rag.answerability import Answerability, AnswerabilityModel
+from rag.cite import CitationReport
 from rag.conversation import Conversations, Turn
 from rag.db import utcnow
 from rag.errors import InvalidRequest, LLMError
+from rag.evidence import Evidence, select_evidence
 from rag.llm.base import LLM, Completion, Message, Usage
-from rag.prompt.context import Context, assemble, clip_hits
+from rag.prompt.context import Context, Source, assemble, clip_hits
 from rag.prompt.defuse import Defuser
 from rag.prompt.templates import PromptLibrary, PromptTemplate
 from rag.refuse import NOT_FOUND, Confidence, Refusal, decide, is_llm_refusal, retrieval_confidence
 from rag.retrieve import Retriever
 from rag.settings import AnswerSettings, LlmSettings
 from rag.types import Hit
+from rag.verify import Verification, verify_answer
+
+__all__ = ["Answer", "Answerer", "Step"]
 
 log = logging.getLogger(__name__)
 
@@ -50,87 +67,44 @@ _WORDS = re.compile(r"\w+")
 
 
 @dataclass
-class Step:
-    """One link of the chain, in the shape the monitoring layer stores."""
+class _Run:
+    """What one answer accumulates on its way: its steps, timings and token usage."""
 
-    name: str
-    latency_ms: float
-    input: Any = None
-    output: Any = None
-    tokens_in: int = 0
-    tokens_out: int = 0
-    model: str | None = None
+    trace_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started: float = field(default_factory=time.perf_counter)
+    steps: list[Step] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "latency_ms": self.latency_ms,
-            "input": self.input,
-            "output": self.output,
-            "tokens_in": self.tokens_in,
-            "tokens_out": self.tokens_out,
-            "model": self.model,
-        }
+    def step(self, step: Step, timing: str | None = None) -> None:
+        self.steps.append(step)
+        if timing:
+            self.timings[timing] = step.latency_ms
 
 
 @dataclass
-class Answer:
-    trace_id: str
-    conversation_id: str
-    question: str
-    standalone_question: str
-    text: str
-    refusal: Refusal | None
+class _Gate:
     confidence: Confidence
-    hits: list[Hit]
-    context: Context | None
-    citations: CitationReport | None
-    prompt: dict[str, Any] | None
-    model: dict[str, Any]
-    usage: Usage
-    cost: float | None
-    timings_ms: dict[str, float]
-    steps: list[Step] = field(default_factory=list)
-    query_vector: np.ndarray | None = field(default=None, repr=False)  # the search's, kept for monitoring
-    messages: list[Message] | None = field(default=None, repr=False)  # as sent to the LLM (None: refused)
-    clipped: set[str] = field(default_factory=set)  # chunk ids whose text was cut to max_hit_chars
-
-    @property
-    def refused(self) -> bool:
-        return self.refusal is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "trace_id": self.trace_id,
-            "conversation_id": self.conversation_id,
-            "question": self.question,
-            "standalone_question": self.standalone_question,
-            "answer": self.text,
-            "refused": self.refused,
-            "refusal": self.refusal.to_dict() if self.refusal else None,
-            "confidence": self.confidence.to_dict(),
-            **(self.citations.to_dict() if self.citations else _NO_CITATIONS),
-            "sources": [s.to_dict() for s in self.context.sources] if self.context else [],
-            "context": (
-                {
-                    "tokens": self.context.tokens,
-                    "budget": self.context.budget,
-                    "dropped": self.context.dropped,
-                }
-                if self.context
-                else None
-            ),
-            "hits": [h.to_dict() | {"truncated": h.chunk_id in self.clipped} for h in self.hits],
-            "prompt": self.prompt,
-            "model": self.model,
-            "usage": self.usage.to_dict(),
-            "cost": self.cost,
-            "timings_ms": self.timings_ms,
-            "steps": [s.to_dict() for s in self.steps],
-        }
+    evidence: list[Evidence]
+    answerability: Answerability | None
+    refusal: Refusal | None
 
 
-_NO_CITATIONS: dict[str, Any] = {"citations": [], "invalid_citations": [], "uncited_sentences": []}
+@dataclass
+class _Outcome:
+    """What the user reads, and how it came to be."""
+
+    text: str
+    refusal: Refusal | None = None
+    context: Context | None = None
+    report: CitationReport | None = None
+    verification: Verification | None = None
+    policy: str | None = None
+    draft: str | None = None
+    draft_verification: Verification | None = None
+    template: PromptTemplate | None = None
+    variant: str | None = None
+    messages: list[Message] | None = None
 
 
 class Answerer:
@@ -139,18 +113,20 @@ class Answerer:
         *,
         retriever: Retriever,
         embedder: Embedder,
-        llm: LLM,
+        llm: LLM | None,
         prompts: PromptLibrary,
         conversations: Conversations,
+        answerability: AnswerabilityModel,
         settings: AnswerSettings,
         llm_settings: LlmSettings,
         max_hit_chars: int,
     ) -> None:
         self.retriever = retriever
         self.embedder = embedder
-        self.llm = llm
+        self.llm = llm  # None: the extractive provider, no generative model
         self.prompts = prompts
         self.conversations = conversations
+        self.answerability = answerability
         self.settings = settings
         self.llm_settings = llm_settings
         self.max_hit_chars = max_hit_chars
@@ -160,6 +136,19 @@ class Answerer:
         # An adapter that knows its tokenizer lists the special tokens (the embedded one does); for an
         # endpoint they are unknown, and the common families' markers (always defused) stand in.
         return Defuser(getattr(self.llm, "special_tokens", ()))
+
+    @property
+    def policy(self) -> Policy:
+        """The configured answer policy; by default the quoted evidence for the demo model, whose drafts
+        are often wrong, and flags for a real endpoint."""
+        if self.settings.on_unsupported is not None:
+            return self.settings.on_unsupported
+        return "evidence" if self.llm is not None and self.llm.demo_quality else "flag"
+
+    def warm_up(self) -> None:
+        """Load what the first answer would otherwise wait for: the embedding model and the fact extractor."""
+        self.embedder.warm_up()
+        facts.warm_up()
 
     def ask(self, question: str, **kw: Any) -> Answer:
         for item in self.stream(question, **kw):
@@ -181,134 +170,227 @@ class Answerer:
         question = question.strip()
         if not question:
             raise InvalidRequest("the question is empty")
-        t_start = time.perf_counter()
-        trace_id = uuid.uuid4().hex
-        steps: list[Step] = []
-        timings: dict[str, float] = {}
-        usage = Usage()
+        run = _Run()
         cid = self.conversations.open(tenant, conversation_id)
-
-        standalone = question
-        history = self.conversations.history(tenant, cid, last=self.settings.history_turns)
-        if history:
-            standalone, step, rewrite_usage = self._rewrite(question, history)
-            steps.append(step)
-            timings["rewrite"] = step.latency_ms
-            usage += rewrite_usage
+        standalone = self._standalone(run, question, tenant, cid)
 
         result = self.retriever.search(
             standalone, tenant=tenant, top_k=top_k or self.settings.top_k, doc_ids=doc_ids, metadata=metadata
         )
-        timings |= result.timings_ms
+        run.timings |= result.timings_ms
         hits, clipped = clip_hits(result.hits, self.max_hit_chars)
-        steps.append(Step("retrieve", result.latency_ms, standalone, [h.chunk_id for h in hits]))
+        run.step(Step("retrieve", result.latency_ms, standalone, [h.chunk_id for h in hits]))
 
-        t = time.perf_counter()
-        # The refusal gate and citation matching embed the same chunk sentences: embed each once.
+        # The gate, evidence selection and verification embed the same chunk sentences: embed each once.
         embedder = _SentenceMemo(self.embedder)
-        confidence = retrieval_confidence(standalone, hits, embedder)
-        refusal = decide(hits, confidence, self.settings.refusal_threshold)
-        timings["confidence"] = _ms(t)
-        steps.append(
-            Step(
-                "confidence",
-                timings["confidence"],
-                None,
-                {"value": confidence.value, "refused": bool(refusal)},
-            )
-        )
-
-        context: Context | None = None
-        report: CitationReport | None = None
-        template: PromptTemplate | None = None
-        variant: str | None = None
-        messages: list[Message] | None = None
-        if refusal is not None:
-            text = NOT_FOUND
-            yield text
+        gate = self._gate(run, standalone, hits, embedder, result.query_vector)
+        if gate.refusal is not None:
+            outcome = _Outcome(NOT_FOUND, refusal=gate.refusal)
+            yield outcome.text
+        elif self.llm is None:
+            outcome = self._extract(run, gate.evidence, hits)
+            yield outcome.text
         else:
-            template, variant = self.prompts.choose(self.settings.prompt, self.settings.variants, cid, prompt)
-            t = time.perf_counter()
-            context, messages = self._prompt(template, standalone, hits)
-            timings["prompt_build"] = _ms(t)
-            steps.append(
-                Step(
-                    "prompt",
-                    timings["prompt_build"],
-                    template.id,
-                    {"sources": len(context.sources)},
-                    context.tokens,
-                )
-            )
-            completion: Completion | None = None
-            s = self.llm_settings
-            for piece in self.llm.stream(messages, max_tokens=s.max_tokens, temperature=s.temperature):
-                if isinstance(piece, Completion):
-                    completion = piece
-                else:
-                    yield piece
-            assert completion is not None
-            text = completion.text.strip()
-            if not text:
-                raise LLMError(f"the model {completion.model} returned an empty answer")
-            usage += completion.usage
-            timings["llm_first_token"] = completion.first_token_ms or completion.latency_ms
-            timings["llm_total"] = completion.latency_ms
-            steps.append(
-                Step(
-                    "generate",
-                    completion.latency_ms,
-                    template.id,
-                    text,
-                    completion.usage.prompt_tokens,
-                    completion.usage.completion_tokens,
-                    completion.model,
-                )
-            )
-            if is_llm_refusal(text):
-                refusal = Refusal("llm", "the model found no answer in the retrieved sources")
-            else:
-                t = time.perf_counter()
-                report = cite(text, context.sources, embedder if self.settings.match_citations else None)
-                text = report.answer
-                timings["cite"] = _ms(t)
-                steps.append(Step("cite", timings["cite"], None, {"citations": len(report.citations)}))
+            outcome = yield from self._generate(run, standalone, hits, gate.evidence, embedder, cid, prompt)
 
-        timings["total"] = _ms(t_start)
+        run.timings["total"] = _ms(run.started)
         answer = Answer(
-            trace_id=trace_id,
+            trace_id=run.trace_id,
             conversation_id=cid,
             question=question,
             standalone_question=standalone,
-            text=text,
-            refusal=refusal,
-            confidence=confidence,
+            text=outcome.text,
+            refusal=outcome.refusal,
+            confidence=gate.confidence,
             hits=hits,
-            context=context,
-            citations=report,
-            prompt=template.info(variant) if template else None,
+            context=outcome.context,
+            citations=outcome.report,
+            prompt=outcome.template.info(outcome.variant) if outcome.template else None,
             model=self._model_info(),
-            usage=usage,
-            cost=self._cost(usage),
-            timings_ms=timings,
-            steps=steps,
+            usage=run.usage,
+            cost=self._cost(run.usage),
+            timings_ms=run.timings,
+            steps=run.steps,
+            evidence=gate.evidence,
+            verification=outcome.verification,
+            answerability=gate.answerability,
+            policy=outcome.policy,
+            draft=outcome.draft,
+            draft_verification=outcome.draft_verification,
             query_vector=result.query_vector,
-            messages=messages,
+            messages=outcome.messages,
             clipped=clipped,
         )
-        self.conversations.append(tenant, cid, Turn(question, standalone, text, trace_id, utcnow()))
+        self.conversations.append(
+            tenant, cid, Turn(question, standalone, answer.text, run.trace_id, utcnow())
+        )
+        template = outcome.template
         log.info(
-            "answer trace=%s conversation=%s prompt=%s variant=%s refused=%s tokens=%d/%d ms=%.0f",
-            trace_id,
+            "answer trace=%s conversation=%s prompt=%s variant=%s refused=%s policy=%s tokens=%d/%d ms=%.0f",
+            run.trace_id,
             cid,
             template.id + "#" + template.hash if template else None,
-            variant,
-            refusal.reason if refusal else None,
-            usage.prompt_tokens,
-            usage.completion_tokens,
-            timings["total"],
+            outcome.variant,
+            answer.refusal.reason if answer.refusal else None,
+            answer.policy,
+            run.usage.prompt_tokens,
+            run.usage.completion_tokens,
+            run.timings["total"],
         )
         yield answer
+
+    def _standalone(self, run: _Run, question: str, tenant: str, cid: str) -> str:
+        history = self.conversations.history(tenant, cid, last=self.settings.history_turns)
+        if not history:
+            return question
+        if self.llm is None:
+            # No model to rewrite a follow-up: search with the previous question and this one together.
+            return f"{history[-1].question} {question}"
+        standalone, step, usage = self._rewrite(question, history)
+        run.step(step, "rewrite")
+        run.usage += usage
+        return standalone
+
+    def _gate(
+        self,
+        run: _Run,
+        question: str,
+        hits: list[Hit],
+        embedder: _SentenceMemo,
+        query_vector: np.ndarray | None,
+    ) -> _Gate:
+        """Retrieval confidence, the evidence, the answerability score, and a refusal when they say no."""
+        t = time.perf_counter()
+        confidence = retrieval_confidence(question, hits, embedder)
+        refusal = decide(hits, confidence, self.settings.refusal_threshold)
+        run.step(
+            Step("confidence", _ms(t), None, {"value": confidence.value, "refused": bool(refusal)}),
+            "confidence",
+        )
+        t = time.perf_counter()
+        evidence = select_evidence(
+            question, hits, embedder, k=self.settings.evidence_sentences, query_vector=query_vector
+        )
+        run.step(Step("evidence", _ms(t), None, [e.to_dict() for e in evidence]), "evidence")
+        answerability = None
+        if hits:
+            t = time.perf_counter()
+            answerability = self.answerability.assess(
+                question, hits, confidence, evidence, threshold=self.settings.answerability_threshold
+            )
+            if refusal is None and not answerability.answerable:
+                refusal = Refusal("unanswerable", answerability.message)
+            run.step(Step("answerability", _ms(t), None, answerability.to_dict()), "answerability")
+        return _Gate(confidence, evidence, answerability, refusal)
+
+    def _extract(self, run: _Run, evidence: list[Evidence], hits: list[Hit]) -> _Outcome:
+        """The extractive provider's answer: the evidence, quoted and cited."""
+        if not evidence:
+            refusal = Refusal("no_evidence", "the retrieved passages hold no sentence that could be quoted")
+            return _Outcome(NOT_FOUND, refusal=refusal)
+        sources = with_evidence_sources(evidence, [], hits)
+        report, verification = self._verify_quote(run, quote(evidence, sources), sources)
+        context = Context(sources=sources, text="", tokens=0, budget=0)
+        return _Outcome(
+            report.answer, context=context, report=report, verification=verification, policy="kept"
+        )
+
+    def _generate(
+        self,
+        run: _Run,
+        question: str,
+        hits: list[Hit],
+        evidence: list[Evidence],
+        embedder: _SentenceMemo,
+        cid: str,
+        prompt: str | None,
+    ) -> Generator[str, None, _Outcome]:
+        """Prompt, generate (streaming under the flag policy), verify, and apply the policy."""
+        assert self.llm is not None
+        template, variant = self.prompts.choose(self.settings.prompt, self.settings.variants, cid, prompt)
+        t = time.perf_counter()
+        context, messages = self._prompt(template, question, hits)
+        run.step(
+            Step("prompt", _ms(t), template.id, {"sources": len(context.sources)}, context.tokens),
+            "prompt_build",
+        )
+        out = _Outcome("", context=context, template=template, variant=variant, messages=messages)
+        hold = self.policy != "flag"  # text that may be replaced is shown only once verified
+        completion: Completion | None = None
+        s = self.llm_settings
+        for piece in self.llm.stream(messages, max_tokens=s.max_tokens, temperature=s.temperature):
+            if isinstance(piece, Completion):
+                completion = piece
+            elif not hold:
+                yield piece
+        assert completion is not None
+        text = completion.text.strip()
+        if not text:
+            raise LLMError(f"the model {completion.model} returned an empty answer")
+        run.usage += completion.usage
+        run.timings["llm_first_token"] = completion.first_token_ms or completion.latency_ms
+        usage = completion.usage
+        run.step(
+            Step(
+                "generate",
+                completion.latency_ms,
+                template.id,
+                text,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                completion.model,
+            ),
+            "llm_total",
+        )
+        if is_llm_refusal(text):
+            out.text, out.refusal = text, Refusal("llm", "the model found no answer in the retrieved sources")
+        else:
+            self._check(run, out, text, hits, evidence, embedder)
+        if hold:
+            yield out.text
+        return out
+
+    def _check(
+        self,
+        run: _Run,
+        out: _Outcome,
+        text: str,
+        hits: list[Hit],
+        evidence: list[Evidence],
+        embedder: _SentenceMemo,
+    ) -> None:
+        """Verify the draft claim by claim, then let the policy decide what the user reads."""
+        assert out.context is not None
+        t = time.perf_counter()
+        matcher = embedder if self.settings.match_citations else None
+        report, verification = verify_answer(text, out.context.sources, matcher)
+        run.step(Step("verify", _ms(t), None, verification.to_dict()), "verify")
+        policy = self.policy
+        if not verification.failed or policy == "flag":
+            out.text, out.report, out.verification = report.answer, report, verification
+            out.policy = "flagged" if verification.failed else "kept"
+            return
+        out.draft, out.draft_verification = report.answer, verification
+        if policy == "evidence" and evidence:
+            sources = with_evidence_sources(evidence, out.context.sources, hits)
+            out.report, out.verification = self._verify_quote(
+                run, quote(evidence, sources, DRAFT_FAILED), sources
+            )
+            out.text = out.report.answer
+            out.context = dataclasses.replace(out.context, sources=sources)
+            out.policy = "evidence"
+        else:
+            out.text, out.refusal, out.policy = UNVERIFIED, refusal(verification), "refused"
+
+    def _verify_quote(
+        self, run: _Run, text: str, sources: list[Source]
+    ) -> tuple[CitationReport, Verification]:
+        t = time.perf_counter()
+        report, verification = verify_answer(text, sources, None)
+        for c in report.citations:
+            c.origin = "evidence"  # quoted from the source by us, not cited by a model
+        run.step(Step("verify_quote", _ms(t), None, verification.to_dict()))
+        return report, verification
 
     def _rewrite(self, question: str, history: list[Turn]) -> tuple[str, Step, Usage]:
         template = self.prompts.get(self.settings.rewrite_prompt)
@@ -317,6 +399,7 @@ class Answerer:
             lines.append(f"User: {turn.question}")
             lines.append(f"Assistant: {turn.answer[:_HISTORY_ANSWER_CHARS]}")
         messages = template.render(history=self.defuse("\n".join(lines)), question=self.defuse(question))
+        assert self.llm is not None
         completion = self.llm.complete(messages, max_tokens=_REWRITE_MAX_TOKENS, temperature=0.0)
         rewritten = _first_line(completion.text)
         fallback = not _plausible_rewrite(rewritten, question)
@@ -338,6 +421,7 @@ class Answerer:
     def _prompt(
         self, template: PromptTemplate, question: str, hits: list[Hit]
     ) -> tuple[Context, list[Message]]:
+        assert self.llm is not None
         s = self.llm_settings
         question = self.defuse(question)
         skeleton = template.render(sources="", question=question)
@@ -355,6 +439,13 @@ class Answerer:
         return context, template.render(sources=context.text, question=question)
 
     def _model_info(self) -> dict[str, Any]:
+        if self.llm is None:
+            return {
+                "provider": "extractive",
+                "name": "extractive",
+                "context_window": None,
+                "demo_quality": False,
+            }
         info: dict[str, Any] = {
             "provider": self.llm.provider,
             "name": self.llm.model,
@@ -366,6 +457,8 @@ class Answerer:
         return info
 
     def _cost(self, usage: Usage) -> float | None:
+        if self.llm is None:
+            return 0.0
         price = self.llm_settings.prices.get(self.llm.model)
         if price is None:
             return 0.0 if self.llm.provider == "embedded" else None  # unknown price: say so, not 0
@@ -382,9 +475,12 @@ class _SentenceMemo:
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
         self._vectors: dict[str, np.ndarray] = {}
+        self._queries: dict[str, np.ndarray] = {}
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._embedder.embed_query(text)
+        if text not in self._queries:
+            self._queries[text] = self._embedder.embed_query(text)
+        return self._queries[text]
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))

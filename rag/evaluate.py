@@ -123,11 +123,20 @@ def prompt_report(
             "refusal_rate": round(sum(a.refused for a, _ in rows) / n, 6),
             "citation_coverage": mean([s["citation_coverage"] for _, s in rows]),
             "groundedness": mean([s["groundedness"] for _, s in rows]),
+            "sentences_supported": _share([s["verdicts"] for _, s in rows], "supported"),
+            "sentences_flagged": _share([s["verdicts"] for _, s in rows], "contradicted", "unsupported"),
             "latency_ms_mean": mean([a.timings_ms["total"] for a, _ in rows]),
             "tokens_in_mean": mean([a.usage.prompt_tokens for a, _ in rows]),
             "tokens_out_mean": mean([a.usage.completion_tokens for a, _ in rows]),
         }
     return out
+
+
+def _share(verdicts: list[dict[str, int] | None], *wanted: str) -> float | None:
+    """Share of all the checked answer sentences whose verdict is one of ``wanted``."""
+    counts = [v for v in verdicts if v]
+    total = sum(sum(v.values()) for v in counts)
+    return round(sum(v.get(w, 0) for v in counts for w in wanted) / total, 6) if total else None
 
 
 GATED = ("ndcg@10", "mrr@10")  # plus every recall@k

@@ -129,6 +129,8 @@ def select_evidence(
             break
         if any(texts[j] == o.text for o in out):
             continue  # the same sentence in two chunks (overlap, a duplicated document): say it once
+        if texts[j].endswith("?"):
+            continue  # a question (an FAQ's heading) resembles the question asked and answers nothing
         i, s, e = candidates[j]
         hit = hits[i]
         out.append(

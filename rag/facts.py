@@ -495,7 +495,7 @@ def matches_kind(fact: Fact, kind: AnswerKind) -> bool:
     if kind in {"duration", "date", "money", "percent"}:
         return fact.kind == kind
     if kind == "number":
-        return fact.kind in {"number", "money", "percent"} and fact.label != "ordinal"
+        return fact.kind in {"number", "money", "percent"} and fact.label not in {"ordinal", "time"}
     if fact.kind != "entity":
         return False
     if kind == "person":

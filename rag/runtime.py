@@ -19,6 +19,7 @@ from ingest.reconcile import reconcile
 from ingest.registry import Registry
 from ingest.sparse import Bm25Encoder
 from rag.answer import Answerer
+from rag.answerability import AnswerabilityModel
 from rag.conversation import Conversations
 from rag.llm.base import LLM
 from rag.llm.tokens import GgufTokenCounter, packaged_gguf_path
@@ -170,8 +171,11 @@ class Runtime:
         return GgufTokenCounter(packaged_gguf_path(), self.cache_dir)
 
     @cached_property
-    def llm(self) -> LLM:
+    def llm(self) -> LLM | None:
+        """The generative model; None for the extractive provider, which answers with quotes only."""
         s = self.settings.llm
+        if s.resolved_provider == "extractive":
+            return None
         if s.resolved_provider == "openai":
             from rag.llm.openai_chat import OpenAIChat
 
@@ -212,10 +216,15 @@ class Runtime:
             llm=self.llm,
             prompts=self.prompts,
             conversations=self.conversations,
+            answerability=self.answerability,
             settings=self.settings.answer,
             llm_settings=self.settings.llm,
             max_hit_chars=self.settings.chunking.max_chars,
         )
+
+    @cached_property
+    def answerability(self) -> AnswerabilityModel:
+        return AnswerabilityModel.load(self.settings.answer.answerability_model)
 
     @cached_property
     def traces(self) -> TraceStore:
@@ -241,5 +250,5 @@ class Runtime:
 
     def close(self) -> None:
         for name in ("parser", "recorder", "traces", "llm", "conversations", "store", "registry"):
-            if name in self.__dict__:
+            if self.__dict__.get(name) is not None:
                 self.__dict__[name].close()

@@ -11,25 +11,15 @@ _CITATION_TAIL = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
 
 
 def split_sentences(text: str, min_chars: int = 1) -> list[str]:
-    out: list[str] = []
-    pos = 0
-    for m in _BOUNDARY.finditer(text):
-        # Keep citations that follow the full stop with the sentence they belong to.
-        end = m.start()
-        tail = _CITATION_TAIL.match(text, m.start())
-        if tail:
-            end = tail.end()
-        out.append(text[pos:end])
-        pos = m.end()
-    out.append(text[pos:])
-    return [s.strip() for s in out if len(s.strip()) >= min_chars]
+    return [text[s:e] for s, e in sentence_spans(text, min_chars)]
 
 
 def sentence_spans(text: str, min_chars: int = 1) -> list[tuple[int, int]]:
-    """The (start, end) offsets in ``text`` of the sentences ``split_sentences`` returns, same rules."""
+    """The (start, end) offsets in ``text`` of its sentences, stripped, at least ``min_chars`` long."""
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _BOUNDARY.finditer(text):
+        # Keep citations that follow the full stop with the sentence they belong to.
         end = m.start()
         tail = _CITATION_TAIL.match(text, m.start())
         if tail:

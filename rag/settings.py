@@ -189,8 +189,10 @@ class Price(BaseModel):
 
 
 class LlmSettings(BaseModel):
-    provider: Literal["auto", "embedded", "openai"] = Field(
-        "auto", description="auto: openai when base_url is set, else the embedded SmolLM2 (demo quality)."
+    provider: Literal["auto", "embedded", "openai", "extractive"] = Field(
+        "auto",
+        description="auto: openai when base_url is set, else the embedded SmolLM2 (demo quality); "
+        "extractive: no generative model, answers are the evidence sentences quoted from the documents.",
     )
     base_url: str | None = Field(
         None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1"
@@ -224,7 +226,7 @@ class LlmSettings(BaseModel):
         return self
 
     @property
-    def resolved_provider(self) -> Literal["embedded", "openai"]:
+    def resolved_provider(self) -> Literal["embedded", "openai", "extractive"]:
         if self.provider == "auto":
             return "openai" if self.base_url else "embedded"
         return self.provider
@@ -262,7 +264,28 @@ class AnswerSettings(BaseModel):
         description="Refuse without calling the LLM below this retrieval confidence (see rag/refuse.py).",
     )
     match_citations: bool = Field(
-        True, description="Point uncited answer sentences at the source they match best (marked 'matched')."
+        True,
+        description="Point uncited answer sentences that verification did not flag at the source that "
+        "supports them (marked 'matched').",
+    )
+    on_unsupported: Literal["flag", "evidence", "refuse"] | None = Field(
+        None,
+        description="When a sentence of the model's answer is contradicted by or missing from its sources: "
+        "flag (keep the answer, mark the sentences), evidence (answer with the quoted evidence instead; the "
+        "draft stays in the trace) or refuse. Default: evidence for the embedded demo model, flag for an "
+        "endpoint.",
+    )
+    evidence_sentences: int = Field(
+        3, ge=1, le=10, description="Source sentences returned as extractive evidence with every answer."
+    )
+    answerability_model: Path | None = Field(
+        None, description="Answerability model file (JSON); default: the packaged one."
+    )
+    answerability_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Refuse below this answerability score; default: the model file's operating point.",
     )
     conversations_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite in the data dir."

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from answering import answerer
 from chatml import chatml, special_ids, tokenizers, turns
 from conftest import SAMPLE_DOCS, SAMPLE_QUESTIONS
 from ingest.pipeline import Source
 from llm_server import Reply, ScriptedLLM
 from rag.answer import Answer, Answerer
 from rag.errors import InvalidRequest, LLMError
-from rag.llm.openai_chat import OpenAIChat
 from rag.refuse import retrieval_confidence
 from rag.runtime import Runtime
-from rag.settings import AnswerSettings, LlmSettings, load_settings
+from rag.settings import AnswerSettings, load_settings
 
 LEAVE = "How many days of paid annual leave do employees get?"
 
@@ -44,25 +44,8 @@ def llm():
 def _answerer(
     kb: Runtime, server: ScriptedLLM, tmp_path: Path, answer: dict | None = None, **llm
 ) -> Answerer:
-    llm_settings = LlmSettings(base_url=server.base_url, model="scripted", max_retries=0, timeout_s=5, **llm)
-    return Answerer(
-        retriever=kb.retriever,
-        embedder=kb.embedder,
-        llm=OpenAIChat(
-            base_url=server.base_url,
-            model="scripted",
-            api_key=None,
-            timeout_s=5,
-            max_retries=0,
-            context_window=llm_settings.window,
-            count_tokens=kb.token_counter.count,
-        ),
-        prompts=kb.prompts,
-        conversations=type(kb.conversations)(f"sqlite:///{tmp_path / 'conv.sqlite'}"),
-        settings=AnswerSettings(**(answer or {})),
-        llm_settings=llm_settings,
-        max_hit_chars=kb.settings.chunking.max_chars,
-    )
+    # The draft stays what the user reads (flagged if need be): these tests are about the path to it.
+    return answerer(kb, server, tmp_path, {"on_unsupported": "flag"} | (answer or {}), **llm)
 
 
 def test_answer_cites_the_handbook(kb, llm, tmp_path: Path) -> None:
@@ -94,8 +77,16 @@ def test_answer_cites_the_handbook(kb, llm, tmp_path: Path) -> None:
         "llm_total",
         "total",
     } <= set(a.timings_ms)
-    assert [s.name for s in a.steps] == ["retrieve", "confidence", "prompt", "generate", "cite"]
-    generate = a.steps[3]
+    assert [s.name for s in a.steps] == [
+        "retrieve",
+        "confidence",
+        "evidence",
+        "answerability",
+        "prompt",
+        "generate",
+        "verify",
+    ]
+    generate = a.steps[5]
     assert generate.tokens_in == 900 and generate.output == a.text and generate.model == "scripted"
     # What the model was sent: the pinned template, the question, the numbered sources.
     (req,) = llm.requests

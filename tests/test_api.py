@@ -238,6 +238,10 @@ def test_metrics_are_exposed(client) -> None:
     assert 'rag_answers_total{reason="low_confidence",refused="true"} 1.0' in text
     assert 'rag_llm_tokens_total{direction="input",model="scripted",prompt="answer@1"} 700.0' in text
     assert 'rag_step_duration_seconds_count{kind="query",step="llm_total"} 1.0' in text
+    # The model's sentence was checked against its source and held.
+    assert 'rag_answer_sentences_total{model="scripted",prompt="answer@1",verdict="supported"} 1.0' in text
+    assert 'rag_answer_policy_total{action="kept"} 1.0' in text
+    assert "rag_answerability_score_count 2.0" in text  # the refused question was assessed too
     assert 'rag_step_duration_seconds_count{kind="ingest",step="parsing"} 1.0' in text
     assert 'rag_http_requests_total{method="POST",route="/v1/query",status="200"} 2.0' in text
     assert "rag_http_request_duration_seconds_bucket" in text

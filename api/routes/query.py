@@ -31,8 +31,11 @@ router = APIRouter(prefix="/v1", tags=["questions"])
 
 SSE_DOC = (
     'With stream=true the response is text/event-stream: `event: token` with `{"text": ...}` for each piece '
-    "of the answer as the model writes it, then one `event: answer` with the whole record (citations, usage, "
-    "timings), or `event: error` with a problem object."
+    "of the answer as the model writes it, then one `event: answer` with the whole record (citations, "
+    "evidence, verification, usage, timings), or `event: error` with a problem object. The `answer` field "
+    "of the final record is what to show: under the `flag` policy the tokens are the model's words as they "
+    "come; under `evidence` and `refuse` (RAG_ANSWER__ON_UNSUPPORTED) the text is held back until verified "
+    "and arrives as one token."
 )
 
 

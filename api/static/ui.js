@@ -88,6 +88,10 @@ function cards(summary) {
     ["low confidence", pct(summary.low_confidence_rate)],
     ["citation coverage", pct(summary.citation_coverage_mean)],
     ["groundedness", fmt(summary.groundedness_mean)],
+    ["sentences supported", pct(summary.sentences_supported_rate)],
+    ["contradicted / unsupported", `${pct(summary.sentences_contradicted_rate)} / ${pct(summary.sentences_unsupported_rate)}`],
+    ["answers flagged or replaced", pct(summary.flagged_rate)],
+    ["answerability (mean)", fmt(summary.answerability_mean)],
     ["dense/sparse overlap@5", fmt(summary.overlap_at_5_mean)],
     ["latency p95 (ms)", fmt(summary.latency_ms_p95, 0)],
     ["tokens in / out", `${summary.tokens_in} / ${summary.tokens_out}`],
@@ -157,6 +161,7 @@ function promptTable(rows) {
   table($("prompts"), [
     ["prompt", (r) => r.prompt],
     ["hash", (r) => r.hash],
+    ["model", (r) => r.model],
     ["variant", (r) => r.variants.join(", ")],
     ["answers", (r) => r.answers],
     ["p50 / p95 ms", (r) => `${fmt(r.latency_ms_p50, 0)} / ${fmt(r.latency_ms_p95, 0)}`],
@@ -165,6 +170,7 @@ function promptTable(rows) {
     ["refusal", (r) => pct(r.refusal_rate)],
     ["coverage", (r) => pct(r.citation_coverage_mean)],
     ["groundedness", (r) => fmt(r.groundedness_mean)],
+    ["supported / contradicted / unsupported", (r) => `${pct(r.sentences_supported_rate)} / ${pct(r.sentences_contradicted_rate)} / ${pct(r.sentences_unsupported_rate)}`],
     ["feedback", (r) => `${pct(r.feedback_rate)} · ${fmt(r.rating_mean, 2)}`],
   ], rows);
 }
@@ -218,6 +224,35 @@ async function refresh() {
 $("refresh").addEventListener("click", refresh);
 $("hours").addEventListener("change", refresh);
 
+function where(x) {
+  return `${x.source}${x.pages.length ? ` p. ${x.pages.join(",")}` : ""}${x.section ? ` · ${x.section}` : ""}`;
+}
+
+// The answer, one line per sentence when it was verified, flagged sentences marked.
+function answerParagraphs(a) {
+  const v = a.verification;
+  if (!v || !v.sentences.length) return [text("p", a.answer)];
+  const p = document.createElement("p");
+  v.sentences.forEach((s) => {
+    const flagged = s.verdict === "contradicted" || s.verdict === "unsupported";
+    const span = text("span", `${s.text} `, flagged ? "flagged" : "");
+    if (flagged) span.title = s.verdict;
+    p.appendChild(span);
+  });
+  return [p];
+}
+
+function flags(out, v) {
+  if (!v) return;
+  v.sentences.filter((s) => s.verdict === "contradicted" || s.verdict === "unsupported").forEach((s) => {
+    const line = text("div", `${s.verdict}: ${s.text}`, "flag");
+    s.checks.filter((c) => c.verdict === s.verdict).forEach((c) => {
+      line.appendChild(text("div", c.source_text ? `“${c.fact.text}” vs [${c.source}] “${c.source_text}”` : `“${c.fact.text}” is in none of the sources`, "empty"));
+    });
+    out.appendChild(line);
+  });
+}
+
 $("ask").addEventListener("submit", async (event) => {
   event.preventDefault();
   const out = $("answer");
@@ -225,9 +260,24 @@ $("ask").addEventListener("submit", async (event) => {
   try {
     const question = new FormData(event.target).get("question");
     const a = await api("/v1/query", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ question }) });
-    out.replaceChildren(text("p", a.answer));
-    (a.citations || []).forEach((c) => out.appendChild(text("div", `[${c.n}] ${c.source}${c.pages.length ? ` p. ${c.pages.join(",")}` : ""} · ${c.section} (${c.origin})`)));
+    out.replaceChildren(...answerParagraphs(a));
+    (a.citations || []).forEach((c) => out.appendChild(text("div", `[${c.n}] ${where(c)} (${c.origin})`)));
     if (a.refusal) out.appendChild(text("div", `not answered: ${a.refusal.message}`));
+    flags(out, a.verification);
+    if (a.draft) {
+      out.appendChild(text("div", "the model's draft failed verification:", "flag"));
+      out.appendChild(text("div", a.draft.text, "draft"));
+      flags(out, a.draft.verification);
+    }
+    if (a.evidence && a.evidence.length) {
+      out.appendChild(text("h3", a.refused ? "closest passages" : "evidence"));
+      a.evidence.forEach((e) => {
+        const item = text("div", `${where(e)}: ${e.text}`, "evidence");
+        if (e.answer) item.appendChild(text("b", ` → ${e.answer.text}`));
+        out.appendChild(item);
+      });
+    }
+    if (a.answerability) out.appendChild(text("div", `answerability ${fmt(a.answerability.score)} (threshold ${fmt(a.answerability.threshold)})`, "empty"));
     if (a.model.note) out.appendChild(text("div", a.model.note, "empty"));
     refresh();
   } catch (error) {

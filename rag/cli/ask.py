@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from rag.answer import Answer
 from rag.cli.common import console, print_json, runtime
+from rag.verify import Verification
 
 
 def ask(
@@ -26,7 +28,7 @@ def ask(
 ) -> None:
     """Answer a question from the ingested documents, citing them as [n]."""
     with runtime() as rt:
-        rt.embedder.warm_up()
+        rt.answerer.warm_up()
         answer: Answer | None = None
         pieces = rt.answerer.stream(
             question,
@@ -55,6 +57,19 @@ def _print_answer(a: Answer, printed: bool) -> None:
         console.print(a.text, markup=False, highlight=False, soft_wrap=True)
     if a.refusal is not None:
         console.print(f"[yellow]not answered[/yellow] ({a.refusal.reason}): {a.refusal.message}")
+    if a.verification is not None and a.verification.failed:
+        console.print("[red]flagged:[/red] sentences of this answer do not hold up against the sources")
+        _print_flags(a.verification, sentences=True)
+    if a.draft is not None and a.draft_verification is not None:
+        console.print(f"[yellow]the model's draft failed verification:[/yellow] [dim]{escape(a.draft)}[/dim]")
+        _print_flags(a.draft_verification, sentences=len(a.draft_verification.sentences) > 1)
+    if a.evidence:
+        console.print("[bold]evidence[/bold]" if not a.refused else "[bold]closest passages[/bold]")
+        for e in a.evidence:
+            where = e.source + (f" p.{','.join(map(str, e.pages))}" if e.pages else "")
+            where += f" § {e.section}" if e.section else ""
+            span = f" [green]→ {escape(e.answer.text)}[/green]" if e.answer else ""
+            console.print(f"  [dim]{escape(where)}:[/dim] {escape(' '.join(e.text.split()))}{span}")
     if a.context and a.context.sources:
         cited = {c.n: c.origin for c in a.citations.citations} if a.citations else {}
         table = Table(title="sources", title_justify="left", show_edge=False)
@@ -68,7 +83,7 @@ def _print_answer(a: Answer, printed: bool) -> None:
             pages = ",".join(map(str, h.pages)) or "-"
             table.add_row(str(s.n), h.source, pages, h.section or "-", cited.get(s.n, ""))
         console.print(table)
-    if a.citations and a.citations.uncited:
+    if a.citations and a.citations.uncited and a.draft is None:
         console.print(f"[dim]{len(a.citations.uncited)} sentence(s) without a citation from the model[/dim]")
     t = a.timings_ms
     steps = ", ".join(
@@ -78,11 +93,29 @@ def _print_answer(a: Answer, printed: bool) -> None:
     )
     u = a.usage
     cost = "" if a.cost is None else f" · cost {a.cost:.6f}"
-    prompt = f"{a.prompt['name']}@{a.prompt['version']}" if a.prompt else "none (refused before the LLM)"
+    prompt = f"{a.prompt['name']}@{a.prompt['version']}" if a.prompt else "none"
+    answerable = f" · answerability {a.answerability.score:.2f}" if a.answerability else ""
     console.print(
         f"[dim]{t['total']:.0f} ms ({steps}) · tokens {u.prompt_tokens} in / {u.completion_tokens} out{cost}"
         f" · prompt {prompt} · model {a.model['name']} · confidence {a.confidence.value:.2f}"
+        f"{answerable}"
         f" · conversation {a.conversation_id}[/dim]"
     )
     if a.model.get("demo_quality"):
         console.print(f"[yellow]note:[/yellow] {a.model['note']}")
+
+
+def _print_flags(verification: Verification, sentences: bool) -> None:
+    """Each flagged sentence (when ``sentences``) and, under it, each claim that failed and why."""
+    for i in verification.flagged:
+        sentence = verification.sentences[i]
+        if sentences:
+            console.print(f"  [red]{sentence.verdict}[/red]: {escape(sentence.text)}")
+        for check in sentence.checks:
+            if check.verdict != sentence.verdict:
+                continue
+            if check.source is not None and check.source_text:
+                said = f"[{check.source}] says {check.source_text!r}"
+            else:
+                said = "is in none of the sources"
+            console.print(f"    [red]{check.verdict}[/red] {escape(repr(check.fact.text))}: {escape(said)}")

@@ -87,7 +87,8 @@ def drift(tenant: Tenant = None, as_json: AsJson = False) -> None:
 @app.command("prompts")
 @handle_errors
 def prompts(hours: Hours = 24 * 7, tenant: Tenant = None, as_json: AsJson = False) -> None:
-    """Prompt variants side by side: latency, tokens, cost, refusals, groundedness, feedback."""
+    """Prompt variants and models side by side: latency, tokens, cost, refusals, verified sentences,
+    feedback."""
     store, _ = _store()
     try:
         rows = aggregate.prompts(
@@ -102,6 +103,7 @@ def prompts(hours: Hours = 24 * 7, tenant: Tenant = None, as_json: AsJson = Fals
     cols = [
         "prompt",
         "hash",
+        "model",
         "answers",
         "latency_ms_p50",
         "latency_ms_p95",
@@ -109,7 +111,9 @@ def prompts(hours: Hours = 24 * 7, tenant: Tenant = None, as_json: AsJson = Fals
         "tokens_out_mean",
         "cost",
         "refusal_rate",
-        "groundedness_mean",
+        "sentences_supported_rate",
+        "sentences_contradicted_rate",
+        "sentences_unsupported_rate",
         "feedback_rate",
         "rating_mean",
     ]

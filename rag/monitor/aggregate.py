@@ -52,6 +52,8 @@ def summary(traces: list[Trace]) -> dict[str, Any]:
         "refusal_rate": _mean(float(t.refused) for t in queries),
         "citation_coverage_mean": _mean((t.signals or {}).get("citation_coverage") for t in queries),
         "groundedness_mean": _mean((t.signals or {}).get("groundedness") for t in queries),
+        **verdict_shares(queries),
+        "answerability_mean": _mean((t.signals or {}).get("answerability") for t in queries),
         "feedback_rate": (sum(1 for t in queries if t.feedback) / len(queries)) if queries else None,
         "rating_mean": _mean(rated),
         "tokens_in": sum(t.tokens_in for t in queries),
@@ -59,6 +61,24 @@ def summary(traces: list[Trace]) -> dict[str, Any]:
         "cost": sum(t.cost or 0.0 for t in queries),
         "latency_ms_p50": _pct([t.latency_ms for t in retrievals], 50),
         "latency_ms_p95": _pct([t.latency_ms for t in retrievals], 95),
+    }
+
+
+VERDICTS = ("supported", "contradicted", "unsupported", "unverifiable")
+
+
+def verdict_shares(queries: list[Trace]) -> dict[str, Any]:
+    """Share of the model's answer sentences per verification verdict, and of answers the policy changed."""
+    totals = dict.fromkeys(VERDICTS, 0)
+    for t in queries:
+        for verdict, n in ((t.signals or {}).get("verdicts") or {}).items():
+            if verdict in totals:
+                totals[verdict] += int(n)
+    sentences = sum(totals.values())
+    policies = [p for t in queries if (p := (t.signals or {}).get("policy"))]
+    return {f"sentences_{v}_rate": (totals[v] / sentences if sentences else None) for v in VERDICTS} | {
+        "sentences_checked": sentences,
+        "flagged_rate": (sum(p != "kept" for p in policies) / len(policies)) if policies else None,
     }
 
 
@@ -89,19 +109,21 @@ def histogram(
 
 
 def prompts(traces: list[Trace]) -> list[dict[str, Any]]:
-    """Prompt variants side by side: latency, tokens, cost, refusals, groundedness, feedback."""
-    groups: dict[tuple[str, str], list[Trace]] = defaultdict(list)
+    """Prompt variants and models side by side: latency, tokens, cost, refusals, groundedness, verification
+    verdicts, feedback."""
+    groups: dict[tuple[str, str, str], list[Trace]] = defaultdict(list)
     for t in traces:
         if t.kind == "query" and t.status == "ok" and t.prompt_name:
-            groups[(t.prompt_id or "", t.prompt_hash or "")].append(t)
+            groups[(t.prompt_id or "", t.prompt_hash or "", t.model or "")].append(t)
     rows = []
-    for (prompt, phash), group in sorted(groups.items()):
+    for (prompt, phash, model), group in sorted(groups.items()):
         s = summary(group)
         llm = [(t.timings or {}).get("llm_total") for t in group]
         rows.append(
             {
                 "prompt": prompt,
                 "hash": phash,
+                "model": model,
                 "variants": sorted({t.prompt_variant or "" for t in group}),
                 "answers": len(group),
                 "latency_ms_p50": s["latency_ms_p50"],
@@ -113,6 +135,7 @@ def prompts(traces: list[Trace]) -> list[dict[str, Any]]:
                 "refusal_rate": s["refusal_rate"],
                 "citation_coverage_mean": s["citation_coverage_mean"],
                 "groundedness_mean": s["groundedness_mean"],
+                **{k: s[k] for k in s if k.startswith("sentences_") or k == "flagged_rate"},
                 "feedback_rate": s["feedback_rate"],
                 "rating_mean": s["rating_mean"],
             }

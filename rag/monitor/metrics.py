@@ -56,6 +56,24 @@ class Metrics:
         self.tokens = Counter("rag_llm_tokens", "LLM tokens", ["model", "prompt", "direction"], registry=r)
         self.cost = Counter("rag_llm_cost", "LLM cost (price table units)", ["model", "prompt"], registry=r)
         self.answers = Counter("rag_answers", "Answers given", ["refused", "reason"], registry=r)
+        self.sentences = Counter(
+            "rag_answer_sentences",
+            "Sentences of the model's answers by verification verdict",
+            ["verdict", "model", "prompt"],
+            registry=r,
+        )
+        self.policy = Counter(
+            "rag_answer_policy",
+            "What the answer policy did (kept, flagged, evidence, refused)",
+            ["action"],
+            registry=r,
+        )
+        self.answerability = Histogram(
+            "rag_answerability_score",
+            "Answerability score of the questions asked",
+            buckets=[i / 10 for i in range(1, 10)],
+            registry=r,
+        )
         self.errors = Counter("rag_errors", "Requests that failed", ["kind"], registry=r)
         self.rate_limited = Counter("rag_rate_limited", "Requests refused by the rate limit", registry=r)
         self.auth_failures = Counter(
@@ -98,3 +116,10 @@ class Metrics:
             self.tokens.labels(model, prompt, "output").inc(t.tokens_out)
         if t.cost:
             self.cost.labels(model, prompt).inc(t.cost)
+        signals = t.signals or {}
+        for verdict, n in (signals.get("verdicts") or {}).items():
+            self.sentences.labels(verdict, model, prompt).inc(n)
+        if signals.get("policy"):
+            self.policy.labels(signals["policy"]).inc()
+        if signals.get("answerability") is not None:
+            self.answerability.observe(signals["answerability"])

@@ -5,7 +5,10 @@
 - answer: retrieval confidence and whether it was low, refusal and its reason, citation coverage (share of
   answer sentences with a model citation), invalid citations, and a groundedness proxy: for each answer
   sentence, the best cosine to a sentence of the chunks it cites (model or matched), or of all given
-  sources when it cites none; averaged. It says "the answer reads like its sources", not "it is true".
+  sources when it cites none; averaged. It says "the answer reads like its sources", not "it is true";
+- verification (rag.verify): how many of the model's sentences were supported, contradicted, unsupported
+  or unverifiable (of the draft when the answer policy replaced it: the model's quality is what is
+  monitored), whether the answer was flagged, replaced or refused, and the answerability score.
 """
 
 from __future__ import annotations
@@ -62,7 +65,14 @@ def answer_signals(answer: Answer, embedder: Embedder | None, threshold: float) 
         "citation_coverage": None,
         "invalid_citations": 0,
         "groundedness": None,
+        "answerability": answer.answerability.score if answer.answerability else None,
+        "evidence": len(answer.evidence),
+        "policy": answer.policy,
+        "verdicts": None,
     }
+    checked = answer.draft_verification or answer.verification
+    if checked is not None and checked.sentences:
+        out["verdicts"] = checked.counts()
     report = answer.citations
     if report is None or not report.sentences:
         return out

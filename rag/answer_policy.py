@@ -1,0 +1,71 @@
+"""Answer policy: what the user reads when the model's draft fails verification, and extractive answers.
+
+``flag`` keeps the draft and marks its flagged sentences (verification travels with the answer);
+``evidence`` answers with the extractive evidence instead, quoted and cited, and says why; ``refuse``
+answers nothing and says which sentence failed against which source. ``quote`` is also the whole answer
+of the ``extractive`` provider: the short answer span when the question asks for one, then the evidence
+sentences, each on its own line and cited [n].
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rag.evidence import Evidence
+from rag.prompt.context import Source
+from rag.refuse import Refusal
+from rag.types import Hit
+from rag.verify import Verification
+
+Policy = Literal["flag", "evidence", "refuse"]
+
+DRAFT_FAILED = "The model's draft answer did not hold up against the sources; the documents say:"
+UNVERIFIED = "The model's answer could not be verified against the documents."
+
+
+def with_evidence_sources(evidence: list[Evidence], sources: list[Source], hits: list[Hit]) -> list[Source]:
+    """The sources, plus one for each evidence chunk not among them (numbered after the last), so every
+    quoted sentence can be cited [n] like the rest."""
+    out = list(sources)
+    have = {s.hit.chunk_id for s in out}
+    by_chunk = {h.chunk_id: h for h in hits}
+    for e in evidence:
+        if e.chunk_id not in have:
+            out.append(Source(n=max((s.n for s in out), default=0) + 1, hit=by_chunk[e.chunk_id], tokens=0))
+            have.add(e.chunk_id)
+    return out
+
+
+def quote(evidence: list[Evidence], sources: list[Source], lead: str | None = None) -> str:
+    """The evidence as an answer: an optional lead line, the short answer when there is one, and each
+    evidence sentence quoted on its own line with its source number."""
+    number = {s.hit.chunk_id: s.n for s in sources}
+    lines = [lead] if lead else []
+    top = evidence[0]
+    if top.answer is not None:
+        lines.append(f"{top.answer.text.strip().rstrip('.')}. [{number[top.chunk_id]}]")
+    lines += [f"“{_one_line(e.text)}” [{number[e.chunk_id]}]" for e in evidence]
+    return "\n".join(lines)
+
+
+def refusal(verification: Verification) -> Refusal:
+    """Why the draft was refused, in words: the first flagged sentence and what its source says."""
+    first = verification.sentences[verification.flagged[0]]
+    detail = f'"{_clip(first.text)}" is {first.verdict}'
+    for check in first.checks:
+        if check.verdict == first.verdict:
+            if check.source is not None and check.source_text:
+                detail += f" ([{check.source}] says {check.source_text!r}, not {check.fact.text!r})"
+            else:
+                detail += f" ({check.fact.text!r} is in none of the sources)"
+            break
+    return Refusal("unsupported", f"the model's answer failed verification: {detail}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = _one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,36 @@
+"""An Answerer over the sample documents with a scripted LLM, for the answer-path test modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llm_server import ScriptedLLM
+from rag.answer import Answerer
+from rag.llm.openai_chat import OpenAIChat
+from rag.runtime import Runtime
+from rag.settings import AnswerSettings, LlmSettings
+
+
+def answerer(kb: Runtime, server: ScriptedLLM, tmp_path: Path, answer: dict | None = None, **llm) -> Answerer:
+    """The knowledge base's retriever, embedder, prompts and answerability model, the scripted LLM, and
+    answer settings as given (conversations in tmp_path)."""
+    llm_settings = LlmSettings(base_url=server.base_url, model="scripted", max_retries=0, timeout_s=5, **llm)
+    return Answerer(
+        retriever=kb.retriever,
+        embedder=kb.embedder,
+        llm=OpenAIChat(
+            base_url=server.base_url,
+            model="scripted",
+            api_key=None,
+            timeout_s=5,
+            max_retries=0,
+            context_window=llm_settings.window,
+            count_tokens=kb.token_counter.count,
+        ),
+        prompts=kb.prompts,
+        conversations=type(kb.conversations)(f"sqlite:///{tmp_path / 'conv.sqlite'}"),
+        answerability=kb.answerability,
+        settings=AnswerSettings(**(answer or {})),
+        llm_settings=llm_settings,
+        max_hit_chars=kb.settings.chunking.max_chars,
+    )
