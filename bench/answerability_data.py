@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 import squad
+from common import ROOT
 
 from rag.types import Hit
 
 HALVES = {"even": 0, "odd": 1}
+CODE = ("rag/answerability.py", "rag/evidence.py", "rag/refuse.py", "rag/question.py", "rag/facts.py")
 
 
 class MemoEncoder:
@@ -124,8 +126,17 @@ class _Lazy:
 def feature_rows(half: str) -> tuple[list[dict[str, float]], np.ndarray, list[str]]:
     """The features (rag.answerability) of every question of the half, their labels (1 = answerable) and
     their articles (for grouped cross-validation: questions on one paragraph are alike)."""
+    import hashlib
+
     from rag.answerability import features
     from rag.refuse import retrieval_confidence
+
+    # Kept per version of the code that computes them: reruns of training and evaluation share them.
+    code = "".join((ROOT / f).read_text() for f in CODE if (ROOT / f).exists())
+    cached = work_dir() / f"{half}-features-{hashlib.sha256(code.encode()).hexdigest()[:12]}.json"
+    if cached.exists():
+        data = json.loads(cached.read_text())
+        return data["rows"], np.array(data["labels"]), data["groups"]
 
     try:
         from rag.evidence import select_evidence
@@ -146,6 +157,7 @@ def feature_rows(half: str) -> tuple[list[dict[str, float]], np.ndarray, list[st
             print(f"  {half}: features of {i} questions ({time.perf_counter() - t:.0f} s)")
             enc.save()
     enc.save()
+    cached.write_text(json.dumps({"rows": rows, "labels": labels, "groups": groups}))
     return rows, np.array(labels), groups
 
 

@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from rag.answerability import FEATURES, MODEL_FORMAT
 
-C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
 
 def matrix(rows: list[dict[str, float]], names: tuple[str, ...]) -> np.ndarray:
@@ -155,6 +155,7 @@ def main() -> None:
             "unanswerable": int((1 - y).sum()),
             "retrieval": "hybrid top 8 over every paragraph of those articles, one document each",
             "model": f"StandardScaler + LogisticRegression(C={fitted['c']}), C by grouped 5-fold CV",
+            "c": fitted["c"],
             "threshold": f"highest out-of-fold threshold answering >= {args.min_answered} of answerable",
         },
         "sklearn": sklearn.__version__,

@@ -7,8 +7,8 @@ covers, whether the evidence holds the kind of fact the question asks for (a yea
 for "how many"), and mismatches such as a year in the question that the evidence gives differently.
 ``AnswerabilityModel`` scores them with a logistic regression trained by bench/train_answerability.py on
 the calibration half of SQuAD 2.0 dev, shipped as JSON (feature names, scaling, coefficients, threshold,
-metrics) and read without pickle or scikit-learn. Nothing here embeds: it costs spaCy on the question and
-the best evidence sentence, a few milliseconds.
+metrics) and read without pickle or scikit-learn. Nothing here embeds: it costs rag.facts (spaCy's entity
+recogniser, cached per text) on the question and the best evidence sentence, a few milliseconds.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 from rag.errors import ConfigError
+from rag.facts import extract, matches_kind, normalise
 from rag.question import AnswerKind, answer_kind, content_stems
 from rag.refuse import Confidence
 from rag.types import Hit
@@ -39,14 +39,16 @@ class EvidenceLike(Protocol):
 
     text: str
     chunk_id: str
+    score: float  # the selection score
     similarity: float
+    answer: Any  # the short answer span (rag.evidence.Span) or None
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Features. Each group is one idea; bench/answerability_eval.py removes them a group at a time.
 
 FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
-    "confidence": ("confidence", "sentence_margin"),
+    "confidence": ("confidence", "sentence_margin", "evidence_score"),
     "scores": (
         "dense_top1",
         "dense_margin",
@@ -66,7 +68,7 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
         "names_missing",
         "question_terms",
     ),
-    "kind": ("kind_other", "kind_in_sentence", "kind_in_chunk", "kind_in_evidence"),
+    "kind": ("kind_other", "kind_in_sentence", "kind_in_chunk", "kind_in_evidence", "answer_span"),
     "mismatch": (
         "year_contradicted",
         "year_missing",
@@ -80,44 +82,16 @@ FEATURES: tuple[str, ...] = tuple(f for group in FEATURE_GROUPS.values() for f i
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
 _NEGATION = re.compile(r"\b(?:not|never|no|none|nobody|nothing|neither|nor|without)\b|n't\b")
-_ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
-# spaCy entity labels that hold each kind of answer (numbers and years also by pattern, see _has_kind).
-_KIND_LABELS: dict[AnswerKind, set[str]] = {
-    "duration": {"DATE", "TIME", "CARDINAL", "QUANTITY"},
-    "date": {"DATE", "TIME"},
-    "money": {"MONEY"},
-    "percent": {"PERCENT"},
-    "number": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"},
-    "person": {"PERSON", "NORP"},
-    "place": {"GPE", "LOC", "FAC"},
-    "organisation": {"ORG"},
-}
+_DATE_WORDS = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"century|centuries|\d+(?:st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
 _UNIT_WORDS = re.compile(
     r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)|"
     r"hundred|thousand|million|billion|dozen|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Doc:
-    """What the features need of a text run through spaCy: its entities (text, label)."""
-
-    ents: tuple[tuple[str, str], ...]
-
-
-@lru_cache(maxsize=1)
-def _nlp() -> Any:  # noqa: ANN401 - spacy.Language
-    import spacy
-
-    # Only the entity recogniser: parser, tagger and lemmatiser would triple the cost for nothing here.
-    return spacy.load(
-        "en_core_web_sm", exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
-    )
-
-
-def _analyse(texts: Sequence[str]) -> list[_Doc]:
-    return [_Doc(tuple((e.text, e.label_) for e in doc.ents)) for doc in _nlp().pipe(texts, batch_size=8)]
 
 
 def features(
@@ -140,6 +114,8 @@ def features(
 
     # Confidence: the best question-sentence cosine, and how far the best evidence stands above the next.
     f["confidence"] = confidence.value
+    if evidence:
+        f["evidence_score"] = evidence[0].score
     if len(evidence) >= 2:
         f["sentence_margin"] = evidence[0].similarity - evidence[1].similarity
 
@@ -176,27 +152,31 @@ def features(
         f["terms_chunk"] = len(q_terms & chunk_terms) / len(q_terms)
         f["terms_hits"] = len(q_terms & hit_terms) / len(q_terms)
         f["terms_missing"] = float(min(len(q_terms - hit_terms), 3))
-    q_doc, s_doc = _analyse([question, best_sentence])
-    names = sorted({t for t, label in q_doc.ents if label in _ENTITY_LABELS})
+    # Facts (rag.facts: spaCy's entity recogniser behind a lock, cached per text and shared with evidence
+    # selection and verification) of the question and the best sentence.
+    q_facts, s_facts = extract(question), extract(best_sentence)
+    names = {x.value: x.text for x in q_facts if x.kind == "entity"}
     f["names_chunk"] = 1.0
     if names:
-        low_chunk, low_all = chunk.lower(), all_text.lower()
-        f["names_chunk"] = sum(n.lower() in low_chunk for n in names) / len(names)
-        missing = [n for n in names if n.lower() not in low_all]
+        in_chunk, in_all = f" {normalise(chunk)} ", f" {normalise(all_text)} "
+        f["names_chunk"] = sum(f" {v} " in in_chunk for v in names) / len(names)
+        missing = [t for v, t in names.items() if f" {v} " not in in_all]
         f["names_missing"] = float(min(len(missing), 2))
         if missing:
             notes["names_missing"] = f"the question names {_quote(missing)}; no retrieved passage does"
         elif f["names_chunk"] < 1:
-            absent = [n for n in names if n.lower() not in low_chunk]
+            absent = [t for v, t in names.items() if f" {v} " not in in_chunk]
             notes["names_chunk"] = f"the best passage does not mention {_quote(absent)}"
 
     # Kind: the evidence holds a fact of the kind asked for, one the question does not already state.
     kind = answer_kind(question)
     f["kind_other"] = float(kind == "other")
     if kind != "other":
-        f["kind_in_sentence"] = float(_has_kind(kind, best_sentence, s_doc, question))
-        f["kind_in_chunk"] = float(_has_kind(kind, chunk, None, question))
-        f["kind_in_evidence"] = float(_has_kind(kind, evidence_text, None, question))
+        stated = {x.value for x in q_facts}
+        f["kind_in_sentence"] = float(any(matches_kind(x, kind) and x.value not in stated for x in s_facts))
+        f["kind_in_chunk"] = float(_has_kind(kind, chunk, question))
+        f["kind_in_evidence"] = float(_has_kind(kind, evidence_text, question))
+        f["answer_span"] = float(any(e.answer is not None for e in evidence))
         if not f["kind_in_sentence"]:
             notes["kind_in_sentence"] = (
                 f"the question asks for {_KIND_WORDS[kind]}; the best evidence holds none"
@@ -205,34 +185,33 @@ def features(
     # Mismatches: a year or number the question states that the evidence gives differently or not at all.
     q_years = set(_YEAR.findall(question))
     if q_years:
-        chunk_years = set(_YEAR.findall(chunk))
+        chunk_years, all_years = set(_YEAR.findall(chunk)), set(_YEAR.findall(all_text))
         absent = sorted(q_years - chunk_years)
         if absent and chunk_years:
             f["year_contradicted"] = 1.0
             notes["year_contradicted"] = (
-                f"the question names {_quote(absent)}; "
-                f"the best evidence says {_quote(sorted(chunk_years)[:3])}"
+                f"the question names {_quote(absent)}; the best evidence says {_quote(sorted(chunk_years))}"
             )
-        if q_years - set(_YEAR.findall(all_text)):
+        if q_years - all_years:
             f["year_missing"] = 1.0
-            notes.setdefault(
-                "year_missing", f"no retrieved passage mentions {_quote(absent or sorted(q_years))}"
+            notes["year_missing"] = notes.get("year_contradicted") or (
+                f"the question names {_quote(sorted(q_years - all_years))}; no retrieved passage does"
             )
     q_numbers = {_norm_number(n) for n in _NUMBER.findall(question)} - q_years
     if q_numbers:
         chunk_numbers = {_norm_number(n) for n in _NUMBER.findall(chunk)} - set(_YEAR.findall(chunk))
+        all_numbers = {_norm_number(n) for n in _NUMBER.findall(all_text)}
         absent = sorted(q_numbers - chunk_numbers)
         if absent and chunk_numbers:
             f["number_contradicted"] = 1.0
             notes["number_contradicted"] = (
                 f"the question states {_quote(absent)}; "
-                f"the best evidence says {_quote(sorted(chunk_numbers)[:3])}"
+                f"the best evidence says {_quote(sorted(chunk_numbers))}"
             )
-        all_numbers = {_norm_number(n) for n in _NUMBER.findall(all_text)}
         if q_numbers - all_numbers:
             f["number_missing"] = 1.0
-            notes.setdefault(
-                "number_missing", f"no retrieved passage mentions {_quote(sorted(q_numbers - all_numbers))}"
+            notes["number_missing"] = notes.get("number_contradicted") or (
+                f"the question states {_quote(sorted(q_numbers - all_numbers))}; no retrieved passage does"
             )
     if _NEGATION.search(question.lower()) and not _NEGATION.search(evidence_text.lower()):
         f["negation_mismatch"] = 1.0
@@ -252,32 +231,24 @@ _KIND_WORDS: dict[AnswerKind, str] = {
 }
 
 
-def _has_kind(kind: AnswerKind, text: str, doc: _Doc | None, question: str) -> bool:
-    """The text holds a fact of this kind that the question does not already state."""
+def _has_kind(kind: AnswerKind, text: str, question: str) -> bool:
+    """The text holds a number, year or amount of this kind that the question does not already state (by
+    pattern: cheap enough for whole chunks; names need the entity recogniser, see kind_in_sentence)."""
     q = question.lower()
-    if kind in ("date", "duration", "number", "money", "percent"):
-        patterns = [m.group(0) for m in _NUMBER.finditer(text)]
-        if kind in ("duration", "number"):
-            patterns += [m.group(0) for m in _UNIT_WORDS.finditer(text)]
-        if kind == "money":
-            patterns = [p for p in patterns if re.search(rf"[$€£¥]\s?{re.escape(p)}", text)] or (
-                [] if not re.search(r"\b(?:dollars?|euros?|pounds?|yen|cents?)\b", text, re.I) else ["money"]
-            )
-        if kind == "percent":
-            patterns = [p for p in patterns if re.search(rf"{re.escape(p)}\s?(?:%|percent|per cent)", text)]
-        if kind == "date":
-            patterns = _YEAR.findall(text) + re.findall(
-                r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-                r"december|century|centuries|\d+(?:st|nd|rd|th))\b",
-                text,
-                re.IGNORECASE,
-            )
-        if any(p.lower() not in q for p in patterns):
-            return True
-    if doc is None:
+    if kind not in ("date", "duration", "number", "money", "percent"):
         return False
-    labels = _KIND_LABELS.get(kind, set())
-    return any(label in labels and t.lower() not in q for t, label in doc.ents)
+    patterns = [m.group(0) for m in _NUMBER.finditer(text)]
+    if kind in ("duration", "number"):
+        patterns += [m.group(0) for m in _UNIT_WORDS.finditer(text)]
+    if kind == "money":
+        patterns = [p for p in patterns if re.search(rf"[$€£¥]\s?{re.escape(p)}", text)] or (
+            ["money"] if re.search(r"\b(?:dollars?|euros?|pounds?|yen|cents?)\b", text, re.I) else []
+        )
+    if kind == "percent":
+        patterns = [p for p in patterns if re.search(rf"{re.escape(p)}\s?(?:%|percent|per cent)", text)]
+    if kind == "date":
+        patterns = _YEAR.findall(text) + _DATE_WORDS.findall(text)
+    return any(p.lower() not in q for p in patterns)
 
 
 def _norm_number(text: str) -> str:
@@ -345,8 +316,14 @@ class AnswerabilityModel:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError as e:
             raise ConfigError(f"answerability model file {path} does not exist") from e
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ConfigError(f"answerability model file {path} is not readable JSON: {e}") from e
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"answerability model file {path} is not readable JSON (not UTF-8 text)") from e
+        except json.JSONDecodeError as e:
+            raise ConfigError(
+                f"answerability model file {path} is not readable JSON ({e.msg}, line {e.lineno})"
+            ) from e
+        except OSError as e:
+            raise ConfigError(f"answerability model file {path} cannot be read ({e.strerror})") from e
         return cls.from_dict(data, str(path))
 
     @classmethod
@@ -403,7 +380,7 @@ class AnswerabilityModel:
         values, notes = features(question, hits, confidence, evidence)
         p, parts = self.score(values) if hits else (0.0, [])
         th = self.threshold if threshold is None else threshold
-        reasons = [notes[n] for c, n in parts if c < 0 and n in notes][:3]
+        reasons = list(dict.fromkeys(notes[n] for c, n in parts if c < 0 and n in notes))[:3]
         if not hits:
             reasons = ["nothing was retrieved"]
         elif not reasons:
