@@ -5,8 +5,8 @@
    the gold paragraph, refusals, exact match and F1 of the answers, and citation correctness (a cited
    chunk contains a gold answer), for model citations and for all citations (model + matched).
 2. SQuAD 2.0 dev, odd articles: the refusal rate on unanswerable and the answer rate on answerable
-   questions, from retrieval confidence alone (no LLM call); --llm-refusal runs the whole path so the
-   model's own "not found" counts too.
+   questions, from the gate alone (retrieval, evidence and the answerability model; no LLM call);
+   --llm-refusal runs the whole path so the model's own "not found" counts too.
 
 Runs the embedded model, and the endpoint in RAG_LLM__BASE_URL instead when that is set.
 
@@ -24,7 +24,8 @@ import time
 import squad
 from common import percentile, save
 
-from rag.refuse import decide, retrieval_confidence
+from rag.evidence import select_evidence
+from rag.refuse import retrieval_confidence
 from rag.runtime import Runtime
 from rag.settings import load_settings
 
@@ -129,18 +130,20 @@ def part2(n: int, calibration: set[str], llm_refusal: bool) -> dict:
     answerable = rng.sample([q for q in qs if not q["impossible"]], n)
     unanswerable = rng.sample([q for q in qs if q["impossible"]], n)
     rt.embedder.warm_up()
-    threshold = rt.settings.answer.refusal_threshold
+    model = rt.answerability
 
     def refused(q: dict) -> bool:
         if llm_refusal:
             return rt.answerer.ask(q["question"], tenant="default").refused
-        hits = rt.retriever.search(q["question"], tenant="default", top_k=rt.settings.answer.top_k).hits
-        return decide(hits, retrieval_confidence(q["question"], hits, rt.embedder), threshold) is not None
+        result = rt.retriever.search(q["question"], tenant="default", top_k=rt.settings.answer.top_k)
+        confidence = retrieval_confidence(q["question"], result.hits, rt.embedder)
+        evidence = select_evidence(q["question"], result.hits, rt.embedder, query_vector=result.query_vector)
+        return not model.assess(q["question"], result.hits, confidence, evidence).answerable
 
     out = {
         "articles": len(articles),
-        "threshold": threshold,
-        "path": "whole answer path" if llm_refusal else "retrieval confidence only",
+        "answerability": {"model": model.version, "threshold": model.threshold},
+        "path": "whole answer path" if llm_refusal else "the gate (answerability model), no LLM",
         "refusal_rate_unanswerable": _mean(refused(q) for q in unanswerable),
         "answer_rate_answerable": 1 - _mean(refused(q) for q in answerable),
     }

@@ -24,7 +24,11 @@ from sklearn.model_selection import GroupKFold
 from train_answerability import auc, curve, matrix, operating_point, rates, train
 
 from rag.answerability import FEATURE_GROUPS, FEATURES, AnswerabilityModel
-from rag.settings import AnswerSettings
+from rag.settings import REFUSAL_THRESHOLD
+
+# The single-threshold gate this model follows (bench/calibrate_refusal.py): alone, for comparison, and as
+# the service's floor in front of the model.
+OLD_GATE = FLOOR = REFUSAL_THRESHOLD
 
 
 def main() -> None:
@@ -37,7 +41,7 @@ def main() -> None:
     rows, y, _ = feature_rows("odd")
     scores = np.array([model.score(r)[0] for r in rows])
     conf = matrix(rows, ("confidence",))[:, 0]
-    gate = AnswerSettings().refusal_threshold
+    gate = OLD_GATE
     out = {
         "model": model.version,
         "data": "SQuAD 2.0 dev, articles with an odd index (held out), every question",
@@ -53,6 +57,14 @@ def main() -> None:
             "curve": curve(conf, y),
         },
         "ms_per_question_assess": _timing(model),
+    }
+    # What the service does by default: the confidence floor first, then the model at its threshold.
+    both = np.where(conf >= FLOOR, scores, 0.0)
+    out["default_gate"] = {
+        "floor": FLOOR,
+        "threshold": model.threshold,
+        **rates(both, y, model.threshold),
+        "curve": curve(both, y),
     }
     print(f"held-out: {len(y)} questions ({int(y.sum())} answerable); model {model.version}")
     print(f"  ROC AUC {out['auc']:.3f} (retrieval confidence alone {out['baseline_confidence']['auc']:.3f})")
@@ -77,6 +89,11 @@ def main() -> None:
         print(
             f"  {r['threshold']:.3f}      {r['answered_answerable']:.3f}     {r['refused_unanswerable']:.3f}"
         )
+    d = out["default_gate"]
+    print(
+        f"  default gate (confidence >= {FLOOR}, then the model >= {model.threshold:.3f}): answers "
+        f"{d['answered_answerable']:.3f}, refuses {d['refused_unanswerable']:.3f}"
+    )
     print(f"  assess: {out['ms_per_question_assess']:.1f} ms a question (features + score)")
     if not args.no_ablation:
         out["ablation"] = ablation(rows, y, args.min_answered, model)

@@ -119,7 +119,7 @@ def train(
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--min-answered", type=float, default=0.90, help="Share of answerable still answered.")
+    ap.add_argument("--min-answered", type=float, default=0.99, help="Share of answerable still answered.")
     ap.add_argument("--version", default="answerability-v1")
     ap.add_argument("--out", type=Path, default=ROOT / "rag" / "models" / "answerability-v1.json")
     args = ap.parse_args()

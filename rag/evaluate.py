@@ -110,7 +110,7 @@ def prompt_report(
         rows = []
         for text in items:
             a = answerer.ask(text, tenant=tenant, prompt=prompt)
-            s = answer_signals(a, answerer.embedder, answerer.settings.refusal_threshold)
+            s = answer_signals(a, answerer.embedder)
             rows.append((a, s))
         n = len(rows) or 1
 

@@ -5,15 +5,13 @@ top retrieved chunks. Per-sentence rather than per-chunk, because a 200-token ch
 topics scores low against a question about one of them, while the sentence that answers it scores high:
 the same threshold then works for short SQuAD paragraphs and for long handbook chunks.
 
-The threshold (``rag.settings.REFUSAL_THRESHOLD``) is calibrated by ``bench/calibrate_refusal.py`` on
-one half of SQuAD 2.0 dev (articles with an even index; the other half is held out for
-``bench/answer_quality.py``): the highest threshold that still answers at least 98% of the answerable
-questions. Stricter thresholds do not transfer: SQuAD's questions were written looking at their paragraph
-and match it more closely than real users' questions match a 200-token chunk (at 90%, two of the
-thirteen sample_docs test questions would be refused). SQuAD 2.0's unanswerable questions are written to
-look answerable from the paragraph beside them, so this signal separates them only weakly (ROC AUC 0.66,
-docs/benchmarks.md): the gate catches questions about things the documents never mention, and the
-prompt's "Not found in the documents" instruction is what catches the near misses.
+Confidence alone separates answerable from unanswerable questions only weakly (ROC AUC 0.66 on SQuAD
+2.0), so it is the floor, not the decision: ``decide`` refuses when nothing was retrieved or the best
+sentence is below ``RAG_ANSWER__REFUSAL_THRESHOLD`` (0.42, calibrated by bench/calibrate_refusal.py to
+answer 98% of answerable calibration questions: it stops questions nothing in the documents is close
+to). Above the floor the answerability model (rag.answerability) decides, with confidence one of its
+features, and catches the near misses: a question naming a year, a place or a number the documents give
+differently or not at all.
 """
 
 from __future__ import annotations
@@ -44,7 +42,7 @@ class Confidence:
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    reason: str  # "no_hits" | "low_confidence" | "llm"
+    reason: str  # "no_hits" | "low_confidence" | "unanswerable" | "llm" | "unsupported" | "no_evidence"
     message: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,11 +61,12 @@ def retrieval_confidence(question: str, hits: Sequence[Hit], embedder: TextEncod
     return Confidence(float(sims[best]), sentences[best][0], sentences[best][1])
 
 
-def decide(hits: Sequence[Hit], confidence: Confidence, threshold: float) -> Refusal | None:
-    """A refusal (with its reason in words) when retrieval says the answer is not there, else None."""
+def decide(hits: Sequence[Hit], confidence: Confidence, threshold: float | None) -> Refusal | None:
+    """A refusal (with its reason in words) when nothing was retrieved or, with a ``threshold``, when the
+    best sentence is too far from the question; else None (the answerability model decides next)."""
     if not hits:
         return Refusal("no_hits", "nothing was retrieved: no documents are indexed for this tenant or filter")
-    if confidence.value < threshold:
+    if threshold is not None and confidence.value < threshold:
         return Refusal(
             "low_confidence",
             f"the best matching passage is too far from the question (similarity {confidence.value:.2f}, "

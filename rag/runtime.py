@@ -240,7 +240,6 @@ class Runtime:
             self.traces,
             self.embedder,
             self.settings.monitoring,
-            refusal_threshold=self.settings.answer.refusal_threshold,
             on_written=self._on_trace,
         )
 

@@ -236,8 +236,9 @@ class LlmSettings(BaseModel):
         return self.context_window or (2048 if self.resolved_provider == "embedded" else 8192)
 
 
-# Calibrated by bench/calibrate_refusal.py on SQuAD 2.0 dev (even articles; odd ones are held out for
-# bench/answer_quality.py): the highest threshold that still answers >= 98% of answerable questions.
+# Calibrated by bench/calibrate_refusal.py on SQuAD 2.0 dev (even articles; odd ones are held out): the
+# highest retrieval confidence that still answers >= 98% of answerable questions. The answerability model
+# (rag.answerability) decides above it.
 REFUSAL_THRESHOLD = 0.42
 
 
@@ -257,11 +258,12 @@ class AnswerSettings(BaseModel):
     )
     prompts_dir: Path | None = Field(None, description="Extra prompt template files (*.toml).")
     history_turns: int = Field(3, ge=0, le=50, description="Earlier exchanges shown to the rewrite step.")
-    refusal_threshold: float = Field(
+    refusal_threshold: float | None = Field(
         REFUSAL_THRESHOLD,
         ge=0,
         le=1,
-        description="Refuse without calling the LLM below this retrieval confidence (see rag/refuse.py).",
+        description="Refuse below this retrieval confidence before the answerability model is asked: the "
+        "floor for questions nothing in the documents is close to (rag/refuse.py; null: the model alone).",
     )
     match_citations: bool = Field(
         True,

@@ -16,6 +16,7 @@ from ingest.pipeline import Source
 from llm_server import Reply, ScriptedLLM
 from rag.answer import Answer, Answerer
 from rag.errors import InvalidRequest, LLMError
+from rag.evidence import select_evidence
 from rag.refuse import retrieval_confidence
 from rag.runtime import Runtime
 from rag.settings import AnswerSettings, load_settings
@@ -103,6 +104,19 @@ def test_refusal_makes_no_llm_call_and_says_why(kb, llm, tmp_path: Path) -> None
     assert a.text == "Not found in the documents." and a.prompt is None and a.usage.total_tokens == 0
     assert llm.requests == []
     assert a.confidence.value < AnswerSettings().refusal_threshold
+
+
+def test_above_the_floor_the_answerability_model_refuses_a_near_miss(kb, llm, tmp_path: Path) -> None:
+    # Close to the office list (confidence above the floor), but no office is in Tokyo.
+    a = _answerer(kb, llm, tmp_path).ask("How many employees work in the Tokyo office?", tenant="default")
+    assert a.confidence.value >= AnswerSettings().refusal_threshold
+    assert a.refused and a.refusal.reason == "unanswerable" and "Tokyo" in a.refusal.message
+    assert llm.requests == []
+    # The model alone (no floor) still refuses what nothing in the documents is close to.
+    b = _answerer(kb, llm, tmp_path, answer={"refusal_threshold": None}).ask(
+        "What is the capital of Peru?", tenant="default"
+    )
+    assert b.refused and b.refusal.reason == "unanswerable"
 
 
 def test_nothing_indexed_for_the_tenant_is_a_refusal(kb, llm, tmp_path: Path) -> None:
@@ -244,7 +258,7 @@ def test_an_injected_document_does_not_change_the_system_prompt(kb, llm, tmp_pat
     )
     kb.ingestor.ingest([Source.from_bytes(evil.encode(), "leave-update.txt", "injected")])
     llm.queue(Reply("Not found in the documents."))
-    _answerer(kb, llm, tmp_path, answer={"refusal_threshold": 0.0}).ask(LEAVE, tenant="injected")
+    _answerer(kb, llm, tmp_path, answer={"answerability_threshold": 0.0}).ask(LEAVE, tenant="injected")
     (req,) = llm.requests
     system, user = req.messages[0]["content"], req.messages[1]["content"]
     assert system == kb.prompts.get("answer@1").messages[0][1]
@@ -254,8 +268,16 @@ def test_an_injected_document_does_not_change_the_system_prompt(kb, llm, tmp_pat
     assert user.count("</source>") == 1
 
 
+def _answerable(kb: Runtime, question: str):
+    result = kb.retriever.search(question, tenant="default", top_k=AnswerSettings().top_k)
+    evidence = select_evidence(question, result.hits, kb.embedder, query_vector=result.query_vector)
+    confidence = retrieval_confidence(question, result.hits, kb.embedder)
+    return kb.answerability.assess(question, result.hits, confidence, evidence)
+
+
 @pytest.mark.parametrize("question", [q for q, _, _ in SAMPLE_QUESTIONS])
 def test_the_refusal_gate_passes_every_sample_docs_question(kb, question: str) -> None:
+    assert _answerable(kb, question).answerable
     hits = kb.retriever.search(question, tenant="default", top_k=AnswerSettings().top_k).hits
     assert retrieval_confidence(question, hits, kb.embedder).value >= AnswerSettings().refusal_threshold
 

@@ -69,13 +69,11 @@ class Recorder:
         embedder: Embedder,
         settings: MonitoringSettings,
         *,
-        refusal_threshold: float,
         on_written: Callable[[Trace], None] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.refusal_threshold = refusal_threshold
         self.writer = TraceWriter(
             store,
             prepare=self._prepare,
@@ -176,7 +174,7 @@ class Recorder:
     def _answer_trace(self, e: _AnswerEvent) -> Trace:
         a = e.answer
         content = self.settings.log_content
-        signals = retrieval_signals(a.hits) | answer_signals(a, self.embedder, self.refusal_threshold)
+        signals = retrieval_signals(a.hits) | answer_signals(a, self.embedder)
         report = a.citations
         prompt = a.prompt or {}
         return Trace(

@@ -2,10 +2,11 @@
 
 - retrieval: top-1 and mean fused score, top-1 dense (cosine) and sparse (BM25) score, dense/sparse
   agreement (overlap@5: how many of the hits are in the top 5 of both lists, over 5), empty result;
-- answer: retrieval confidence and whether it was low, refusal and its reason, citation coverage (share of
-  answer sentences with a model citation), invalid citations, and a groundedness proxy: for each answer
-  sentence, the best cosine to a sentence of the chunks it cites (model or matched), or of all given
-  sources when it cites none; averaged. It says "the answer reads like its sources", not "it is true";
+- answer: retrieval confidence and whether the gate judged it too low, refusal and its reason, citation
+  coverage (share of answer sentences with a model citation), invalid citations, and a groundedness
+  proxy: for each answer sentence, the best cosine to a sentence of the chunks it cites (model or
+  matched), or of all given sources when it cites none; averaged. It says "the answer reads like its
+  sources", not "it is true";
 - verification (rag.verify): how many of the model's sentences were supported, contradicted, unsupported
   or unverifiable (of the draft when the answer policy replaced it: the model's quality is what is
   monitored), whether the answer was flagged, replaced or refused, and the answerability score.
@@ -56,10 +57,13 @@ def retrieval_signals(hits: Sequence[Hit]) -> dict[str, Any]:
     }
 
 
-def answer_signals(answer: Answer, embedder: Embedder | None, threshold: float) -> dict[str, Any]:
+def answer_signals(answer: Answer, embedder: Embedder | None) -> dict[str, Any]:
+    assessed = answer.answerability
     out: dict[str, Any] = {
         "confidence": answer.confidence.value,
-        "low_confidence": answer.confidence.value < threshold,
+        # The gate said no: the answerability model (or the optional confidence floor, or no hits at all).
+        "low_confidence": (assessed is None or not assessed.answerable)
+        or (answer.refusal is not None and answer.refusal.reason == "low_confidence"),
         "refused": answer.refused,
         "refusal_reason": answer.refusal.reason if answer.refusal else None,
         "citation_coverage": None,
