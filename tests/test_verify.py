@@ -180,7 +180,7 @@ HANDBOOK = _source(
         ("Core hours are 10:00 to 15:00 CET.", "supported"),
         ("Core hours start at 9:00.", "contradicted"),
         ("The nightly hotel cap in Paris is 210 EUR.", "supported"),  # a table row under "(EUR)"
-        ("The nightly hotel cap in Lyon is 210 EUR.", "unsupported"),
+        ("The nightly hotel cap in Lyon is 210 EUR.", "contradicted"),  # the Lyon row says 150
     ],
 )
 def test_policy_wording(answer: str, verdict: str) -> None:
