@@ -176,8 +176,9 @@ def reword(f: Fact) -> str | None:
 
 
 def asked(question: str, answer: str) -> str:
-    """A claim in the question's words: "Which team won Super Bowl 50: Denver Broncos." Nothing in it is
-    copied from the source sentence, so only relatedness (rag.verify.support) can judge it."""
+    """A claim in the question's words: "Which team won Super Bowl 50: Denver Broncos." Its word order is
+    not the source sentence's, so mostly relatedness (rag.verify.support) judges it. Only the verdict on
+    the answer counts (_answer_flagged)."""
     return f"{question.strip().rstrip('?').strip()}: {answer}."
 
 
@@ -244,6 +245,22 @@ def _flagged(sentence: str, paragraphs: list[str]) -> tuple[bool, str, float]:
     return worst in FLAGGED, worst, ms / max(len(verdicts), 1)
 
 
+def _answer_flagged(claim: str, paragraphs: list[str]) -> tuple[bool, str]:
+    """The verdict on the answer of a question-form claim (what follows its colon), the question's own
+    names and figures left aside: they are often only implied by the source ("the city" for Warsaw)."""
+    sources = [
+        Source(n, Hit(chunk_id=f"c{n}", doc_id=f"d{n}", source="p", text=text, pages=[], section="",
+                      score=1, rank=n), tokens=0)
+        for n, text in enumerate(paragraphs, 1)
+    ]  # fmt: skip
+    _, v = verify_answer(claim, sources, None)
+    sentence = v.sentences[-1]
+    at = claim.rfind(": ") + 2
+    verdicts = {c.verdict for c in sentence.checks if c.fact.end > at}
+    worst = next((x for x in ("contradicted", "unsupported", "supported") if x in verdicts), "unverifiable")
+    return worst in FLAGGED, worst
+
+
 def run(cases: list[dict[str, Any]]) -> dict[str, Any]:
     per: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
     ms: list[float] = []
@@ -263,8 +280,8 @@ def run(cases: list[dict[str, Any]]) -> dict[str, Any]:
         row["hallucinated_flagged"] += flag_h
         row[f"hallucinated_{verdict_h}"] += 1
         row["faithful_flagged"] += flag_f
-        flag_qf, verdict_qf, _ = _flagged(c["asked"], c["sources"])
-        flag_qh, verdict_qh, _ = _flagged(c["asked_hallucinated"], c["sources"])
+        flag_qf, verdict_qf = _answer_flagged(c["asked"], c["sources"])
+        flag_qh, verdict_qh = _answer_flagged(c["asked_hallucinated"], c["sources"])
         row["asked_flagged"] += flag_qf
         row["asked_hallucinated_flagged"] += flag_qh
         if flag_qf and len(misses["asked_flagged"]) < 40:

@@ -43,7 +43,7 @@ def copied(claim: Claim, views: list[SourceView]) -> Copy | None:
             if (share >= NEAR_DUPLICATE_SHARE or ratio >= NEAR_DUPLICATE_RATIO) and (
                 best is None or ratio > best[0]
             ):
-                best = (ratio, Copy(v, s))
+                best = (ratio, Copy(v, s, ratio))
     return None if best is None else best[1]
 
 
@@ -71,9 +71,14 @@ def aligned(fact: Fact, claim: Claim, copy: Copy) -> FactCheck | None:
             continue
         if j1 == j2:
             continue
+        if copy.ratio < NEAR_DUPLICATE_RATIO and (g := said_in(fact, sent)) is not None:
+            # The words are reordered ("Which school is the largest: the Medical University"): the value
+            # the claim puts here is said in the sentence, only elsewhere.
+            return found(fact, "supported", view, sent, g)
         lo, hi = sent.start + b[j1][1], sent.start + b[j2 - 1][2]
         for g in sent.with_names() if fact.kind == "entity" else sent.facts:
-            # Even if the claim's value is said elsewhere in this sentence: here it replaced another.
+            # Even if the claim's value is said elsewhere in this sentence (in the same order of words):
+            # here it replaced another.
             if g.start < hi and lo < g.end and conflicts(fact, g, close=True, aligned=True):
                 return found(fact, "contradicted", view, sent, g)
     return None

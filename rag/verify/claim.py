@@ -15,6 +15,7 @@ class Copy:
 
     view: SourceView
     sentence: SourceSentence
+    ratio: float  # how much of the word order is the same (difflib), 1.0 for a verbatim copy
 
 
 class Claim:

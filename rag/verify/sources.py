@@ -61,6 +61,7 @@ class SourceSentence:
     facts: list[Fact]  # quantities and dates, offsets in the source text; no negations
     clauses: list[tuple[int, int, set[str]]]  # offsets in the source text, content stems
     context: set[str] = field(default_factory=set)  # content stems of its context, if it is short
+    header: bool = False  # a table row (its header row is its context)
     names: list[Fact] | None = None  # named entities, offsets in the source text: see with_names
 
     def with_names(self) -> list[Fact]:
@@ -124,6 +125,7 @@ def read_source(text: str) -> tuple[str, tuple[SourceSentence, ...]]:
             [(s + cs, s + ce, content_stems(piece[cs:ce])) for cs, ce in clauses(piece)],
         )
         if header is not None:
+            sent.header = True
             sent.context = content_stems(text[header[0] : header[1]]) | title
         else:
             sent.context = set(heading)

@@ -16,6 +16,7 @@ that says another.
 from __future__ import annotations
 
 from rag.facts import Fact
+from rag.question import content_stems
 from rag.verify.alignment import aligned, found
 from rag.verify.claim import Claim
 from rag.verify.compare import conflicts, said_in
@@ -27,6 +28,8 @@ from rag.verify.sources import SourceSentence, SourceView, related
 SUPPORT_SHARE = 0.25
 RELATED_SHARE = 0.34
 NEAR_DUPLICATE_SHARE = 0.75
+# How many words either side of a fact say what it is the value of.
+SLOT_WORDS = 4
 
 _Found = tuple[tuple[float, int, int], SourceView, SourceSentence, Fact]
 
@@ -38,6 +41,7 @@ def check_fact(fact: Fact, claim: Claim, views: list[SourceView]) -> FactCheck:
         if got is not None:
             return got
     ctx = claim.context(fact)
+    slot = _around(claim.text, fact.start, fact.end, 0, len(claim.text))
     support: _Found | None = None
     against: _Found | None = None
     for view in views:
@@ -58,7 +62,10 @@ def check_fact(fact: Fact, claim: Claim, views: list[SourceView]) -> FactCheck:
                 continue
             facts = sent.with_names() if fact.kind == "entity" else sent.facts
             close = share >= NEAR_DUPLICATE_SHARE
-            g = next((g for g in facts if conflicts(fact, g, close=close)), None)
+            g = next(
+                (g for g in facts if conflicts(fact, g, close=close) and _same_slot(slot, view, sent, g)),
+                None,
+            )
             if g is not None:
                 against = (score, view, sent, g)
     if support is not None and (against is None or support[0][:2] >= against[0][:2]):
@@ -66,3 +73,20 @@ def check_fact(fact: Fact, claim: Claim, views: list[SourceView]) -> FactCheck:
     if against is not None:
         return found(fact, "contradicted", *against[1:])
     return FactCheck(fact, "unsupported")
+
+
+def _same_slot(slot: set[str], view: SourceView, sent: SourceSentence, g: Fact) -> bool:
+    """g stands where the claim's fact stands: a word next to it is one next to the claim's fact ("Aiko
+    Tanaka owns the migration" for "Priya Raman owns the migration"). Another name merely in a related
+    sentence ("... the largest in East-Central Europe" against "... in Poland") contradicts nothing. A
+    table row is one slot: its cells and header are all next to each other."""
+    if sent.header:
+        return True
+    return bool(slot & _around(view.text, g.start, g.end, sent.start, sent.end))
+
+
+def _around(text: str, start: int, end: int, lo: int, hi: int) -> set[str]:
+    """Content words among the few words either side of text[start:end], within text[lo:hi]."""
+    before = text[lo:start].split()[-SLOT_WORDS:]
+    after = text[end:hi].split()[:SLOT_WORDS]
+    return content_stems(" ".join(before + after))
