@@ -284,6 +284,8 @@ def run(cases: list[dict[str, Any]]) -> dict[str, Any]:
         flag_qh, verdict_qh = _answer_flagged(c["asked_hallucinated"], c["sources"])
         row["asked_flagged"] += flag_qf
         row["asked_hallucinated_flagged"] += flag_qh
+        # Nothing recognised in the answer (a name the recogniser misses): extraction, not the checking.
+        row["asked_hallucinated_unverifiable"] += verdict_qh == "unverifiable"
         if flag_qf and len(misses["asked_flagged"]) < 40:
             misses["asked_flagged"].append({"sentence": c["asked"], "verdict": verdict_qf})
         if not flag_qh and len(misses["asked_hallucinated_passed"]) < 40:
