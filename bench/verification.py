@@ -3,14 +3,23 @@
 For each question whose gold answer is a number, duration, money, percent, date or named entity (the
 fact extractor's reading of the answer in its paragraph), the paragraph's sentence holding the answer is
 a faithful answer; the same sentence with the answer replaced by another value of the same kind (same
-unit, currency, time base or entity label group) from the same article is a hallucinated one. Each is
-verified with the paragraph as its only source. Reported per kind: the share of hallucinated sentences
+unit, currency, time base or entity label group) from the same article is a hallucinated one. Two
+protocols (--protocol both by default):
+
+- paragraph: each sentence verified with its own paragraph as the only source;
+- top5: with the article's 5 paragraphs nearest the question by the product's embedder, as the Answerer
+  checks against its top 5 chunks (the gold paragraph replaces the 5th when retrieval missed it): support
+  must come from the sentence about the claim, not from the same value in a distractor.
+
+Besides the copied sentences (which word alignment judges), question-form claims ("Which team won Super
+Bowl 50: Denver Broncos."), faithful and hallucinated, judged on the verdict of their answer alone: no
+source sentence to copy, so relatedness decides. Reported per kind: the share of hallucinated sentences
 flagged (contradicted or unsupported) and of faithful ones flagged, and the time per sentence.
 
 Develop on the calibration half (articles whose title is in squad.calibration_titles()); the held-out
 half is the rest. No LLM, no index.
 
-    .venv/bin/python bench/verification.py --split calibration|held-out [--questions N]
+    .venv/bin/python bench/verification.py --split calibration|held-out [--questions N] [--protocol P]
 """
 
 from __future__ import annotations

@@ -186,8 +186,10 @@ def _typed_cells(text: str, start: int, end: int, header: tuple[int, int], facts
     out = []
     for f in facts:
         col = next((i for i, (cs, ce) in enumerate(cells) if cs <= f.start and f.end <= ce), None)
-        unit = _unit(text[slice(*heads[col])]) if col is not None and col < len(heads) else None
-        if f.kind == "number" and not f.label and unit and text[slice(*cells[col])].strip() == f.text:  # type: ignore[index]
+        # Only a cell that is the figure alone: "4-hour on-site response" keeps its own unit.
+        alone = col is not None and col < len(heads) and text[slice(*cells[col])].strip() == f.text
+        unit = _unit(text[slice(*heads[col])]) if alone and col is not None else None
+        if f.kind == "number" and not f.label and unit:
             typed = [g for g in extract(f"{f.text} {unit}", names=False) if g.kind != "number"]
             if len(typed) == 1:
                 f = Fact(typed[0].kind, typed[0].value, f.text, f.start, f.end)
