@@ -379,6 +379,8 @@ def _quantities(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
         joiner = j < n and toks[j].text == "-"
         k = j + int(joiner)  # "3-year"
         nxt = toks[k] if k < n else None
+        if nxt is not None and "\n" in text[toks[k - 1].end : nxt.start]:
+            nxt = None  # a table's next row or the next line is no unit: "48500 | 6\nDCK-01"
         kind: str
         label = ""
         if currency is None and nxt is not None and nxt.text == "%":
@@ -452,6 +454,7 @@ def _entities(text: str, taken: list[Fact]) -> list[Fact]:
         if ent.label_ not in ENTITY_LABELS:
             continue
         s, e = ent.start_char, ent.end_char
+        e = s + len(text[s:e].rstrip())  # a run of spaces (a blanked citation marker) may end an entity
         # "EUR 5" tagged ORG, "the 2015 season": a quantity already says it.
         if any(f.kind != "number" and f.start < e and s < f.end for f in taken):
             continue

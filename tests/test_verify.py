@@ -180,7 +180,7 @@ HANDBOOK = _source(
         ("Core hours are 10:00 to 15:00 CET.", "supported"),
         ("Core hours start at 9:00.", "contradicted"),
         ("The nightly hotel cap in Paris is 210 EUR.", "supported"),  # a table row under "(EUR)"
-        ("The nightly hotel cap in Lyon is 210 EUR.", "unsupported"),
+        ("The nightly hotel cap in Lyon is 210 EUR.", "contradicted"),  # the Lyon row says 150
     ],
 )
 def test_policy_wording(answer: str, verdict: str) -> None:
@@ -212,3 +212,55 @@ def test_a_not_in_a_long_source_clause_about_the_same_names_is_no_contradiction(
     claim = "Ms Keller worked for 10 years, from age 18 to 28, for Swedex GmbH & Co KG before her dismissal."
     sentence = _one(claim, [source])
     assert sentence.verdict == "supported", [c.to_dict() for c in sentence.checks]
+
+
+NOTES = _source(
+    1,
+    "Engineering meeting - 14 September 2026\n\nAttendees: Priya Raman (VP Engineering), Aiko Tanaka (Cloud "
+    "lead)\n\n2. Continuous integration\n\nDecision: the team migrates the build pipeline to GitLab CI. Aiko "
+    "Tanaka owns the migration. Budget approved: 12,000 euros for runners.",
+)
+PRICES = _source(
+    2,
+    "product_code | product | list_price_eur | lead_time_weeks\nPH2-STD | Porter H2 | 48500 | 6\n"
+    "PH2-XL | Porter H2 XL | 61900 | 10",
+)
+RELEASE = _source(
+    3, "Porter firmware 4.1 release notes\n\nReleased 2 June 2026.\n\nNew features\n\nNight mode."
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict", "source_says"),
+    [
+        # A name in an attendee list says nothing about who owns what: the sentence about the migration does.
+        ("Priya Raman owns the migration to GitLab CI.", "contradicted", "Aiko Tanaka"),
+        ("Aiko Tanaka owns the migration.", "supported", "Aiko Tanaka"),
+        # A short sentence is read with its title line.
+        ("Firmware 4.1 was released on 2 June 2024.", "contradicted", "2 June 2026"),
+        ("Firmware 4.1 was released on 2 June 2026.", "supported", "2 June 2026"),
+        # A bare table figure takes its column header's unit, and the row about the claim's subject decides.
+        ("The Porter H2 has a lead time of 6 months.", "unsupported", None),
+        ("The Porter H2 has a lead time of 6 weeks.", "supported", "6"),
+        ("The Porter H2 XL has a lead time of 6 weeks.", "contradicted", "10"),
+        ("The Porter H2 XL costs 61,900 euros.", "supported", "61900"),
+        ("The Porter H2 XL costs 48,500 euros.", "contradicted", "61900"),
+        ("The Porter H2 costs 48,500 USD.", "unsupported", None),  # the column says euros
+    ],
+)
+def test_support_is_local_to_the_sentence_about_the_claim(answer: str, verdict: str, source_says) -> None:
+    sentence = _one(answer, [NOTES, PRICES, RELEASE])
+    assert sentence.verdict == verdict, [c.to_dict() for c in sentence.checks]
+    if source_says is not None:
+        assert source_says in [c.source_text for c in sentence.checks if c.verdict == verdict]
+
+
+def test_another_name_in_a_related_sentence_is_no_contradiction_unless_it_stands_in_the_same_place() -> None:
+    source = _source(
+        1,
+        "Warsaw University of Technology is the second academic school of technology in the country, and one "
+        "of the largest in East-Central Europe.",
+    )
+    sentence = _one("The second academic school of technology in Poland is Warsaw University of Technology.",
+                    [source])  # fmt: skip
+    assert "contradicted" not in {c.verdict for c in sentence.checks}, [c.to_dict() for c in sentence.checks]

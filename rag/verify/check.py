@@ -1,0 +1,83 @@
+"""Verification of an answer, sentence by sentence, and the one call the Answerer makes.
+
+Each sentence's facts (rag.facts) are checked against the sources it cites, or every source when it
+cites none (rag.verify.support: support is local to the source sentences related to the claim; a claim
+that copies a source sentence is aligned with it word by word, rag.verify.alignment); its clauses against
+the source clauses most like them for negation (rag.verify.negation). A sentence is contradicted if any
+fact is; else unsupported if any fact is found in no related source sentence; else supported if it has
+facts; else unverifiable (nothing checkable: a paraphrase, or "The documents do not say.").
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.embed import TextEncoder
+from rag.cite import MARKER, CitationReport, cite, matched_citations
+from rag.facts import extract
+from rag.prompt.context import Source
+from rag.refuse import is_llm_refusal
+from rag.verify.alignment import copied, substitutions
+from rag.verify.claim import Claim
+from rag.verify.negation import check_negation
+from rag.verify.report import FLAGGED, SentenceCheck, Verification, sentence_verdict
+from rag.verify.sources import SourceView
+from rag.verify.support import check_fact
+
+# Sentences about the documents themselves ("The documents do not say.") state nothing to check.
+_META = re.compile(
+    r"\b(?:documents?|sources?|context|passages?|provided (?:text|information)|excerpts?)\b.*"
+    r"\b(?:not|n['’]t|no|never|neither)\b"
+    r"|\bnot (?:found|mentioned|specified|stated|provided|given|available|say|state|mention)\b",
+    re.IGNORECASE,
+)
+
+
+def verify_answer(
+    answer: str, sources: list[Source], encoder: TextEncoder | None
+) -> tuple[CitationReport, Verification]:
+    """Citations and per-sentence verdicts for an answer; matched citations (when ``encoder`` is given)
+    only on sentences that are neither contradicted nor unsupported, pointing at the source that
+    supported their facts when one did."""
+    report = cite(answer, sources, None)
+    verification = verify(report, sources)
+    if encoder is not None and sources:
+        by_index = {s.index: s for s in verification.sentences}
+        allowed = [i for i in report.uncited if by_index[i].verdict not in FLAGGED]
+        prefer = {i: n for i in allowed if (n := by_index[i].supporting_source()) is not None}
+        extra = matched_citations(report.sentences, allowed, sources, encoder, prefer)
+        report.citations = sorted(report.citations, key=lambda c: c.n) + extra
+    return report, verification
+
+
+def verify(report: CitationReport, sources: list[Source]) -> Verification:
+    """Verdicts for the sentences of a citation report (the answer as cited, markers included)."""
+    views = {s.n: SourceView(s) for s in sources}
+    cited: dict[int, list[int]] = {}
+    for c in report.citations:
+        if c.origin == "model":
+            for i in c.sentences:
+                cited.setdefault(i, []).append(c.n)
+    out = []
+    for i, sentence in enumerate(report.sentences):
+        against = sorted(cited.get(i, [])) or sorted(views)
+        out.append(check_sentence(i, sentence, [views[n] for n in against if n in views]))
+    return Verification(out)
+
+
+def check_sentence(index: int, sentence: str, views: list[SourceView]) -> SentenceCheck:
+    against = [v.n for v in views]
+    # Markers blanked with spaces: offsets stay those of the sentence, "[2]" is no number.
+    text = MARKER.sub(lambda m: " " * len(m.group()), sentence)
+    if not views or is_llm_refusal(text) or _META.search(text):
+        return SentenceCheck(index, sentence, "unverifiable", [], against)
+    facts = extract(text)
+    claim = Claim(text, facts)
+    claim.copy_of = copied(claim, views)
+    checks = [check_fact(f, claim, views) for f in facts if f.kind != "negation"]
+    if claim.copy_of is not None:
+        checks += substitutions(claim, claim.copy_of, checks)
+    negation = check_negation(claim, views)
+    if negation is not None:
+        checks.append(negation)
+    return SentenceCheck(index, sentence, sentence_verdict(checks), checks, against)
