@@ -66,7 +66,7 @@ def cite(answer: str, sources: list[Source], embedder: TextEncoder | None = None
         invalid.extend(n for n in nums if n not in given)
         return f"[{', '.join(map(str, ok))}]" if ok else ""
 
-    cleaned = re.sub(r"[ \t]+([.,;!?])", r"\1", _MARKER.sub(keep_valid, answer)).strip()
+    cleaned = re.sub(r"(?<![ \t])[ \t]+([.,;!?])", r"\1", _MARKER.sub(keep_valid, answer)).strip()
     sentences = split_sentences(cleaned)
     by_n: dict[int, Citation] = {}
     uncited: list[int] = []

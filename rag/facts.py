@@ -23,6 +23,7 @@ names by the packaged spaCy model's entity recogniser (``en_core_web_sm``, tagge
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Hashable
@@ -77,6 +78,7 @@ _TENS = {
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _NUMBER_WORDS = _SMALL | _TENS | _SCALES
+_LARGEST = 10**300
 _ORDINALS = {
     w: i + 2
     for i, w in enumerate(
@@ -164,6 +166,8 @@ def _tokens(text: str) -> list[_Tok]:
 
 
 def _num(x: float) -> int | float:
+    if not math.isfinite(x):
+        return x  # "1e300 years" in months: no integer to give
     x = round(x, 6)
     return int(x) if x == int(x) else x
 
@@ -197,6 +201,8 @@ def _amount(toks: list[_Tok], i: int) -> tuple[float, int, bool] | None:
     t = toks[i]
     if _DIGITS.fullmatch(t.text):
         value = float(t.text.replace(",", ""))
+        if not math.isfinite(value):
+            return None  # a run of hundreds of digits is no amount anyone can check
         j = i + 1
         if j < len(toks) and toks[j].low in _SCALES:  # "3.5 million"
             value *= _SCALES[toks[j].low]
@@ -220,7 +226,10 @@ def _amount(toks: list[_Tok], i: int) -> tuple[float, int, bool] | None:
             break
     if words[0] in _SCALES:
         return None  # "hundreds", "a thousand" (vague) are not checkable amounts
-    return float(_words_value(words)), j, True
+    value = _words_value(words)
+    if value > _LARGEST:
+        return None  # "thousand thousand thousand ..." past what a float holds
+    return float(value), j, True
 
 
 # -- extraction ----------------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ _META = re.compile(
     re.IGNORECASE,
 )
 
+# The longest answer sentence checked: far beyond any a reader would take in (a long list runs ~600).
+MAX_CLAIM_CHARS = 3000
+
 
 def verify_answer(
     answer: str, sources: list[Source], encoder: TextEncoder | None
@@ -71,6 +74,10 @@ def check_sentence(index: int, sentence: str, views: list[SourceView]) -> Senten
     text = MARKER.sub(lambda m: " " * len(m.group()), sentence)
     if not views or is_llm_refusal(text) or _META.search(text):
         return SentenceCheck(index, sentence, "unverifiable", [], against)
+    if len(text) > MAX_CLAIM_CHARS:
+        # Too long to check fact by fact in bounded time, and no answer sentence needs to be: flagged,
+        # so that a rambling or hostile draft cannot hide a false figure in one endless sentence.
+        return SentenceCheck(index, sentence, "unsupported", [], against)
     facts = extract(text)
     claim = Claim(text, facts)
     claim.copy_of = copied(claim, views)

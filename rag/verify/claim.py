@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from rag.facts import NUMERIC_KINDS, Fact
@@ -30,6 +31,8 @@ class Claim:
         self.blanked = blanked
         self.stems = content_stems(blanked)
         self.copy_of: Copy | None = None
+        # Counted once: context() runs per fact, and a sentence may hold thousands of figures.
+        self._values = Counter(value_key(f) for f in facts if f.kind in NUMERIC_KINDS)
 
     def context(self, fact: Fact) -> set[str]:
         """What the claim says its fact about: its content words but the fact's own and the figures
@@ -37,7 +40,10 @@ class Claim:
         Raman"). Figures count as whole values, not as words: "firmware 4.1" relates a sentence to the
         title "Porter firmware 4.1 release notes", the "2" of "2 June" relates nothing."""
         words = self.stems - content_stems(fact.text) if fact.kind in {"entity", "quote"} else self.stems
-        return words | {value_key(f) for f in self.facts if f.kind in NUMERIC_KINDS and f is not fact}
+        values = set(self._values)
+        if fact.kind in NUMERIC_KINDS and self._values[value_key(fact)] == 1:
+            values.discard(value_key(fact))  # its own value, said nowhere else in the claim
+        return words | values
 
 
 def _blank(text: str, fact: Fact) -> str:

@@ -30,6 +30,7 @@ RELATED_SHARE = 0.34
 NEAR_DUPLICATE_SHARE = 0.75
 # How many words either side of a fact say what it is the value of.
 SLOT_WORDS = 4
+SLOT_CHARS = 200  # four words are far shorter; a longer "word" is no word
 
 _Found = tuple[tuple[float, int, int], SourceView, SourceSentence, Fact]
 
@@ -87,6 +88,8 @@ def _same_slot(slot: set[str], view: SourceView, sent: SourceSentence, g: Fact) 
 
 def _around(text: str, start: int, end: int, lo: int, hi: int) -> set[str]:
     """Content words among the few words either side of text[start:end], within text[lo:hi]."""
-    before = text[lo:start].split()[-SLOT_WORDS:]
-    after = text[end:hi].split()[:SLOT_WORDS]
+    # Split from the fact outwards, only as far as needed and within SLOT_CHARS: a sentence may hold
+    # thousands of facts, or be one endless "word" ("3-3-3-...-year").
+    before = text[max(lo, start - SLOT_CHARS) : start].rsplit(None, SLOT_WORDS)[-SLOT_WORDS:]
+    after = text[end : min(hi, end + SLOT_CHARS)].split(None, SLOT_WORDS)[:SLOT_WORDS]
     return content_stems(" ".join(before + after))

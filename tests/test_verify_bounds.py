@@ -1,0 +1,75 @@
+"""Hostile drafts: whatever a model returns (endless sentences, runs of digits or blanks, thousands of
+figures), verification finishes in seconds, never raises, and flags what it could not check."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rag.cite import cite
+from rag.facts import extract
+from rag.prompt.context import Source
+from rag.types import Hit
+from rag.verify import verify_answer
+from rag.verify.check import MAX_CLAIM_CHARS
+from rag.verify.sources import clauses
+
+FAQ = (
+    "Every Porter robot carries a 3-year warranty on parts and labour. Batteries are covered for 2 years. "
+    "Support is not available on Sundays. 12% of units were returned."
+)
+
+
+def _sources() -> list[Source]:
+    hit = Hit(chunk_id="c1", doc_id="d1", source="faq.html", text=FAQ, pages=[], section="", score=1, rank=1)
+    return [Source(1, hit, tokens=40)]
+
+
+def _timed(fn, *args):
+    t = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 400, "٣" * 5000 + " years", "1" + "0" * 307 + " years", "one " + "hundred " * 200 + "robots"],
+    ids=["digit-run", "unicode-digit-run", "overflowing-duration", "hundred-hundred"],
+)
+def test_numbers_past_a_float_are_no_crash(text: str) -> None:
+    extract(text)  # raised OverflowError: a 500 for the user
+
+
+def test_a_long_run_of_blanks_is_split_into_clauses_in_linear_time() -> None:
+    # Citation markers are blanked with spaces before negation is checked: "[1,1,1,...]" is one such run.
+    _, took = _timed(clauses, "warranty" + " " * 60_000 + "x")
+    assert took < 1.0
+
+
+def test_a_long_run_of_blanks_is_cited_in_linear_time() -> None:
+    (_, took) = _timed(cite, "3" + " " * 60_000 + "years", _sources(), None)
+    assert took < 1.0
+
+
+def test_an_endless_sentence_is_flagged_not_checked() -> None:
+    claim = "Every Porter robot carries a 3-year warranty on parts and labour"
+    answer = claim + ", and" + " parts" * (MAX_CLAIM_CHARS // 6) + "."
+    (_, verification), took = _timed(verify_answer, answer, _sources(), None)
+    assert took < 2.0
+    [sentence] = verification.sentences
+    assert sentence.verdict == "unsupported" and verification.failed
+    (_, short) = verify_answer(claim + ".", _sources(), None)
+    assert short.sentences[0].verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["3-" * 1400 + "year. ", "12% " * 700 + ". ", " ".join(str(i % 100) for i in range(900)) + ". "],
+    ids=["one-endless-word", "percents", "numbers"],
+)
+def test_100_kb_of_sentences_full_of_figures_is_verified_in_seconds(sentence: str) -> None:
+    answer = sentence * (100_000 // len(sentence))
+    (_, verification), took = _timed(verify_answer, answer, _sources(), None)
+    assert len(verification.sentences) >= 30
+    assert took < 20.0  # was minutes: per-fact work grew with the sentence
