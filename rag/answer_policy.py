@@ -46,7 +46,7 @@ def quote(evidence: list[Evidence], sources: list[Source], lead: str | None = No
     sure = next((e for e in evidence if e.answer is not None and not e.answer.guess), None)
     if sure is not None and sure.answer is not None:
         lines.append(f"{sure.answer.text.strip().rstrip('.')}. [{number[sure.chunk_id]}]")
-    lines += [f"“{_one_line(e.text)}” [{number[e.chunk_id]}]" for e in evidence]
+    lines += [f"“{_one_line(e.text)}”{_under(e.header)} [{number[e.chunk_id]}]" for e in evidence]
     return "\n".join(lines)
 
 
@@ -62,6 +62,11 @@ def refusal(verification: Verification) -> Refusal:
                 detail += f" ({check.fact.text!r} is in none of the sources)"
             break
     return Refusal("unsupported", f"the model's answer failed verification: {detail}")
+
+
+def _under(header: str | None) -> str:
+    """A table row is quoted with its header row, which says what its cells are."""
+    return f" (columns: {_one_line(header)})" if header else ""
 
 
 def _one_line(text: str) -> str:
