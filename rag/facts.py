@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from spacy.lang.en.stop_words import STOP_WORDS
+from rag.question import stop_words
 
 if TYPE_CHECKING:
     from rag.question import AnswerKind
@@ -125,8 +125,13 @@ _YEAR_CUES = {
     "year", "years", "around", "between", "early", "late", "mid", "summer", "winter",
     "spring", "autumn", "fall", "season", "through", "as", "at", "on", "fiscal", "fy",
 }  # fmt: skip
-# Words after a number that are not its unit.
-_NOT_UNITS = set(STOP_WORDS) | set(_MONTHS) | {"and", "or", "to", "of", "per", "each", "times", "x"}
+
+
+@lru_cache(maxsize=1)
+def _not_units() -> frozenset[str]:
+    """Words after a number that are not its unit (built on first use: the stop words import spaCy)."""
+    return stop_words() | set(_MONTHS) | {"and", "or", "to", "of", "per", "each", "times", "x"}
+
 
 # -- tokens --------------------------------------------------------------------------------------------
 
@@ -315,6 +320,7 @@ def _dates(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
 
 def _quantities(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
     out: list[Fact] = []
+    not_units = _not_units()
     n = len(toks)
     i = 0
     while i < n:
@@ -357,7 +363,7 @@ def _quantities(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
             prev = toks[i - 1].low if i > 0 else ""
             nxt = toks[j] if j < n else None
             unit_next = (
-                nxt is not None and nxt.low not in _NOT_UNITS and nxt.text.isalpha() and nxt.text.islower()
+                nxt is not None and nxt.low not in not_units and nxt.text.isalpha() and nxt.text.islower()
             )
             # "1000", "1500 employees", "2000 people" without a cue are amounts; "in 2000" is a year
             round_amount = int(t.text) % 100 == 0
@@ -415,7 +421,7 @@ def _quantities(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
                 i = j
                 continue
             kind, end_tok = "number", j
-            if nxt is not None and nxt.text.isalpha() and nxt.low not in _NOT_UNITS and not joiner:
+            if nxt is not None and nxt.text.isalpha() and nxt.low not in not_units and not joiner:
                 label = _singular(nxt.low)
         if kind == "money":
             if currency == "cent":
@@ -459,7 +465,7 @@ def _entities(text: str, taken: list[Fact]) -> list[Fact]:
         if any(f.kind != "number" and f.start < e and s < f.end for f in taken):
             continue
         value = normalise(ent.text)
-        if len(value) < 2 or value in STOP_WORDS or not re.search(r"[a-z]{2}", value):
+        if len(value) < 2 or value in stop_words() or not re.search(r"[a-z]{2}", value):
             continue
         out.append(Fact("entity", value, text[s:e], s, e, ent.label_))
     return out

@@ -12,9 +12,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from rag.facts import Fact, normalise
+from rag.question import stop_words
 from rag.verify.claim import Claim, Copy
 from rag.verify.compare import conflicts, said_in
 from rag.verify.report import FactCheck
@@ -134,4 +133,4 @@ def _has_digit(word: str) -> bool:
 
 
 def _name_like(word: str) -> bool:
-    return _has_digit(word) or (word[:1].isupper() and word.lower() not in STOP_WORDS)
+    return _has_digit(word) or (word[:1].isupper() and word.lower() not in stop_words())
