@@ -144,12 +144,11 @@ _ORDINAL_DIGITS = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _DECADE = re.compile(r"(1\d|20)(\d)0['’]?s")
 _ISO_DATE = re.compile(r"\b(1\d{3}|20\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 _QUOTE = re.compile(r"\"([^\"\n]{2,200})\"|“([^”\n]{2,200})”")
-_NEGATION = re.compile(
+NEGATION = re.compile(  # the negation words (rag.verify.negation reads clauses with them too)
     r"\b(?:not(?!\s+only\b|\s+just\b|\s+merely\b)|never|no\s+longer|without|cannot)\b"
     r"|\b\w+n['’]t\b",
     re.IGNORECASE,
 )
-NEGATION = _NEGATION  # the negation words, for callers that look at clauses
 _RANGE_JOIN = {"-", "–", "—", "to"}
 
 
@@ -457,7 +456,7 @@ def _quotes(text: str) -> list[Fact]:
 
 
 def _negations(text: str) -> list[Fact]:
-    return [Fact("negation", "not", m.group(), m.start(), m.end()) for m in _NEGATION.finditer(text)]
+    return [Fact("negation", "not", m.group(), m.start(), m.end()) for m in NEGATION.finditer(text)]
 
 
 def _entities(text: str, taken: list[Fact]) -> list[Fact]:
