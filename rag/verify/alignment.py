@@ -17,7 +17,7 @@ from rag.facts import Fact, normalise
 from rag.question import stop_words
 from rag.verify.claim import Claim, Copy
 from rag.verify.compare import conflicts, said_in
-from rag.verify.report import FactCheck
+from rag.verify.report import FactCheck, Verdict
 from rag.verify.sources import SourceSentence, SourceView
 
 NEAR_DUPLICATE_SHARE = 0.75  # of the claim's content words in the one source sentence
@@ -47,8 +47,9 @@ def copied(claim: Claim, views: list[SourceView]) -> Copy | None:
     return None if best is None else best[1]
 
 
-def found(fact: Fact, verdict: str, view: SourceView, sent: SourceSentence, g: Fact) -> FactCheck:
-    return FactCheck(fact, verdict, view.n, view.text[g.start : g.end], (g.start, g.end), sent.text)  # type: ignore[arg-type]
+def found(fact: Fact, verdict: Verdict, view: SourceView, sent: SourceSentence, g: Fact) -> FactCheck:
+    """The verdict on the claim's fact, with the source fact ``g`` it was compared to and its sentence."""
+    return FactCheck(fact, verdict, view.n, view.text[g.start : g.end], (g.start, g.end), sent.text)
 
 
 def aligned(fact: Fact, claim: Claim, copy: Copy) -> FactCheck | None:
