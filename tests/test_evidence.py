@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE_DOCS
-from ingest.pipeline import Source
+from answering import sample_kb
 from rag.evidence import Evidence, Span, answer_span, select_evidence
 from rag.runtime import Runtime
 from rag.sentences import sentence_spans, split_sentences
-from rag.settings import load_settings
 from rag.types import Hit
 
 WARRANTY = "How long is the warranty on a Porter robot?"
@@ -18,12 +16,7 @@ WARRANTY_SENTENCE = "Every Porter robot carries a 3-year warranty on parts and l
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache}
-    )
-    rt = Runtime(settings)
-    rt.embedder = embedder  # type: ignore[misc]
-    rt.ingestor.ingest([Source.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
+    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
     yield rt
     rt.close()
 
