@@ -54,13 +54,9 @@ def refusal(verification: Verification) -> Refusal:
     """Why the draft was refused, in words: the first flagged sentence and what its source says."""
     first = verification.sentences[verification.flagged[0]]
     detail = f'"{_clip(first.text)}" is {first.verdict}'
-    for check in first.checks:
-        if check.verdict == first.verdict:
-            if check.source is not None and check.source_text:
-                detail += f" ([{check.source}] says {check.source_text!r}, not {check.fact.text!r})"
-            else:
-                detail += f" ({check.fact.text!r} is in none of the sources)"
-            break
+    check = next((c for c in first.checks if c.verdict == first.verdict), None)
+    if check is not None:
+        detail += f" ({check.fact.text!r}: {check.describe()})"
     return Refusal("unsupported", f"the model's answer failed verification: {detail}")
 
 

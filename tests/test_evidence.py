@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from answering import sample_kb
+from ingest.pipeline import Source
 from rag.evidence import Evidence, Span, answer_span, select_evidence
 from rag.runtime import Runtime
 from rag.sentences import sentence_spans, split_sentences

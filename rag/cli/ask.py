@@ -113,10 +113,6 @@ def _print_flags(verification: Verification, sentences: bool) -> None:
         if sentences:
             console.print(f"  [red]{sentence.verdict}[/red]: {escape(sentence.text)}")
         for check in sentence.checks:
-            if check.verdict != sentence.verdict:
-                continue
-            if check.source is not None and check.source_text:
-                said = f"[{check.source}] says {check.source_text!r}"
-            else:
-                said = "is in none of the sources"
-            console.print(f"    [red]{check.verdict}[/red] {escape(repr(check.fact.text))}: {escape(said)}")
+            if check.verdict == sentence.verdict:
+                claim = escape(repr(check.fact.text))
+                console.print(f"    [red]{check.verdict}[/red] {claim}: {escape(check.describe())}")
