@@ -34,7 +34,7 @@ import numpy as np
 
 from ingest.embed import Embedder
 from rag import facts
-from rag.answer_policy import DRAFT_FAILED, UNVERIFIED, Policy, quote, refusal, with_evidence_sources
+from rag.answer_policy import DRAFT_FAILED, UNVERIFIED, Policy, quote, refusal, strong, with_evidence_sources
 from rag.answer_record import Answer, Step
 from rag.answerability import Answerability, AnswerabilityModel
 from rag.cite import CitationReport
@@ -288,7 +288,7 @@ class Answerer:
         if not evidence:
             refusal = Refusal("no_evidence", "the retrieved passages hold no sentence that could be quoted")
             return _Outcome(NOT_FOUND, refusal=refusal)
-        sources = with_evidence_sources(evidence, [], hits)
+        sources = with_evidence_sources(strong(evidence), [], hits)
         report, verification = self._verify_quote(run, quote(evidence, sources), sources)
         context = Context(sources=sources, text="", tokens=0, budget=0)
         return _Outcome(
@@ -372,7 +372,7 @@ class Answerer:
             return
         out.draft, out.draft_verification = report.answer, verification
         if policy == "evidence" and evidence:
-            sources = with_evidence_sources(evidence, out.context.sources, hits)
+            sources = with_evidence_sources(strong(evidence), out.context.sources, hits)
             out.report, out.verification = self._verify_quote(
                 run, quote(evidence, sources, DRAFT_FAILED), sources
             )

@@ -20,6 +20,10 @@ from rag.verify import Verification
 
 Policy = Literal["flag", "evidence", "refuse"]
 
+# Evidence after the first is quoted only when it scores at least this share of the first's: the third
+# sentence about a warranty question is often about something else (returns, an escalation).
+QUOTE_SHARE = 0.7
+
 DRAFT_FAILED = "The model's draft answer did not hold up against the sources; the documents say:"
 UNVERIFIED = "The model's answer could not be verified against the documents."
 
@@ -37,9 +41,15 @@ def with_evidence_sources(evidence: list[Evidence], sources: list[Source], hits:
     return out
 
 
+def strong(evidence: list[Evidence]) -> list[Evidence]:
+    """The evidence worth quoting: the best sentence, and the others that score close to it."""
+    return [e for e in evidence if e.score >= QUOTE_SHARE * evidence[0].score] if evidence else []
+
+
 def quote(evidence: list[Evidence], sources: list[Source], lead: str | None = None) -> str:
     """The evidence as an answer: an optional lead line, the short answer when there is one, and each
-    evidence sentence quoted on its own line with its source number."""
+    strong evidence sentence quoted on its own line with its source number."""
+    evidence = strong(evidence)
     number = {s.hit.chunk_id: s.n for s in sources}
     lines = [lead] if lead else []
     # The short answer: the first span of the asked kind (a guess is shown with its sentence, not alone).
