@@ -32,7 +32,7 @@ import squad
 from common import percentile, save
 
 from rag import facts
-from rag.answer import _SentenceMemo
+from rag.answer import SentenceMemo
 from rag.evidence import select_evidence
 from rag.prompt.context import clip_hits
 from rag.question import answer_kind
@@ -90,7 +90,7 @@ def evaluate(rt: Runtime, q: dict[str, Any], k: int) -> dict[str, Any]:
     """One question through retrieval, the refusal gate and select_evidence, as the Answerer runs them."""
     result = rt.retriever.search(q["question"], tenant="default", top_k=rt.settings.answer.top_k)
     hits, _ = clip_hits(result.hits, rt.settings.chunking.max_chars)
-    memo = _SentenceMemo(rt.embedder)
+    memo = SentenceMemo(rt.embedder)
     retrieval_confidence(q["question"], hits, memo)
     facts._extract.cache_clear()  # time the entity recogniser as if no chunk had been seen before
     t = time.perf_counter()

@@ -42,9 +42,8 @@ from rag.sentences import sentence_spans
 from rag.types import Hit
 from rag.verify import FLAGGED, verify_answer
 from rag.verify.compare import conflicts as _conflicts
+from rag.verify.compare import label_group
 from rag.verify.compare import same as _same
-
-_PLACE = {"GPE", "LOC", "FAC"}
 
 
 def main() -> None:
@@ -120,9 +119,9 @@ def _unit(m: Any) -> Any:
 
 
 def kind_of(f: Fact) -> str:
-    if f.kind != "entity":
-        return f.kind
-    return "place" if f.label in _PLACE else f.label.lower()
+    """What a swapped-in value must be: a fact of the same kind; for a name, of the same label group
+    (rag.verify.compare: the recogniser's place labels count as one)."""
+    return label_group(f.label).lower() if f.kind == "entity" else f.kind
 
 
 def _compatible(a: Fact, b: Fact) -> bool:

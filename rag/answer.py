@@ -34,7 +34,7 @@ import numpy as np
 
 from ingest.embed import Embedder
 from rag import facts
-from rag.answer_policy import DRAFT_FAILED, UNVERIFIED, Policy, quote, refusal, with_evidence_sources
+from rag.answer_policy import DRAFT_FAILED, UNVERIFIED, Policy, quote, refusal, strong, with_evidence_sources
 from rag.answer_record import Answer, Step
 from rag.answerability import Answerability, AnswerabilityModel
 from rag.cite import CitationReport
@@ -182,7 +182,7 @@ class Answerer:
         run.step(Step("retrieve", result.latency_ms, standalone, [h.chunk_id for h in hits]))
 
         # The gate, evidence selection and verification embed the same chunk sentences: embed each once.
-        embedder = _SentenceMemo(self.embedder)
+        embedder = SentenceMemo(self.embedder)
         gate = self._gate(run, standalone, hits, embedder, result.query_vector)
         if gate.refusal is not None:
             outcome = _Outcome(NOT_FOUND, refusal=gate.refusal)
@@ -256,7 +256,7 @@ class Answerer:
         run: _Run,
         question: str,
         hits: list[Hit],
-        embedder: _SentenceMemo,
+        embedder: SentenceMemo,
         query_vector: np.ndarray | None,
     ) -> _Gate:
         """Retrieval confidence, the evidence, the answerability score, and a refusal when they say no."""
@@ -288,7 +288,7 @@ class Answerer:
         if not evidence:
             refusal = Refusal("no_evidence", "the retrieved passages hold no sentence that could be quoted")
             return _Outcome(NOT_FOUND, refusal=refusal)
-        sources = with_evidence_sources(evidence, [], hits)
+        sources = with_evidence_sources(strong(evidence), [], hits)
         report, verification = self._verify_quote(run, quote(evidence, sources), sources)
         context = Context(sources=sources, text="", tokens=0, budget=0)
         return _Outcome(
@@ -301,7 +301,7 @@ class Answerer:
         question: str,
         hits: list[Hit],
         evidence: list[Evidence],
-        embedder: _SentenceMemo,
+        embedder: SentenceMemo,
         cid: str,
         prompt: str | None,
     ) -> Generator[str, None, _Outcome]:
@@ -357,7 +357,7 @@ class Answerer:
         text: str,
         hits: list[Hit],
         evidence: list[Evidence],
-        embedder: _SentenceMemo,
+        embedder: SentenceMemo,
     ) -> None:
         """Verify the draft claim by claim, then let the policy decide what the user reads."""
         assert out.context is not None
@@ -372,7 +372,7 @@ class Answerer:
             return
         out.draft, out.draft_verification = report.answer, verification
         if policy == "evidence" and evidence:
-            sources = with_evidence_sources(evidence, out.context.sources, hits)
+            sources = with_evidence_sources(strong(evidence), out.context.sources, hits)
             out.report, out.verification = self._verify_quote(
                 run, quote(evidence, sources, DRAFT_FAILED), sources
             )
@@ -469,7 +469,7 @@ class Answerer:
         )
 
 
-class _SentenceMemo:
+class SentenceMemo:
     """An embedder that remembers the texts it embedded, for the span of one answer."""
 
     def __init__(self, embedder: Embedder) -> None:

@@ -20,6 +20,10 @@ from rag.verify import Verification
 
 Policy = Literal["flag", "evidence", "refuse"]
 
+# Evidence after the first is quoted only when it scores at least this share of the first's: the third
+# sentence about a warranty question is often about something else (returns, an escalation).
+QUOTE_SHARE = 0.7
+
 DRAFT_FAILED = "The model's draft answer did not hold up against the sources; the documents say:"
 UNVERIFIED = "The model's answer could not be verified against the documents."
 
@@ -37,16 +41,22 @@ def with_evidence_sources(evidence: list[Evidence], sources: list[Source], hits:
     return out
 
 
+def strong(evidence: list[Evidence]) -> list[Evidence]:
+    """The evidence worth quoting: the best sentence, and the others that score close to it."""
+    return [e for e in evidence if e.score >= QUOTE_SHARE * evidence[0].score] if evidence else []
+
+
 def quote(evidence: list[Evidence], sources: list[Source], lead: str | None = None) -> str:
     """The evidence as an answer: an optional lead line, the short answer when there is one, and each
-    evidence sentence quoted on its own line with its source number."""
+    strong evidence sentence quoted on its own line with its source number."""
+    evidence = strong(evidence)
     number = {s.hit.chunk_id: s.n for s in sources}
     lines = [lead] if lead else []
     # The short answer: the first span of the asked kind (a guess is shown with its sentence, not alone).
     sure = next((e for e in evidence if e.answer is not None and not e.answer.guess), None)
     if sure is not None and sure.answer is not None:
         lines.append(f"{sure.answer.text.strip().rstrip('.')}. [{number[sure.chunk_id]}]")
-    lines += [f"“{_one_line(e.text)}” [{number[e.chunk_id]}]" for e in evidence]
+    lines += [f"“{_one_line(e.text)}”{_under(e.header)} [{number[e.chunk_id]}]" for e in evidence]
     return "\n".join(lines)
 
 
@@ -54,14 +64,15 @@ def refusal(verification: Verification) -> Refusal:
     """Why the draft was refused, in words: the first flagged sentence and what its source says."""
     first = verification.sentences[verification.flagged[0]]
     detail = f'"{_clip(first.text)}" is {first.verdict}'
-    for check in first.checks:
-        if check.verdict == first.verdict:
-            if check.source is not None and check.source_text:
-                detail += f" ([{check.source}] says {check.source_text!r}, not {check.fact.text!r})"
-            else:
-                detail += f" ({check.fact.text!r} is in none of the sources)"
-            break
+    check = next((c for c in first.checks if c.verdict == first.verdict), None)
+    if check is not None:
+        detail += f" ({check.fact.text!r}: {check.describe()})"
     return Refusal("unsupported", f"the model's answer failed verification: {detail}")
+
+
+def _under(header: str | None) -> str:
+    """A table row is quoted with its header row, which says what its cells are."""
+    return f" (columns: {_one_line(header)})" if header else ""
 
 
 def _one_line(text: str) -> str:

@@ -18,8 +18,7 @@ from ingest.embed import TextEncoder
 from rag.prompt.context import Source
 from rag.sentences import split_sentences
 
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-MARKER = _MARKER  # a citation marker such as [2] or [1, 3]
+MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")  # a citation marker such as [2] or [1, 3]
 MATCH_MIN_SIMILARITY = 0.6
 
 
@@ -66,26 +65,20 @@ def cite(answer: str, sources: list[Source], embedder: TextEncoder | None = None
         invalid.extend(n for n in nums if n not in given)
         return f"[{', '.join(map(str, ok))}]" if ok else ""
 
-    cleaned = re.sub(r"(?<![ \t])[ \t]+([.,;!?])", r"\1", _MARKER.sub(keep_valid, answer)).strip()
+    cleaned = re.sub(r"(?<![ \t])[ \t]+([.,;!?])", r"\1", MARKER.sub(keep_valid, answer)).strip()
     sentences = split_sentences(cleaned)
     by_n: dict[int, Citation] = {}
     uncited: list[int] = []
     for i, sentence in enumerate(sentences):
-        nums = [int(x) for m in _MARKER.finditer(sentence) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+        nums = [int(x) for m in MARKER.finditer(sentence) for x in re.split(r"\s*[,;]\s*", m.group(1))]
         if not nums:
             uncited.append(i)
         for n in dict.fromkeys(nums):
             by_n.setdefault(n, Citation(n, given[n], "model")).sentences.append(i)
     citations = sorted(by_n.values(), key=lambda c: c.n)
     if embedder is not None and uncited and sources:
-        citations += _matched(sentences, uncited, sources, embedder)
+        citations += matched_citations(sentences, uncited, sources, embedder)
     return CitationReport(cleaned, sentences, citations, sorted(set(invalid)), uncited)
-
-
-def _matched(
-    sentences: list[str], uncited: list[int], sources: list[Source], embedder: TextEncoder
-) -> list[Citation]:
-    return matched_citations(sentences, uncited, sources, embedder)
 
 
 def matched_citations(

@@ -34,7 +34,7 @@ import numpy as np
 from ingest.embed import TextEncoder
 from rag.facts import Fact, extract, matches_kind, normalise
 from rag.question import AnswerKind, answer_kind, content_stems
-from rag.sentences import sentence_spans
+from rag.sentences import cells, pieces
 from rag.types import Hit
 
 EVIDENCE_HITS = 3  # sentences of this many top hits compete (the refusal gate embeds the same ones)
@@ -74,6 +74,7 @@ class Evidence:
     score: float  # selection score (higher = better)
     similarity: float  # cosine question . sentence
     answer: Span | None  # the short answer inside the sentence, when the question's kind asks for one
+    header: str | None = None  # for a table row, its table's header row: what the row's cells are
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +89,7 @@ class Evidence:
             "score": round(self.score, 4),
             "similarity": round(self.similarity, 4),
             "answer": self.answer.to_dict() if self.answer else None,
+            "header": self.header,
         }
 
 
@@ -105,24 +107,31 @@ def select_evidence(
     there are none). ``query_vector`` is the question's embedding when the caller has it already (the
     retriever's); more hits than the refusal gate's three cost the embedding of their sentences. With
     ``guesses``, questions whose wording names no kind of fact get a span too, marked ``guess``."""
+    # Sentences of the prose, and table rows (however short: "Lyon | 150") with their header row.
     candidates = [
-        (i, s, e) for i, h in enumerate(hits[:n_hits]) for s, e in sentence_spans(h.text, MIN_CHARS)
+        (i, s, e, header)
+        for i, h in enumerate(hits[:n_hits])
+        for s, e, header in pieces(h.text)
+        if header is not None or e - s >= MIN_CHARS
     ]
     if not candidates or k < 1:
         return []
-    texts = [hits[i].text[s:e] for i, s, e in candidates]
+    texts = [hits[i].text[s:e] for i, s, e, _ in candidates]
+    headers = [hits[i].text[h[0] : h[1]].strip() if h else None for i, _, _, h in candidates]
+    # A row is scored as what it says with its header: "City | Nightly cap (EUR)\nLyon | 150".
+    read = [f"{h}\n{t}" if h else t for t, h in zip(texts, headers, strict=True)]
     q = encoder.embed_query(question) if query_vector is None else query_vector
-    sims = encoder.embed_documents(texts) @ q
+    sims = encoder.embed_documents(read) @ q
     kind = answer_kind(question)
     q_stems = content_stems(question)
-    terms = _term_overlap(q_stems, [content_stems(t) for t in texts])
+    terms = _term_overlap(q_stems, [content_stems(t) for t in read])
     q_lower = question.lower()
     scores = [
         W_SIMILARITY * float(sims[j])
         + W_TERMS * terms[j]
         + W_RANK / _rank(hits[i], i)
-        + (W_KIND if _may_hold(texts[j], kind, q_lower) else 0.0)
-        for j, (i, _, _) in enumerate(candidates)
+        + (W_KIND if _may_hold(read[j], kind, q_lower) else 0.0)
+        for j, (i, _, _, _) in enumerate(candidates)
     ]
     out: list[Evidence] = []
     for j in sorted(range(len(candidates)), key=lambda j: -scores[j]):
@@ -132,7 +141,7 @@ def select_evidence(
             continue  # the same sentence in two chunks (overlap, a duplicated document): say it once
         if texts[j].endswith("?"):
             continue  # a question (an FAQ's heading) resembles the question asked and answers nothing
-        i, s, e = candidates[j]
+        i, s, e, _ = candidates[j]
         hit = hits[i]
         out.append(
             Evidence(
@@ -146,7 +155,9 @@ def select_evidence(
                 end=e,
                 score=scores[j],
                 similarity=float(sims[j]),
-                answer=answer_span(question, hit.text, kind, s, e, guess=guesses),
+                answer=_cell_answer(question, hit.text, s, e, candidates[j][3])
+                or answer_span(question, hit.text, kind, s, e, guess=guesses),
+                header=headers[j],
             )
         )
     return out
@@ -191,6 +202,36 @@ def answer_span(
     ]
     best = max(facts, key=lambda f: (_closeness(f, words) + _PREFERRED.get((kind, f.label), 0.0), -f.start))
     return Span(best.text, best.start, best.end, guess=kind == "other" or not matches_kind(best, kind))
+
+
+def _cell_answer(
+    question: str, text: str, start: int, end: int, header: tuple[int, int] | None
+) -> Span | None:
+    """For a table row, the cell under the column the question asks about: "How many employees work in
+    the Porto office?" is the cell under "employees", "the hotel cap in Lyon" the one under "Nightly cap
+    (EUR)"; among columns the question names, one holding the kind of fact it asks for ("when ... opened":
+    the year under "opened", not the name under "office"). None for prose, or when no column header shares
+    a word with the question."""
+    if header is None:
+        return None
+    asked, kind = content_stems(question), answer_kind(question)
+    heads, row = cells(text, *header), cells(text, start, end)
+    if len(heads) != len(row):
+        return None
+    best: tuple[tuple[bool, int], Span] | None = None
+    for (hs, he), (cs, ce) in zip(heads, row, strict=True):
+        cell = text[cs:ce].strip()
+        # A cell the question itself names ("Porto", "Lyon") is how the row was found, not the answer.
+        if not cell or content_stems(cell) & asked:
+            continue
+        overlap = len(content_stems(text[hs:he].replace("_", " ")) & asked)
+        if not overlap:
+            continue
+        of_kind = any(matches_kind(f, kind) for f in extract(cell, names=False))
+        cs += text[cs:ce].index(cell)
+        if best is None or (of_kind, overlap) > best[0]:
+            best = ((of_kind, overlap), Span(cell, cs, cs + len(cell)))
+    return best[1] if best else None
 
 
 _NOT_ANSWERS = frozenset({"negation", "quote"})

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from spacy.lang.en.stop_words import STOP_WORDS
+from rag.question import stop_words
 
 if TYPE_CHECKING:
     from rag.question import AnswerKind
@@ -80,11 +80,11 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9,
 _NUMBER_WORDS = _SMALL | _TENS | _SCALES
 _LARGEST = 10**300
 _ORDINALS = {
-    w: i + 2
+    w: i
     for i, w in enumerate(
-        "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), start=1
     )
-} | {"first": 1}
+}
 
 # Duration units -> (base, factor): exact conversions only (module docstring).
 _DURATION = {
@@ -119,16 +119,21 @@ _MONTHS = {
     for i, m in enumerate(
         "january february march april may june july august september october november december".split()
     )
-} | {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9}
-_MONTHS |= {"oct": 10, "nov": 11, "dec": 12}
+} | {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+     "nov": 11, "dec": 12}  # fmt: skip
 # A 4-digit number after these words is a year ("in 1879", "since 2019").
 _YEAR_CUES = {
     "in", "since", "from", "until", "till", "by", "of", "during", "before", "after", "circa", "c",
     "year", "years", "around", "between", "early", "late", "mid", "summer", "winter",
     "spring", "autumn", "fall", "season", "through", "as", "at", "on", "fiscal", "fy",
 }  # fmt: skip
-# Words after a number that are not its unit.
-_NOT_UNITS = set(STOP_WORDS) | set(_MONTHS) | {"and", "or", "to", "of", "per", "each", "times", "x"}
+
+
+@lru_cache(maxsize=1)
+def _not_units() -> frozenset[str]:
+    """Words after a number that are not its unit (built on first use: the stop words import spaCy)."""
+    return stop_words() | set(_MONTHS) | {"and", "or", "to", "of", "per", "each", "times", "x"}
+
 
 # -- tokens --------------------------------------------------------------------------------------------
 
@@ -141,12 +146,11 @@ _ORDINAL_DIGITS = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _DECADE = re.compile(r"(1\d|20)(\d)0['’]?s")
 _ISO_DATE = re.compile(r"\b(1\d{3}|20\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 _QUOTE = re.compile(r"\"([^\"\n]{2,200})\"|“([^”\n]{2,200})”")
-_NEGATION = re.compile(
+NEGATION = re.compile(  # the negation words (rag.verify.negation reads clauses with them too)
     r"\b(?:not(?!\s+only\b|\s+just\b|\s+merely\b)|never|no\s+longer|without|cannot)\b"
     r"|\b\w+n['’]t\b",
     re.IGNORECASE,
 )
-NEGATION = _NEGATION  # the negation words, for callers that look at clauses
 _RANGE_JOIN = {"-", "–", "—", "to"}
 
 
@@ -237,6 +241,7 @@ def _amount(toks: list[_Tok], i: int) -> tuple[float, int, bool] | None:
 
 def _dates(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
     out: list[Fact] = []
+    n = len(toks)
 
     def add(a: int, b: int, value: str) -> None:
         s, e = toks[a].start, toks[b - 1].end
@@ -244,39 +249,51 @@ def _dates(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
         used.update(range(a, b))
 
     def year_at(k: int) -> int | None:
-        if k < len(toks) and re.fullmatch(r"1\d{3}|20\d{2}", toks[k].text):
+        if k < n and re.fullmatch(r"1\d{3}|20\d{2}", toks[k].text):
             return int(toks[k].text)
         return None
 
     def day_at(k: int) -> int | None:
-        if k < len(toks) and re.fullmatch(r"(?:[12]?\d|3[01])(?:st|nd|rd|th)?", toks[k].text):
+        if k < n and re.fullmatch(r"(?:[12]?\d|3[01])(?:st|nd|rd|th)?", toks[k].text):
             d = int(re.match(r"\d+", toks[k].text).group())  # type: ignore[union-attr]
             return d if 1 <= d <= 31 else None
         return None
 
+    def month_at(k: int) -> int | None:
+        # Capitalised only: "may" is a verb.
+        if k < n and toks[k].text[:1].isupper():
+            return _MONTHS.get(toks[k].low.rstrip("."))
+        return None
+
+    def day_and_month(a: int, after: int, month: int, day: int) -> int:
+        """The date from token a up to token ``after``, with the year that follows it (after an optional
+        comma) if one does; returns the index of the token after the date."""
+        k = after + int(after < n and toks[after].text == ",")
+        year = year_at(k)
+        if year is not None:
+            add(a, k + 1, f"{year}-{month:02d}-{day:02d}")
+            return k + 1
+        add(a, after, f"--{month:02d}-{day:02d}")
+        return after
+
+    def with_the(k: int) -> int:
+        return k - 1 if k > 0 and toks[k - 1].low == "the" else k
+
     for m in _ISO_DATE.finditer(text):
         out.append(Fact("date", m.group(), m.group(), m.start(), m.end()))
         used.update(k for k, t in enumerate(toks) if m.start() <= t.start < m.end())
-    n = len(toks)
     i = 0
     while i < n:
         t = toks[i]
-        # Month names count only beside a day or a year, and capitalised ("may" is a verb).
-        if t.text[:1].isupper() and t.low.rstrip(".") in _MONTHS and i not in used:
-            month = _MONTHS[t.low.rstrip(".")]
+        # Month names count only beside a day or a year: "March 12, 2019", "March 2019".
+        month = month_at(i)
+        if month is not None and i not in used:
             j = i + 1
             if j < n and toks[j].text == ".":
                 j += 1
             day = day_at(j)
             if day is not None:
-                k = j + 1 + int(j + 1 < n and toks[j + 1].text == ",")
-                year = year_at(k)
-                if year is not None:
-                    add(i, k + 1, f"{year}-{month:02d}-{day:02d}")
-                    i = k + 1
-                else:
-                    add(i, j + 1, f"--{month:02d}-{day:02d}")
-                    i = j + 1
+                i = day_and_month(i, j + 1, month, day)
                 continue
             k = j + int(j < n and toks[j].text == ",")
             year = year_at(k)
@@ -288,20 +305,13 @@ def _dates(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
         day = day_at(i)
         if day is not None and i not in used:
             j = i + 1 + int(i + 1 < n and toks[i + 1].low == "of")
-            if j < n and toks[j].text[:1].isupper() and toks[j].low.rstrip(".") in _MONTHS:
-                month = _MONTHS[toks[j].low.rstrip(".")]
-                year = year_at(j + 1 + int(j + 1 < n and toks[j + 1].text == ","))
-                if year is not None:
-                    k = j + 1 + int(toks[j + 1].text == ",")
-                    add(i, k + 1, f"{year}-{month:02d}-{day:02d}")
-                    i = k + 1
-                else:
-                    add(i, j + 1, f"--{month:02d}-{day:02d}")
-                    i = j + 1
+            month = month_at(j)
+            if month is not None:
+                i = day_and_month(i, j + 1, month, day)
                 continue
         m = _DECADE.fullmatch(t.text)
         if m and i not in used:
-            a = i - 1 if i > 0 and toks[i - 1].low == "the" else i
+            a = with_the(i)
             s, e = toks[a].start, t.end
             out.append(Fact("date", f"{m.group(1)}{m.group(2)}0s", text[s:e], s, e))
             used.update(range(a, i + 1))
@@ -310,9 +320,9 @@ def _dates(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
         # "19th century", "the nineteenth century"
         if i + 1 < n and toks[i + 1].low in {"century", "centuries"} and i not in used:
             om = _ORDINAL_DIGITS.fullmatch(t.text)
-            c = int(om.group(1)) if om else _ORDINALS.get(t.low) if t.low != "first" else 1
+            c = int(om.group(1)) if om else _ORDINALS.get(t.low)
             if c:
-                a = i - 1 if i > 0 and toks[i - 1].low == "the" else i
+                a = with_the(i)
                 s, e = toks[a].start, toks[i + 1].end
                 out.append(Fact("date", f"C{c}", text[s:e], s, e))
                 used.update(range(a, i + 2))
@@ -324,6 +334,7 @@ def _dates(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
 
 def _quantities(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
     out: list[Fact] = []
+    not_units = _not_units()
     n = len(toks)
     i = 0
     while i < n:
@@ -366,7 +377,7 @@ def _quantities(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
             prev = toks[i - 1].low if i > 0 else ""
             nxt = toks[j] if j < n else None
             unit_next = (
-                nxt is not None and nxt.low not in _NOT_UNITS and nxt.text.isalpha() and nxt.text.islower()
+                nxt is not None and nxt.low not in not_units and nxt.text.isalpha() and nxt.text.islower()
             )
             # "1000", "1500 employees", "2000 people" without a cue are amounts; "in 2000" is a year
             round_amount = int(t.text) % 100 == 0
@@ -424,7 +435,7 @@ def _quantities(text: str, toks: list[_Tok], used: set[int]) -> list[Fact]:
                 i = j
                 continue
             kind, end_tok = "number", j
-            if nxt is not None and nxt.text.isalpha() and nxt.low not in _NOT_UNITS and not joiner:
+            if nxt is not None and nxt.text.isalpha() and nxt.low not in not_units and not joiner:
                 label = _singular(nxt.low)
         if kind == "money":
             if currency == "cent":
@@ -454,7 +465,7 @@ def _quotes(text: str) -> list[Fact]:
 
 
 def _negations(text: str) -> list[Fact]:
-    return [Fact("negation", "not", m.group(), m.start(), m.end()) for m in _NEGATION.finditer(text)]
+    return [Fact("negation", "not", m.group(), m.start(), m.end()) for m in NEGATION.finditer(text)]
 
 
 def _entities(text: str, taken: list[Fact]) -> list[Fact]:
@@ -468,7 +479,7 @@ def _entities(text: str, taken: list[Fact]) -> list[Fact]:
         if any(f.kind != "number" and f.start < e and s < f.end for f in taken):
             continue
         value = normalise(ent.text)
-        if len(value) < 2 or value in STOP_WORDS or not re.search(r"[a-z]{2}", value):
+        if len(value) < 2 or value in stop_words() or not re.search(r"[a-z]{2}", value):
             continue
         out.append(Fact("entity", value, text[s:e], s, e, ent.label_))
     return out

@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Literal
 
 import snowballstemmer
-from spacy.lang.en.stop_words import STOP_WORDS
 
 AnswerKind = Literal[
     "duration", "date", "money", "percent", "number", "person", "place", "organisation", "other"
@@ -104,11 +103,19 @@ def answer_kind(question: str) -> AnswerKind:
 def content_stems(text: str) -> set[str]:
     """Stemmed words of the text that carry meaning: no stopwords, question words or single letters."""
     words = [w for w in _WORD.findall(text.lower()) if len(w) > 1 or w.isdigit()]
+    stop = stop_words()
     return {
-        _stem(w)
-        for w in words
-        if w not in STOP_WORDS and w not in _QUESTION_WORDS and w.split("'")[0] not in STOP_WORDS
+        _stem(w) for w in words if w not in stop and w not in _QUESTION_WORDS and w.split("'")[0] not in stop
     }
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words, read on first use: importing spaCy takes seconds, which every command
+    importing the answer path (``rag --help`` included) would otherwise pay at start-up."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 @lru_cache(maxsize=65536)

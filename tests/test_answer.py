@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from answering import answerer
+from answering import answerer, sample_kb
 from chatml import chatml, special_ids, tokenizers, turns
-from conftest import SAMPLE_DOCS, SAMPLE_QUESTIONS
+from conftest import SAMPLE_QUESTIONS
 from ingest.pipeline import Source
 from llm_server import Reply, ScriptedLLM
 from rag.answer import Answer, Answerer
@@ -19,19 +19,14 @@ from rag.errors import InvalidRequest, LLMError
 from rag.evidence import select_evidence
 from rag.refuse import retrieval_confidence
 from rag.runtime import Runtime
-from rag.settings import AnswerSettings, load_settings
+from rag.settings import AnswerSettings
 
 LEAVE = "How many days of paid annual leave do employees get?"
 
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache}
-    )
-    rt = Runtime(settings)
-    rt.embedder = embedder  # type: ignore[misc]
-    rt.ingestor.ingest([Source.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
+    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
     yield rt
     rt.close()
 

@@ -8,16 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from answering import answerer
+from answering import answerer, sample_kb
 from api_client import key, sse_events, upload
 from conftest import SAMPLE_DOCS
-from ingest.pipeline import Source
 from llm_server import Reply, ScriptedLLM
 from rag.answer import Answerer
 from rag.answer_policy import DRAFT_FAILED, UNVERIFIED
 from rag.refuse import NOT_FOUND
-from rag.runtime import Runtime
-from rag.settings import AnswerSettings, LlmSettings, load_settings
+from rag.settings import AnswerSettings, LlmSettings
 
 WARRANTY = "How long is the warranty on a Porter robot?"
 MIGRATION = "Who owns the migration of the build pipeline to GitLab CI?"
@@ -26,12 +24,7 @@ RELEASE = "When was firmware 4.1 released?"
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache}
-    )
-    rt = Runtime(settings)
-    rt.embedder = embedder  # type: ignore[misc]
-    rt.ingestor.ingest([Source.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
+    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
     yield rt
     rt.close()
 

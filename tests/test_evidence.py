@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE_DOCS
+from answering import sample_kb
 from ingest.pipeline import Source
 from rag.evidence import Evidence, Span, answer_span, select_evidence
 from rag.runtime import Runtime
 from rag.sentences import sentence_spans, split_sentences
-from rag.settings import load_settings
 from rag.types import Hit
 
 WARRANTY = "How long is the warranty on a Porter robot?"
@@ -18,12 +17,7 @@ WARRANTY_SENTENCE = "Every Porter robot carries a 3-year warranty on parts and l
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache}
-    )
-    rt = Runtime(settings)
-    rt.embedder = embedder  # type: ignore[misc]
-    rt.ingestor.ingest([Source.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
+    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
     yield rt
     rt.close()
 
@@ -117,3 +111,22 @@ def test_sentence_spans_are_split_sentences_with_offsets() -> None:
     for min_chars in (1, 12):
         spans = sentence_spans(text, min_chars)
         assert [text[s:e] for s, e in spans] == split_sentences(text, min_chars)
+
+
+def test_a_table_row_is_evidence_with_its_header_and_the_cell_the_question_asks_for(runtime) -> None:
+    table = (
+        "office,city,country,employees,opened\n"
+        "Headquarters,Lyon,France,142,2017\nSupport,Porto,Portugal,34,2024\n"
+    )
+    runtime.ingestor.ingest([Source.from_bytes(table.encode(), "offices.csv", "default")])
+    for question, row, cell in [
+        ("How many employees work in the Porto office?", "Support | Porto | Portugal | 34 | 2024", "34"),
+        ("When was the Lyon office opened?", "Headquarters | Lyon | France | 142 | 2017", "2017"),
+    ]:
+        result = runtime.retriever.search(question, tenant="default", top_k=3)
+        top = select_evidence(question, result.hits, runtime.embedder)[0]
+        # Short rows are candidates (below the sentence minimum), read with their header row.
+        assert top.text == row and top.header == "office | city | country | employees | opened"
+        assert top.answer is not None and top.answer.text == cell and not top.answer.guess
+        hit = next(h for h in result.hits if h.chunk_id == top.chunk_id)
+        assert hit.text[top.answer.start : top.answer.end] == cell

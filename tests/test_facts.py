@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from rag.facts import Fact, extract, matches_kind
@@ -107,8 +110,10 @@ def test_false_positive_traps(text: str) -> None:
 
 
 def test_offsets_point_into_the_text() -> None:
-    text = "Every Porter robot carries a 3-year warranty on parts and labour."
-    for f in extract(text):
+    text = "Every Porter robot carries a 3-year warranty on parts and labour on 2 June 2026 in Lyon."
+    facts = extract(text)
+    assert {f.kind for f in facts} >= {"duration", "date", "entity"}, facts
+    for f in facts:
         assert text[f.start : f.end] == f.text
 
 
@@ -127,3 +132,11 @@ def test_matches_kind() -> None:
 def test_times_of_day() -> None:
     facts = [f for f in extract("Support answers from 8:00 to 18:00 CET.") if f.kind == "number"]
     assert [(f.value, f.label) for f in facts] == [("08:00", "time"), ("18:00", "time")]
+
+
+def test_importing_the_answer_path_does_not_load_spacy() -> None:
+    # spaCy takes seconds to import: the CLI (``rag --help`` too) and the API would pay it at start-up.
+    # It is loaded on first use (the stop words, the entity recogniser) or by Answerer.warm_up.
+    code = "import sys, rag.cli, api.app, rag.answer; print(sorted(m for m in sys.modules if m == 'spacy'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

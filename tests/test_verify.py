@@ -4,6 +4,7 @@ otherwise), unsupported or unverifiable; matched citations never vouch for a fla
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -147,15 +148,14 @@ def test_model_citations_are_kept_and_unknown_markers_dropped(embedder) -> None:
 
 
 def test_five_sentences_over_five_sources_verify_fast() -> None:
-    import time
-
     sources = [_source(i + 1, SOURCES[i % 2].hit.text + f" Note {i}.") for i in range(5)]
     answer = ("The warranty is 3 years. Batteries are covered for 2 years. Returns are accepted within 30 "
               "days. Leave is 27 days. Halcyon Robotics was founded in 2011.")  # fmt: skip
     verify_answer(answer, sources, None)  # source facts are cached from here on
-    t = time.perf_counter()
+    # CPU time of this process, not wall time: the machine running the suite may be busy with others.
+    t = time.process_time()
     _, v = verify_answer(answer, sources, None)
-    assert (time.perf_counter() - t) < 0.25
+    assert (time.process_time() - t) < 0.25
     assert all(s.verdict == "supported" for s in v.sentences), v.to_dict()
 
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE_DOCS
-from ingest.pipeline import Source as Document
+from answering import sample_kb
 from rag.prompt.context import Source
-from rag.runtime import Runtime
-from rag.settings import load_settings
 from rag.verify import verify_answer
 
 WARRANTY = "How long is the warranty on a Porter robot?"
@@ -25,12 +22,7 @@ HOTEL = "What is the nightly hotel cap in Paris?"
 
 @pytest.fixture(scope="module")
 def top5(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache}
-    )
-    rt = Runtime(settings)
-    rt.embedder = embedder  # type: ignore[misc]
-    rt.ingestor.ingest([Document.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
+    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
 
     def sources(question: str) -> list[Source]:
         hits = rt.retriever.search(question, tenant="default", top_k=5).hits

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rag.answer import Answer
+from rag.answer_policy import strong
 from rag.cli.common import console, print_json, runtime
 from rag.verify import Verification
 
@@ -66,10 +67,12 @@ def _print_answer(a: Answer, printed: bool) -> None:
     # A question refused for want of any close passage has no evidence worth reading.
     if a.evidence and (a.refusal is None or a.refusal.reason in ("unanswerable", "unsupported", "llm")):
         console.print("[bold]evidence[/bold]" if not a.refused else "[bold]closest passages[/bold]")
+        quoted = strong(a.evidence)
         for e in a.evidence:
             where = e.source + (f" p.{','.join(map(str, e.pages))}" if e.pages else "")
             where += f" § {e.section}" if e.section else ""
-            span = f" [green]→ {escape(e.answer.text)}[/green]" if e.answer and not e.answer.guess else ""
+            sure = e.answer is not None and not e.answer.guess and e in quoted
+            span = f" [green]→ {escape(e.answer.text)}[/green]" if sure and e.answer else ""
             console.print(f"  [dim]{escape(where)}:[/dim] {escape(' '.join(e.text.split()))}{span}")
     if a.context and a.context.sources:
         cited = {c.n: c.origin for c in a.citations.citations} if a.citations else {}
@@ -113,10 +116,6 @@ def _print_flags(verification: Verification, sentences: bool) -> None:
         if sentences:
             console.print(f"  [red]{sentence.verdict}[/red]: {escape(sentence.text)}")
         for check in sentence.checks:
-            if check.verdict != sentence.verdict:
-                continue
-            if check.source is not None and check.source_text:
-                said = f"[{check.source}] says {check.source_text!r}"
-            else:
-                said = "is in none of the sources"
-            console.print(f"    [red]{check.verdict}[/red] {escape(repr(check.fact.text))}: {escape(said)}")
+            if check.verdict == sentence.verdict:
+                claim = escape(repr(check.fact.text))
+                console.print(f"    [red]{check.verdict}[/red] {claim}: {escape(check.describe())}")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from rag.monitor.traces import Trace
+from rag.verify import VERDICTS
 
 STEPS = (
     "embed_query",
@@ -62,9 +63,6 @@ def summary(traces: list[Trace]) -> dict[str, Any]:
         "latency_ms_p50": _pct([t.latency_ms for t in retrievals], 50),
         "latency_ms_p95": _pct([t.latency_ms for t in retrievals], 95),
     }
-
-
-VERDICTS = ("supported", "contradicted", "unsupported", "unverifiable")
 
 
 def verdict_shares(queries: list[Trace]) -> dict[str, Any]:

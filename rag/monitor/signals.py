@@ -69,7 +69,7 @@ def answer_signals(answer: Answer, embedder: Embedder | None) -> dict[str, Any]:
         "citation_coverage": None,
         "invalid_citations": 0,
         "groundedness": None,
-        "answerability": answer.answerability.score if answer.answerability else None,
+        "answerability": assessed.score if assessed else None,
         "evidence": len(answer.evidence),
         "policy": answer.policy,
         "verdicts": None,

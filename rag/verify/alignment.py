@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import re
-
-from spacy.lang.en.stop_words import STOP_WORDS
+from functools import lru_cache
 
 from rag.facts import Fact, normalise
+from rag.question import stop_words
 from rag.verify.claim import Claim, Copy
 from rag.verify.compare import conflicts, said_in
-from rag.verify.report import FactCheck
+from rag.verify.report import FactCheck, Verdict
 from rag.verify.sources import SourceSentence, SourceView
 
 NEAR_DUPLICATE_SHARE = 0.75  # of the claim's content words in the one source sentence
@@ -47,20 +47,17 @@ def copied(claim: Claim, views: list[SourceView]) -> Copy | None:
     return None if best is None else best[1]
 
 
-def found(fact: Fact, verdict: str, view: SourceView, sent: SourceSentence, g: Fact) -> FactCheck:
-    return FactCheck(fact, verdict, view.n, view.text[g.start : g.end], (g.start, g.end), sent.text)  # type: ignore[arg-type]
+def found(fact: Fact, verdict: Verdict, view: SourceView, sent: SourceSentence, g: Fact) -> FactCheck:
+    """The verdict on the claim's fact, with the source fact ``g`` it was compared to and its sentence."""
+    return FactCheck(fact, verdict, view.n, view.text[g.start : g.end], (g.start, g.end), sent.text)
 
 
 def aligned(fact: Fact, claim: Claim, copy: Copy) -> FactCheck | None:
     """Claim and copied sentence aligned word by word: the fact's words copied (supported), or replaced
     by words holding a same-kind fact with another value (contradicted); None if neither."""
     view, sent = copy.view, copy.sentence
-    a = _words(claim.text)
-    b = _words(sent.text)
-    sm = difflib.SequenceMatcher(
-        None, [w.lower() for w, _, _ in a], [w.lower() for w, _, _ in b], autojunk=False
-    )
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
+    a, b, opcodes = _alignment(claim.text, sent.text)
+    for op, i1, i2, j1, j2 in opcodes:
         if i1 == i2 or not (a[i1][1] < fact.end and fact.start < a[i2 - 1][2]):
             continue  # this block does not touch the fact
         if op == "equal":
@@ -90,12 +87,8 @@ def substitutions(claim: Claim, copy: Copy, checks: list[FactCheck]) -> list[Fac
     capitalised or holds a digit and the other sentence does not have it anywhere, so a reordering of
     the same words is no substitution."""
     view, sent = copy.view, copy.sentence
-    a = _words(claim.text)
-    b = _words(sent.text)
+    a, b, opcodes = _alignment(claim.text, sent.text)
     a_low, b_low = {w.lower() for w, _, _ in a}, {w.lower() for w, _, _ in b}
-    sm = difflib.SequenceMatcher(
-        None, [w.lower() for w, _, _ in a], [w.lower() for w, _, _ in b], autojunk=False
-    )
     # Spans already judged: contradicted anywhere, or supported by this very sentence ("1200" for "1,200").
     taken = [
         (c.fact.start, c.fact.end)
@@ -104,7 +97,7 @@ def substitutions(claim: Claim, copy: Copy, checks: list[FactCheck]) -> list[Fac
         or (c.verdict == "supported" and c.source == view.n and c.source_sentence == sent.text)
     ]
     out = []
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes:
         if op != "replace":
             continue
         new = [
@@ -125,8 +118,25 @@ def substitutions(claim: Claim, copy: Copy, checks: list[FactCheck]) -> list[Fac
     return out
 
 
-def _words(text: str) -> list[tuple[str, int, int]]:
+_Word = tuple[str, int, int]  # the word, its start and end
+
+
+def _words(text: str) -> list[_Word]:
     return [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(text)]
+
+
+@lru_cache(maxsize=256)
+def _alignment(
+    claim: str, sentence: str
+) -> tuple[tuple[_Word, ...], tuple[_Word, ...], tuple[tuple[str, int, int, int, int], ...]]:
+    """The words of both texts and difflib's edit operations from the claim's to the sentence's
+    (indexes into those word lists), compared case-insensitively. Cached: every fact of a claim, then
+    its substitutions, walk the same alignment."""
+    a, b = tuple(_words(claim)), tuple(_words(sentence))
+    sm = difflib.SequenceMatcher(
+        None, [w.lower() for w, _, _ in a], [w.lower() for w, _, _ in b], autojunk=False
+    )
+    return a, b, tuple(sm.get_opcodes())
 
 
 def _has_digit(word: str) -> bool:
@@ -134,4 +144,4 @@ def _has_digit(word: str) -> bool:
 
 
 def _name_like(word: str) -> bool:
-    return _has_digit(word) or (word[:1].isupper() and word.lower() not in STOP_WORDS)
+    return _has_digit(word) or (word[:1].isupper() and word.lower() not in stop_words())

@@ -32,6 +32,12 @@ class FactCheck:
             "source_sentence": self.source_sentence,
         }
 
+    def describe(self) -> str:
+        """What the sources say about the fact, in words: "[1] says '3-year'", or that none states it."""
+        if self.source is not None and self.source_text:
+            return f"[{self.source}] says {self.source_text!r}"
+        return "it is in none of the sources"
+
 
 @dataclass
 class SentenceCheck:

@@ -20,16 +20,11 @@ from functools import lru_cache
 from rag.facts import Fact, extract, normalise
 from rag.prompt.context import Source
 from rag.question import content_stems
-from rag.sentences import sentence_spans
+from rag.sentences import cells, pieces
 
 # A sentence with fewer content words than this is read with its context.
 SHORT = 6
 
-# A single line break inside a sentence: not after a sentence end or a table cell, not before a heading,
-# a list item or a table row.
-_WRAPPED = re.compile(r"(?<=[^\s.!?:|])\n(?![\n\s]*(?:[|#*•>-]|\d+[.)]\s))(?=\s*\S)")
-_LINE = re.compile(r"[^\n]*")
-_RULE = re.compile(r"^[\s|:+-]*$")  # a Markdown table's |---|---| line
 # Column header words that give a bare figure below them a unit.
 _UNIT_WORDS = {
     **{w: w for w in ("year", "month", "week", "day", "hour", "minute", "second")},
@@ -110,7 +105,7 @@ def read_source(text: str) -> tuple[str, tuple[SourceSentence, ...]]:
     title_keys = {value_key(f) for f in facts if f.end <= first}
     sentences: list[SourceSentence] = []
     heading: set[str] = set()  # the content words of the heading the sentence sits under
-    for s, e, header in _pieces(text):
+    for s, e, header in pieces(text):
         piece = text[s:e]
         inside = [f for f in facts if s <= f.start < e]
         if header is not None:
@@ -148,63 +143,21 @@ def _is_heading(text: str, start: int, end: int) -> bool:
     return alone and text[end - 1] not in ".!" and len(text[start:end].split()) <= 12
 
 
-def _pieces(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
-    """(start, end, header span or None): the sentences of the prose, and each table row with the span of
-    its header row."""
-    out: list[tuple[int, int, tuple[int, int] | None]] = []
-    prose_start = 0
-    header: tuple[int, int] | None = None
-    for m in _LINE.finditer(text):
-        s, e = m.start(), m.end()
-        line = m.group()
-        if line.count("|") < 1 or len([c for c in line.split("|") if c.strip()]) < 2:
-            if line.strip():
-                header = None
-            continue
-        if _RULE.match(line):
-            continue
-        if header is None:
-            out += _prose(text, prose_start, s)
-            header = (s, e)
-        else:
-            out.append((s + len(line) - len(line.lstrip()), e - (len(line) - len(line.rstrip())), header))
-        prose_start = e
-    out += _prose(text, prose_start, len(text))
-    return out
-
-
-def _prose(text: str, start: int, end: int) -> list[tuple[int, int, None]]:
-    # Wrapped lines ("is never\nreimbursed") rejoined, same length so offsets hold.
-    region = _WRAPPED.sub(" ", text[start:end])
-    return [(start + s, start + e, None) for s, e in sentence_spans(region)]
-
-
 def _typed_cells(text: str, start: int, end: int, header: tuple[int, int], facts: list[Fact]) -> list[Fact]:
     """Bare figures of a table row given the unit their column header states."""
-    heads = _cells(text, *header)
-    cells = _cells(text, start, end)
+    heads = cells(text, *header)
+    row = cells(text, start, end)
     out = []
     for f in facts:
-        col = next((i for i, (cs, ce) in enumerate(cells) if cs <= f.start and f.end <= ce), None)
+        col = next((i for i, (cs, ce) in enumerate(row) if cs <= f.start and f.end <= ce), None)
         # Only a cell that is the figure alone: "4-hour on-site response" keeps its own unit.
-        alone = col is not None and col < len(heads) and text[slice(*cells[col])].strip() == f.text
+        alone = col is not None and col < len(heads) and text[slice(*row[col])].strip() == f.text
         unit = _unit(text[slice(*heads[col])]) if alone and col is not None else None
         if f.kind == "number" and not f.label and unit:
             typed = [g for g in extract(f"{f.text} {unit}", names=False) if g.kind != "number"]
             if len(typed) == 1:
                 f = Fact(typed[0].kind, typed[0].value, f.text, f.start, f.end)
         out.append(f)
-    return out
-
-
-def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, pos = [], start
-    line = text[start:end]
-    for part in line.split("|"):
-        out.append((pos, pos + len(part)))
-        pos += len(part) + 1
-    if line.lstrip().startswith("|"):  # "| Paris | 210 |": no cell before the first bar
-        out = out[1:]
     return out
 
 

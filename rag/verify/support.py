@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from rag.facts import Fact
 from rag.question import content_stems
-from rag.verify.alignment import aligned, found
+from rag.verify.alignment import NEAR_DUPLICATE_SHARE, aligned, found
 from rag.verify.claim import Claim
 from rag.verify.compare import conflicts, said_in
 from rag.verify.report import FactCheck
@@ -27,7 +27,6 @@ from rag.verify.sources import SourceSentence, SourceView, related
 # the fact's own), itself or in its context; to contradict, also at least two of them.
 SUPPORT_SHARE = 0.25
 RELATED_SHARE = 0.34
-NEAR_DUPLICATE_SHARE = 0.75
 # How many words either side of a fact say what it is the value of.
 SLOT_WORDS = 4
 SLOT_CHARS = 200  # four words are far shorter; a longer "word" is no word
