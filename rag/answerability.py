@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MODEL_FORMAT = "rag-answerability-logistic/1"
 PACKAGED_MODEL = Path(__file__).resolve().parent / "models" / "answerability-v1.json"
+MAX_MODEL_BYTES = 1_000_000  # the shipped file is ~5 KB; a larger one is no model of ours
 
 
 class EvidenceLike(Protocol):
@@ -313,6 +314,12 @@ class AnswerabilityModel:
         """Read a model file (None: the packaged one). JSON only: a model file can never run code."""
         path = path or PACKAGED_MODEL
         try:
+            size = Path(path).stat().st_size
+            if size > MAX_MODEL_BYTES:
+                raise ConfigError(
+                    f"answerability model file {path} is {size} bytes; a model file is a few KB "
+                    f"(at most {MAX_MODEL_BYTES})"
+                )
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError as e:
             raise ConfigError(f"answerability model file {path} does not exist") from e
@@ -322,6 +329,10 @@ class AnswerabilityModel:
             raise ConfigError(
                 f"answerability model file {path} is not readable JSON ({e.msg}, line {e.lineno})"
             ) from e
+        except RecursionError as e:
+            raise ConfigError(f"answerability model file {path} is not a model (JSON nested too deep)") from e
+        except ValueError as e:  # an integer of thousands of digits
+            raise ConfigError(f"answerability model file {path} holds a number too long to read") from e
         except OSError as e:
             raise ConfigError(f"answerability model file {path} cannot be read ({e.strerror})") from e
         return cls.from_dict(data, str(path))
@@ -346,7 +357,7 @@ class AnswerabilityModel:
                 intercept=float(data["intercept"]),
                 info={k: v for k, v in data.items() if k in ("training", "metrics", "sklearn", "created")},
             )
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, OverflowError) as e:
             raise ConfigError(f"{where}: missing or malformed field ({e})") from e
         unknown = sorted(set(names) - set(FEATURES))
         if unknown:

@@ -136,3 +136,20 @@ def test_a_broken_or_unknown_model_file_is_a_clear_error(tmp_path: Path) -> None
         assert "Error" not in message.split(":")[0] and "0x" not in message, message
     with pytest.raises(ConfigError, match="does not exist"):
         AnswerabilityModel.load(tmp_path / "missing.json")
+
+
+def test_a_hostile_model_file_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+    good = PACKAGED_MODEL.read_text()
+    intercept = json.dumps(json.loads(good)["intercept"])
+    cases: list[tuple[str, str]] = [
+        ("nested too deep", "[" * 100_000 + "]" * 100_000),  # was RecursionError
+        ("missing or malformed field", good.replace(intercept, "1" + "0" * 400, 1)),  # was OverflowError
+        ("a number too long to read", good.replace(intercept, "1" + "0" * 5000, 1)),  # was ValueError
+        ("a model file is a few KB", good + " " * 2_000_000),  # read whole, however large
+    ]
+    for expected, content in cases:
+        with pytest.raises(ConfigError) as e:
+            AnswerabilityModel.load(_write(tmp_path, content))
+        message = str(e.value)
+        assert expected in message and "model.json" in message, message
+        assert "sys." not in message and "0x" not in message, message
