@@ -73,3 +73,15 @@ def test_100_kb_of_sentences_full_of_figures_is_verified_in_seconds(sentence: st
     (_, verification), took = _timed(verify_answer, answer, _sources(), None)
     assert len(verification.sentences) >= 30
     assert took < 20.0  # was minutes: per-fact work grew with the sentence
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u2060", "\ufeff", "\u00ad", "\u202c"])
+def test_an_invisible_character_inside_a_figure_neither_hides_nor_breaks_it(mark: str) -> None:
+    # "3<ZWSP> months" read as the bare number 3, found in "3-year": a wrong answer, unflagged elsewhere.
+    report, verification = verify_answer(f"The Porter warranty is 3{mark} months.", _sources(), None)
+    [wrong] = verification.sentences
+    assert wrong.verdict == "contradicted" and mark not in report.answer
+    assert [c.source_text for c in wrong.checks if c.verdict == "contradicted"] == ["3-year"]
+    # And a right figure with one inside ("2<ZWSP>7" reads "27") is no longer flagged.
+    _, right = verify_answer(f"Batteries are covered for 2{mark} years.", _sources(), None)
+    assert right.sentences[0].verdict == "supported"

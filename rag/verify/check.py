@@ -32,6 +32,11 @@ _META = re.compile(
     re.IGNORECASE,
 )
 
+# Invisible characters a model (or a prompt injection) may put inside a figure: "2\u200b7 days" reads
+# "27 days" but extracts as "2" and "7 days"; bidirectional overrides can make text display otherwise
+# than it reads. Removed from the answer before anything else, so the user reads what was verified.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
 # The longest answer sentence checked: far beyond any a reader would take in (a long list runs ~600).
 MAX_CLAIM_CHARS = 3000
 
@@ -42,7 +47,7 @@ def verify_answer(
     """Citations and per-sentence verdicts for an answer; matched citations (when ``encoder`` is given)
     only on sentences that are neither contradicted nor unsupported, pointing at the source that
     supported their facts when one did."""
-    report = cite(answer, sources, None)
+    report = cite(_INVISIBLE.sub("", answer), sources, None)
     verification = verify(report, sources)
     if encoder is not None and sources:
         by_index = {s.index: s for s in verification.sentences}
