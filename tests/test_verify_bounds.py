@@ -12,7 +12,7 @@ from rag.facts import extract
 from rag.prompt.context import Source
 from rag.types import Hit
 from rag.verify import verify_answer
-from rag.verify.check import MAX_CLAIM_CHARS
+from rag.verify.check import MAX_CLAIM_CHARS, MAX_CLAIMS
 from rag.verify.sources import clauses
 
 FAQ = (
@@ -85,3 +85,15 @@ def test_an_invisible_character_inside_a_figure_neither_hides_nor_breaks_it(mark
     # And a right figure with one inside ("2<ZWSP>7" reads "27") is no longer flagged.
     _, right = verify_answer(f"Batteries are covered for 2{mark} years.", _sources(), None)
     assert right.sentences[0].verdict == "supported"
+
+
+def test_sentences_past_the_most_checked_are_flagged_unchecked(embedder) -> None:
+    # An endpoint that ignores max_tokens: thousands of sentences, each embedded for matched citations.
+    answer = "Every Porter robot carries a 3-year warranty on parts and labour. " * (MAX_CLAIMS + 50)
+    (report, verification), took = _timed(verify_answer, answer, _sources(), embedder)
+    verdicts = [s.verdict for s in verification.sentences]
+    assert set(verdicts[:MAX_CLAIMS]) == {"supported"}
+    assert set(verdicts[MAX_CLAIMS:]) == {"unsupported"} and verification.failed
+    matched = {i for c in report.citations for i in c.sentences}
+    assert matched and max(matched) < MAX_CLAIMS  # no citation vouches for an unchecked sentence
+    assert took < 20.0
