@@ -4,8 +4,8 @@
 ``evidence`` answers with the extractive evidence instead, quoted and cited, and says why; ``refuse``
 answers nothing and says which sentence failed against which source. ``quote`` is also the whole answer
 of the ``extractive`` provider: the short answer span when the question asks for one, then the evidence
-sentences, each on its own line and cited [n]. A short answer that is only a guess (not of the kind the
-question asks for) is not put first.
+sentences, each on its own line and cited [n], the short answer leading its sentence ("3-year — “...”").
+A short answer that is only a guess (not of the kind the question asks for) is not put first.
 """
 
 from __future__ import annotations
@@ -52,11 +52,12 @@ def quote(evidence: list[Evidence], sources: list[Source], lead: str | None = No
     evidence = strong(evidence)
     number = {s.hit.chunk_id: s.n for s in sources}
     lines = [lead] if lead else []
-    # The short answer: the first span of the asked kind (a guess is shown with its sentence, not alone).
+    # The short answer leads the quote it comes from: the first span of the asked kind (a guess is not
+    # put first). Both are the source's own words, which verification recognises as a quotation.
     sure = next((e for e in evidence if e.answer is not None and not e.answer.guess), None)
-    if sure is not None and sure.answer is not None:
-        lines.append(f"{sure.answer.text.strip().rstrip('.')}. [{number[sure.chunk_id]}]")
-    lines += [f"“{_one_line(e.text)}”{_under(e.header)} [{number[e.chunk_id]}]" for e in evidence]
+    for e in evidence:
+        short = f"{_one_line(e.answer.text)} — " if e is sure and e.answer is not None else ""
+        lines.append(f"{short}“{_one_line(e.text)}”{_under(e.header)} [{number[e.chunk_id]}]")
     return "\n".join(lines)
 
 

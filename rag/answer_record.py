@@ -35,6 +35,13 @@ class Step:
     tokens_out: int = 0
     model: str | None = None
 
+    def _shown_draft(self) -> dict[str, Any] | None:
+        """The replaced draft, flagged, beside the quoted evidence; under ``refuse`` it stays in the trace
+        only (the operator chose that no unverified text reaches the reader)."""
+        if self.policy != "evidence" or self.draft is None or self.draft_verification is None:
+            return None
+        return {"text": self.draft, "verification": self.draft_verification.to_dict()}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -69,7 +76,7 @@ class Answer:
     verification: Verification | None = None  # of ``text`` (None: refused before any text was checked)
     answerability: Answerability | None = None  # None: nothing was retrieved to assess
     policy: str | None = None  # what the answer policy did: "kept" | "flagged" | "evidence" | "refused"
-    draft: str | None = None  # the model's text when the policy replaced it
+    draft: str | None = None  # the model's text when the policy replaced or refused it (for the trace)
     draft_verification: Verification | None = None
     query_vector: np.ndarray | None = field(default=None, repr=False)  # the search's, kept for monitoring
     messages: list[Message] | None = field(default=None, repr=False)  # as sent to the LLM (None: refused)
@@ -93,11 +100,7 @@ class Answer:
             **(self.citations.to_dict() if self.citations else _NO_CITATIONS),
             "verification": self.verification.to_dict() if self.verification else None,
             "policy": self.policy,
-            "draft": (
-                {"text": self.draft, "verification": self.draft_verification.to_dict()}
-                if self.draft is not None and self.draft_verification is not None
-                else None
-            ),
+            "draft": self._shown_draft(),
             "evidence": [e.to_dict() for e in self.evidence],
             "sources": [s.to_dict() for s in self.context.sources] if self.context else [],
             "context": (

@@ -136,7 +136,8 @@ def test_refuse_policy_says_which_claim_failed(kb, llm, tmp_path: Path) -> None:
     a = answerer(kb, llm, tmp_path, {"on_unsupported": "refuse"}).ask(WARRANTY, tenant="default")
     assert a.refused and a.refusal.reason == "unsupported" and a.text == UNVERIFIED
     assert "6 months" in a.refusal.message and "3-year" in a.refusal.message
-    assert a.draft is not None
+    # The draft is kept for the trace, not shown: the operator chose that no unverified text is read.
+    assert a.draft is not None and a.to_dict()["draft"] is None
 
 
 def test_default_policy_is_evidence_for_the_demo_model_and_flag_for_an_endpoint(kb, llm, tmp_path) -> None:
@@ -172,8 +173,10 @@ def test_extractive_provider_quotes_the_evidence_without_a_model(kb, tmp_path: P
         max_hit_chars=kb.settings.chunking.max_chars,
     ).ask(WARRANTY, tenant="default")
     assert not a.refused and a.model["provider"] == "extractive" and a.usage.total_tokens == 0
-    first, second = a.text.splitlines()[:2]
-    assert first == "3-year. [1]" and "Every Porter robot carries a 3-year warranty" in second
+    first = a.text.splitlines()[0]
+    assert first == "3-year — “Every Porter robot carries a 3-year warranty on parts and labour.” [1]"
+    # Quotations are recognised as the source's own words: supported, never flagged.
+    assert {v.verdict for v in a.verification.sentences} == {"supported"}
     assert all(c.origin == "evidence" for c in a.citations.citations)
     assert a.context.sources[0].hit.source == "support-faq.html"
     assert not a.verification.failed
@@ -199,3 +202,16 @@ def test_query_api_returns_evidence_verification_and_the_policy(client, llm) -> 
     final = events[-1][1]
     assert events[-1][0] == "answer" and final["policy"] == "kept"
     assert final["evidence"] and final["verification"]["sentences"][0]["verdict"] == "supported"
+
+
+def test_a_table_row_quoted_word_for_word_is_supported(kb, llm, tmp_path: Path) -> None:
+    # Its bare figures sit under "list_price_eur" and "lead_time_weeks" in the source: read fact by fact
+    # they would not match; as a quotation they are the source's own words.
+    row = "PH2-STD | Porter H2 | Autonomous mobile robot with 150 kg payload | 48500 | 6"
+    llm.queue(Reply(f"“{row}” [1]"))
+    a = answerer(kb, llm, tmp_path, {"on_unsupported": "refuse"}).ask(
+        "What is the list price of the Porter H2?", tenant="default"
+    )
+    assert not a.refused and a.policy == "kept"
+    (sentence,) = a.verification.sentences
+    assert sentence.verdict == "supported" and sentence.checks[0].source_text == row

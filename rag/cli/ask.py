@@ -61,7 +61,7 @@ def _print_answer(a: Answer, printed: bool) -> None:
     if a.verification is not None and a.verification.failed:
         console.print("[red]flagged:[/red] sentences of this answer do not hold up against the sources")
         _print_flags(a.verification, sentences=True)
-    if a.draft is not None and a.draft_verification is not None:
+    if a.policy == "evidence" and a.draft is not None and a.draft_verification is not None:
         console.print(f"[yellow]the model's draft failed verification:[/yellow] [dim]{escape(a.draft)}[/dim]")
         _print_flags(a.draft_verification, sentences=len(a.draft_verification.sentences) > 1)
     # A question refused for want of any close passage has no evidence worth reading.

@@ -14,13 +14,13 @@ import re
 
 from ingest.embed import TextEncoder
 from rag.cite import MARKER, CitationReport, cite, matched_citations
-from rag.facts import extract
+from rag.facts import Fact, extract, normalise
 from rag.prompt.context import Source
 from rag.refuse import is_llm_refusal
 from rag.verify.alignment import copied, substitutions
 from rag.verify.claim import Claim
 from rag.verify.negation import check_negation
-from rag.verify.report import FLAGGED, SentenceCheck, Verification, sentence_verdict
+from rag.verify.report import FLAGGED, FactCheck, SentenceCheck, Verification, sentence_verdict
 from rag.verify.sources import SourceView
 from rag.verify.support import check_fact
 
@@ -36,6 +36,14 @@ _META = re.compile(
 # "27 days" but extracts as "2" and "7 days"; bidirectional overrides can make text display otherwise
 # than it reads. Removed from the answer before anything else, so the user reads what was verified.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+# A quotation: "“Every Porter robot carries a 3-year warranty.”", optionally led by its short answer
+# ("3-year — “...”") and followed by the columns of a quoted table row, as rag.answer_policy writes them.
+_QUOTATION = re.compile(
+    r"^\s*(?:(?P<short>[^“”\n]{1,200}?) — )?“(?P<quote>[^“”]+)”(?: \(columns: [^\n]*\))?\s*$"
+)
+# Shorter verbatim matches prove little ("3 years" is in many texts): they are checked fact by fact.
+VERBATIM_MIN_CHARS = 12
 
 # The longest answer sentence checked: far beyond any a reader would take in (a long list runs ~600).
 MAX_CLAIM_CHARS = 3000
@@ -89,6 +97,9 @@ def check_sentence(index: int, sentence: str, views: list[SourceView]) -> Senten
         # Too long to check fact by fact in bounded time, and no answer sentence needs to be: flagged,
         # so that a rambling or hostile draft cannot hide a false figure in one endless sentence.
         return SentenceCheck(index, sentence, "unsupported", [], against)
+    verbatim = _verbatim(text, views)
+    if verbatim is not None:
+        return SentenceCheck(index, sentence, "supported", verbatim, against)
     facts = extract(text)
     claim = Claim(text, facts)
     claim.copy_of = copied(claim, views)
@@ -99,3 +110,35 @@ def check_sentence(index: int, sentence: str, views: list[SourceView]) -> Senten
     if negation is not None:
         checks.append(negation)
     return SentenceCheck(index, sentence, sentence_verdict(checks), checks, against)
+
+
+def _verbatim(text: str, views: list[SourceView]) -> list[FactCheck] | None:
+    """Checks that support every fact of a sentence that quotes a source word for word (whitespace aside),
+    each pointing at its place in the source; None when the sentence is no such quotation. A quote needs
+    no fact-by-fact reading, which would take a copied table row's bare "48500" for something other than
+    the "48500" under "list_price_eur" it is."""
+    m = _QUOTATION.match(text)
+    start, core = (m.start("quote"), m.group("quote")) if m else (0, text)
+    lead = len(core) - len(core.lstrip())
+    start, core = start + lead, core.strip()
+    if m is None:
+        core = core.rstrip(".")
+    short = m.group("short") if m else None
+    if len(core) < VERBATIM_MIN_CHARS or (short and short.strip() not in core):
+        return None
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in core.split()))
+    for view in views:
+        found = pattern.search(view.text)
+        if found is None:
+            continue
+        quote = Fact("quote", normalise(core), core, start, start + len(core))
+        checks = [FactCheck(quote, "supported", view.n, found.group(), found.span())]
+        for f in extract(core):
+            if f.kind == "negation":
+                continue
+            at = view.text.find(f.text, found.start(), found.end())
+            span = (at, at + len(f.text)) if at >= 0 else found.span()
+            moved = Fact(f.kind, f.value, f.text, f.start + start, f.end + start, f.label)
+            checks.append(FactCheck(moved, "supported", view.n, view.text[span[0] : span[1]], span))
+        return checks
+    return None
