@@ -35,13 +35,6 @@ class Step:
     tokens_out: int = 0
     model: str | None = None
 
-    def _shown_draft(self) -> dict[str, Any] | None:
-        """The replaced draft, flagged, beside the quoted evidence; under ``refuse`` it stays in the trace
-        only (the operator chose that no unverified text reaches the reader)."""
-        if self.policy != "evidence" or self.draft is None or self.draft_verification is None:
-            return None
-        return {"text": self.draft, "verification": self.draft_verification.to_dict()}
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -85,6 +78,13 @@ class Answer:
     @property
     def refused(self) -> bool:
         return self.refusal is not None
+
+    def _shown_draft(self) -> dict[str, Any] | None:
+        """The replaced draft, flagged, beside the quoted evidence; under ``refuse`` it stays in the trace
+        only (the operator chose that no unverified text reaches the reader)."""
+        if self.policy != "evidence" or self.draft is None or self.draft_verification is None:
+            return None
+        return {"text": self.draft, "verification": self.draft_verification.to_dict()}
 
     def to_dict(self) -> dict[str, Any]:
         return {
