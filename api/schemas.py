@@ -150,6 +150,9 @@ class EvidenceOut(BaseModel):
     answer: SpanOut | None = Field(
         description="The short answer inside the sentence, when the question asks for one."
     )
+    header: str | None = Field(
+        description="For a table row, its table's header row: what the row's cells are."
+    )
 
 
 class QueryResponse(BaseModel):

@@ -195,6 +195,7 @@ def test_query_api_returns_evidence_verification_and_the_policy(client, llm) -> 
     body = client.post("/v1/query", json={"question": WARRANTY}, headers=a).json()
     assert body["policy"] == "flagged" and body["verification"]["sentences"][0]["verdict"] == "contradicted"
     assert body["evidence"][0]["answer"]["text"] == "3-year" and body["answerability"]["score"] > 0
+    assert "header" in body["evidence"][0]  # None for prose; a table row's header row otherwise
 
     llm.queue(Reply(stream=["The warranty is ", "3 years [1]."]))
     with client.stream("POST", "/v1/query", json={"question": WARRANTY, "stream": True}, headers=a) as r:
