@@ -1,26 +1,15 @@
-"""The sample documents indexed, and an Answerer over them with a scripted LLM, for the answer-path test
+"""An Answerer over the sample documents (the ``kb`` fixture) with a scripted LLM, for the answer-path test
 modules."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SAMPLE_DOCS
-from ingest.pipeline import Source
 from llm_server import ScriptedLLM
 from rag.answer import Answerer
 from rag.llm.openai_chat import OpenAIChat
 from rag.runtime import Runtime
-from rag.settings import AnswerSettings, LlmSettings, load_settings
-
-
-def sample_kb(data_dir: Path, embedder: object, onnx_cache: Path) -> Runtime:
-    """A Runtime on a fresh ``data_dir`` with every sample document ingested for tenant "default", on the
-    session's embedding model (the ``embedder`` fixture). The caller closes it."""
-    rt = Runtime(load_settings(data_dir=data_dir, embedding={"cache_dir": onnx_cache}))
-    rt.embedder = embedder  # type: ignore[misc]
-    rt.ingestor.ingest([Source.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
-    return rt
+from rag.settings import AnswerSettings, LlmSettings
 
 
 def answerer(kb: Runtime, server: ScriptedLLM, tmp_path: Path, answer: dict | None = None, **llm) -> Answerer:

@@ -125,6 +125,26 @@ def parser() -> Iterator:
         yield p
 
 
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache, parser) -> Iterator:
+    """Every sample document indexed for tenant "default", once per test module, on the session's model
+    and parser. Per module, not per run: a module that adds documents (for tenants of its own) changes
+    the collection's BM25 statistics, and with them the ranking every other tenant sees."""
+    from ingest.pipeline import Source
+    from rag.runtime import Runtime
+    from rag.settings import load_settings
+
+    rt = Runtime(
+        load_settings(data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache})
+    )
+    rt.embedder = embedder  # type: ignore[misc]
+    rt.parser = parser  # type: ignore[misc]
+    rt.ingestor.ingest([Source.from_path(p, p.name, "default") for p in sorted(SAMPLE_DOCS.iterdir())])
+    yield rt
+    del rt.parser  # the session's: not closed with this runtime
+    rt.close()
+
+
 @pytest.fixture
 def runtime(settings, embedder, parser) -> Iterator:
     """A Runtime on a fresh data directory, sharing the session's loaded model and parser process."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from answering import answerer, sample_kb
+from answering import answerer
 from chatml import chatml, special_ids, tokenizers, turns
 from conftest import SAMPLE_QUESTIONS
 from ingest.pipeline import Source
@@ -22,13 +22,6 @@ from rag.runtime import Runtime
 from rag.settings import AnswerSettings
 
 LEAVE = "How many days of paid annual leave do employees get?"
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
-    yield rt
-    rt.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from answering import answerer, sample_kb
+from answering import answerer
 from api_client import key, sse_events, upload
 from conftest import SAMPLE_DOCS
 from llm_server import Reply, ScriptedLLM
@@ -20,13 +20,6 @@ from rag.settings import AnswerSettings, LlmSettings
 WARRANTY = "How long is the warranty on a Porter robot?"
 MIGRATION = "Who owns the migration of the build pipeline to GitLab CI?"
 RELEASE = "When was firmware 4.1 released?"
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
-    yield rt
-    rt.close()
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from answering import sample_kb
 from ingest.pipeline import Source
 from rag.evidence import Evidence, Span, answer_span, select_evidence
 from rag.runtime import Runtime
@@ -13,13 +10,6 @@ from rag.types import Hit
 
 WARRANTY = "How long is the warranty on a Porter robot?"
 WARRANTY_SENTENCE = "Every Porter robot carries a 3-year warranty on parts and labour."
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
-    yield rt
-    rt.close()
 
 
 def _evidence(kb: Runtime, question: str, **kw) -> tuple[list[Hit], list[Evidence]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from answering import sample_kb
 from rag.prompt.context import Source
 from rag.verify import verify_answer
 
@@ -21,15 +20,12 @@ HOTEL = "What is the nightly hotel cap in Paris?"
 
 
 @pytest.fixture(scope="module")
-def top5(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
-    rt = sample_kb(tmp_path_factory.mktemp("kb") / "data", embedder, onnx_cache)
-
+def top5(kb):
     def sources(question: str) -> list[Source]:
-        hits = rt.retriever.search(question, tenant="default", top_k=5).hits
+        hits = kb.retriever.search(question, tenant="default", top_k=5).hits
         return [Source(i + 1, h, 0) for i, h in enumerate(hits)]
 
-    yield sources
-    rt.close()
+    return sources
 
 
 @pytest.mark.parametrize(
