@@ -11,7 +11,7 @@ import pytest
 from answering import answerer
 from api_client import key, sse_events, upload
 from conftest import SAMPLE_DOCS
-from llm_server import Reply, ScriptedLLM
+from llm_server import Reply
 from rag.answer import Answerer
 from rag.answer_policy import DRAFT_FAILED, UNVERIFIED
 from rag.refuse import NOT_FOUND
@@ -20,12 +20,6 @@ from rag.settings import AnswerSettings, LlmSettings
 WARRANTY = "How long is the warranty on a Porter robot?"
 MIGRATION = "Who owns the migration of the build pipeline to GitLab CI?"
 RELEASE = "When was firmware 4.1 released?"
-
-
-@pytest.fixture
-def llm():
-    with ScriptedLLM() as server:
-        yield server
 
 
 def _flagged(a, verdict: str = "contradicted"):
