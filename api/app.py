@@ -16,9 +16,9 @@ from api.headers import secure
 from api.ratelimit import RateLimiter
 from api.routes import admin, documents, health, jobs, monitor, query, ui
 from api.services import Services
-from rag import offline
-from rag.runtime import Runtime
-from rag.settings import Settings, get_settings
+from app.runtime import Runtime
+from core import offline
+from core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

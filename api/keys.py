@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Boolean, DateTime, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import SqlStore, utcnow
+from core.db import SqlStore, utcnow
 
 PREFIX = "rk"
 

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rag.errors import (
+from core.errors import (
     ConfigError,
     ConversationNotFound,
     DocumentNotFound,
@@ -32,7 +32,7 @@ from rag.errors import (
     TraceNotFound,
     UnsupportedFormat,
 )
-from rag.scrub import scrub
+from core.scrub import scrub
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def problem(
 
 
 def safe(text: str, limit: int = MAX_DETAIL) -> str:
-    """``text`` fit for a client (``rag.scrub``), at most ``limit`` characters."""
+    """``text`` fit for a client (``core.scrub``), at most ``limit`` characters."""
     return scrub(text, limit)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from api.keys import KeyStore
 from api.ratelimit import RateLimiter
+from app.runtime import Runtime
 from ingest.blobs import BlobStore, Owner
 from ingest.jobs import JobRunner
 from ingest.jobstore import Job, JobState, JobStore
@@ -17,7 +18,6 @@ from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
 from ingest.uploads import Uploads
 from rag.monitor.metrics import Metrics
-from rag.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ import time
 import squad
 from common import percentile, save
 
+from app.runtime import Runtime
+from core.settings import load_settings
 from rag.evidence import select_evidence
 from rag.refuse import retrieval_confidence
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import numpy as np
 import squad
 from common import ROOT
 
-from rag.types import Hit
+from core.types import Hit
 
 HALVES = {"even": 0, "odd": 1}
 CODE = ("rag/answerability.py", "rag/evidence.py", "rag/refuse.py", "rag/question.py", "rag/facts.py")
@@ -105,8 +105,8 @@ def hits_of(record: dict[str, Any]) -> list[Hit]:
 
 def encoder(half: str) -> MemoEncoder:
     """The runtime's embedder behind a memo kept on disk (the model loads only when a vector is missing)."""
-    from rag.runtime import Runtime
-    from rag.settings import load_settings
+    from app.runtime import Runtime
+    from core.settings import load_settings
 
     rt = Runtime(load_settings(data_dir=squad.data_dir(f"answerability-{half}")))
     return MemoEncoder(_Lazy(rt), work_dir() / f"{half}-vectors.npz")

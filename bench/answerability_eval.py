@@ -23,8 +23,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
 from train_answerability import auc, curve, matrix, operating_point, rates, train
 
+from core.settings import REFUSAL_THRESHOLD
 from rag.answerability import FEATURE_GROUPS, FEATURES, AnswerabilityModel
-from rag.settings import REFUSAL_THRESHOLD
 
 # The single-threshold gate this model follows (bench/calibrate_refusal.py): alone, for comparison, and as
 # the service's floor in front of the model.

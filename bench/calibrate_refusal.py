@@ -18,9 +18,9 @@ import numpy as np
 import squad
 from common import save
 
+from app.runtime import Runtime
+from core.settings import load_settings
 from rag.refuse import retrieval_confidence
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("RAG_BENCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
 RESULTS = ROOT / "bench" / "results"
 
-from rag import offline  # noqa: E402
+from core import offline  # noqa: E402
 
 offline.set_env()
 

@@ -14,10 +14,10 @@ import numpy as np
 from common import load_corpus, load_qrels, load_queries, percentile, save  # noqa: I001
 from retrieval_quality import build_index, cached_embeddings, chunk_corpus, evaluate, run_queries
 
+from core.encode.dense import SentenceTransformerEmbedder, packaged_model_path
+from core.encode.onnx import OnnxEmbedder
+from core.settings import Settings
 from ingest.chunk import Chunker, TokenCounter
-from ingest.embed import SentenceTransformerEmbedder, packaged_model_path
-from ingest.embed_onnx import OnnxEmbedder
-from rag.settings import Settings
 
 
 def main() -> None:

@@ -31,14 +31,14 @@ from typing import Any
 import squad
 from common import percentile, save
 
+from app.runtime import Runtime
+from core.settings import load_settings
 from rag import facts
 from rag.answer import SentenceMemo
 from rag.evidence import select_evidence
 from rag.prompt.context import clip_hits
 from rag.question import answer_kind
 from rag.refuse import retrieval_confidence
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 def main() -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from common import load_corpus, save  # noqa: I001
 
+from app.runtime import Runtime
+from core.settings import load_settings
 from ingest.parse import parse_bytes
 from ingest.pipeline import Source
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 def main() -> None:

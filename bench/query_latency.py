@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 from common import load_corpus, load_queries, percentile, save  # noqa: I001
 
-from ingest.sparse import Bm25Encoder
+from app.runtime import Runtime
+from core.encode.sparse import Bm25Encoder
+from core.settings import RetrievalSettings, load_settings
+from core.store.base import IndexMeta
+from core.store.edge import EdgeStore
+from core.types import Point, SparseVec
 from rag.retrieve import Retriever
-from rag.runtime import Runtime
-from rag.settings import RetrievalSettings, load_settings
-from rag.store.base import IndexMeta
-from rag.store.edge import EdgeStore
-from rag.types import Point, SparseVec
 
 DIM = 384
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from common import load_corpus, load_qrels, load_queries, percentile, save  # noqa: I001
 
+from app.runtime import Runtime
+from core.settings import load_settings
 from ingest.pipeline import Source
 from ingest.reindex.checkpoint import Checkpoints
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 def stats(ms: list[float]) -> dict[str, float]:

@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 from common import RESULTS, load_corpus, load_qrels, load_queries, save  # noqa: I001
 
+from core.encode.dense import SentenceTransformerEmbedder, packaged_model_path
+from core.encode.sparse import Bm25Encoder
+from core.settings import Settings
+from core.store.base import IndexMeta
+from core.store.edge import EdgeStore
+from core.types import Element, Point, SearchFilter, SearchQuery
 from ingest.chunk import Chunker, TokenCounter
-from ingest.embed import SentenceTransformerEmbedder, packaged_model_path
-from ingest.sparse import Bm25Encoder
-from rag.settings import Settings
-from rag.store.base import IndexMeta
-from rag.store.edge import EdgeStore
-from rag.types import Element, Point, SearchFilter, SearchQuery
 
 DEPTH = 100  # documents per query for recall@100
 METRICS = ["ndcg@10", "recall@100", "mrr@10"]

@@ -18,8 +18,8 @@ from typing import Any
 
 from common import SHARED
 
+from app.runtime import Runtime
 from ingest.pipeline import Source
-from rag.runtime import Runtime
 
 
 def load(version: str) -> list[dict[str, Any]]:
@@ -109,7 +109,7 @@ def cached_index(name: str, articles: list[dict[str, Any]]) -> Runtime:
     later runs while the articles are the same (indexing SQuAD's paragraphs takes minutes)."""
     import shutil
 
-    from rag.settings import load_settings
+    from core.settings import load_settings
 
     where = data_dir(name)
     marker = where / "indexed.json"

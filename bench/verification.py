@@ -36,10 +36,10 @@ from typing import Any
 import squad
 from common import percentile, save
 
+from core.types import Hit
 from rag.facts import Fact, extract, normalise, warm_up
 from rag.prompt.context import Source
 from rag.sentences import sentence_spans
-from rag.types import Hit
 from rag.verify import FLAGGED, verify_answer
 from rag.verify.compare import conflicts as _conflicts
 from rag.verify.compare import label_group
@@ -88,8 +88,8 @@ def add_top5(cases: list[dict[str, Any]], articles: list[dict[str, Any]], k: int
     many cases needed that."""
     import numpy as np
 
-    from rag.runtime import Runtime
-    from rag.settings import load_settings
+    from app.runtime import Runtime
+    from core.settings import load_settings
 
     with tempfile.TemporaryDirectory() as d:
         rt = Runtime(load_settings(data_dir=Path(d)))

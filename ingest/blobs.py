@@ -26,8 +26,8 @@ from typing import BinaryIO, Literal
 from sqlalchemy import BigInteger, String, distinct, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from rag.db import SqlStore
-from rag.errors import FileTooLarge, QuotaExceeded
+from core.db import SqlStore
+from core.errors import FileTooLarge, QuotaExceeded
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.settings import DEFAULT_MAX_CHUNK_CHARS, MIN_CHUNK_CHARS
-from rag.types import Chunk, Element
+from core.settings import DEFAULT_MAX_CHUNK_CHARS, MIN_CHUNK_CHARS
+from core.types import Chunk, Element
 
 # Part of the settings fingerprint (ingest.fingerprint): raise it whenever the same elements and settings
 # give other chunks than before, so ``rag reindex --incremental`` rebuilds what older code chunked.

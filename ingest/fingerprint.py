@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.errors import ConfigError
+from core.settings import Settings
 from ingest.chunk import CHUNKER_VERSION
-from rag.errors import ConfigError
-from rag.settings import Settings
 
 
 def settings_fingerprint(settings: Settings) -> str:

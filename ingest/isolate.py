@@ -27,10 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from ingest.limits import Limits
-from ingest.parse import ParsedDocument, extract, inspect, precheck
-from ingest.parser_child import Duplex, check_text, rss_bytes
-from rag.errors import (
+from core.errors import (
     Cancelled,
     EmptyDocument,
     EncryptedDocument,
@@ -42,8 +39,11 @@ from rag.errors import (
     ParseTimeout,
     UnsupportedFormat,
 )
-from rag.settings import IngestSettings
-from rag.units import MiB, human_bytes
+from core.settings import IngestSettings
+from core.units import MiB, human_bytes
+from ingest.limits import Limits
+from ingest.parse import ParsedDocument, extract, inspect, precheck
+from ingest.parser_child import Duplex, check_text, rss_bytes
 
 log = logging.getLogger(__name__)
 

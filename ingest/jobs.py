@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from core.scrub import scrub
 from ingest.blobs import BlobStore, Owner
 from ingest.jobqueue import FairQueue, Ticket
 from ingest.jobstore import RUNNING, Job, JobState, JobStore
 from ingest.pipeline import Outcome, Source
-from rag.scrub import scrub
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import SqlStore, aware, iso, utcnow
+from core.db import SqlStore, aware, iso, utcnow
 
 
 class JobState(enum.StrEnum):

@@ -17,9 +17,9 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
-from rag.errors import FileTooLarge, MalformedDocument
-from rag.settings import IngestSettings
-from rag.units import MiB, human_bytes
+from core.errors import FileTooLarge, MalformedDocument
+from core.settings import IngestSettings
+from core.units import MiB, human_bytes
 
 # Formats that are zip containers: OOXML, ODF, EPUB. Each is inspected with check_archive.
 ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "epub"})

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.limits import ZIP_FORMATS, Limits, check_archive, check_email, check_json_depth, check_kind
-from rag import offline
-from rag.errors import (
+from core import offline
+from core.errors import (
     EmptyDocument,
     EncryptedDocument,
     FileTooLarge,
@@ -33,9 +32,10 @@ from rag.errors import (
     NoExtractableText,
     UnsupportedFormat,
 )
-from rag.scrub import scrub
-from rag.types import Element
-from rag.units import human_bytes
+from core.scrub import scrub
+from core.types import Element
+from core.units import human_bytes
+from ingest.limits import ZIP_FORMATS, Limits, check_archive, check_email, check_json_depth, check_kind
 
 log = logging.getLogger(__name__)
 

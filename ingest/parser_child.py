@@ -13,9 +13,9 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from core.errors import FileTooLarge, IngestError
+from core.units import human_bytes
 from ingest.parse import FORMATS, ParsedDocument, inspect, warm_up
-from rag.errors import FileTooLarge, IngestError
-from rag.units import human_bytes
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,18 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
+from core.encode.dense import Embedder
+from core.encode.sparse import Bm25Encoder
+from core.errors import Cancelled, FileTooLarge, IngestError, MalformedDocument, RagError
+from core.store.base import VectorStore
+from core.types import Chunk
+from core.units import human_bytes
 from ingest.blobs import BlobStore, Owner
 from ingest.chunk import Chunker
-from ingest.embed import Embedder
 from ingest.isolate import CancelFlag, ParseLimits, Parser
 from ingest.parse import describe, format_of
 from ingest.registry import Registry, Status
-from ingest.sparse import Bm25Encoder
 from ingest.write import build_points, delete_document, write_document
-from rag.errors import Cancelled, FileTooLarge, IngestError, MalformedDocument, RagError
-from rag.store.base import VectorStore
-from rag.types import Chunk
-from rag.units import human_bytes
 
 log = logging.getLogger(__name__)
 

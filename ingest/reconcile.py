@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from core.store.base import VectorStore
 from ingest.registry import Registry, Status
-from rag.store.base import VectorStore
 
 log = logging.getLogger(__name__)
 

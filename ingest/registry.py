@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import SqlStore, aware, utcnow
+from core.db import SqlStore, aware, utcnow
 
 
 class Status(enum.StrEnum):

@@ -11,7 +11,7 @@ import glob
 from collections.abc import Iterator
 from pathlib import Path
 
-from rag.errors import RagError
+from core.errors import RagError
 
 
 def _walk(root: Path) -> Iterator[Path]:

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import DocumentNotFound
 from ingest.blobs import BlobStore, Incoming, Owner
 from ingest.doclocks import DocLocks
 from ingest.jobs import JobRunner
 from ingest.jobstore import Job, JobStore, new_job_id
 from ingest.pipeline import document_id
 from ingest.registry import Registry, Status
-from rag.errors import DocumentNotFound
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from core.store.base import VectorStore
+from core.types import Chunk, Point, SparseVec
 from ingest.registry import Registry
-from rag.store.base import VectorStore
-from rag.types import Chunk, Point, SparseVec
 
 _POINT_NAMESPACE = uuid.UUID("6f1d2c3e-8a4b-5c6d-9e7f-0a1b2c3d4e5f")
 

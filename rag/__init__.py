@@ -1,1 +1,1 @@
-"""Retrieval and answers: hybrid retrieval over the index, and the command line."""
+"""The query path: question -> retrieve -> prompt -> generate -> verify -> answer, and its monitoring."""

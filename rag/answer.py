@@ -32,15 +32,17 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import Embedder
+from core.db import utcnow
+from core.encode.dense import Embedder
+from core.errors import InvalidRequest, LLMError
+from core.settings import AnswerSettings, LlmSettings
+from core.types import Hit
 from rag import facts
 from rag.answer_policy import DRAFT_FAILED, UNVERIFIED, Policy, quote, refusal, strong, with_evidence_sources
 from rag.answer_record import Answer, Step
 from rag.answerability import Answerability, AnswerabilityModel
 from rag.cite import CitationReport
 from rag.conversation import Conversations, Turn
-from rag.db import utcnow
-from rag.errors import InvalidRequest, LLMError
 from rag.evidence import Evidence, select_evidence
 from rag.llm.base import LLM, Completion, Message, Usage
 from rag.prompt.context import Context, Source, assemble, clip_hits
@@ -48,8 +50,6 @@ from rag.prompt.defuse import Defuser
 from rag.prompt.templates import PromptLibrary, PromptTemplate
 from rag.refuse import NOT_FOUND, Confidence, Refusal, decide, is_llm_refusal, retrieval_confidence
 from rag.retrieve import Retriever
-from rag.settings import AnswerSettings, LlmSettings
-from rag.types import Hit
 from rag.verify import Verification, verify_answer
 
 __all__ = ["Answer", "Answerer", "Step"]

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from core.types import Hit
 from rag.evidence import Evidence
 from rag.prompt.context import Source
 from rag.refuse import Refusal
-from rag.types import Hit
 from rag.verify import Verification
 
 Policy = Literal["flag", "evidence", "refuse"]

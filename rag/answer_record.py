@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from core.types import Hit
 from rag.answerability import Answerability
 from rag.cite import CitationReport
 from rag.evidence import Evidence
 from rag.llm.base import Message, Usage
 from rag.prompt.context import Context
 from rag.refuse import Confidence, Refusal
-from rag.types import Hit
 from rag.verify import Verification
 
 

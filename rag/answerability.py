@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from rag.errors import ConfigError
+from core.errors import ConfigError
+from core.types import Hit
 from rag.facts import extract, matches_kind, normalise
 from rag.question import AnswerKind, answer_kind, content_stems
 from rag.refuse import Confidence
-from rag.types import Hit
 
 log = logging.getLogger(__name__)
 

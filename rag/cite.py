@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import TextEncoder
+from core.encode.dense import TextEncoder
 from rag.prompt.context import Source
 from rag.sentences import split_sentences
 

@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import SqlStore, utcnow
-from rag.errors import ConversationNotFound
+from core.db import SqlStore, utcnow
+from core.errors import ConversationNotFound
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from core.errors import InvalidRequest
+from core.types import Hit, SearchMode
 from rag.answer import Answerer
-from rag.errors import InvalidRequest
 from rag.monitor.signals import answer_signals
 from rag.retrieve import Retriever
-from rag.types import Hit, SearchMode
 
 IdFrom = Literal["stem", "source", "doc_id"]
 

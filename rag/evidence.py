@@ -31,11 +31,11 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import TextEncoder
+from core.encode.dense import TextEncoder
+from core.types import Hit
 from rag.facts import Fact, extract, matches_kind, normalise
 from rag.question import AnswerKind, answer_kind, content_stems
 from rag.sentences import cells, pieces
-from rag.types import Hit
 
 EVIDENCE_HITS = 3  # sentences of this many top hits compete (the refusal gate embeds the same ones)
 MIN_CHARS = 12  # shorter pieces (headings, list markers) are not evidence; the refusal gate's bound too

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import TextEncoder
+from core.encode.dense import TextEncoder
+from core.types import Hit
 from rag.sentences import split_sentences
-from rag.types import Hit
 
 CONFIDENCE_HITS = 3  # sentences of this many top hits are scored
 NOT_FOUND = "Not found in the documents."

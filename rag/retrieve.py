@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import Embedder
-from ingest.sparse import Bm25Encoder
-from rag.errors import InvalidRequest
-from rag.settings import RetrievalSettings
-from rag.store.base import VectorStore
-from rag.types import FusionName, Hit, SearchFilter, SearchMode, SearchQuery
+from core.encode.dense import Embedder
+from core.encode.sparse import Bm25Encoder
+from core.errors import InvalidRequest
+from core.settings import RetrievalSettings
+from core.store.base import VectorStore
+from core.types import FusionName, Hit, SearchFilter, SearchMode, SearchQuery
 
 METADATA_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Qdrant stores and filters integers as 64-bit: a larger one overflowed deep in the store (a 500 on

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.runtime import Runtime
+from core.settings import AnswerSettings, LlmSettings
 from llm_server import ScriptedLLM
 from rag.answer import Answerer
 from rag.llm.openai_chat import OpenAIChat
-from rag.runtime import Runtime
-from rag.settings import AnswerSettings, LlmSettings
 
 
 def answerer(kb: Runtime, server: ScriptedLLM, tmp_path: Path, answer: dict | None = None, **llm) -> Answerer:

@@ -11,9 +11,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from app.runtime import Runtime
+from core.settings import load_settings
 from llm_server import Reply, ScriptedLLM
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 DEFAULT_REPLY = Reply("Employees get 27 days of paid annual leave [1].", usage=(700, 12))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import offline
+from core import offline
 
 offline.set_env()
 
@@ -48,7 +48,7 @@ def shared(*parts: str) -> Path:
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:
-    from ingest.embed import packaged_model_path
+    from core.encode.dense import packaged_model_path
 
     return packaged_model_path()
 
@@ -65,7 +65,7 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def embedder(model_path: Path, onnx_cache: Path):
     """The product's default embedder (ONNX int8), loaded once."""
-    from ingest.embed_onnx import OnnxEmbedder
+    from core.encode.onnx import OnnxEmbedder
 
     e = OnnxEmbedder(model_path, MODEL_NAME, cache_dir=onnx_cache, threads=2)
     e.warm_up()
@@ -75,7 +75,7 @@ def embedder(model_path: Path, onnx_cache: Path):
 @pytest.fixture(scope="session")
 def torch_embedder(model_path: Path):
     """The reference: sentence-transformers on torch."""
-    from ingest.embed import SentenceTransformerEmbedder
+    from core.encode.dense import SentenceTransformerEmbedder
 
     e = SentenceTransformerEmbedder(model_path, MODEL_NAME, threads=2)
     e.warm_up()
@@ -84,7 +84,7 @@ def torch_embedder(model_path: Path):
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
-    from rag.settings import load_settings
+    from core.settings import load_settings
 
     for key in list(os.environ):
         if key.startswith("RAG_"):
@@ -99,7 +99,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
     ``cli(*args, code=0)`` asserts the exit code and returns the result."""
     from typer.testing import CliRunner
 
-    from rag.cli import app
+    from app.cli import app
 
     for k in [k for k in os.environ if k.startswith("RAG_")]:
         monkeypatch.delenv(k)
@@ -130,9 +130,9 @@ def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache, parser) -
     """Every sample document indexed for tenant "default", once per test module, on the session's model
     and parser. Per module, not per run: a module that adds documents (for tenants of its own) changes
     the collection's BM25 statistics, and with them the ranking every other tenant sees."""
+    from app.runtime import Runtime
+    from core.settings import load_settings
     from ingest.pipeline import Source
-    from rag.runtime import Runtime
-    from rag.settings import load_settings
 
     rt = Runtime(
         load_settings(data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache})
@@ -148,7 +148,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache, parser) -
 @pytest.fixture
 def runtime(settings, embedder, parser) -> Iterator:
     """A Runtime on a fresh data directory, sharing the session's loaded model and parser process."""
-    from rag.runtime import Runtime
+    from app.runtime import Runtime
 
     rt = Runtime(settings)
     rt.embedder = embedder  # type: ignore[misc] - reuse the loaded model across tests

@@ -8,9 +8,9 @@ import os
 import signal
 import time
 
+from core.types import Element
 from ingest.limits import Limits
 from ingest.parse import ParsedDocument
-from rag.types import Element
 
 
 def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocument:

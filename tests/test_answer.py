@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from answering import answerer
+from app.runtime import Runtime
 from chatml import chatml, special_ids, tokenizers, turns
 from conftest import SAMPLE_QUESTIONS
+from core.errors import InvalidRequest, LLMError
+from core.settings import AnswerSettings
 from ingest.pipeline import Source
 from llm_server import Reply, ScriptedLLM
 from rag.answer import Answer, Answerer
-from rag.errors import InvalidRequest, LLMError
 from rag.evidence import select_evidence
 from rag.refuse import retrieval_confidence
-from rag.runtime import Runtime
-from rag.settings import AnswerSettings
 
 LEAVE = "How many days of paid annual leave do employees get?"
 

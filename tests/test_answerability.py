@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from app.runtime import Runtime
 from conftest import SAMPLE_DOCS, SAMPLE_QUESTIONS
+from core.errors import ConfigError
+from core.settings import AnswerSettings, load_settings
 from ingest.pipeline import Source
 from rag.answerability import FEATURES, PACKAGED_MODEL, Answerability, AnswerabilityModel
-from rag.errors import ConfigError
 from rag.evidence import select_evidence
 from rag.refuse import retrieval_confidence
-from rag.runtime import Runtime
-from rag.settings import AnswerSettings, load_settings
 
 LYON = (
     "Lyon office. The Lyon office opened in 1996 with twelve engineers from the Porter robotics team. "

@@ -250,9 +250,9 @@ def test_metrics_are_exposed(client) -> None:
 def test_interrupted_jobs_resume_or_fail_with_a_reason_after_a_restart(
     tmp_path: Path, embedder, onnx_cache, llm
 ) -> None:
+    from core.settings import load_settings
     from ingest.blobs import BlobStore
     from ingest.jobstore import JobState, JobStore
-    from rag.settings import load_settings
 
     settings = load_settings(data_dir=tmp_path / "data")
     store, blobs = JobStore(settings.registry_url), BlobStore(settings.blob_dir, settings.registry_url)

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from api.ratelimit import RateLimiter
 from api_client import key, serve, upload
 from conftest import SAMPLE_DOCS
-from rag.errors import ConfigError, InvalidRequest
+from core.errors import ConfigError, InvalidRequest
 
 HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()
 LEAVE = "How many days of paid annual leave do employees get?"
@@ -202,7 +202,7 @@ def test_errors_name_no_exception_class_address_or_path(client, monkeypatch) -> 
 def test_a_streamed_answers_error_event_names_no_internals(client, monkeypatch) -> None:
     """Once a stream has started, a failure travels as an event: scrubbed like any problem detail."""
     from api_client import sse_events
-    from rag.errors import LLMError
+    from core.errors import LLMError
 
     a = key(client, "acme")
     answerer = client.app.state.services.runtime.answerer

@@ -11,10 +11,10 @@ import uvicorn
 from hypothesis import HealthCheck, given, settings
 
 from api.app import create_app
+from app.runtime import Runtime
 from conftest import SAMPLE_DOCS
+from core.settings import load_settings
 from llm_server import Reply, ScriptedLLM
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import FileTooLarge, QuotaExceeded
 from ingest.blobs import BlobStore, Owner
-from rag.errors import FileTooLarge, QuotaExceeded
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ import pytest
 from answering import answerer
 from api_client import key, sse_events, upload
 from conftest import SAMPLE_DOCS
+from core.settings import AnswerSettings, LlmSettings
 from llm_server import Reply
 from rag.answer import Answerer
 from rag.answer_policy import DRAFT_FAILED, UNVERIFIED
 from rag.refuse import NOT_FOUND
-from rag.settings import AnswerSettings, LlmSettings
 
 WARRANTY = "How long is the warranty on a Porter robot?"
 MIGRATION = "Who owns the migration of the build pipeline to GitLab CI?"

@@ -10,10 +10,10 @@ import pytest
 from tokenizers import Tokenizer
 
 from conftest import SAMPLE_DOCS
+from core.settings import ChunkingSettings
+from core.types import Element
 from ingest.chunk import Chunker, TokenCounter, collapse_runs
 from ingest.parse import parse_file
-from rag.settings import ChunkingSettings
-from rag.types import Element
 
 
 @pytest.fixture(scope="module")

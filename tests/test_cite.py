@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.types import Hit
 from rag.cite import cite
 from rag.prompt.context import Source
-from rag.types import Hit
 
 
 def _source(n: int, text: str, source: str, pages: list[int], section: str) -> Source:

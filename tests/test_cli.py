@@ -88,8 +88,8 @@ def test_clear_errors(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_sources_are_named_stably_and_collisions_refused(tmp_path: Path) -> None:
+    from core.errors import RagError
     from ingest.sources import expand
-    from rag.errors import RagError
 
     (tmp_path / "a" / "sub").mkdir(parents=True)
     (tmp_path / "b").mkdir()

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel
 
 from conftest import ROOT
-from rag.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()

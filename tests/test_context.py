@@ -7,9 +7,9 @@ import unicodedata
 
 import pytest
 
+from core.types import Hit
 from rag.prompt.context import assemble
 from rag.prompt.templates import PromptLibrary
-from rag.types import Hit
 
 
 def _hit(i: int, text: str, source: str = "doc.md", pages: list[int] | None = None) -> Hit:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.db import utcnow
+from core.errors import ConversationNotFound
 from rag.conversation import Conversations, Turn
-from rag.db import utcnow
-from rag.errors import ConversationNotFound
 
 
 def test_history_keeps_order_limits_and_survives_reopening(tmp_path: Path) -> None:

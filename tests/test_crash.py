@@ -12,9 +12,9 @@ from pathlib import Path
 
 from test_pipeline import _consistent
 
+from app.runtime import Runtime
 from ingest.pipeline import Source
 from ingest.registry import Status
-from rag.runtime import Runtime
 
 TOPICS = [
     "battery",
@@ -59,7 +59,7 @@ def test_kill_9_mid_ingest_then_restart(settings, embedder, tmp_path: Path) -> N
         "RAG_EMBEDDING__THREADS": "1",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ingest", str(folder), "--quiet", "--json"],
+        [sys.executable, "-m", "app.cli", "ingest", str(folder), "--quiet", "--json"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -18,10 +18,10 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from app.runtime import Runtime
 from conftest import ROOT, SAMPLE_DOCS
+from core.settings import load_settings
 from llm_server import Reply, ScriptedLLM
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from chatml import chatml, special_ids, tokenizers, turns
+from core.types import Hit
 from rag.llm.tokens import GgufTokenCounter, packaged_gguf_path
 from rag.prompt.context import assemble
 from rag.prompt.templates import PromptLibrary
-from rag.types import Hit
 
 # One list per family; "smollm2" is the embedded model's own control tokens, read from its GGUF.
 FAMILIES: dict[str, list[str]] = {
@@ -148,7 +148,7 @@ def test_tokenizer_lists_the_gguf_control_tokens(counter: GgufTokenCounter) -> N
 
 
 def test_the_embedded_models_answerer_defuses_its_own_control_tokens(settings) -> None:
-    from rag.runtime import Runtime
+    from app.runtime import Runtime
 
     assert settings.llm.resolved_provider == "embedded"
     rt = Runtime(settings)

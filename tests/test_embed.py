@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.embed import SentenceTransformerEmbedder, packaged_model_path
+from core.encode.dense import SentenceTransformerEmbedder, packaged_model_path
 
 
 def test_model_files_come_from_site_packages() -> None:

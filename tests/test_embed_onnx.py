@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from conftest import MODEL_NAME, SAMPLE_DOCS, SHARED_DATA
-from ingest.embed_onnx import OnnxEmbedder, export_int8, export_key
-from rag.errors import IndexMismatch
-from rag.store.base import IndexMeta
-from rag.store.edge import EdgeStore
+from core.encode.onnx import OnnxEmbedder, export_int8, export_key
+from core.errors import IndexMismatch
+from core.store.base import IndexMeta
+from core.store.edge import EdgeStore
 
 
 def _real_sentences(n: int = 400) -> list[str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from app.runtime import Runtime
+from core.types import Hit
 from ingest.pipeline import Source
 from rag.evidence import Evidence, Span, answer_span, select_evidence
-from rag.runtime import Runtime
 from rag.sentences import sentence_spans, split_sentences
-from rag.types import Hit
 
 WARRANTY = "How long is the warranty on a Porter robot?"
 WARRANTY_SENTENCE = "Every Porter robot carries a 3-year warranty on parts and labour."

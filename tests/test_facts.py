@@ -137,6 +137,6 @@ def test_times_of_day() -> None:
 def test_importing_the_answer_path_does_not_load_spacy() -> None:
     # spaCy takes seconds to import: the CLI (``rag --help`` too) and the API would pay it at start-up.
     # It is loaded on first use (the stop words, the entity recogniser) or by Answerer.warm_up.
-    code = "import sys, rag.cli, api.app, rag.answer; print(sorted(m for m in sys.modules if m == 'spacy'))"
+    code = "import sys, app.cli, api.app, rag.answer; print(sorted(m for m in sys.modules if m == 'spacy'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

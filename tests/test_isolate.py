@@ -20,10 +20,10 @@ import parse_faults
 import pytest
 
 from conftest import SAMPLE_DOCS
+from core.errors import Cancelled, FileTooLarge, MalformedDocument, ParseTimeout
 from ingest.isolate import ParseLimits, Parser, rss_bytes
 from ingest.limits import Limits, check_archive, sniff
 from ingest.pipeline import Source
-from rag.errors import Cancelled, FileTooLarge, MalformedDocument, ParseTimeout
 
 MB = 1024 * 1024
 LIMITS = Limits.from_settings()
@@ -323,7 +323,7 @@ def test_a_cancel_while_embedding_writes_nothing_and_records_no_document(runtime
 
 
 def test_the_runtime_wires_one_parser_and_closes_it(settings) -> None:
-    from rag.runtime import Runtime
+    from app.runtime import Runtime
 
     rt = Runtime(settings)
     assert rt.ingestor.parser is rt.parser
@@ -441,7 +441,7 @@ def _parser_children() -> list[int]:
 
 def test_a_parser_that_fails_to_start_is_killed_and_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
     from api.problems import status_of
-    from rag.errors import ParserUnavailable
+    from core.errors import ParserUnavailable
 
     before = _parser_children()
     # The setup cannot be sent (a lambda does not pickle): the process just started must not stay.

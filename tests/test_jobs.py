@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 
 from api_client import key, serve, upload
+from core.errors import Cancelled
 from ingest.jobstore import JobStore
-from rag.errors import Cancelled
 
 
 class Gate:
@@ -200,9 +200,9 @@ def test_a_timed_out_job_is_stopped_and_says_timeout(app) -> None:
 def test_references_a_crash_left_behind_are_dropped_on_start(
     tmp_path: Path, embedder, onnx_cache, llm
 ) -> None:
+    from core.settings import load_settings
     from ingest.blobs import BlobStore, Owner
     from ingest.jobstore import JobState, JobStore
-    from rag.settings import load_settings
 
     settings = load_settings(data_dir=tmp_path / "data")
     jobs, blobs = JobStore(settings.registry_url), BlobStore(settings.blob_dir, settings.registry_url)
@@ -542,8 +542,8 @@ def test_every_start_gives_documents_without_a_reference_theirs(
 def test_a_clean_stop_does_not_count_as_an_attempt(tmp_path: Path, embedder, onnx_cache, llm) -> None:
     """Graceful restarts during a long parse must not fail the job 'interrupted' after three: a job the
     shutdown stopped goes back to the queue as it was; only a crash (a job left running) counts."""
+    from core.settings import load_settings
     from ingest.jobstore import JobStore
-    from rag.settings import load_settings
 
     with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
         gate = Gate(client.app.state.services.runner)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.runtime import Runtime
 from conftest import SAMPLE_DOCS
+from core.settings import load_settings
 from ingest.pipeline import Source
 from rag.answer import Answer
 from rag.llm.base import Completion
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 @pytest.fixture(scope="module")

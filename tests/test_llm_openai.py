@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import LLMError
 from llm_server import Reply, ScriptedLLM
-from rag.errors import LLMError
 from rag.llm.base import Completion
 from rag.llm.openai_chat import OpenAIChat
 

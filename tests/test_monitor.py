@@ -12,10 +12,10 @@ import pytest
 
 from api_client import DEFAULT_REPLY, key, serve, upload
 from conftest import SAMPLE_DOCS
-from rag.db import utcnow
+from core.db import utcnow
+from core.settings import MonitoringSettings
 from rag.monitor.drift import detect
 from rag.monitor.traces import Trace, TraceStore
-from rag.settings import MonitoringSettings
 
 HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()
 LEAVE = "How many days of paid annual leave do employees get?"

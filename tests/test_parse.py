@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE_DOCS, shared
-from ingest.parse import parse_bytes, parse_file
-from rag.errors import (
+from core.errors import (
     EmptyDocument,
     EncryptedDocument,
     FileTooLarge,
@@ -20,6 +19,7 @@ from rag.errors import (
     NoExtractableText,
     UnsupportedFormat,
 )
+from ingest.parse import parse_bytes, parse_file
 
 MB = 1024 * 1024
 

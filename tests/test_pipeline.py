@@ -172,8 +172,8 @@ def test_reconcile_rolls_back_a_half_written_update(runtime, tmp_path: Path) -> 
     )
     import numpy as np
 
+    from core.types import Chunk
     from ingest.write import build_points  # one point of three written, then the "crash"
-    from rag.types import Chunk
 
     pts = build_points(
         tenant="default",

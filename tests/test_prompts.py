@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.errors import PromptError
+from core.errors import PromptError
 from rag.prompt.templates import PACKAGED, PromptLibrary, load_template, pick_variant
 
 TEMPLATE = '''name = "{name}"

@@ -17,17 +17,17 @@ from pathlib import Path
 import pytest
 from qdrant_client import QdrantClient
 
+from app.runtime import Runtime
 from conftest import SAMPLE_DOCS
+from core.errors import IndexMismatch, ReindexError
+from core.settings import load_settings
+from core.store.server import ServerVersions
 from ingest.gate import WriteGate
 from ingest.pipeline import Source, document_id
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, RunState
 from ingest.reindex.options import Options
 from ingest.reindex.plan import Wanted, plan
 from ingest.reindex.run import Reindexer
-from rag.errors import IndexMismatch, ReindexError
-from rag.runtime import Runtime
-from rag.settings import load_settings
-from rag.store.server import ServerVersions
 
 ROOT = Path(__file__).resolve().parent.parent
 

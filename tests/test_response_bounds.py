@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 from api_client import DEFAULT_REPLY, key, serve, upload
+from app.runtime import Runtime
+from core.settings import load_settings
 from ingest.chunk import Chunker, TokenCounter
 from ingest.pipeline import Source
 from llm_server import ScriptedLLM
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 MIB = 1024 * 1024
 SENTENCE = "The dock charger for the Porter robot costs 3200 euros."

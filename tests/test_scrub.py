@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.scrub import scrub
+from core.scrub import scrub
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from app.runtime import Runtime
 from conftest import SAMPLE_DOCS
 from conftest import SAMPLE_QUESTIONS as QUESTIONS
+from core.settings import load_settings
 from ingest.pipeline import Source
-from rag.runtime import Runtime
-from rag.settings import load_settings
 
 
 @pytest.fixture(scope="module")

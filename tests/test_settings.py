@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.errors import ConfigError
-from rag.settings import load_settings
+from core.errors import ConfigError
+from core.settings import load_settings
 
 
 def test_nested_env_variables_reach_their_group(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,10 +14,10 @@ import qdrant_edge as qe
 from rank_bm25 import BM25Okapi
 
 from conftest import SAMPLE_DOCS, shared
-from ingest.sparse import Bm25Encoder
-from rag.store.base import IndexMeta
-from rag.store.edge import EdgeStore
-from rag.types import Point, SearchFilter, SearchQuery
+from core.encode.sparse import Bm25Encoder
+from core.store.base import IndexMeta
+from core.store.edge import EdgeStore
+from core.types import Point, SearchFilter, SearchQuery
 
 
 class QdrantIdfBM25(BM25Okapi):

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from rag.errors import IndexMismatch, StoreError
-from rag.store.base import IndexMeta, IndexVersions, VectorStore
-from rag.store.edge import EdgeStore, EdgeVersions
-from rag.store.served import ServedIndex
-from rag.store.server import ServerStore, ServerVersions
-from rag.types import Point, SearchFilter, SearchQuery, SparseVec
+from core.errors import IndexMismatch, StoreError
+from core.store.base import IndexMeta, IndexVersions, VectorStore
+from core.store.edge import EdgeStore, EdgeVersions
+from core.store.served import ServedIndex
+from core.store.server import ServerStore, ServerVersions
+from core.types import Point, SearchFilter, SearchQuery, SparseVec
 
 META = IndexMeta("test-model", 8, "torch", 1.2, 0.75, 10.0)
 RNG = np.random.default_rng(0)

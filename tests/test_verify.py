@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.types import Hit
 from rag.prompt.context import Source
-from rag.types import Hit
 from rag.verify import verify_answer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from core.types import Hit
 from rag.cite import cite
 from rag.facts import extract
 from rag.prompt.context import Source
-from rag.types import Hit
 from rag.verify import verify_answer
 from rag.verify.check import MAX_CLAIM_CHARS, MAX_CLAIMS
 from rag.verify.sources import clauses

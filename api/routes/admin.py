@@ -8,8 +8,8 @@ from fastapi import APIRouter, Response
 from api.deps import Admin, ServicesDep
 from api.problems import ApiProblem
 from api.schemas import IndexVersion, ReindexRequest, ReindexRun, ReindexStart, ReindexStatus, RollbackOut
+from core.store import describe_versions
 from ingest.reindex.options import Options
-from rag.store import describe_versions
 
 router = APIRouter(prefix="/v1/admin/reindex", tags=["admin"])
 

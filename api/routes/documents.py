@@ -20,11 +20,11 @@ from api.deps import Caller, ServicesDep, Started
 from api.problems import ApiProblem
 from api.schemas import ChunkPage, DocumentOut, DocumentPage, UploadItem, UploadResponse
 from api.services import Services
+from core.errors import DocumentNotFound, FileTooLarge, InvalidRequest, UnsupportedFormat
 from ingest.blobs import Incoming
 from ingest.parse import format_of
 from ingest.registry import Status
 from ingest.uploads import Accepted
-from rag.errors import DocumentNotFound, FileTooLarge, InvalidRequest, UnsupportedFormat
 from rag.retrieve import check_metadata
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])

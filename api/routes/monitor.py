@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from api.deps import Caller, ServicesDep
 from api.keys import Principal
 from api.problems import ApiProblem
-from rag.db import utcnow
+from core.db import utcnow
 from rag.monitor import aggregate
 from rag.monitor.drift import check_windows
 

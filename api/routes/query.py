@@ -22,8 +22,8 @@ from api.schemas import (
     SearchResponse,
 )
 from api.services import Services
+from core.errors import RagError, TraceNotFound
 from rag.answer import Answer
-from rag.errors import RagError, TraceNotFound
 from rag.prompt.context import clip_hits
 
 log = logging.getLogger(__name__)

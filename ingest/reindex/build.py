@@ -13,18 +13,18 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from core.encode.dense import Embedder
+from core.encode.sparse import Bm25Encoder
+from core.errors import IngestError
+from core.store.base import VectorStore
+from core.types import Chunk
 from ingest.blobs import BlobStore
 from ingest.chunk import Chunker
-from ingest.embed import Embedder
 from ingest.isolate import Parser
 from ingest.pipeline import ahead, parse_and_chunk
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc
 from ingest.reindex.plan import Key, Wanted
-from ingest.sparse import Bm25Encoder
 from ingest.write import build_points
-from rag.errors import IngestError
-from rag.store.base import VectorStore
-from rag.types import Chunk
 
 log = logging.getLogger(__name__)
 

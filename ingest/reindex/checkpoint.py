@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rag.db import SqlStore, aware, iso, utcnow
+from core.db import SqlStore, aware, iso, utcnow
 
 
 class RunState(enum.StrEnum):

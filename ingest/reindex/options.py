@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import ConfigError, InvalidRequest
+from core.settings import Settings
 from ingest.fingerprint import build_groups, with_build
-from rag.errors import ConfigError, InvalidRequest
-from rag.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -17,23 +17,58 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from core.errors import ReindexError, StoreError
+from core.settings import Settings
+from core.store.base import VectorStore
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
 from ingest.reindex.build import Builder, Components, Failure
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
 from ingest.reindex.options import Options, target_settings
 from ingest.reindex.plan import Key, Wanted, plan, wanted
 from ingest.reindex.verify import count_problems, sample, smoke_check
-from rag.errors import ReindexError, StoreError
-from rag.settings import Settings
-from rag.store.base import VectorStore
 
 if TYPE_CHECKING:
-    from ingest.embed import Embedder
-    from rag.runtime import Runtime
+    from core.encode.dense import Embedder
+    from core.encode.sparse import Bm25Encoder
+    from core.store import IndexMeta, IndexVersions
+    from core.store.served import ServedIndex
+    from ingest.blobs import BlobStore
+    from ingest.chunk import Chunker
+    from ingest.gate import WriteGate
+    from ingest.isolate import Parser
+    from ingest.registry import Registry
 
 log = logging.getLogger(__name__)
+
+
+class Parts(Protocol):
+    """What turns documents into points under one set of settings (built from them, closed after)."""
+
+    embedder: Embedder
+    sparse: Bm25Encoder
+    chunker: Chunker
+    parser: Parser
+    index_meta: IndexMeta
+
+    def close(self) -> None: ...
+
+
+class Host(Parts, Protocol):
+    """The running service a re-index works in (``app.runtime.Runtime`` is one): its served index,
+    registry and originals, the gate writes go through, and a way to build parts for other settings."""
+
+    settings: Settings
+    write_gate: WriteGate
+    registry: Registry
+    blobs: BlobStore
+    versions: IndexVersions
+    store: ServedIndex
+
+    def adopt(self, settings: Settings, embedder: Embedder | None = None) -> None: ...
+
+    def derive(self, settings: Settings) -> Parts: ...
 
 
 class Cancelled(Exception):
@@ -50,7 +85,7 @@ class _Failed(Exception):
 
 class Reindexer:
     def __init__(
-        self, runtime: Runtime, checkpoints: Checkpoints, on_progress: Callable[[Run], None] | None = None
+        self, runtime: Host, checkpoints: Checkpoints, on_progress: Callable[[Run], None] | None = None
     ) -> None:
         self.rt = runtime
         self.checkpoints = checkpoints
@@ -209,10 +244,8 @@ class Reindexer:
             parts_rt.close()
         return self.checkpoints.get(run.id)  # type: ignore[return-value]
 
-    def _parts(self, settings: Settings, fingerprint: str) -> tuple[Runtime, Components]:
+    def _parts(self, settings: Settings, fingerprint: str) -> tuple[Parts, Components]:
         """What turns documents into points under ``settings``, built like the served ones."""
-        from rag.runtime import Runtime
-
         # Its documents are parsed one at a time (ahead of embedding), so one parser process, not one
         # per job worker beside the serving runtime's pool (0 stays in-process).
         ingest = self.rt.settings.ingest
@@ -220,7 +253,7 @@ class Reindexer:
         settings = settings.model_copy(
             update={"ingest": settings.ingest.model_copy(update={"parse_workers": workers})}
         )
-        rt = Runtime(settings)
+        rt = self.rt.derive(settings)
         parts = Components(
             embedder=rt.embedder,
             sparse=rt.sparse,
@@ -235,11 +268,9 @@ class Reindexer:
         """The model the served version will be queried with: the current one if it is the same."""
         if target.embedding == self.rt.settings.embedding:
             return self.rt.embedder
-        from rag.runtime import Runtime
+        return self.rt.derive(target).embedder
 
-        return Runtime(target).embedder
-
-    def _target(self, run: Run, parts_rt: Runtime) -> VectorStore:
+    def _target(self, run: Run, parts_rt: Parts) -> VectorStore:
         versions = self.rt.versions
         if run.version in versions.all():
             try:

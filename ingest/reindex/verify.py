@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.embed import Embedder
+from core.encode.dense import Embedder
+from core.encode.sparse import Bm25Encoder
+from core.store.base import VectorStore
+from core.types import SearchFilter, SearchQuery
 from ingest.reindex.checkpoint import DoneDoc
 from ingest.reindex.plan import Key, Wanted
-from ingest.sparse import Bm25Encoder
-from rag.store.base import VectorStore
-from rag.types import SearchFilter, SearchQuery
 
 SMOKE_WORDS = 12
 SMOKE_TOP_K = 10

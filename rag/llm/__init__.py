@@ -1,4 +1,4 @@
-"""LLM adapters behind one port (``rag.llm.base.LLM``), chosen by settings in ``rag.runtime``."""
+"""LLM adapters behind one port (``rag.llm.base.LLM``), chosen by settings in ``app.runtime``."""
 
 from rag.llm.base import LLM, Completion, Message, Usage
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from rag.errors import LLMError
+from core.errors import LLMError
 from rag.llm.base import Completion, Message, Usage
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rag.errors import LLMError
+from core.errors import LLMError
 from rag.llm.base import Completion, Message, Usage
 
 

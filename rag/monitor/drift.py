@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from rag.db import utcnow
+from core.db import utcnow
+from core.settings import MonitoringSettings
 from rag.monitor.traces import Trace, TraceStore
-from rag.settings import MonitoringSettings
 
 _MAX_SAMPLES = 400  # per window, for the kernel test
 _PERMUTATIONS = 200

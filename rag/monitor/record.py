@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.embed import Embedder
+from core.db import utcnow
+from core.encode.dense import Embedder
+from core.settings import MonitoringSettings
+from core.types import Hit
 from rag.answer import Answer
-from rag.db import utcnow
 from rag.monitor.signals import answer_signals, retrieval_signals
 from rag.monitor.traces import Trace, TraceStore, TraceWriter, new_id
 from rag.retrieve import SearchResult
-from rag.settings import MonitoringSettings
-from rag.types import Hit
 
 
 @dataclass

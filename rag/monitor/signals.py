@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from ingest.embed import Embedder
+from core.encode.dense import Embedder
+from core.types import Hit
 from rag.answer import Answer
 from rag.sentences import split_sentences
-from rag.types import Hit
 
 OVERLAP_K = 5
 

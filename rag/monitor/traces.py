@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column
 
-from rag.db import SqlStore, aware, utcnow
+from core.db import SqlStore, aware, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.types import Hit
 from rag.prompt.defuse import DEFAULT
-from rag.types import Hit
 
 Defuse = Callable[[str], str]
 _WORD = re.compile(r"\w+")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.errors import PromptError
+from core.errors import PromptError
 from rag.llm.base import Message
 
 PACKAGED = Path(__file__).parent / "templates"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.embed import TextEncoder
+from core.encode.dense import TextEncoder
 from rag.cite import MARKER, CitationReport, cite, matched_citations
 from rag.facts import Fact, extract, normalise
 from rag.prompt.context import Source

@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rag import offline
-from rag.cli.common import console, handle_errors, print_json
-from rag.db import utcnow
+from app.cli.common import console, handle_errors, print_json
+from core import offline
+from core.db import utcnow
+from core.settings import load_settings
 from rag.monitor import aggregate
 from rag.monitor.drift import check_windows
 from rag.monitor.traces import TraceStore
-from rag.settings import load_settings
 
 app = typer.Typer(
     help="Monitoring from the traces: quality summary, drift, prompt variants.", no_args_is_help=True

@@ -6,10 +6,14 @@ import threading
 from collections.abc import Callable
 from functools import cached_property
 
+from core.encode.dense import Embedder, SentenceTransformerEmbedder, packaged_model_path
+from core.encode.onnx import OnnxEmbedder
+from core.encode.sparse import Bm25Encoder
+from core.settings import Settings
+from core.store import IndexMeta, IndexVersions, open_versions
+from core.store.served import ServedIndex
 from ingest.blobs import BlobStore
 from ingest.chunk import Chunker, TokenCounter
-from ingest.embed import Embedder, SentenceTransformerEmbedder, packaged_model_path
-from ingest.embed_onnx import OnnxEmbedder
 from ingest.fingerprint import build_groups, settings_fingerprint
 from ingest.gate import WriteGate
 from ingest.isolate import ParseLimits, Parser
@@ -17,7 +21,6 @@ from ingest.limits import Limits
 from ingest.pipeline import Ingestor, Outcome, Source
 from ingest.reconcile import reconcile
 from ingest.registry import Registry
-from ingest.sparse import Bm25Encoder
 from rag.answer import Answerer
 from rag.answerability import AnswerabilityModel
 from rag.conversation import Conversations
@@ -27,9 +30,6 @@ from rag.monitor.record import Recorder
 from rag.monitor.traces import Trace, TraceStore
 from rag.prompt.templates import PACKAGED, PromptLibrary
 from rag.retrieve import Retriever
-from rag.settings import Settings
-from rag.store import IndexMeta, IndexVersions, open_versions
-from rag.store.served import ServedIndex
 
 
 class Runtime:
@@ -156,6 +156,10 @@ class Runtime:
             self.__dict__.pop(name, None)
         if embedder is not None and not same_model:
             self.__dict__["embedder"] = embedder
+
+    def derive(self, settings: Settings) -> Runtime:
+        """A runtime of its own for other settings (a re-index builds its version with one)."""
+        return Runtime(settings)
 
     @cached_property
     def retriever(self) -> Retriever:

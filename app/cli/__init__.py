@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from rag.cli import ask, docs, evaluate, ingest, keys, monitor, reindex, search, serve
-from rag.cli.common import handle_errors
+from app.cli import ask, docs, evaluate, ingest, keys, monitor, reindex, search, serve
+from app.cli.common import handle_errors
 
 app = typer.Typer(
     name="rag",

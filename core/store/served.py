@@ -15,9 +15,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from rag.errors import IndexMismatch, StoreError
-from rag.store.base import IndexMeta, IndexVersions, VectorStore
-from rag.types import Hit, Point, SearchQuery
+from core.errors import IndexMismatch, StoreError
+from core.store.base import IndexMeta, IndexVersions, VectorStore
+from core.types import Hit, Point, SearchQuery
 
 log = logging.getLogger(__name__)
 

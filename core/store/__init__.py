@@ -3,21 +3,21 @@
 
 from __future__ import annotations
 
-from rag.settings import Settings
-from rag.store.base import IndexMeta, IndexVersions, VectorStore
+from core.settings import Settings
+from core.store.base import IndexMeta, IndexVersions, VectorStore
 
 __all__ = ["IndexMeta", "IndexVersions", "VectorStore", "describe_versions", "open_versions"]
 
 
 def open_versions(settings: Settings) -> IndexVersions:
     if settings.store.backend == "edge":
-        from rag.store.edge import EdgeVersions
+        from core.store.edge import EdgeVersions
 
         return EdgeVersions(settings.data_dir)
 
     from qdrant_client import QdrantClient
 
-    from rag.store.server import ServerVersions
+    from core.store.server import ServerVersions
 
     s = settings.store
     client = QdrantClient(

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.embed import LocalEmbedder
-from rag import offline
-from rag.errors import EmbeddingError
+from core import offline
+from core.encode.dense import LocalEmbedder
+from core.errors import EmbeddingError
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rag.cli.common import console, handle_errors, print_json
-from rag.errors import RagError
-from rag.settings import load_settings
+from app.cli.common import console, handle_errors, print_json
+from core.errors import RagError
+from core.settings import load_settings
 
 app = typer.Typer(help="API keys of the HTTP service.", no_args_is_help=True)
 

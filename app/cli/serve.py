@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from rag import offline
-from rag.settings import get_settings
+from core import offline
+from core.settings import get_settings
 
 
 def serve(

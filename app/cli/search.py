@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from rag.cli.common import console, print_json, runtime
-from rag.errors import RagError
+from app.cli.common import console, print_json, runtime
+from core.errors import RagError
 from rag.retrieve import SearchResult
 
 Mode = Literal["hybrid", "dense", "sparse"]

@@ -17,7 +17,7 @@ from functools import lru_cache
 import mmh3
 import snowballstemmer
 
-from rag.types import SparseVec
+from core.types import SparseVec
 
 # The NLTK English stopword list: the one Qdrant uses for language "english".
 ENGLISH_STOPWORDS = frozenset(

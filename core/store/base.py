@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from rag.errors import IndexMismatch
-from rag.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
+from core.errors import IndexMismatch
+from core.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
 
 DENSE = "dense"
 SPARSE = "bm25"

@@ -14,8 +14,8 @@ from typing import Protocol
 
 import numpy as np
 
-from rag import offline
-from rag.errors import EmbeddingError
+from core import offline
+from core.errors import EmbeddingError
 
 log = logging.getLogger(__name__)
 

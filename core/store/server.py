@@ -16,8 +16,8 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
-from rag.errors import StoreError
-from rag.store.base import (
+from core.errors import StoreError
+from core.store.base import (
     DENSE,
     KEYWORD_FIELDS,
     SPARSE,
@@ -30,7 +30,7 @@ from rag.store.base import (
     request_steps,
     timed,
 )
-from rag.types import Hit, Point, SearchFilter, SearchQuery
+from core.types import Hit, Point, SearchFilter, SearchQuery
 
 _SCROLL_PAGE = 1000
 _FACET_LIMIT = 1_000_000

@@ -15,10 +15,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from app.cli.common import console, console_err, print_json, runtime
 from ingest.pipeline import IngestReport, Outcome, Source
 from ingest.reconcile import reconcile
 from ingest.sources import expand
-from rag.cli.common import console, console_err, print_json, runtime
 
 
 def ingest(

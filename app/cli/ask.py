@@ -8,9 +8,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from app.cli.common import console, print_json, runtime
 from rag.answer import Answer
 from rag.answer_policy import strong
-from rag.cli.common import console, print_json, runtime
 from rag.verify import Verification
 
 

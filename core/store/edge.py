@@ -18,8 +18,8 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from rag.errors import StoreError
-from rag.store.base import (
+from core.errors import StoreError
+from core.store.base import (
     DENSE,
     KEYWORD_FIELDS,
     SPARSE,
@@ -32,7 +32,7 @@ from rag.store.base import (
     request_steps,
     timed,
 )
-from rag.types import Hit, Point, SearchFilter, SearchQuery
+from core.types import Hit, Point, SearchFilter, SearchQuery
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rag.errors import ConfigError
+from core.errors import ConfigError
 
-# Set before any library that phones home or reaches for a model hub is imported (see rag.offline).
+# Set before any library that phones home or reaches for a model hub is imported (see core.offline).
 OFFLINE_ENV = {
     "DO_NOT_TRACK": "1",
     "SCARF_NO_ANALYTICS": "true",

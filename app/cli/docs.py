@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from app.cli.common import console, handle_errors, print_json, runtime
+from core.errors import DocumentNotFound
 from ingest.reconcile import reconcile as run_reconcile
 from ingest.registry import Status
-from rag.cli.common import console, handle_errors, print_json, runtime
-from rag.errors import DocumentNotFound
 
 app = typer.Typer(help="List, inspect and delete documents.", no_args_is_help=True)
 

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from rag import offline
-from rag.errors import ConfigError, RagError
-from rag.runtime import Runtime
-from rag.settings import load_settings
+from app.runtime import Runtime
+from core import offline
+from core.errors import ConfigError, RagError
+from core.settings import load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -14,13 +14,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.cli.common import console, console_err, handle_errors, print_json, runtime
+from app.runtime import Runtime
+from core.errors import ReindexError
+from core.store import describe_versions
 from ingest.reindex.checkpoint import Checkpoints, Run, RunState
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
-from rag.cli.common import console, console_err, handle_errors, print_json, runtime
-from rag.errors import ReindexError
-from rag.runtime import Runtime
-from rag.store import describe_versions
 
 app = typer.Typer(
     help="Rebuild the index with other settings beside the served one, then switch in one step.",
@@ -202,7 +202,7 @@ def _report(run: Run, as_json: bool, rt: Runtime) -> None:
 
 def _warn_settings(rt: Runtime) -> None:
     """The served version's settings now differ from the environment's: say what to set."""
-    from rag.settings import load_settings
+    from core.settings import load_settings
 
     env = load_settings()
     served = rt.settings

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import os
 
-from rag.errors import ConfigError
-from rag.settings import OFFLINE_ENV
+from core.errors import ConfigError
+from core.settings import OFFLINE_ENV
 
 _done = False
 

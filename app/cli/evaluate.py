@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from rag.cli.common import console, runtime
-from rag.errors import RagError
+from app.cli.common import console, runtime
+from core.errors import RagError
 from rag.evaluate import (
     load_qrels,
     load_queries,
