@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -110,6 +110,55 @@ class VectorStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class EngineStore:
+    """The port's read methods both adapters derive from the same few engine calls, so the two engines
+    cannot drift apart in what they return: ``_scroll`` (a document's records, page by page),
+    ``_doc_facet`` (points per document id under a filter), ``_requests`` and ``_query`` (one search
+    request, its scored points)."""
+
+    def tenants(self) -> list[str]:
+        raise NotImplementedError
+
+    def _scroll(self, tenant: str, doc_id: str, with_vectors: bool) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def _doc_facet(self, tenant: str, key: str, value: str) -> Iterable[Any]:
+        """Facet hits (``value``: a doc id, ``count``) of ``tenant``'s points whose ``key`` is ``value``."""
+        raise NotImplementedError
+
+    def _requests(self, query: SearchQuery) -> tuple[list[Any], bool, bool]:
+        raise NotImplementedError
+
+    def _query(self, request: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
+        out = [{"id": str(r.id), **(r.payload or {})} for r in self._scroll(tenant, doc_id, False)]
+        return sorted(out, key=lambda p: p.get("chunk_index", 0))
+
+    def export_document(self, tenant: str, doc_id: str) -> list[Point]:
+        return [record_to_point(r.id, r.vector, r.payload) for r in self._scroll(tenant, doc_id, True)]
+
+    def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
+        return {
+            (tenant, str(h.value)): h.count
+            for tenant in self.tenants()
+            for h in self._doc_facet(tenant, key, value)
+        }
+
+    def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
+        requests, use_dense, use_sparse = self._requests(query)
+        if not requests:
+            return []
+        steps = request_steps(use_dense, use_sparse)
+        results = [timed(timings, n, self._query, r) for n, r in zip(steps, requests, strict=True)]
+        hits = [payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0])]
+        lists = [[(str(p.id), p.score) for p in r] for r in results[1:]]
+        dense = lists.pop(0) if use_dense else []
+        sparse = lists.pop(0) if use_sparse else []
+        return annotate(hits, dense, sparse)
 
 
 class IndexVersions(Protocol):

@@ -23,16 +23,12 @@ from core.store.base import (
     DENSE,
     KEYWORD_FIELDS,
     SPARSE,
+    EngineStore,
     IndexMeta,
-    annotate,
     branches,
     metadata_conditions,
-    payload_to_hit,
-    record_to_point,
-    request_steps,
-    timed,
 )
-from core.types import Hit, Point, SearchFilter, SearchQuery
+from core.types import Point, SearchFilter, SearchQuery
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +179,7 @@ class EdgeVersions:
 # ---- the adapter -----------------------------------------------------------------------------------
 
 
-class EdgeStore:
+class EdgeStore(EngineStore):
     """A VectorStore on one Qdrant Edge shard (one index version)."""
 
     def __init__(self, shard: qe.EdgeShard, version: str, meta: IndexMeta, where: Path) -> None:
@@ -301,41 +297,21 @@ class EdgeStore:
             if offset is None:
                 return
 
-    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
-        out = [{"id": str(r.id), **(r.payload or {})} for r in self._scroll(tenant, doc_id, False)]
-        return sorted(out, key=lambda p: p.get("chunk_index", 0))
+    def _doc_facet(self, tenant: str, key: str, value: str) -> list[Any]:
+        flt = qe.Filter(
+            must=[
+                qe.FieldCondition(key="tenant", match=qe.MatchValue(tenant)),
+                qe.FieldCondition(key=key, match=qe.MatchValue(value)),
+            ]
+        )
+        req = qe.FacetRequest(key="doc_id", limit=_FACET_LIMIT, exact=True, filter=flt)
+        return self._call("facet", self._shard.facet, req)
 
-    def export_document(self, tenant: str, doc_id: str) -> list[Point]:
-        return [record_to_point(r.id, r.vector, r.payload) for r in self._scroll(tenant, doc_id, True)]
+    def _requests(self, query: SearchQuery) -> tuple[list[qe.QueryRequest], bool, bool]:
+        return to_requests(query)
 
-    def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = {}
-        for tenant in self.tenants():
-            flt = qe.Filter(
-                must=[
-                    qe.FieldCondition(key="tenant", match=qe.MatchValue(tenant)),
-                    qe.FieldCondition(key=key, match=qe.MatchValue(value)),
-                ]
-            )
-            req = qe.FacetRequest(key="doc_id", limit=_FACET_LIMIT, exact=True, filter=flt)
-            for h in self._call("facet", self._shard.facet, req):
-                out[(tenant, str(h.value))] = h.count
-        return out
-
-    def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
-        requests, use_dense, use_sparse = to_requests(query)
-        if not requests:
-            return []
-        steps = request_steps(use_dense, use_sparse)
-        results = [
-            timed(timings, n, self._call, "query", self._shard.query, r)
-            for n, r in zip(steps, requests, strict=True)
-        ]
-        hits = [payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0])]
-        lists = [[(str(p.id), p.score) for p in r] for r in results[1:]]
-        dense = lists.pop(0) if use_dense else []
-        sparse = lists.pop(0) if use_sparse else []
-        return annotate(hits, dense, sparse)
+    def _query(self, request: qe.QueryRequest) -> list[Any]:
+        return self._call("query", self._shard.query, request)
 
     def flush(self) -> None:
         self._call("flush", self._shard.flush)

@@ -21,16 +21,12 @@ from core.store.base import (
     DENSE,
     KEYWORD_FIELDS,
     SPARSE,
+    EngineStore,
     IndexMeta,
-    annotate,
     branches,
     metadata_conditions,
-    payload_to_hit,
-    record_to_point,
-    request_steps,
-    timed,
 )
-from core.types import Hit, Point, SearchFilter, SearchQuery
+from core.types import Point, SearchFilter, SearchQuery
 
 _SCROLL_PAGE = 1000
 _FACET_LIMIT = 1_000_000
@@ -109,7 +105,7 @@ def to_requests(q: SearchQuery) -> tuple[list[qm.QueryRequest], bool, bool]:
 # ---- the adapter -----------------------------------------------------------------------------------
 
 
-class ServerStore:
+class ServerStore(EngineStore):
     """A VectorStore on a Qdrant collection, found through its alias."""
 
     def __init__(
@@ -288,53 +284,24 @@ class ServerStore:
             if offset is None:
                 return
 
-    def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
-        out = [{"id": str(r.id), **(r.payload or {})} for r in self._scroll(tenant, doc_id, False)]
-        return sorted(out, key=lambda p: p.get("chunk_index", 0))
+    def _doc_facet(self, tenant: str, key: str, value: str) -> list[Any]:
+        flt = qm.Filter(
+            must=[
+                qm.FieldCondition(key="tenant", match=qm.MatchValue(value=tenant)),
+                qm.FieldCondition(key=key, match=qm.MatchValue(value=value)),
+            ]
+        )
+        facet = self._client.facet
+        res = self._call(
+            "facet", facet, self.collection, "doc_id", facet_filter=flt, limit=_FACET_LIMIT, exact=True
+        )
+        return res.hits
 
-    def export_document(self, tenant: str, doc_id: str) -> list[Point]:
-        return [record_to_point(r.id, r.vector, r.payload) for r in self._scroll(tenant, doc_id, True)]
+    def _requests(self, query: SearchQuery) -> tuple[list[qm.QueryRequest], bool, bool]:
+        return to_requests(query)
 
-    def doc_counts_with(self, key: str, value: str) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = {}
-        for tenant in self.tenants():
-            flt = qm.Filter(
-                must=[
-                    qm.FieldCondition(key="tenant", match=qm.MatchValue(value=tenant)),
-                    qm.FieldCondition(key=key, match=qm.MatchValue(value=value)),
-                ]
-            )
-            res = self._call(
-                "facet",
-                self._client.facet,
-                self.collection,
-                "doc_id",
-                facet_filter=flt,
-                limit=_FACET_LIMIT,
-                exact=True,
-            )
-            for h in res.hits:
-                out[(tenant, str(h.value))] = h.count
-        return out
-
-    def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
-        requests, use_dense, use_sparse = to_requests(query)
-        if not requests:
-            return []
-        steps = request_steps(use_dense, use_sparse)
-        results = [
-            timed(
-                timings, n, self._call, "query", self._client.query_points, self.collection, **_query_args(r)
-            )
-            for n, r in zip(steps, requests, strict=True)
-        ]
-        hits = [
-            payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0].points)
-        ]
-        lists = [[(str(p.id), p.score) for p in r.points] for r in results[1:]]
-        dense = lists.pop(0) if use_dense else []
-        sparse = lists.pop(0) if use_sparse else []
-        return annotate(hits, dense, sparse)
+    def _query(self, request: qm.QueryRequest) -> list[Any]:
+        return self._call("query", self._client.query_points, self.collection, **_query_args(request)).points
 
     def flush(self) -> None:
         """Server writes are acknowledged with wait=True: nothing to flush."""
