@@ -44,7 +44,7 @@ from rag.answerability import Answerability, AnswerabilityModel
 from rag.cite import CitationReport
 from rag.conversation import Conversations, Turn
 from rag.evidence import Evidence, select_evidence
-from rag.llm.base import LLM, Completion, Message, Usage
+from rag.llm.base import LLM, Completion, Message, Options, Usage, complete, generate
 from rag.prompt.context import Context, Source, assemble, clip_hits
 from rag.prompt.defuse import Defuser
 from rag.prompt.templates import PromptLibrary, PromptTemplate
@@ -318,7 +318,7 @@ class Answerer:
         hold = self.policy != "flag"  # text that may be replaced is shown only once verified
         completion: Completion | None = None
         s = self.llm_settings
-        for piece in self.llm.stream(messages, max_tokens=s.max_tokens, temperature=s.temperature):
+        for piece in generate(self.llm, messages, Options(s.max_tokens, s.temperature)):
             if isinstance(piece, Completion):
                 completion = piece
             elif not hold:
@@ -400,7 +400,7 @@ class Answerer:
             lines.append(f"Assistant: {turn.answer[:_HISTORY_ANSWER_CHARS]}")
         messages = template.render(history=self.defuse("\n".join(lines)), question=self.defuse(question))
         assert self.llm is not None
-        completion = self.llm.complete(messages, max_tokens=_REWRITE_MAX_TOKENS, temperature=0.0)
+        completion = complete(self.llm, messages, Options(_REWRITE_MAX_TOKENS, temperature=0.0))
         rewritten = _first_line(completion.text)
         fallback = not _plausible_rewrite(rewritten, question)
         if fallback:

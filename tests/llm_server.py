@@ -25,6 +25,7 @@ class Reply:
     delay_s: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     error: str = "scripted failure"
+    finish_reason: str = "stop"  # "length": the model stopped at max_tokens
 
 
 @dataclass
@@ -119,7 +120,7 @@ class ScriptedLLM:
                 pieces = reply.stream if reply.stream is not None else [reply.text]
                 for piece in pieces:
                     self._event(_chunk(body, {"content": piece}, None))
-                self._event(_chunk(body, {}, "stop"))
+                self._event(_chunk(body, {}, reply.finish_reason))
                 if reply.usage and (body.get("stream_options") or {}).get("include_usage"):
                     final = _chunk(body, {}, None)
                     final["choices"] = []
@@ -149,7 +150,11 @@ def _completion(body: dict, reply: Reply) -> dict:
         "created": int(time.time()),
         "model": body.get("model", "scripted"),
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": reply.text}, "finish_reason": "stop"}
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.text},
+                "finish_reason": reply.finish_reason,
+            }
         ],
     }
     if reply.usage:

@@ -88,6 +88,7 @@ def test_chat_markers_in_a_document_add_no_special_token_and_keep_the_system_tur
 def test_the_prompt_llama_cpp_counts_is_the_defused_text_read_as_text(counter: GgufTokenCounter) -> None:
     """The embedded model end to end: llama.cpp's own prompt-token count for the hostile messages is the
     empty prompt's plus the user message's tokens read without special tokens."""
+    from rag.llm.base import Options, complete
     from rag.llm.embedded import EmbeddedChat
     from rag.prompt.defuse import Defuser
 
@@ -105,7 +106,7 @@ def test_the_prompt_llama_cpp_counts_is_the_defused_text_read_as_text(counter: G
         system, user = _messages(_hostile(markers), counter.count, Defuser(llm.special_tokens))
 
         def prompt_tokens(messages: list[dict[str, str]]) -> int:
-            return llm.complete(messages, max_tokens=1, temperature=0.0).usage.prompt_tokens
+            return complete(llm, messages, Options(max_tokens=1)).usage.prompt_tokens
 
         empty = prompt_tokens([system, {"role": "user", "content": ""}])
         hostile = prompt_tokens([system, user])

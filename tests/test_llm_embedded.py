@@ -10,7 +10,7 @@ from conftest import SAMPLE_DOCS
 from core.settings import load_settings
 from ingest.pipeline import Source
 from rag.answer import Answer
-from rag.llm.base import Completion
+from rag.llm.base import Completion, Options, complete, generate
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +50,13 @@ def test_embedded_streaming_and_token_counts_agree_with_llama_cpp(rt: Runtime) -
     long = "Say hello to the 27 robots in Lyon, Munich and Porto — twice!\n\nThen stop."
     counts = []
     for text in (short, long):
-        c = llm.complete([{"role": "user", "content": text}], max_tokens=1, temperature=0.0)
+        c = complete(llm, [{"role": "user", "content": text}], Options(max_tokens=1))
         counts.append(c.usage.prompt_tokens)
     # Same chat-template overhead on both: the difference is the content's tokens, counted by us.
     assert counts[1] - counts[0] == rt.token_counter.count(long) - rt.token_counter.count(short)
 
     items = list(
-        llm.stream([{"role": "user", "content": "Count from one to five."}], max_tokens=12, temperature=0.0)
+        generate(llm, [{"role": "user", "content": "Count from one to five."}], Options(max_tokens=12))
     )
     *pieces, final = items
     assert pieces and all(isinstance(p, str) for p in pieces)
@@ -65,11 +65,9 @@ def test_embedded_streaming_and_token_counts_agree_with_llama_cpp(rt: Runtime) -
 
 
 def test_stopping_a_stream_early_stops_generation(rt: Runtime) -> None:
-    stream = rt.llm.stream(
-        [{"role": "user", "content": "Write a long story about robots."}], max_tokens=200, temperature=0.0
-    )
+    stream = generate(rt.llm, [{"role": "user", "content": "Write a long story about robots."}], Options(200))
     first = next(stream)
     assert isinstance(first, str)
     stream.close()  # the consumer went away: llama.cpp is told to stop, the worker thread ends
-    c = rt.llm.complete([{"role": "user", "content": "Say yes."}], max_tokens=3, temperature=0.0)
+    c = complete(rt.llm, [{"role": "user", "content": "Say yes."}], Options(max_tokens=3))
     assert c.text is not None  # the model is still usable afterwards

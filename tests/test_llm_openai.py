@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import LLMError
 from llm_server import Reply, ScriptedLLM
-from rag.llm.base import Completion
+from rag.llm.base import Completion, Options, complete, generate
 from rag.llm.openai_chat import OpenAIChat
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello?"}]
@@ -31,7 +31,7 @@ def _chat(server: ScriptedLLM, **kw) -> OpenAIChat:
 def test_complete_returns_text_usage_and_sends_the_request() -> None:
     with ScriptedLLM() as server:
         server.queue(Reply("Hi there [1].", usage=(42, 7)))
-        c = _chat(server).complete(MESSAGES, max_tokens=33, temperature=0.0)
+        c = complete(_chat(server), MESSAGES, Options(33))
     assert c.text == "Hi there [1]." and c.model == "scripted-model" and c.finish_reason == "stop"
     assert (c.usage.prompt_tokens, c.usage.completion_tokens, c.usage.counted) == (42, 7, False)
     (req,) = server.requests
@@ -47,7 +47,7 @@ def test_complete_returns_text_usage_and_sends_the_request() -> None:
 def test_stream_yields_pieces_then_a_completion_with_usage() -> None:
     with ScriptedLLM() as server:
         server.queue(Reply(stream=["Twenty", "-seven", " days [1]."], usage=(120, 5)))
-        items = list(_chat(server).stream(MESSAGES, max_tokens=20, temperature=0.0))
+        items = list(generate(_chat(server), MESSAGES, Options(20)))
     *pieces, final = items
     assert pieces == ["Twenty", "-seven", " days [1]."]
     assert isinstance(final, Completion) and final.text == "Twenty-seven days [1]."
@@ -64,7 +64,7 @@ def test_retries_transient_errors_then_succeeds(status: int) -> None:
             Reply(status=status, headers={"retry-after-ms": "10"}),
             Reply("recovered"),
         )
-        c = _chat(server, max_retries=2).complete(MESSAGES, max_tokens=5, temperature=0.0)
+        c = complete(_chat(server, max_retries=2), MESSAGES, Options(5))
     assert c.text == "recovered" and len(server.requests) == 3
 
 
@@ -73,7 +73,7 @@ def test_gives_up_after_its_retries_with_the_status_in_words() -> None:
         default=Reply(status=429, error="slow down", headers={"retry-after-ms": "10"})
     ) as server:
         with pytest.raises(LLMError, match=r"HTTP 429 .*slow down"):
-            _chat(server, max_retries=1).complete(MESSAGES, max_tokens=5, temperature=0.0)
+            complete(_chat(server, max_retries=1), MESSAGES, Options(5))
     assert len(server.requests) == 2
 
 
@@ -81,7 +81,7 @@ def test_client_errors_are_not_retried() -> None:
     with ScriptedLLM() as server:
         server.queue(Reply(status=400, error="model not found"))
         with pytest.raises(LLMError, match="HTTP 400.*model not found"):
-            _chat(server).complete(MESSAGES, max_tokens=5, temperature=0.0)
+            complete(_chat(server), MESSAGES, Options(5))
     assert len(server.requests) == 1
 
 
@@ -90,7 +90,7 @@ def test_timeout_is_an_llm_error() -> None:
         server.queue(Reply("too late", delay_s=1.0))
         t = time.perf_counter()
         with pytest.raises(LLMError, match="timed out"):
-            _chat(server, timeout_s=0.2, max_retries=0).complete(MESSAGES, max_tokens=5, temperature=0.0)
+            complete(_chat(server, timeout_s=0.2, max_retries=0), MESSAGES, Options(5))
     assert time.perf_counter() - t < 1.0
 
 
@@ -107,14 +107,14 @@ def test_unreachable_endpoint_is_an_llm_error(tmp_path: Path) -> None:
         count_tokens=len,
     )
     with pytest.raises(LLMError, match="cannot reach"):
-        chat.complete(MESSAGES, max_tokens=5, temperature=0.0)
+        complete(chat, MESSAGES, Options(5))
 
 
 def test_usage_is_counted_when_the_endpoint_sends_none() -> None:
     with ScriptedLLM() as server:
         server.queue(Reply("one two three", usage=None), Reply(stream=["four ", "five"], usage=None))
         chat = _chat(server)
-        c = chat.complete(MESSAGES, max_tokens=5, temperature=0.0)
-        *_, s = chat.stream(MESSAGES, max_tokens=5, temperature=0.0)
+        c = complete(chat, MESSAGES, Options(5))
+        *_, s = generate(chat, MESSAGES, Options(5))
     assert c.usage.counted and c.usage.prompt_tokens == 3 and c.usage.completion_tokens == 3
     assert isinstance(s, Completion) and s.usage.counted and s.usage.completion_tokens == 2

@@ -1,15 +1,24 @@
-"""The LLM port: chat messages in, text out (whole or streamed), with usage and timing.
+"""The LLM port: chat messages in, a stream of text pieces out, with usage and timing derived once.
 
-Both adapters speak the OpenAI chat-completions shape. ``stream`` yields text pieces as they arrive and
-ends with one ``Completion`` (the same object ``complete`` returns), so a caller can print tokens live and
-still get usage and timing at the end.
+An adapter implements one essential method, ``stream(messages, options)``, yielding ``Delta``s: pieces of
+text as they arrive, and whatever the model reports along the way (finish reason, usage, model name).
+Everything a caller wants on top is derived here, once, for every adapter: ``generate`` (pieces, then one
+``Completion`` with usage and timing, so a caller can print tokens live and still get usage at the end),
+``complete`` (the whole ``Completion``), usage counted with the adapter's tokenizer when the model reports
+none, and refusing a request with no messages before it reaches a model.
+
+Closing a ``generate`` (or ``stream``) iterator early tells the adapter the consumer went away: adapters
+stop the model in their ``finally`` (the client disconnected).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from core.errors import LLMError
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
 
@@ -41,28 +50,101 @@ class Usage:
 
 
 @dataclass(frozen=True, slots=True)
+class Options:
+    """How much to generate and how freely: the same for every adapter."""
+
+    max_tokens: int
+    temperature: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, not {self.max_tokens}")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must not be negative, not {self.temperature}")
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """One event of a stream: a piece of text and/or what the model reported with it."""
+
+    text: str = ""
+    finish_reason: str | None = None  # "stop", "length" ...: the last one reported wins
+    usage: Usage | None = None  # as the model reported it; None when it did not
+    model: str | None = None  # the model that answered, when the endpoint names it
+
+
+@dataclass(frozen=True, slots=True)
 class Completion:
     text: str
     model: str
     usage: Usage
     finish_reason: str | None
     latency_ms: float
-    first_token_ms: float | None = None  # streaming only
-    extra: dict[str, Any] = field(default_factory=dict)
+    first_token_ms: float | None = None  # None when the model produced no text
 
 
 class LLM(Protocol):
-    provider: str  # "embedded" | "openai"
+    """The port. ``stream`` is the one method an adapter writes; ``close`` releases what it holds."""
+
+    provider: str  # "embedded" | "openai" | "scripted"
     model: str
     context_window: int
     demo_quality: bool  # True for the tiny embedded model: answers are for trying the product out
+    count_tokens: Callable[[str], int]  # the tokenizer prompts are budgeted in (rag.llm.tokens)
 
-    def complete(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Completion: ...
-
-    def stream(
-        self, messages: list[Message], *, max_tokens: int, temperature: float
-    ) -> Iterator[str | Completion]: ...
-
-    def count_tokens(self, text: str) -> int: ...
+    def stream(self, messages: Sequence[Message], options: Options) -> Iterator[Delta]: ...
 
     def close(self) -> None: ...
+
+
+def generate(llm: LLM, messages: Sequence[Message], options: Options) -> Iterator[str | Completion]:
+    """The text pieces as the model produces them, then one ``Completion`` of the whole."""
+    if not messages:
+        raise LLMError("nothing to send to the language model: the request has no messages")
+    t0 = time.perf_counter()
+    first: float | None = None
+    parts: list[str] = []
+    usage: Usage | None = None
+    finish: str | None = None
+    model = llm.model
+    deltas = llm.stream(messages, options)
+    try:
+        for delta in deltas:
+            model = delta.model or model
+            usage = delta.usage or usage
+            finish = delta.finish_reason or finish
+            if delta.text:
+                if first is None:
+                    first = _ms(t0)
+                parts.append(delta.text)
+                yield delta.text
+    finally:
+        close = getattr(deltas, "close", None)
+        if close is not None:  # our consumer went away: let the adapter stop the model now
+            close()
+    text = "".join(parts)
+    yield Completion(
+        text=text,
+        model=model,
+        usage=usage or _counted(llm, messages, text),
+        finish_reason=finish,
+        latency_ms=_ms(t0),
+        first_token_ms=first,
+    )
+
+
+def complete(llm: LLM, messages: Sequence[Message], options: Options) -> Completion:
+    """The whole completion at once: ``generate`` drained."""
+    for item in generate(llm, messages, options):
+        if isinstance(item, Completion):
+            return item
+    raise AssertionError("generate() always ends with a Completion")
+
+
+def _counted(llm: LLM, messages: Sequence[Message], text: str) -> Usage:
+    prompt = sum(llm.count_tokens(m["content"]) for m in messages)
+    return Usage(prompt, llm.count_tokens(text), counted=True)
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 3)

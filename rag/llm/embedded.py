@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import LLMError
-from rag.llm.base import Completion, Message, Usage
+from rag.llm.base import Delta, Message, Options, Usage
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class EmbeddedChat:
         self.context_window = context_window
         self.threads = threads
         self.repeat_penalty = repeat_penalty
-        self._count = count_tokens
+        self.count_tokens = count_tokens
         self._special_tokens = special_tokens
         self._lock = threading.Lock()
 
@@ -73,98 +73,55 @@ class EmbeddedChat:
     def warm_up(self) -> None:
         self._server  # noqa: B018 - loads the model
 
-    def count_tokens(self, text: str) -> int:
-        return self._count(text)
-
     @property
     def special_tokens(self) -> tuple[str, ...]:
         """The model's control tokens (``<|im_start|>`` ...): llama.cpp parses them in message text, so the
         answer path neutralises them in everything it puts into a prompt (rag.prompt.defuse)."""
         return tuple(self._special_tokens())
 
-    def _request(self, messages: list[Message], max_tokens: int, temperature: float, stream: bool) -> dict:
-        req: dict[str, Any] = {
-            "messages": messages,
-            "max_tokens": max_tokens,
-            "temperature": temperature,
-            "repeat_penalty": self.repeat_penalty,
-        }
-        if stream:
-            req |= {"stream": True, "stream_options": {"include_usage": True}}
-        return req
-
-    def complete(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Completion:
-        t0 = time.perf_counter()
-        resp = self._server.handle_chat_completions(self._request(messages, max_tokens, temperature, False))
-        _raise_on_error(resp)
-        choice = resp["choices"][0]
-        text = choice["message"].get("content") or ""
-        return Completion(
-            text=text,
-            model=self.model,
-            usage=_usage(resp),
-            finish_reason=choice.get("finish_reason"),
-            latency_ms=_ms(t0),
-            extra={"timings": resp.get("timings", {})},
-        )
-
-    def stream(
-        self, messages: list[Message], *, max_tokens: int, temperature: float
-    ) -> Iterator[str | Completion]:
+    def stream(self, messages: Sequence[Message], options: Options) -> Iterator[Delta]:
         # llama.cpp calls back on its own schedule inside a blocking call: run that call in a thread and
-        # hand the pieces over through a queue, so the caller sees each one as it is produced.
-        t0 = time.perf_counter()
-        pieces: queue.Queue[Any] = queue.Queue()
+        # hand the chunks over through a queue, so the caller sees each piece as it is produced.
+        server = self._server  # loaded here, in the caller's thread: a load failure is raised as it is
+        request = {
+            "messages": list(messages),
+            "max_tokens": options.max_tokens,
+            "temperature": options.temperature,
+            "repeat_penalty": self.repeat_penalty,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        chunks: queue.Queue[Any] = queue.Queue()
         stop = threading.Event()
 
         def on_chunk(chunk: dict) -> bool:
-            pieces.put(chunk)
+            chunks.put(chunk)
             return stop.is_set()  # True asks llama.cpp to stop generating
 
         def run() -> None:
             try:
-                req = self._request(messages, max_tokens, temperature, True)
-                result = self._server.handle_chat_completions(req, on_chunk)
+                result = server.handle_chat_completions(request, on_chunk)
                 if isinstance(result, dict) and "error" in result:
-                    pieces.put(result)
+                    chunks.put(result)
             except Exception as e:  # noqa: BLE001 - handed over to the consuming thread
-                pieces.put(e)
+                chunks.put(e)
             finally:
-                pieces.put(_DONE)
+                chunks.put(_DONE)
 
         worker = threading.Thread(target=run, name="embedded-llm-stream", daemon=True)
         worker.start()
-        parts: list[str] = []
-        first: float | None = None
-        usage: Usage | None = None
-        finish: str | None = None
         try:
-            while (item := pieces.get()) is not _DONE:
+            while (item := chunks.get()) is not _DONE:
                 if isinstance(item, Exception):
                     raise LLMError(f"the embedded model failed: {item}") from item
                 _raise_on_error(item)
-                if item.get("usage"):
-                    usage = _usage(item)
-                for choice in item.get("choices", []):
-                    finish = choice.get("finish_reason") or finish
-                    piece = (choice.get("delta") or {}).get("content")
-                    if piece:
-                        if first is None:
-                            first = _ms(t0)
-                        parts.append(piece)
-                        yield piece
+                usage = _usage(item) if item.get("usage") else None
+                for choice in item.get("choices") or [{}]:
+                    piece = (choice.get("delta") or {}).get("content") or ""
+                    yield Delta(text=piece, finish_reason=choice.get("finish_reason"), usage=usage)
         finally:
-            stop.set()
+            stop.set()  # the consumer went away (or the stream ended): stop generating
             worker.join()
-        text = "".join(parts)
-        yield Completion(
-            text=text,
-            model=self.model,
-            usage=usage or Usage(sum(self._count(m["content"]) for m in messages), self._count(text), True),
-            finish_reason=finish,
-            latency_ms=_ms(t0),
-            first_token_ms=first,
-        )
 
     def close(self) -> None:
         server = self.__dict__.pop("_server", None)
@@ -183,7 +140,3 @@ def _raise_on_error(resp: Any) -> None:
 def _usage(resp: dict) -> Usage:
     u = resp.get("usage") or {}
     return Usage(int(u.get("prompt_tokens", 0)), int(u.get("completion_tokens", 0)))
-
-
-def _ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 3)

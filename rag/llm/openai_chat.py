@@ -4,13 +4,12 @@ exponential backoff and honours Retry-After; we set how many times and how long 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from core.errors import LLMError
-from rag.llm.base import Completion, Message, Usage
+from rag.llm.base import Delta, Message, Options, Usage
 
 
 class OpenAIChat:
@@ -32,84 +31,33 @@ class OpenAIChat:
 
         self.model = model
         self.context_window = context_window
-        self._count = count_tokens
+        self.count_tokens = count_tokens
         # An explicit key always: the SDK would otherwise read OPENAI_API_KEY from the environment.
         self._client = openai.OpenAI(
             base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=max_retries
         )
 
-    def count_tokens(self, text: str) -> int:
-        return self._count(text)
-
-    def complete(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Completion:
-        t0 = time.perf_counter()
-        with _errors(self.model):
-            resp = self._client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                max_tokens=max_tokens,
-                temperature=temperature,  # type: ignore[arg-type]
-            )
-        if not resp.choices:
-            raise LLMError(f"the LLM endpoint returned no choices for model {self.model!r}")
-        choice = resp.choices[0]
-        text = choice.message.content or ""
-        usage = (
-            Usage(resp.usage.prompt_tokens, resp.usage.completion_tokens)
-            if resp.usage
-            else self._counted(messages, text)
-        )
-        return Completion(
-            text=text,
-            model=resp.model or self.model,
-            usage=usage,
-            finish_reason=choice.finish_reason,
-            latency_ms=_ms(t0),
-        )
-
-    def stream(
-        self, messages: list[Message], *, max_tokens: int, temperature: float
-    ) -> Iterator[str | Completion]:
-        t0 = time.perf_counter()
-        first: float | None = None
-        parts: list[str] = []
-        usage: Usage | None = None
-        finish: str | None = None
-        model = self.model
+    def stream(self, messages: Sequence[Message], options: Options) -> Iterator[Delta]:
         with _errors(self.model):
             events = self._client.chat.completions.create(
                 model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                max_tokens=max_tokens,
-                temperature=temperature,
+                messages=list(messages),  # type: ignore[arg-type]
+                max_tokens=options.max_tokens,
+                temperature=options.temperature,
                 stream=True,
                 stream_options={"include_usage": True},
             )
-            for event in events:
-                model = event.model or model
-                if event.usage:
-                    usage = Usage(event.usage.prompt_tokens, event.usage.completion_tokens)
-                for choice in event.choices:
-                    finish = choice.finish_reason or finish
-                    piece = choice.delta.content if choice.delta else None
-                    if piece:
-                        if first is None:
-                            first = _ms(t0)
-                        parts.append(piece)
-                        yield piece
-        text = "".join(parts)
-        yield Completion(
-            text=text,
-            model=model,
-            usage=usage or self._counted(messages, text),
-            finish_reason=finish,
-            latency_ms=_ms(t0),
-            first_token_ms=first,
-        )
-
-    def _counted(self, messages: list[Message], text: str) -> Usage:
-        prompt = sum(self._count(m["content"]) for m in messages)
-        return Usage(prompt, self._count(text), counted=True)
+            with events:  # closed when the consumer stops early: the connection goes, the server stops
+                for event in events:
+                    choice = event.choices[0] if event.choices else None  # one choice: n is never set
+                    yield Delta(
+                        text=(choice.delta.content if choice and choice.delta else None) or "",
+                        finish_reason=choice.finish_reason if choice else None,
+                        usage=Usage(event.usage.prompt_tokens, event.usage.completion_tokens)
+                        if event.usage
+                        else None,
+                        model=event.model or None,
+                    )
 
     def close(self) -> None:
         self._client.close()
@@ -142,7 +90,3 @@ def _detail(exc: Any) -> str:
             return str(err.get("message", err))[:300]
         return str(err)[:300]
     return str(exc)[:300]
-
-
-def _ms(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 3)
