@@ -53,7 +53,7 @@ _STATUS: list[tuple[type[RagError], int, str]] = [
     (PromptError, 422, "invalid prompt"),
     (InvalidRequest, 422, "invalid request"),
     (LLMError, 502, "language model failed"),
-    (IndexMismatch, 409, "index built with another embedding model"),
+    (IndexMismatch, 409, "index built with other settings"),
     (ReindexError, 409, "re-index not possible"),
     (StoreError, 503, "vector store unavailable"),
     (ParserUnavailable, 503, "parser unavailable"),

@@ -55,7 +55,7 @@ class Runtime:
     @cached_property
     def sparse(self) -> Bm25Encoder:
         b = self.settings.bm25
-        return Bm25Encoder(k1=b.k1, b=b.b, avg_len=b.avg_len)
+        return Bm25Encoder(k1=b.k1, b=b.b, avg_len=b.avg_len, language=b.language)
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -77,6 +77,7 @@ class Runtime:
             bm25_k1=b.k1,
             bm25_b=b.b,
             bm25_avg_len=b.avg_len,
+            bm25_language=b.language,
             fingerprint=settings_fingerprint(self.settings),
             build=build_groups(self.settings),
         )

@@ -58,8 +58,9 @@ def cached_embeddings(embedder: SentenceTransformerEmbedder, texts: list[str], t
 def build_index(
     where: Path, texts: list[str], doc_of: list[str], dense: np.ndarray, k1: float, b: float
 ) -> tuple[EdgeStore, Bm25Encoder]:
-    enc = Bm25Encoder(k1=k1, b=b, avg_len=1.0)
-    enc.avg_len = float(np.mean([len(enc.term_ids(t)) for t in texts]))  # a corpus statistic, not tuned
+    counter = Bm25Encoder()
+    lengths = [sum(counter.term_counts(t).values()) for t in texts]
+    enc = Bm25Encoder(k1=k1, b=b, avg_len=float(np.mean(lengths)))  # a corpus statistic, not tuned
     store = EdgeStore.open(where, IndexMeta("bench", dense.shape[1], "torch", k1, b, enc.avg_len))
     points = [
         Point(

@@ -77,7 +77,7 @@ class StoreError(RagError):
 
 
 class IndexMismatch(StoreError):
-    """The index on disk was built with other embedding settings than the ones configured."""
+    """The index on disk was built with other embedding or BM25 settings than the ones configured."""
 
 
 class ReindexError(RagError):

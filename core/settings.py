@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.encode.sparse import LANGUAGES
 from core.errors import ConfigError
 
 # Set before any library that phones home or reaches for a model hub is imported (see core.offline).
@@ -112,7 +113,21 @@ class Bm25Settings(BaseModel):
     k1: float = Field(0.9, ge=0)
     b: float = Field(0.6, ge=0, le=1)
     avg_len: float = Field(60.0, gt=0, description="Average chunk length in BM25 tokens.")
-    language: Literal["english"] = "english"
+    # Stopwords and stemmer of the documents' language (one per index: queries must be stemmed alike).
+    language: str = Field("english", description="One of core.encode.sparse.LANGUAGES.")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _known_language(cls, v: object) -> object:
+        if not isinstance(v, str):
+            return v
+        name = v.strip().lower()
+        if name not in LANGUAGES:
+            raise ValueError(
+                f"{v!r} is not a supported language; RAG_BM25__LANGUAGE must be one of: "
+                + ", ".join(LANGUAGES)
+            )
+        return name
 
 
 class RetrievalSettings(BaseModel):

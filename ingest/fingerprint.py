@@ -21,6 +21,7 @@ def settings_fingerprint(settings: Settings) -> str:
     parts = {
         "parser": f"unstructured {importlib.metadata.version('unstructured')}",
         "chunking": [c.size_tokens, c.overlap_tokens, c.max_chars, CHUNKER_VERSION],
+        # "english" has been the language since before it could be set: English fingerprints stayed.
         "bm25": [b.k1, b.b, b.avg_len, b.language],
         "embedding": [e.model_name, e.dim, e.backend, e.max_seq_length],
     }

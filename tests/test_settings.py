@@ -30,6 +30,7 @@ def test_url_selects_the_server_backend(monkeypatch: pytest.MonkeyPatch) -> None
         ({"RAG_RETRIEVAL__MODE": "magic"}, "retrieval.mode"),
         ({"RAG_STORE__BACKEND": "server"}, "RAG_STORE__URL is not set"),
         ({"RAG_BM25__B": "2"}, "bm25.b"),
+        ({"RAG_BM25__LANGUAGE": "klingon"}, "RAG_BM25__LANGUAGE must be one of: arabic, azerbaijani, basque"),
     ],
 )
 def test_nonsense_is_refused_with_a_readable_message(
@@ -41,6 +42,20 @@ def test_nonsense_is_refused_with_a_readable_message(
         load_settings()
     assert message in str(err.value)
     assert "Traceback" not in str(err.value)
+
+
+def test_bm25_language_is_one_qdrant_supports_and_changes_only_other_fingerprints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from core.encode.sparse import LANGUAGES
+    from ingest.fingerprint import settings_fingerprint
+
+    assert len(LANGUAGES) == 30 and {"english", "german", "french", "spanish", "chinese"} <= set(LANGUAGES)
+    # The fingerprint every English index was built with before the language could be set (today's main).
+    assert settings_fingerprint(load_settings()) == "5a1e9110b01c9f7d"
+    monkeypatch.setenv("RAG_BM25__LANGUAGE", " German")
+    s = load_settings()
+    assert s.bm25.language == "german" and settings_fingerprint(s) != "5a1e9110b01c9f7d"
 
 
 def test_llm_provider_follows_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,8 @@ class IndexMeta:
     # ({"embedding": ..., "chunking": ..., "bm25": ...}); empty in indexes made before re-indexing existed.
     fingerprint: str = ""
     build: dict[str, Any] = field(default_factory=dict, compare=False)
+    # Decides the term ids, which queries must share with the points; indexes from before it are English.
+    bm25_language: str = "english"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +68,24 @@ class IndexMeta:
                 f"but {configured.embedding_backend!r} is configured; backends are not mixed in one "
                 f"index: set RAG_EMBEDDING__BACKEND={self.embedding_backend} or rebuild the index"
             )
+        # The points' BM25 weights were made with these: new documents made with others would not rank
+        # alike beside them, and queries of another language would not even share their term ids.
+        differ = [k for k in _BM25_FIELDS if getattr(self, k) != getattr(configured, k)]
+        if differ:
+            raise IndexMismatch(
+                f"the index at {where} was built with BM25 {_bm25(self)} but {_bm25(configured)} is "
+                "configured: its term weights would not match new documents and queries. Re-index to "
+                "rebuild it with the configured BM25 settings, or configure the ones it was built with ("
+                + " ".join(f"RAG_BM25__{k.removeprefix('bm25_').upper()}={getattr(self, k)}" for k in differ)
+                + ")"
+            )
+
+
+_BM25_FIELDS = ("bm25_k1", "bm25_b", "bm25_avg_len", "bm25_language")
+
+
+def _bm25(meta: IndexMeta) -> str:
+    return f"k1={meta.bm25_k1}, b={meta.bm25_b}, avg_len={meta.bm25_avg_len}, language={meta.bm25_language}"
 
 
 class VectorStore(Protocol):

@@ -2,9 +2,10 @@
 is current. A switch replaces the version under it in one step; calls already running finish on the
 version they started on (it is closed only after a grace period), new calls see the new one.
 
-It also guards against an index built with another embedding model than the configured one: such an
-index is not queried, and every call says why (``IndexMismatch``), while the service keeps running so
-an operator can roll back or re-index.
+It also guards against an index built with another embedding model or other BM25 settings than the
+configured ones (``IndexMeta.check_compatible``): such an index is not queried, and every call says why
+(``IndexMismatch``, also the readiness check's reason), while the service keeps running so an operator
+can roll back or re-index.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class ServedIndex:
         return str(self._problem) if self._problem else None
 
     def _open(self, name: str) -> tuple[VectorStore | None, IndexMismatch | None]:
-        """Version ``name`` opened if it was built with the configured embedding model, else why not."""
+        """Version ``name`` opened if it was built with the configured embedding and BM25 settings, else
+        why not."""
         meta = self.versions.read_meta(name)
         try:
             meta.check_compatible(self.configured, f"index version {name}")
