@@ -89,6 +89,7 @@ def column(
     name: str | None = None,
     default: Any = dataclasses.MISSING,
     default_factory: Any = dataclasses.MISSING,
+    kw_only: Any = dataclasses.MISSING,
     **options: Any,
 ) -> Any:
     """A dataclass field that is also a column of its record's table: ``name`` when the column is named
@@ -96,7 +97,9 @@ def column(
     (primary_key, index, nullable, server_default, onupdate). Nullable when the field's type says
     ``| None``."""
     spec = {"type": type_, "name": name, "options": options}
-    return dataclasses.field(default=default, default_factory=default_factory, metadata={_COLUMN: spec})
+    return dataclasses.field(
+        default=default, default_factory=default_factory, kw_only=kw_only, metadata={_COLUMN: spec}
+    )
 
 
 def map_record(cls: type, table: str, mapper_registry: registry, *table_args: Any) -> Table:
