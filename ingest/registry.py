@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, func, select
+from sqlalchemy import JSON, Integer, Select, String, Text, func, select
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
@@ -52,6 +52,17 @@ class DocRecord:
 map_record(DocRecord, "documents", _tables)
 
 
+def _matching(q: Select[Any], tenant: str | None, status: Status | None, source: str | None) -> Select[Any]:
+    """``q`` narrowed to the documents of ``tenant``, in ``status``, named ``source`` (each if given)."""
+    if tenant is not None:
+        q = q.where(DocRecord.tenant == tenant)
+    if status is not None:
+        q = q.where(DocRecord.status == status)
+    if source is not None:
+        q = q.where(DocRecord.source == source)
+    return q
+
+
 class Registry(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _tables.metadata)
@@ -68,14 +79,8 @@ class Registry(SqlStore):
         limit: int | None = None,
         offset: int = 0,
     ) -> list[DocRecord]:
-        q = select(DocRecord).order_by(DocRecord.tenant, DocRecord.source, DocRecord.id)
-        if tenant is not None:
-            q = q.where(DocRecord.tenant == tenant)
-        if status is not None:
-            q = q.where(DocRecord.status == status.value)
-        if source is not None:
-            q = q.where(DocRecord.source == source)
-        q = q.offset(offset)
+        q = _matching(select(DocRecord), tenant, status, source)
+        q = q.order_by(DocRecord.tenant, DocRecord.source, DocRecord.id).offset(offset)
         if limit is not None:
             q = q.limit(limit)
         with self._session() as s:
@@ -92,13 +97,7 @@ class Registry(SqlStore):
     def count(
         self, tenant: str | None = None, status: Status | None = None, source: str | None = None
     ) -> int:
-        q = select(func.count()).select_from(DocRecord)
-        if tenant is not None:
-            q = q.where(DocRecord.tenant == tenant)
-        if status is not None:
-            q = q.where(DocRecord.status == status.value)
-        if source is not None:
-            q = q.where(DocRecord.source == source)
+        q = _matching(select(func.count()).select_from(DocRecord), tenant, status, source)
         with self._session() as s:
             return int(s.scalar(q) or 0)
 
