@@ -12,26 +12,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, DateTime, String, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import registry
 
-from core.db import SqlStore, utcnow
+from core.db import SqlStore, column, map_record, utcnow
 
 PREFIX = "rk"
 
 
-class _Base(DeclarativeBase):
-    pass
+_tables = registry()
 
 
-class _Key(_Base):
-    __tablename__ = "api_keys"
-    id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    secret_hash: Mapped[str] = mapped_column(String(64))
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+@dataclass
+class _Key:
+    """One API key, one row of ``api_keys``: its secret only as a hash."""
+
+    id: str = column(String(16), primary_key=True)
+    secret_hash: str = column(String(64))
+    tenant: str = column(String(64), index=True)
+    admin: bool = column(Boolean, default=False)
+    name: str = column(String(200), default="")
+    # Read back as stored (``rag keys list`` shows it so): no time zone on SQLite.
+    created_at: dt.datetime = column(DateTime(timezone=True), default_factory=utcnow)
+    revoked_at: dt.datetime | None = column(DateTime(timezone=True), default=None)
+
+
+map_record(_Key, "api_keys", _tables)
 
 
 @dataclass(frozen=True)
@@ -48,23 +53,14 @@ class Principal:
 
 class KeyStore(SqlStore):
     def __init__(self, url: str) -> None:
-        super().__init__(url, _Base.metadata)
+        super().__init__(url, _tables.metadata)
 
     def create(self, tenant: str, admin: bool = False, name: str = "") -> tuple[str, Principal]:
         """A new key: returns the key (shown once, never stored) and whom it identifies."""
         key_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         with self._session() as s:
-            s.add(
-                _Key(
-                    id=key_id,
-                    secret_hash=_hash(secret),
-                    tenant=tenant,
-                    admin=admin,
-                    name=name,
-                    created_at=utcnow(),
-                )
-            )
+            s.add(_Key(id=key_id, secret_hash=_hash(secret), tenant=tenant, admin=admin, name=name))
         return f"{PREFIX}_{key_id}_{secret}", Principal(key_id, tenant, admin)
 
     def verify(self, key: str) -> Principal | None:

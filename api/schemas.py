@@ -1,12 +1,36 @@
-"""Request and response models of the HTTP API (the OpenAPI schema is generated from these)."""
+"""Request and response models of the HTTP API (the OpenAPI schema is generated from these). A response
+about a stored record (a job, a document, a re-index run) is validated from the record itself:
+``JobOut.model_validate(job, from_attributes=True)``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+
+def _plain(v: Any) -> Any:
+    """A record's datetime as ISO 8601 text (as ``datetime.isoformat``, the API's format), an enum as its
+    value."""
+    if isinstance(v, dt.datetime):
+        return v.isoformat()
+    return v.value if isinstance(v, enum.Enum) else v
+
 
 Scalar = str | int | bool
+Time = Annotated[str, BeforeValidator(_plain)]
+EnumValue = Annotated[str, BeforeValidator(_plain)]
 ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -195,19 +219,21 @@ class QueryResponse(BaseModel):
 
 class JobOut(BaseModel):
     id: str
-    document_id: str
+    document_id: str = Field(validation_alias=AliasChoices("document_id", "doc_id"))
     source: str
-    state: Literal["queued", "parsing", "chunking", "embedding", "indexed", "failed"]
+    state: Annotated[
+        Literal["queued", "parsing", "chunking", "embedding", "indexed", "failed"], BeforeValidator(_plain)
+    ]
     progress: float
     outcome: str | None
     reason: str | None
     error: str | None
     chunks: int
     attempts: int
-    created_at: str
-    started_at: str | None
-    heartbeat_at: str | None
-    finished_at: str | None
+    created_at: Time
+    started_at: Time | None
+    heartbeat_at: Time | None
+    finished_at: Time | None
 
 
 class JobCancelled(BaseModel):
@@ -236,11 +262,11 @@ class DocumentOut(BaseModel):
     size_bytes: int
     content_hash: str | None
     chunk_count: int
-    status: str
+    status: EnumValue
     error: str | None
     metadata: dict[str, Any]
-    created_at: str
-    updated_at: str
+    created_at: Time
+    updated_at: Time
 
 
 class DocumentPage(BaseModel):
@@ -290,11 +316,11 @@ class ReindexRequest(BaseModel):
 
 class ReindexRun(BaseModel):
     id: str
-    state: Literal["running", "switched", "failed", "aborted"]
+    state: Annotated[Literal["running", "switched", "failed", "aborted"], BeforeValidator(_plain)]
     phase: str
     version: str = Field(description="The index version this run builds.")
     served_at_start: str | None = Field(description="The version served when it started (the previous one).")
-    settings: dict[str, Any]
+    settings: dict[str, Any] = Field(validation_alias=AliasChoices("settings", "build"))
     fingerprint: str
     incremental: bool
     total: int
@@ -303,13 +329,15 @@ class ReindexRun(BaseModel):
     copied: int
     chunks: int
     resumed: int = Field(description="Times it was continued after its process died.")
-    docs_per_s: float
+    docs_per_s: Annotated[float, AfterValidator(lambda v: round(v, 2))] = Field(
+        validation_alias=AliasChoices("docs_per_s", "rate")
+    )
     eta_s: float | None
     smoke: dict[str, Any]
     error: str | None
-    started_at: str
-    heartbeat_at: str
-    finished_at: str | None
+    started_at: Time
+    heartbeat_at: Time
+    finished_at: Time | None
 
 
 class ReindexStart(BaseModel):

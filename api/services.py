@@ -69,6 +69,7 @@ class Services:
             "rag_ingest_jobs", "Ingestion jobs by state", jobs.counts, [x.value for x in JobState]
         )
         runtime.trace_listeners.append(metrics.observe)
+        runtime.drop_listeners.append(metrics.traces_dropped.inc)
         checkpoints = Checkpoints(s.registry_url)
 
         def reindex_progress() -> dict[str, int]:

@@ -37,6 +37,8 @@ class Runtime:
         self.settings = settings
         # Called with every trace once written: metrics, OpenTelemetry (see api.services).
         self.trace_listeners: list[Callable[[Trace], None]] = []
+        # Called whenever a trace is dropped because the writer's queue is full (the metric).
+        self.drop_listeners: list[Callable[[], None]] = []
         # Document writes hold it shared; a re-index takes it alone for its last catch-up and the switch.
         self.write_gate = WriteGate()
 
@@ -246,11 +248,16 @@ class Runtime:
             self.embedder,
             self.settings.monitoring,
             on_written=self._on_trace,
+            on_dropped=self._on_drop,
         )
 
     def _on_trace(self, trace: Trace) -> None:
         for listener in self.trace_listeners:
             listener(trace)
+
+    def _on_drop(self) -> None:
+        for listener in self.drop_listeners:
+            listener()
 
     def close(self) -> None:
         for name in ("parser", "recorder", "traces", "llm", "conversations", "store", "registry"):

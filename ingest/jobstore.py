@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     Integer,
     String,
@@ -28,9 +27,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import registry
 
-from core.db import SqlStore, aware, iso, utcnow
+from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
 
 
 class JobState(enum.StrEnum):
@@ -54,100 +53,40 @@ PROGRESS = {
 }
 
 
-class _Base(DeclarativeBase):
-    pass
+_tables = registry()
 
 
-class _Job(_Base):
-    __tablename__ = "jobs"
+@dataclass
+class Job:
+    """One ingestion job, one row of ``jobs``."""
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    tenant: Mapped[str] = mapped_column(String(64), index=True)
-    doc_id: Mapped[str] = mapped_column(String(128), index=True)
-    source: Mapped[str] = mapped_column(String(1024))
-    blob: Mapped[str] = mapped_column(String(64))
-    job_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(16), index=True)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # added | updated | unchanged
-    reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    chunks: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    id: str = column(String(32), primary_key=True)
+    tenant: str = column(String(64), index=True)
+    doc_id: str = column(String(128), index=True)
+    source: str = column(String(1024))
+    blob: str = column(String(64))
+    metadata: dict[str, Any] = column(JSON, name="job_metadata", default_factory=dict)
+    state: JobState = column(EnumString(JobState, 16), index=True, default=JobState.QUEUED)
+    progress: float = column(Float, default=0.0)
+    outcome: str | None = column(String(16), default=None)  # added | updated | unchanged
+    reason: str | None = column(String(64), default=None)
+    error: str | None = column(Text, default=None)
+    chunks: int = column(Integer, default=0)
+    attempts: int = column(Integer, default=0)
+    created_at: dt.datetime = column(UtcDateTime, default_factory=utcnow)
+    started_at: dt.datetime | None = column(UtcDateTime, default=None)
+    heartbeat_at: dt.datetime | None = column(UtcDateTime, default=None)
+    finished_at: dt.datetime | None = column(UtcDateTime, default=None)
     # It replaces a document that existed when it was submitted: if that is gone when it starts, it was
     # deleted meanwhile (by another process), and the job must not bring it back.
-    replaces: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    tenant: str
-    doc_id: str
-    source: str
-    blob: str
-    metadata: dict[str, Any]
-    state: JobState
-    progress: float
-    outcome: str | None
-    reason: str | None
-    error: str | None
-    chunks: int
-    attempts: int
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    heartbeat_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    replaces: bool = False
+    replaces: bool = column(Boolean, default=False, server_default=false())
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "document_id": self.doc_id,
-            "source": self.source,
-            "state": self.state.value,
-            "progress": self.progress,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "error": self.error,
-            "chunks": self.chunks,
-            "attempts": self.attempts,
-            "created_at": iso(self.created_at),
-            "started_at": iso(self.started_at),
-            "heartbeat_at": iso(self.heartbeat_at),
-            "finished_at": iso(self.finished_at),
-        }
 
-
-def _job(row: _Job) -> Job:
-    return Job(
-        id=row.id,
-        tenant=row.tenant,
-        doc_id=row.doc_id,
-        source=row.source,
-        blob=row.blob,
-        metadata=dict(row.job_metadata or {}),
-        state=JobState(row.state),
-        progress=row.progress,
-        outcome=row.outcome,
-        reason=row.reason,
-        error=row.error,
-        chunks=row.chunks,
-        attempts=row.attempts,
-        created_at=aware(row.created_at),  # type: ignore[arg-type]
-        started_at=aware(row.started_at),
-        heartbeat_at=aware(row.heartbeat_at),
-        finished_at=aware(row.finished_at),
-        replaces=bool(row.replaces),
-    )
+map_record(Job, "jobs", _tables)
 
 
 def new_job_id() -> str:
@@ -156,7 +95,7 @@ def new_job_id() -> str:
 
 class JobStore(SqlStore):
     def __init__(self, url: str) -> None:
-        super().__init__(url, _Base.metadata)
+        super().__init__(url, _tables.metadata)
         self._add_replaces()
 
     def _add_replaces(self) -> None:
@@ -180,60 +119,53 @@ class JobStore(SqlStore):
         job_id: str | None = None,
         replaces: bool = False,
     ) -> Job:
-        row = _Job(
+        job = Job(
             id=job_id or new_job_id(),
             tenant=tenant,
             doc_id=doc_id,
             source=source,
             blob=blob,
-            job_metadata=metadata,
-            state=JobState.QUEUED.value,
-            progress=0.0,
-            created_at=utcnow(),
+            metadata=metadata,
             replaces=replaces,
         )
         with self._session() as s:
-            s.add(row)
-        return _job(row)
+            s.add(job)
+        return job
 
     def get(self, job_id: str, tenant: str | None = None) -> Job | None:
         with self._session() as s:
-            row = s.get(_Job, job_id)
-            if row is None or (tenant is not None and row.tenant != tenant):
+            job = s.get(Job, job_id)
+            if job is None or (tenant is not None and job.tenant != tenant):
                 return None
-            return _job(row)
+            return job
 
     def get_many(self, job_ids: Sequence[str]) -> list[Job]:
         """The jobs of ``job_ids`` that exist, in that order, in one query."""
         with self._session() as s:
-            rows = {r.id: _job(r) for r in s.scalars(select(_Job).where(_Job.id.in_(list(job_ids))))}
+            rows = {j.id: j for j in s.scalars(select(Job).where(Job.id.in_(list(job_ids))))}
         return [rows[j] for j in job_ids if j in rows]
 
     def active_for(self, tenant: str, doc_id: str) -> Job | None:
         """The queued or running job of a document, if any."""
         with self._session() as s:
-            row = s.scalars(
-                select(_Job)
+            return s.scalars(
+                select(Job)
                 .where(
-                    _Job.tenant == tenant,
-                    _Job.doc_id == doc_id,
-                    _Job.state.notin_([x.value for x in FINISHED]),
+                    Job.tenant == tenant,
+                    Job.doc_id == doc_id,
+                    Job.state.notin_(sorted(FINISHED)),
                 )
-                .order_by(_Job.created_at.desc())
+                .order_by(Job.created_at.desc())
             ).first()
-            return _job(row) if row else None
 
     def in_states(self, states: Sequence[JobState]) -> list[Job]:
         with self._session() as s:
-            rows = s.scalars(
-                select(_Job).where(_Job.state.in_([x.value for x in states])).order_by(_Job.created_at)
-            )
-            return [_job(r) for r in rows]
+            return list(s.scalars(select(Job).where(Job.state.in_(list(states))).order_by(Job.created_at)))
 
     def counts(self) -> dict[str, int]:
         with self._session() as s:
-            rows = s.execute(select(_Job.state, func.count()).group_by(_Job.state)).all()
-        return {state: n for state, n in rows}
+            rows = s.execute(select(Job.state, func.count()).group_by(Job.state)).all()
+        return {state.value: n for state, n in rows}
 
     def transition(
         self, job_id: str, state: JobState, only_from: Collection[JobState] = (), **fields: Any
@@ -247,16 +179,16 @@ class JobStore(SqlStore):
         now = utcnow()
         values: dict[str, Any] = {"state": state.value, "progress": PROGRESS[state], "heartbeat_at": now}
         if state in RUNNING:
-            values["started_at"] = func.coalesce(_Job.started_at, now)
+            values["started_at"] = func.coalesce(Job.started_at, now)
         if state in FINISHED:
             values["finished_at"] = now
         values.update(fields)
-        where = [_Job.id == job_id, _Job.state.notin_([x.value for x in FINISHED])]
+        where = [Job.id == job_id, Job.state.notin_(sorted(FINISHED))]
         if only_from:
-            where.append(_Job.state.in_([x.value for x in only_from]))
+            where.append(Job.state.in_(list(only_from)))
         with self._session() as s:
             result = s.execute(
-                update(_Job).where(*where).values(**values).execution_options(synchronize_session=False)
+                update(Job).where(*where).values(**values).execution_options(synchronize_session=False)
             )
             return result.rowcount == 1
 
@@ -265,8 +197,8 @@ class JobStore(SqlStore):
             return
         with self._session() as s:
             s.execute(
-                update(_Job)
-                .where(_Job.id.in_(list(job_ids)), _Job.state.in_([x.value for x in RUNNING]))
+                update(Job)
+                .where(Job.id.in_(list(job_ids)), Job.state.in_(sorted(RUNNING)))
                 .values(heartbeat_at=utcnow())
                 .execution_options(synchronize_session=False)
             )

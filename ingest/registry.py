@@ -12,10 +12,10 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Integer, Select, String, Text, func, select
+from sqlalchemy.orm import registry
 
-from core.db import SqlStore, aware, utcnow
+from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
 
 
 class Status(enum.StrEnum):
@@ -25,91 +25,51 @@ class Status(enum.StrEnum):
     DELETING = "deleting"
 
 
-class _Base(DeclarativeBase):
-    pass
+_tables = registry()
 
 
-class _Document(_Base):
-    __tablename__ = "documents"
-
-    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
-    id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    source: Mapped[str] = mapped_column(String(1024), index=True)
-    format: Mapped[str] = mapped_column(String(16), default="")
-    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    # The version the index serves, and the one being written (None when nothing is in flight).
-    content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    chunk_count: Mapped[int] = mapped_column(Integer, default=0)
-    pending_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    pending_chunks: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    doc_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-
-
-@dataclass(frozen=True)
+@dataclass
 class DocRecord:
-    tenant: str
-    id: str
-    source: str
-    format: str
-    size_bytes: int
-    content_hash: str | None
-    chunk_count: int
-    pending_hash: str | None
-    pending_chunks: int
-    status: Status
-    error: str | None
-    metadata: dict[str, Any]
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    """One document, one row of ``documents``."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "tenant": self.tenant,
-            "source": self.source,
-            "format": self.format,
-            "size_bytes": self.size_bytes,
-            "content_hash": self.content_hash,
-            "chunk_count": self.chunk_count,
-            "status": self.status.value,
-            "error": self.error,
-            "metadata": self.metadata,
-            "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-        }
+    tenant: str = column(String(64), primary_key=True)
+    id: str = column(String(128), primary_key=True)
+    source: str = column(String(1024), index=True)
+    format: str = column(String(16), default="")
+    size_bytes: int = column(Integer, default=0)
+    # The version the index serves, and the one being written (None when nothing is in flight).
+    content_hash: str | None = column(String(64), default=None)
+    chunk_count: int = column(Integer, default=0)
+    pending_hash: str | None = column(String(64), default=None)
+    pending_chunks: int = column(Integer, default=0)
+    status: Status = column(EnumString(Status, 16), index=True, default=Status.INDEXING)
+    error: str | None = column(Text, default=None)
+    metadata: dict[str, Any] = column(JSON, name="doc_metadata", default_factory=dict)
+    created_at: dt.datetime = column(UtcDateTime, default_factory=utcnow)
+    updated_at: dt.datetime = column(UtcDateTime, default_factory=utcnow, onupdate=utcnow)
 
 
-def _record(row: _Document) -> DocRecord:
-    return DocRecord(
-        tenant=row.tenant,
-        id=row.id,
-        source=row.source,
-        format=row.format,
-        size_bytes=row.size_bytes,
-        content_hash=row.content_hash,
-        chunk_count=row.chunk_count,
-        pending_hash=row.pending_hash,
-        pending_chunks=row.pending_chunks,
-        status=Status(row.status),
-        error=row.error,
-        metadata=dict(row.doc_metadata or {}),
-        created_at=aware(row.created_at),
-        updated_at=aware(row.updated_at),
-    )
+map_record(DocRecord, "documents", _tables)
+
+
+def _matching(q: Select[Any], tenant: str | None, status: Status | None, source: str | None) -> Select[Any]:
+    """``q`` narrowed to the documents of ``tenant``, in ``status``, named ``source`` (each if given)."""
+    if tenant is not None:
+        q = q.where(DocRecord.tenant == tenant)
+    if status is not None:
+        q = q.where(DocRecord.status == status)
+    if source is not None:
+        q = q.where(DocRecord.source == source)
+    return q
 
 
 class Registry(SqlStore):
     def __init__(self, url: str) -> None:
-        super().__init__(url, _Base.metadata)
+        super().__init__(url, _tables.metadata)
 
     def get(self, tenant: str, doc_id: str) -> DocRecord | None:
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
-            return _record(row) if row else None
+            return s.get(DocRecord, (tenant, doc_id))
 
     def list(
         self,
@@ -119,23 +79,17 @@ class Registry(SqlStore):
         limit: int | None = None,
         offset: int = 0,
     ) -> list[DocRecord]:
-        q = select(_Document).order_by(_Document.tenant, _Document.source, _Document.id)
-        if tenant is not None:
-            q = q.where(_Document.tenant == tenant)
-        if status is not None:
-            q = q.where(_Document.status == status.value)
-        if source is not None:
-            q = q.where(_Document.source == source)
-        q = q.offset(offset)
+        q = _matching(select(DocRecord), tenant, status, source)
+        q = q.order_by(DocRecord.tenant, DocRecord.source, DocRecord.id).offset(offset)
         if limit is not None:
             q = q.limit(limit)
         with self._session() as s:
-            return [_record(r) for r in s.scalars(q)]
+            return list(s.scalars(q))
 
     def content_hashes(self) -> list[tuple[str, str, str]]:
         """(tenant, document id, content hash) of every document that has one: what its original is."""
-        q = select(_Document.tenant, _Document.id, _Document.content_hash).where(
-            _Document.content_hash.is_not(None)
+        q = select(DocRecord.tenant, DocRecord.id, DocRecord.content_hash).where(
+            DocRecord.content_hash.is_not(None)
         )
         with self._session() as s:
             return [(t, d, h) for t, d, h in s.execute(q)]
@@ -143,20 +97,14 @@ class Registry(SqlStore):
     def count(
         self, tenant: str | None = None, status: Status | None = None, source: str | None = None
     ) -> int:
-        q = select(func.count()).select_from(_Document)
-        if tenant is not None:
-            q = q.where(_Document.tenant == tenant)
-        if status is not None:
-            q = q.where(_Document.status == status.value)
-        if source is not None:
-            q = q.where(_Document.source == source)
+        q = _matching(select(func.count()).select_from(DocRecord), tenant, status, source)
         with self._session() as s:
             return int(s.scalar(q) or 0)
 
     def unfinished(self) -> list[DocRecord]:
-        q = select(_Document).where(_Document.status.in_([Status.INDEXING.value, Status.DELETING.value]))
+        q = select(DocRecord).where(DocRecord.status.in_([Status.INDEXING.value, Status.DELETING.value]))
         with self._session() as s:
-            return [_record(r) for r in s.scalars(q)]
+            return list(s.scalars(q))
 
     def begin_index(
         self,
@@ -172,39 +120,39 @@ class Registry(SqlStore):
     ) -> None:
         """Record that version ``content_hash`` is about to be written (before any point is)."""
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
+            row = s.get(DocRecord, (tenant, doc_id))
             if row is None:
-                row = _Document(tenant=tenant, id=doc_id, content_hash=None, chunk_count=0)
+                row = DocRecord(tenant=tenant, id=doc_id, source=source)
                 s.add(row)
             row.source = source
             row.format = fmt
             row.size_bytes = size_bytes
-            row.doc_metadata = metadata
+            row.metadata = metadata
             row.pending_hash = content_hash
             row.pending_chunks = chunks
-            row.status = Status.INDEXING.value
+            row.status = Status.INDEXING
 
     def finish_index(self, tenant: str, doc_id: str) -> None:
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
+            row = s.get(DocRecord, (tenant, doc_id))
             if row is None or row.pending_hash is None:
                 return
             row.content_hash = row.pending_hash
             row.chunk_count = row.pending_chunks
             row.pending_hash = None
             row.pending_chunks = 0
-            row.status = Status.INDEXED.value
+            row.status = Status.INDEXED
             row.error = None
 
     def abandon_index(self, tenant: str, doc_id: str, error: str) -> None:
         """The pending version was not written: back to the served version, or failed if there is none."""
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
+            row = s.get(DocRecord, (tenant, doc_id))
             if row is None:
                 return
             row.pending_hash = None
             row.pending_chunks = 0
-            row.status = Status.INDEXED.value if row.content_hash else Status.FAILED.value
+            row.status = Status.INDEXED if row.content_hash else Status.FAILED
             row.error = error
 
     def record_failure(
@@ -212,45 +160,44 @@ class Registry(SqlStore):
     ) -> None:
         """A new upload could not be parsed. An indexed older version stays served; the error is noted."""
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
+            row = s.get(DocRecord, (tenant, doc_id))
             if row is None:
                 s.add(
-                    _Document(
+                    DocRecord(
                         tenant=tenant,
                         id=doc_id,
                         source=source,
                         format=fmt,
                         size_bytes=size_bytes,
-                        status=Status.FAILED.value,
+                        status=Status.FAILED,
                         error=error,
-                        doc_metadata={},
                     )
                 )
                 return
             row.error = error
-            if row.status != Status.INDEXED.value:
-                row.status = Status.FAILED.value
+            if row.status != Status.INDEXED:
+                row.status = Status.FAILED
 
     def mark_broken(self, tenant: str, doc_id: str, error: str) -> None:
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
+            row = s.get(DocRecord, (tenant, doc_id))
             if row is not None:
-                row.status = Status.FAILED.value
+                row.status = Status.FAILED
                 row.content_hash = None
                 row.chunk_count = 0
                 row.error = error
 
     def begin_delete(self, tenant: str, doc_id: str) -> bool:
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
+            row = s.get(DocRecord, (tenant, doc_id))
             if row is None:
                 return False
-            row.status = Status.DELETING.value
+            row.status = Status.DELETING
             return True
 
     def finish_delete(self, tenant: str, doc_id: str) -> None:
         with self._session() as s:
-            row = s.get(_Document, (tenant, doc_id))
+            row = s.get(DocRecord, (tenant, doc_id))
             if row is not None:
                 s.delete(row)
 
@@ -259,11 +206,11 @@ class Registry(SqlStore):
         with self._session() as s:
             q = (
                 select(func.count())
-                .select_from(_Document)
-                .where((_Document.content_hash == content_hash) | (_Document.pending_hash == content_hash))
+                .select_from(DocRecord)
+                .where((DocRecord.content_hash == content_hash) | (DocRecord.pending_hash == content_hash))
             )
             return bool(s.scalar(q))
 
     def tenants(self) -> list[str]:
         with self._session() as s:
-            return list(s.scalars(select(_Document.tenant).distinct()))
+            return list(s.scalars(select(DocRecord.tenant).distinct()))

@@ -8,13 +8,13 @@ an id reveals nothing about other tenants (not even that it exists) and never th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -25,56 +25,59 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import registry
 
-from core.db import SqlStore, utcnow
+from core.db import SqlStore, UtcDateTime, column, map_record, utcnow
 from core.errors import ConversationNotFound
 
 log = logging.getLogger(__name__)
 
 
-class _Base(DeclarativeBase):
-    pass
+_tables = registry()
 
 
-class _Conversation(_Base):
-    __tablename__ = "tenant_conversations"
-    tenant: Mapped[str] = mapped_column(String(64), primary_key=True)
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+@dataclass
+class _Conversation:
+    tenant: str = column(String(64), primary_key=True)
+    id: str = column(String(64), primary_key=True)
+    created_at: dt.datetime = column(UtcDateTime)
 
 
-class _Turn(_Base):
-    __tablename__ = "conversation_turns"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant", "conversation_id"], ["tenant_conversations.tenant", "tenant_conversations.id"]
-        ),
-        Index("ix_conversation_turns_conversation", "tenant", "conversation_id"),
-        Index("ix_conversation_turns_trace", "tenant", "trace_id"),
-    )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    tenant: Mapped[str] = mapped_column(String(64))
-    conversation_id: Mapped[str] = mapped_column(String(64))
-    question: Mapped[str] = mapped_column(Text)
-    standalone: Mapped[str] = mapped_column(Text)
-    answer: Mapped[str] = mapped_column(Text)
-    trace_id: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+map_record(_Conversation, "tenant_conversations", _tables)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Turn:
-    question: str
-    standalone: str
-    answer: str
-    trace_id: str
-    created_at: dt.datetime
+    """One exchange of a conversation, one row of ``conversation_turns`` (which conversation it belongs to
+    is set by ``Conversations.append``)."""
+
+    question: str = column(Text)
+    standalone: str = column(Text)
+    answer: str = column(Text)
+    trace_id: str = column(String(64))
+    created_at: dt.datetime = column(UtcDateTime)
+    tenant: str = column(String(64), default="", kw_only=True)
+    conversation_id: str = column(String(64), default="", kw_only=True)
+    id: int | None = column(
+        Integer, primary_key=True, autoincrement=True, nullable=False, default=None, kw_only=True
+    )
+
+
+map_record(
+    Turn,
+    "conversation_turns",
+    _tables,
+    ForeignKeyConstraint(
+        ["tenant", "conversation_id"], ["tenant_conversations.tenant", "tenant_conversations.id"]
+    ),
+    Index("ix_conversation_turns_conversation", "tenant", "conversation_id"),
+    Index("ix_conversation_turns_trace", "tenant", "trace_id"),
+)
 
 
 class Conversations(SqlStore):
     def __init__(self, url: str) -> None:
-        super().__init__(url, _Base.metadata)
+        super().__init__(url, _tables.metadata)
         self._upgrade()
 
     def open(self, tenant: str, conversation_id: str | None) -> str:
@@ -94,33 +97,23 @@ class Conversations(SqlStore):
             if s.get(_Conversation, (tenant, conversation_id)) is None:
                 raise ConversationNotFound(f"no conversation {conversation_id!r}")
             q = (
-                select(_Turn)
-                .where(_Turn.tenant == tenant, _Turn.conversation_id == conversation_id)
-                .order_by(_Turn.id.desc())
+                select(Turn)
+                .where(Turn.tenant == tenant, Turn.conversation_id == conversation_id)
+                .order_by(Turn.id.desc())
             )
             if last is not None:
                 q = q.limit(last)
-            rows = list(s.scalars(q))
-        return [Turn(r.question, r.standalone, r.answer, r.trace_id, r.created_at) for r in reversed(rows)]
+            turns = list(s.scalars(q))
+        return turns[::-1]
 
     def append(self, tenant: str, conversation_id: str, turn: Turn) -> None:
         with self._session() as s:
-            s.add(
-                _Turn(
-                    tenant=tenant,
-                    conversation_id=conversation_id,
-                    question=turn.question,
-                    standalone=turn.standalone,
-                    answer=turn.answer,
-                    trace_id=turn.trace_id,
-                    created_at=turn.created_at,
-                )
-            )
+            s.add(dataclasses.replace(turn, tenant=tenant, conversation_id=conversation_id, id=None))
 
     def trace_exists(self, tenant: str, trace_id: str) -> bool:
         """Whether this tenant got an answer with this trace id."""
         with self._session() as s:
-            q = select(_Turn.id).where(_Turn.tenant == tenant, _Turn.trace_id == trace_id)
+            q = select(Turn.id).where(Turn.tenant == tenant, Turn.trace_id == trace_id)
             return s.scalars(q).first() is not None
 
     def _upgrade(self) -> None:

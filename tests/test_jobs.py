@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from api.schemas import JobOut
 from api_client import key, serve, upload
 from core.errors import Cancelled
 from ingest.jobstore import JobStore
@@ -74,7 +75,7 @@ def _job(client, headers, *files, **kw):  # noqa: ANN001, ANN202
 
 def _wait(client, job_ids: list[str], timeout_s: float = 60) -> dict[str, dict]:
     jobs = client.app.state.services.runner.wait(job_ids, timeout_s)
-    return {j.id: j.to_dict() for j in jobs}
+    return {j.id: JobOut.model_validate(j, from_attributes=True).model_dump() for j in jobs}
 
 
 def _until(check: Callable[[], bool], timeout_s: float) -> float:

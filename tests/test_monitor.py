@@ -406,3 +406,24 @@ def test_otel_setting_emits_spans_from_real_traces(tmp_path: Path, embedder, onn
         _traces(client)
     names = [s.name for s in exporter.get_finished_spans()]
     assert "rag.query" in names and "rag.ingest" in names and "chat scripted" in names
+
+
+def test_a_full_trace_queue_counts_each_dropped_trace_in_the_metric(
+    tmp_path: Path, embedder, onnx_cache, llm
+) -> None:
+    import threading
+
+    with serve(tmp_path / "data", embedder, onnx_cache, llm, monitoring={"queue_size": 1}) as client:
+        rt = client.app.state.services.runtime
+        writing, release = threading.Event(), threading.Event()
+        rt.trace_listeners.append(lambda _t: (writing.set(), release.wait(10)))
+        try:
+            rt.recorder.error("query", "t", "first", 1.0)  # taken by the writer, which then waits
+            assert writing.wait(10)
+            rt.recorder.error("query", "t", "queued", 1.0)  # fills the queue of one
+            for _ in range(3):
+                rt.recorder.error("query", "t", "dropped", 1.0)
+            assert rt.recorder.writer.dropped == 3
+            assert "rag_traces_dropped_total 3.0" in client.get("/metrics").text
+        finally:
+            release.set()

@@ -21,14 +21,17 @@ def start(services: ServicesDep, _: Admin, body: ReindexRequest, response: Respo
     if run is None:
         response.status_code = 200
         return ReindexStart(run=None, detail="every document is already built with these settings")
-    return ReindexStart(run=ReindexRun(**run.to_dict()), detail=f"building index version {run.version}")
+    return ReindexStart(
+        run=ReindexRun.model_validate(run, from_attributes=True),
+        detail=f"building index version {run.version}",
+    )
 
 
 @router.get("", response_model=ReindexStatus, summary="Index versions and recent re-index runs")
 def status(services: ServicesDep, _: Admin) -> ReindexStatus:
     rt = services.runtime
     versions = [IndexVersion(**v) for v in describe_versions(rt.versions)]  # type: ignore[arg-type]
-    runs = [ReindexRun(**r.to_dict()) for r in services.checkpoints.recent(20)]
+    runs = [ReindexRun.model_validate(r, from_attributes=True) for r in services.checkpoints.recent(20)]
     return ReindexStatus(served=rt.versions.current(), problem=rt.store.problem, versions=versions, runs=runs)
 
 
@@ -37,14 +40,14 @@ def get_run(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
     run = services.checkpoints.get(run_id)
     if run is None:
         raise ApiProblem(404, "re-index not found", f"no re-index {run_id!r}")
-    return ReindexRun(**run.to_dict())
+    return ReindexRun.model_validate(run, from_attributes=True)
 
 
 @router.post("/{run_id}/abort", status_code=202, response_model=ReindexRun, summary="Abort a re-index")
 def abort(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
     if services.checkpoints.get(run_id) is None:
         raise ApiProblem(404, "re-index not found", f"no re-index {run_id!r}")
-    return ReindexRun(**services.reindexer.abort(run_id).to_dict())
+    return ReindexRun.model_validate(services.reindexer.abort(run_id), from_attributes=True)
 
 
 @router.post("/rollback", response_model=RollbackOut, summary="Serve the previous index version again")

@@ -18,7 +18,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from api.deps import Caller, ServicesDep, Started
 from api.problems import ApiProblem
-from api.schemas import ChunkPage, DocumentOut, DocumentPage, UploadItem, UploadResponse
+from api.schemas import ChunkPage, DocumentOut, DocumentPage, JobOut, UploadItem, UploadResponse
 from api.services import Services
 from core.errors import DocumentNotFound, FileTooLarge, InvalidRequest, UnsupportedFormat
 from ingest.blobs import Incoming
@@ -114,13 +114,16 @@ def list_documents(
     docs = reg.list(tenant=caller.tenant, status=status, source=source, limit=limit, offset=offset)
     total = reg.count(tenant=caller.tenant, status=status, source=source)
     return DocumentPage(
-        items=[DocumentOut(**d.to_dict()) for d in docs], total=total, limit=limit, offset=offset
+        items=[DocumentOut.model_validate(d, from_attributes=True) for d in docs],
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
 @router.get("/{doc_id}", response_model=DocumentOut, summary="One document")
 def get_document(services: ServicesDep, caller: Caller, doc_id: str) -> DocumentOut:
-    return DocumentOut(**_document(services, caller.tenant, doc_id).to_dict())
+    return DocumentOut.model_validate(_document(services, caller.tenant, doc_id), from_attributes=True)
 
 
 @router.get("/{doc_id}/chunks", response_model=ChunkPage, summary="A document's chunks")
@@ -224,7 +227,7 @@ def _metadata(raw: str | None) -> dict[str, Any]:
 
 
 def _item(a: Accepted) -> UploadItem:
-    job = a.job.to_dict() if a.job is not None else None
+    job = JobOut.model_validate(a.job, from_attributes=True) if a.job is not None else None
     return UploadItem(document_id=a.doc_id, source=a.source, status=a.status, job=job)  # type: ignore[arg-type]
 
 
@@ -249,7 +252,10 @@ def _maybe_wait(
         if item.job is not None and item.job.id in done:
             job = done[item.job.id]
             item = UploadItem(
-                document_id=item.document_id, source=item.source, status=job.state.value, job=job.to_dict()
+                document_id=item.document_id,
+                source=item.source,
+                status=job.state.value,
+                job=JobOut.model_validate(job, from_attributes=True),
             )  # type: ignore[arg-type]
         out.append(item)
     if all(i.job is None or i.job.state in ("indexed", "failed") for i in out):

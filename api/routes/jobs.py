@@ -17,7 +17,7 @@ def get_job(services: ServicesDep, caller: Caller, job_id: str) -> JobOut:
     job = services.jobs.get(job_id, tenant=caller.tenant)
     if job is None:
         raise ApiProblem(404, "job not found", f"no job {job_id!r}")
-    return JobOut(**job.to_dict())
+    return JobOut.model_validate(job, from_attributes=True)
 
 
 @router.post("/{job_id}/cancel", response_model=JobCancelled, summary="Cancel an ingestion job")
@@ -36,7 +36,7 @@ def cancel_job(services: ServicesDep, caller: Caller, job_id: str) -> JobCancell
             state=job.state.value,
         )
     job, was = cancelled
-    return JobCancelled(was=was, job=JobOut(**job.to_dict()))  # type: ignore[arg-type]
+    return JobCancelled(was=was, job=JobOut.model_validate(job, from_attributes=True))  # type: ignore[arg-type]
 
 
 @router.delete(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from api.schemas import DocumentOut
 from app.cli.common import console, handle_errors, print_json, runtime
 from core.errors import DocumentNotFound
 from ingest.reconcile import reconcile as run_reconcile
-from ingest.registry import Status
+from ingest.registry import DocRecord, Status
 
 app = typer.Typer(help="List, inspect and delete documents.", no_args_is_help=True)
 
@@ -26,7 +27,7 @@ def list_docs(
     with runtime() as rt:
         docs = rt.registry.list(tenant=tenant or rt.settings.tenant, status=status)
     if as_json:
-        print_json([d.to_dict() for d in docs])
+        print_json([_out(d) for d in docs])
         return
     table = Table("id", "source", "status", "chunks", "updated", "error")
     for d in docs:
@@ -57,11 +58,9 @@ def show(
             raise DocumentNotFound(f"no document {doc_id!r} for tenant {tenant!r}")
         chunks = rt.store.chunks(tenant, doc_id)
     if as_json:
-        print_json(
-            {**doc.to_dict(), "chunks": [{k: v for k, v in c.items() if k != "metadata"} for c in chunks]}
-        )
+        print_json({**_out(doc), "chunks": [{k: v for k, v in c.items() if k != "metadata"} for c in chunks]})
         return
-    console.print(doc.to_dict())
+    console.print(_out(doc))
     for c in chunks:
         console.print(f"[bold]#{c['chunk_index']}[/bold] pages {c.get('pages')} · {c.get('section') or '-'}")
         console.print(c["text"])
@@ -95,3 +94,8 @@ def reconcile(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         print_json(report.__dict__)
     else:
         console.print(report.__dict__ if report.changed else "registry and index agree")
+
+
+def _out(doc: DocRecord) -> dict[str, Any]:
+    """A document as the API shows it."""
+    return DocumentOut.model_validate(doc, from_attributes=True).model_dump()

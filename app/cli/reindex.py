@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.schemas import ReindexRun
 from app.cli.common import console, console_err, handle_errors, print_json, runtime
 from app.runtime import Runtime
 from core.errors import ReindexError
@@ -102,7 +103,7 @@ def status(as_json: Json = False) -> None:
         data = {
             "served": rt.versions.current(),
             "versions": describe_versions(rt.versions),
-            "runs": [r.to_dict() for r in checkpoints.recent(10)],
+            "runs": [_out(r) for r in checkpoints.recent(10)],
         }
     if as_json:
         print_json(data)
@@ -183,9 +184,14 @@ def _say(as_json: bool, data: dict[str, object], text: str) -> None:
         console.print(text)
 
 
+def _out(run: Run) -> dict[str, Any]:
+    """A run as the API shows it."""
+    return ReindexRun.model_validate(run, from_attributes=True).model_dump()
+
+
 def _report(run: Run, as_json: bool, rt: Runtime) -> None:
     if as_json:
-        print_json(run.to_dict())
+        print_json(_out(run))
         return
     if run.state == RunState.SWITCHED:
         console.print(

@@ -14,7 +14,8 @@ from core.settings import MonitoringSettings
 from core.types import Hit
 from rag.answer import Answer
 from rag.monitor.signals import answer_signals, retrieval_signals
-from rag.monitor.traces import Trace, TraceStore, TraceWriter, new_id
+from rag.monitor.trace_writer import TraceWriter
+from rag.monitor.traces import Trace, TraceStore, new_id
 from rag.retrieve import SearchResult
 
 
@@ -70,6 +71,7 @@ class Recorder:
         settings: MonitoringSettings,
         *,
         on_written: Callable[[Trace], None] | None = None,
+        on_dropped: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -80,6 +82,7 @@ class Recorder:
             queue_size=settings.queue_size,
             retention=dt.timedelta(days=settings.retention_days),
             on_written=on_written,
+            on_dropped=on_dropped,
         )
         self.writer.start()
 
