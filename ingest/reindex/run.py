@@ -433,7 +433,8 @@ def _in_background_thread(fn: Callable[[Run], Run], run: Run, nice: int) -> Run:
     def work() -> None:
         if nice and hasattr(os, "setpriority"):
             try:
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+                tid = threading.get_native_id()  # below the process's own priority, not at a fixed one
+                os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + nice, 19))
             except OSError as e:  # not permitted here: run at normal priority
                 log.debug("could not lower the re-index thread's priority: %s", e)
         try:
