@@ -11,7 +11,9 @@ from core.encode.onnx import OnnxEmbedder
 from core.encode.sparse import Bm25Encoder
 from core.settings import Settings
 from core.store import IndexMeta, IndexVersions, open_versions
+from core.store.base import VectorStore
 from core.store.served import ServedIndex
+from core.types import Hit
 from ingest.blobs import BlobStore
 from ingest.chunk import Chunker, TokenCounter
 from ingest.fingerprint import build_groups, settings_fingerprint
@@ -21,6 +23,7 @@ from ingest.limits import Limits
 from ingest.pipeline import Ingestor, Outcome, Source
 from ingest.reconcile import reconcile
 from ingest.registry import Registry
+from ingest.reindex.verify import Search
 from rag.answer import Answerer
 from rag.answerability import AnswerabilityModel
 from rag.conversation import Conversations
@@ -167,6 +170,16 @@ class Runtime:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.embedder, self.sparse, self.settings.retrieval)
+
+    def searcher(self, store: VectorStore) -> Search:
+        """Search ``store`` (an index version not served yet) as ``retriever`` searches the served one:
+        a re-index's smoke check queries the new version this way."""
+        retriever = Retriever(store, self.embedder, self.sparse, self.settings.retrieval)
+
+        def search(question: str, *, tenant: str, top_k: int) -> list[Hit]:
+            return retriever.search(question, tenant=tenant, top_k=top_k).hits
+
+        return search
 
     @cached_property
     def cache_dir(self):  # noqa: ANN201 - Path

@@ -1,11 +1,12 @@
 """Uploaded files -> ingestion jobs (the HTTP API's uploads and replacements; the CLI ingests directly).
 
-Per file: the same bytes and metadata as the indexed document is "unchanged", no job; the same as the
-document's queued or running job is that job; anything else gets a new job. The files of new jobs are
-kept all at once, within the tenant's storage quota (``BlobStore.keep_all``, checked in the lock that
-adds them), each under a reference of its job before the job exists, so a job never lacks its file;
-then the jobs are created and queued. All of it under the documents' locks (``ingest.doclocks``), which
-a delete takes too: a replacement and a delete of one document happen one after the other.
+Per file: the same bytes and metadata as the indexed document is "unchanged" (``ingest.identity``), no
+job; the same as the document's queued or running job is that job; anything else gets a new job. The
+files of new jobs are kept all at once, within the tenant's storage quota (``BlobStore.keep_all``,
+checked in the lock that adds them), each under a reference of its job before the job exists, so a job
+never lacks its file; then the jobs are created and queued. All of it under the documents' locks
+(``ingest.doclocks``), which a delete takes too: a replacement and a delete of one document happen one
+after the other.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import Any
 from core.errors import DocumentNotFound
 from ingest.blobs import BlobStore, Incoming, Owner
 from ingest.doclocks import DocLocks
+from ingest.identity import document_id, unchanged
 from ingest.jobs import JobRunner
 from ingest.jobstore import Job, JobStore, new_job_id
-from ingest.pipeline import document_id
-from ingest.registry import Registry, Status
+from ingest.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,7 @@ class Uploads:
     ) -> Accepted | None:
         """The document already indexed with these bytes and metadata, or its job underway with them;
         None if neither."""
-        doc = self.registry.get(tenant, doc_id)
-        if (
-            doc is not None
-            and doc.status == Status.INDEXED
-            and doc.content_hash == digest
-            and doc.metadata == metadata
-        ):
+        if unchanged(self.registry.get(tenant, doc_id), digest, metadata):
             return Accepted(doc_id, name, None)
         active = self.jobs.active_for(tenant, doc_id)
         if active is not None and active.blob == digest and active.metadata == metadata:

@@ -66,7 +66,7 @@ def build_points(
     ]
 
 
-def write_document(
+def begin_document(
     store: VectorStore,
     registry: Registry,
     *,
@@ -79,6 +79,8 @@ def write_document(
     metadata: dict[str, Any],
     points: Sequence[Point],
 ) -> None:
+    """Write a document's new version, the registry saying so first; ``registry.finish_index`` ends it
+    once the store has flushed the points (a row left ``indexing`` is settled by ``ingest.reconcile``)."""
     registry.begin_index(
         tenant,
         doc_id,
@@ -89,9 +91,15 @@ def write_document(
         size_bytes=size_bytes,
         metadata=metadata,
     )
+    replace_points(store, tenant, doc_id, content_hash, points)
+
+
+def replace_points(
+    store: VectorStore, tenant: str, doc_id: str, content_hash: str, points: Sequence[Point]
+) -> None:
+    """The points of version ``content_hash`` in, then the document's other versions out."""
     store.upsert(points)
     store.delete_document(tenant, doc_id, keep_hash=content_hash)
-    registry.finish_index(tenant, doc_id)
 
 
 def delete_document(store: VectorStore, registry: Registry, tenant: str, doc_id: str) -> bool:

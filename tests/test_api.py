@@ -100,6 +100,10 @@ def test_delete_leaves_nothing(client) -> None:
     assert client.delete(f"/v1/documents/{doc['document_id']}", headers=a).status_code == 404
     assert client.post("/v1/search", json={"query": "annual leave"}, headers=a).json()["hits"] == []
     assert not blob.exists()
+    # The same file again is a new document, not "unchanged": the rule asks the registry, not the blobs.
+    again = upload(client, a, ("employee-handbook.md", HANDBOOK)).json()["documents"][0]
+    assert again["document_id"] == doc["document_id"] and again["status"] == "indexed"
+    assert client.post("/v1/search", json={"query": "annual leave"}, headers=a).json()["hits"]
 
 
 def test_tenants_never_see_each_other(client, llm) -> None:

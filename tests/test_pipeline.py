@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE_DOCS, shared
+from ingest.identity import unchanged
 from ingest.pipeline import Source, document_id
 from ingest.reconcile import reconcile
-from ingest.registry import Status
+from ingest.registry import DocRecord, Status
 
 
 def _src(path: Path, tenant: str = "default", **kw) -> Source:
@@ -39,6 +41,53 @@ def test_same_file_ten_times_changes_nothing(runtime) -> None:
         assert again.count("unchanged") == 1 and again.chunks == 0
     assert runtime.store.count() == chunks
     assert len(runtime.registry.list()) == 1
+    _consistent(runtime)
+
+
+def _record(status: Status = Status.INDEXED, content_hash: str | None = "h1") -> DocRecord:
+    now = dt.datetime.now(dt.UTC)
+    return DocRecord(
+        "t", "d", "a.md", "md", 10, content_hash, 3, None, 0, status, None, {"team": "hr"}, now, now
+    )
+
+
+def test_unchanged_means_the_indexed_version_has_these_bytes_and_metadata() -> None:
+    """The one rule ingestion and uploads ask (ingest.identity.unchanged)."""
+    assert unchanged(_record(), "h1", {"team": "hr"})
+    assert not unchanged(_record(), "h2", {"team": "hr"})  # other bytes
+    assert not unchanged(_record(), "h1", {"team": "it"})  # other metadata
+    assert not unchanged(_record(), "h1", {})
+    assert not unchanged(None, "h1", {"team": "hr"})  # never ingested, or deleted since
+    for status in (Status.INDEXING, Status.DELETING, Status.FAILED):  # not served as it is
+        assert not unchanged(_record(status), "h1", {"team": "hr"})
+    assert not unchanged(_record(Status.FAILED, content_hash=None), "h1", {"team": "hr"})
+
+
+def test_deleted_then_ingested_again_is_added_again(runtime) -> None:
+    path = SAMPLE_DOCS / "travel-policy.md"
+    first = runtime.ingestor.ingest([_src(path)])
+    assert runtime.delete_document("default", first.outcomes[0].doc_id)
+    again = runtime.ingestor.ingest([_src(path)])
+    assert again.count("added") == 1 and again.chunks == first.chunks
+    _consistent(runtime)
+
+
+def test_documents_are_indexed_only_once_their_points_are_flushed(runtime, monkeypatch) -> None:
+    """An acknowledged write of Qdrant Edge survives a killed process but not a crash of the machine until
+    the shard is flushed: the registry may say "indexed" only after. One flush per batch, not per file."""
+    seen: list[dict[str, Status]] = []
+    real = runtime.store.flush
+
+    def flush() -> None:
+        seen.append({d.source: d.status for d in runtime.registry.list()})
+        real()
+
+    monkeypatch.setattr(runtime.store, "flush", flush)
+    names = ["employee-handbook.md", "travel-policy.md"]
+    report = runtime.ingestor.ingest([_src(SAMPLE_DOCS / n) for n in names])
+    assert report.count("added") == 2
+    assert seen == [dict.fromkeys(names, Status.INDEXING)]
+    assert {d.status for d in runtime.registry.list()} == {Status.INDEXED}
     _consistent(runtime)
 
 

@@ -129,6 +129,11 @@ class VectorStore(Protocol):
         entry per request (``request_steps``) in milliseconds."""
         ...
 
+    def flush(self) -> None:
+        """Put the writes made so far on disk: an acknowledged write may be lost by a crash of the machine
+        until then (a killed process loses none). The writers call it before they record a write as done."""
+        ...
+
     def close(self) -> None: ...
 
 

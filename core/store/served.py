@@ -170,9 +170,7 @@ class ServedIndex:
         return self._current().search(query, timings)
 
     def flush(self) -> None:
-        store = self._store
-        if store is not None and hasattr(store, "flush"):
-            store.flush()
+        self._current().flush()
 
     def close(self) -> None:
         with self._lock:

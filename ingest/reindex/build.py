@@ -3,8 +3,8 @@ its points are written.
 
 A document is rebuilt from its stored original (parse -> chunk -> embed, with the new settings), or, in
 an incremental run, copied with its vectors from the served version when its points already carry the
-new settings' fingerprint. Parsing runs ahead of embedding, and chunks of several documents share the
-model's batches, as in ``ingest.pipeline``. The registry is only read: the served index is untouched.
+new settings' fingerprint. Rebuilding runs the loop ingestion runs (``ingest.batch``), so a rebuilt
+point is the one ingestion would write. The registry is only read: the served index is untouched.
 """
 
 from __future__ import annotations
@@ -13,18 +13,14 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from core.encode.dense import Embedder
-from core.encode.sparse import Bm25Encoder
-from core.errors import IngestError
+from core.errors import Cancelled, IngestError
 from core.store.base import VectorStore
-from core.types import Chunk
+from ingest import batch
+from ingest.batch import Built, Components, Parsed, parse_and_chunk
 from ingest.blobs import BlobStore
-from ingest.chunk import Chunker
-from ingest.isolate import Parser
-from ingest.pipeline import ahead, parse_and_chunk
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc
 from ingest.reindex.plan import Key, Wanted
-from ingest.write import build_points
+from ingest.write import replace_points
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +32,6 @@ class Failure:
 
     def __str__(self) -> str:
         return f"{self.doc.source} ({self.doc.tenant}): {self.reason}"
-
-
-@dataclass(frozen=True)
-class Components:
-    """The parts that turn a document into points, built from the new version's settings."""
-
-    embedder: Embedder
-    sparse: Bm25Encoder
-    chunker: Chunker
-    fingerprint: str
-    batch_chunks: int
-    parser: Parser  # the parser processes of the run's runtime (one, with the file size limit)
 
 
 class _Flag:
@@ -91,14 +75,19 @@ class Builder:
         rebuild = list(docs)
         if self.copy_from is not None and docs:
             copyable = self.copy_from.doc_counts_with("fingerprint", self.parts.fingerprint)
-            rebuild = []
+            rebuild, copied = [], []
             for d in docs:
                 if cancelled():
-                    return failures
-                if copyable.get(d.key) == d.chunk_count and self._copy(d):
-                    on_doc("copied")
+                    break
+                n = self._copy(d) if copyable.get(d.key) == d.chunk_count else 0
+                if n:
+                    copied.append((d, n))
                 else:
                     rebuild.append(d)
+            for _ in self._record(copied, "copied"):
+                on_doc("copied")
+            if cancelled():
+                return failures
         for item in self._rebuild(rebuild, cancelled):
             if isinstance(item, Failure):
                 failures.append(item)
@@ -107,7 +96,8 @@ class Builder:
                 on_doc("rebuilt")
         return failures
 
-    def _copy(self, d: Wanted) -> bool:
+    def _copy(self, d: Wanted) -> int:
+        """Copy the document's points from the served version: how many (0 if they are not all there)."""
         assert self.copy_from is not None
         points = [
             p
@@ -115,68 +105,45 @@ class Builder:
             if p.payload.get("doc_hash") == d.content_hash
         ]
         if len(points) != d.chunk_count:
-            return False
-        self.target.upsert(points)
-        self.target.delete_document(d.tenant, d.doc_id, keep_hash=d.content_hash)
-        self.checkpoints.record(
-            self.run_id, d.tenant, d.doc_id, DoneDoc(d.content_hash, d.metadata, len(points)), "copied"
-        )
-        return True
+            return 0
+        replace_points(self.target, d.tenant, d.doc_id, d.content_hash, points)
+        return len(points)
 
-    def _prepare(self, d: Wanted, cancel: _Flag) -> tuple[Wanted, list[Chunk]] | Failure:
+    def _record(self, written: list[tuple[Wanted, int]], how: str) -> Iterator[Wanted]:
+        """Record documents written into the target once it has flushed them: the checkpoint names only
+        documents whose points are on disk (a resume after a crash of the machine writes the others)."""
+        if written:
+            self.target.flush()
+        for d, n in written:
+            self.checkpoints.record(
+                self.run_id, d.tenant, d.doc_id, DoneDoc(d.content_hash, d.metadata, n), how
+            )
+            yield d
+
+    def _prepare(self, d: Wanted, cancel: _Flag) -> Parsed[Wanted] | Failure:
         try:
             data = self.blobs.get(d.content_hash)
         except (OSError, ValueError) as e:
             log.warning("%s: stored original %s unreadable: %s", d.source, d.content_hash, e)
             return Failure(d, "the stored original file is missing or unreadable; ingest it again")
         try:
-            return d, parse_and_chunk(self.parts.parser, self.parts.chunker, data, d.source, cancel=cancel)
+            chunks = parse_and_chunk(self.parts.parser, self.parts.chunker, data, d.source, cancel=cancel)
         except IngestError as e:  # a cancelled parse too: the run stops before it looks at the failure
             return Failure(d, f"{e.reason}: {e}")
+        return Parsed(d, d.tenant, d.doc_id, d.source, d.content_hash, d.metadata, chunks)
 
     def _rebuild(self, docs: Sequence[Wanted], cancelled: Callable[[], bool]) -> Iterator[Wanted | Failure]:
-        batch: list[tuple[Wanted, list[Chunk]]] = []
-        pending = 0
         flag = _Flag(cancelled)
-        prepared = (self._prepare(d, flag) for d in docs)
-        for result in ahead(prepared, depth=self.parts.batch_chunks):
-            if cancelled():
-                return
-            if isinstance(result, Failure):
-                yield result
-                continue
-            batch.append(result)
-            pending += len(result[1])
-            if pending >= self.parts.batch_chunks:
-                yield from self._write(batch)
-                batch, pending = [], 0
-        yield from self._write(batch)
-
-    def _write(self, batch: list[tuple[Wanted, list[Chunk]]]) -> Iterator[Wanted]:
-        if not batch:
+        try:
+            for item in batch.run(self.parts, (self._prepare(d, flag) for d in docs), flag):
+                if isinstance(item, Failure):
+                    yield item
+                else:
+                    yield from self._write(item)
+        except Cancelled:  # the run sees the abort or pause and stops
             return
-        texts = [c.text for _, chunks in batch for c in chunks]
-        dense = self.parts.embedder.embed_documents(texts)
-        sparse = [self.parts.sparse.embed_document(t) for t in texts]
-        at = 0
-        for d, chunks in batch:
-            n = len(chunks)
-            points = build_points(
-                tenant=d.tenant,
-                doc_id=d.doc_id,
-                source=d.source,
-                content_hash=d.content_hash,
-                chunks=chunks,
-                dense=dense[at : at + n],
-                sparse=sparse[at : at + n],
-                embedding_model=self.parts.embedder.model_name,
-                metadata=d.metadata,
-                fingerprint=self.parts.fingerprint,
-            )
-            at += n
-            self.target.upsert(points)
-            self.target.delete_document(d.tenant, d.doc_id, keep_hash=d.content_hash)
-            self.checkpoints.record(
-                self.run_id, d.tenant, d.doc_id, DoneDoc(d.content_hash, d.metadata, n), "rebuilt"
-            )
-            yield d
+
+    def _write(self, built: list[Built[Wanted]]) -> Iterator[Wanted]:
+        for b in built:
+            replace_points(self.target, b.doc.tenant, b.doc.doc_id, b.doc.content_hash, b.points)
+        return self._record([(b.doc.item, len(b.points)) for b in built], "rebuilt")

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from core.errors import ReindexError, StoreError
 from core.settings import Settings
 from core.store.base import VectorStore
+from ingest.batch import Components
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
-from ingest.reindex.build import Builder, Components, Failure
+from ingest.reindex.build import Builder, Failure
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
 from ingest.reindex.options import Options, target_settings
 from ingest.reindex.plan import Key, Wanted, plan, wanted
-from ingest.reindex.verify import count_problems, sample, smoke_check
+from ingest.reindex.verify import Search, count_problems, sample, smoke_check
 
 if TYPE_CHECKING:
     from core.encode.dense import Embedder
@@ -51,6 +52,10 @@ class Parts(Protocol):
     chunker: Chunker
     parser: Parser
     index_meta: IndexMeta
+
+    def searcher(self, store: VectorStore) -> Search:
+        """Search ``store`` as the service searches with these settings (their retriever)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -227,7 +232,7 @@ class Reindexer:
             self.checkpoints.update(run.id, phase="waiting for writes to finish")
             with self.rt.write_gate.exclusive():
                 self._pass(builder, progress, "last catch-up")
-                self._verify(run, target, parts)
+                self._verify(run, target, parts_rt.searcher(target))
                 self.checkpoints.update(run.id, phase="switching", **self.checkpoints.tally(run.id))
                 target.close()
                 previous = served.version
@@ -307,7 +312,7 @@ class Reindexer:
             listed = "; ".join(str(f) for f in real[:5])
             raise _Failed(f"{len(real)} documents could not be rebuilt with the new settings: {listed}")
 
-    def _verify(self, run: Run, target: VectorStore, parts: Components) -> None:
+    def _verify(self, run: Run, target: VectorStore, search: Search) -> None:
         self.checkpoints.update(run.id, phase="verifying")
         want = wanted(self.rt.registry.list())
         done = self.checkpoints.done(run.id)
@@ -315,7 +320,7 @@ class Reindexer:
         if problems:
             raise _Failed(f"chunk counts do not match in {len(problems)} places: {'; '.join(problems[:5])}")
         r = self.rt.settings.reindex
-        smoke = smoke_check(target, parts.embedder, parts.sparse, sample(want, r.smoke_queries))
+        smoke = smoke_check(target, search, sample(want, r.smoke_queries))
         self.checkpoints.update(run.id, smoke=smoke.to_dict())
         if smoke.rate < r.smoke_min_rate:
             raise _Failed(
@@ -428,7 +433,8 @@ def _in_background_thread(fn: Callable[[Run], Run], run: Run, nice: int) -> Run:
     def work() -> None:
         if nice and hasattr(os, "setpriority"):
             try:
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+                tid = threading.get_native_id()  # below the process's own priority, not at a fixed one
+                os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + nice, 19))
             except OSError as e:  # not permitted here: run at normal priority
                 log.debug("could not lower the re-index thread's priority: %s", e)
         try:

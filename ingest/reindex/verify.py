@@ -1,22 +1,26 @@
 """Checks a new index version must pass before it is served: every document holds exactly the chunks the
 checkpoint recorded for it (and nothing else is there), and a retrieval smoke check finds documents by
-their own words."""
+their own words, searched as the service will search them (the configured retriever, given by the host)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from core.encode.dense import Embedder
-from core.encode.sparse import Bm25Encoder
 from core.store.base import VectorStore
-from core.types import SearchFilter, SearchQuery
+from core.types import Hit
 from ingest.reindex.checkpoint import DoneDoc
 from ingest.reindex.plan import Key, Wanted
 
 SMOKE_WORDS = 12
 SMOKE_TOP_K = 10
+
+
+class Search(Protocol):
+    """A tenant's top hits for a question, in one index version (``app.runtime.Runtime.searcher``)."""
+
+    def __call__(self, question: str, *, tenant: str, top_k: int) -> list[Hit]: ...
 
 
 def count_problems(target: VectorStore, want: dict[Key, Wanted], done: dict[Key, DoneDoc]) -> list[str]:
@@ -74,11 +78,9 @@ def sample(want: dict[Key, Wanted], n: int) -> list[Wanted]:
     return [docs[int(i * step)] for i in range(n)]
 
 
-def smoke_check(
-    target: VectorStore, embedder: Embedder, sparse: Bm25Encoder, docs: Sequence[Wanted], prefetch: int = 50
-) -> SmokeResult:
-    """Query the new version with the first words of one chunk of each document (the middle one), with
-    the new settings' models, in hybrid mode: the document should come back in the top 10."""
+def smoke_check(target: VectorStore, search: Search, docs: Sequence[Wanted]) -> SmokeResult:
+    """Query the new version with the first words of one chunk of each document (the middle one), through
+    ``search`` on it: the document should come back in the top 10."""
     result = SmokeResult()
     for d in docs:
         chunks = target.chunks(d.tenant, d.doc_id)
@@ -88,15 +90,7 @@ def smoke_check(
         if not words:
             continue
         text = " ".join(words)
-        query = SearchQuery(
-            dense=embedder.embed_query(text).tolist(),
-            sparse=sparse.embed_query(text),
-            filter=SearchFilter(tenant=d.tenant),
-            limit=SMOKE_TOP_K,
-            prefetch_limit=prefetch,
-            mode="hybrid",
-        )
-        hits = target.search(query)
+        hits = search(text, tenant=d.tenant, top_k=SMOKE_TOP_K)
         result.queries += 1
         if any(h.doc_id == d.doc_id for h in hits):
             result.found += 1

@@ -1,0 +1,194 @@
+"""Batch: documents -> parse -> chunk (a thread ahead) -> embed, dense and BM25, the chunks of several
+documents together -> each document's points, a batch at a time for the caller to write.
+
+The one loop of ingestion (``ingest.pipeline``) and of a re-index (``ingest.reindex.build``): a re-indexed
+point is the point ingestion writes with the same settings. The int8 model quantises each model batch
+with one scale, so a vector depends on the texts it was embedded with: the batching is one rule,
+documents in their order, a batch once ``batch_chunks`` chunks wait, embedded in one call (a call per
+``EMBED_SLICE`` chunks measured ~20% slower). Only a job's single document, which can be cancelled while
+it is embedded, goes in slices (``encode`` with a cancel).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from core.encode.dense import Embedder
+from core.encode.sparse import Bm25Encoder
+from core.errors import Cancelled, MalformedDocument, RagError
+from core.types import Chunk, Point
+from ingest.chunk import Chunker
+from ingest.isolate import CancelFlag, Parser
+from ingest.parse import describe
+from ingest.write import build_points
+
+log = logging.getLogger(__name__)
+
+D = TypeVar("D")  # the caller's document: a source being ingested, a document being rebuilt
+F = TypeVar("F")  # the caller's word for a document that failed before embedding, passed on in order
+T = TypeVar("T")
+
+EMBED_SLICE = 64  # chunks embedded between two looks at a cancel (under a second on 2 cores)
+
+
+@dataclass(frozen=True)
+class Components:
+    """The parts that turn a document into points, built from one set of settings."""
+
+    embedder: Embedder
+    sparse: Bm25Encoder
+    chunker: Chunker
+    fingerprint: str  # of those settings (ingest.fingerprint), carried by every point
+    batch_chunks: int
+    parser: Parser
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[D]):
+    """A document's chunks, and what its points say of it."""
+
+    item: D
+    tenant: str
+    doc_id: str
+    source: str
+    content_hash: str
+    metadata: dict[str, Any]
+    chunks: list[Chunk]
+
+
+@dataclass(frozen=True)
+class Built(Generic[D]):
+    doc: Parsed[D]
+    points: list[Point]
+
+
+def run(
+    parts: Components, prepared: Iterable[Parsed[D] | F], cancel: CancelFlag | None = None
+) -> Iterator[F | list[Built[D]]]:
+    """``prepared`` (computed one batch ahead in a thread, so the parser fills the gaps the model leaves
+    on the cores) -> each failure as it comes, each batch's documents with their points. Raises
+    ``Cancelled`` at the next document once ``cancel`` is set."""
+    batch: list[Parsed[D]] = []
+    pending = 0
+    for result in ahead(iter(prepared), depth=parts.batch_chunks):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("cancelled")
+        if not isinstance(result, Parsed):
+            yield result
+            continue
+        batch.append(result)
+        pending += len(result.chunks)
+        if pending >= parts.batch_chunks:
+            yield encode(parts, batch)
+            batch, pending = [], 0
+    if batch:
+        yield encode(parts, batch)
+
+
+def encode(parts: Components, batch: Sequence[Parsed[D]], cancel: CancelFlag | None = None) -> list[Built[D]]:
+    """The points of ``batch``: its chunks embedded together, dense and BM25; with ``cancel``, in slices
+    that stop once it is set."""
+    texts = [c.text for p in batch for c in p.chunks]
+    dense = embed(parts.embedder, texts, cancel, batch[0].source if batch else "")
+    sparse = [parts.sparse.embed_document(t) for t in texts]
+    out, at = [], 0
+    for p in batch:
+        n = len(p.chunks)
+        points = build_points(
+            tenant=p.tenant,
+            doc_id=p.doc_id,
+            source=p.source,
+            content_hash=p.content_hash,
+            chunks=p.chunks,
+            dense=dense[at : at + n],
+            sparse=sparse[at : at + n],
+            embedding_model=parts.embedder.model_name,
+            metadata=p.metadata,
+            fingerprint=parts.fingerprint,
+        )
+        out.append(Built(p, points))
+        at += n
+    return out
+
+
+def embed(embedder: Embedder, texts: list[str], cancel: CancelFlag | None, name: str) -> np.ndarray:
+    """Dense vectors, ``EMBED_SLICE`` texts at a time when the work can be cancelled: a book's thousands of
+    chunks stop within a slice of a cancel, and nothing is written after it."""
+    if cancel is None:
+        return embedder.embed_documents(texts)
+    parts = []
+    for at in range(0, len(texts), EMBED_SLICE):
+        if cancel.is_set():
+            raise Cancelled(f"{name}: cancelled while embedding")
+        parts.append(embedder.embed_documents(texts[at : at + EMBED_SLICE]))
+    if cancel.is_set():
+        raise Cancelled(f"{name}: cancelled before writing")
+    return np.concatenate(parts) if parts else embedder.embed_documents([])
+
+
+def parse_and_chunk(
+    parser: Parser,
+    chunker: Chunker,
+    data: bytes,
+    name: str,
+    stage: Callable[[str], None] = lambda _: None,
+    cancel: CancelFlag | None = None,
+) -> list[Chunk]:
+    """One file's chunks. The file boundary of ingestion and of a re-index: a failure nobody foresaw in
+    parsing or chunking one file fails that file (``malformed``), not the batch it came in, the job
+    runner or the run; the traceback goes to the log, a sentence to the user."""
+    try:
+        parsed = parser.parse(data, name, cancel)
+        stage("chunking")
+        return chunker.chunk(parsed.elements)
+    except RagError:
+        raise
+    except Exception as e:  # noqa: BLE001 - one file's failure stays that file's
+        log.warning("%s: parsing or chunking failed unexpectedly", name, exc_info=True)
+        raise MalformedDocument(f"{name}: could not be read: {describe(e)}") from e
+
+
+_DONE = object()
+
+
+def ahead(items: Iterator[T], depth: int) -> Iterator[T]:
+    """Yield ``items`` in order while a worker thread computes up to ``depth`` of them ahead.
+    An exception in the worker is raised here; leaving the loop early stops the worker."""
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_DONE)
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            q.put(e)
+
+    worker = threading.Thread(target=work, name="ingest-prepare", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
