@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -93,14 +94,57 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
     return load_settings(data_dir=tmp_path / "data")
 
 
+def _embedder_key(e) -> tuple:  # noqa: ANN001 - any LocalEmbedder
+    """What decides an in-process embedder's vectors: two with the same key embed alike."""
+    attrs = ("model_path", "model_name", "dim", "batch_size", "threads", "max_seq_length", "cache_dir")
+    return (type(e), *(getattr(e, a, None) for a in attrs))
+
+
+def sharing_runtime(embedder, parser) -> type:  # noqa: ANN001
+    """A Runtime class that takes the session's loaded model and parser process wherever its settings
+    would build the same ones (and leaves them open on close). Each in-process ``rag`` command builds a
+    Runtime of its own; loading the model and starting a parser for every command was most of their
+    time. Other settings (another model, other parse limits) still build their own."""
+    from app.runtime import Runtime
+    from ingest.isolate import ParseLimits
+    from ingest.limits import Limits
+
+    class SharingRuntime(Runtime):
+        @cached_property
+        def embedder(self):  # noqa: ANN202
+            own = Runtime.embedder.func(self)  # type: ignore[attr-defined] - constructing loads nothing
+            return embedder if _embedder_key(own) == _embedder_key(embedder) else own
+
+        @cached_property
+        def parser(self):  # noqa: ANN202
+            s = self.settings.ingest
+            same = (ParseLimits.from_settings(s), Limits.from_settings(s)) == (
+                parser.parse_limits,
+                parser.limits,
+            )
+            return parser if same and s.parse_workers != 0 else Runtime.parser.func(self)  # type: ignore[attr-defined]
+
+        def derive(self, settings):  # noqa: ANN001, ANN202
+            return SharingRuntime(settings)
+
+        def close(self) -> None:
+            if self.__dict__.get("parser") is parser:
+                del self.__dict__["parser"]  # the session's
+            super().close()
+
+    return SharingRuntime
+
+
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path, embedder, parser):
     """The ``rag`` command in process (typer's runner) on a fresh data directory and a clean environment:
-    ``cli(*args, code=0)`` asserts the exit code and returns the result."""
+    ``cli(*args, code=0)`` asserts the exit code and returns the result. Its commands share the
+    session's model and parser process (``sharing_runtime``)."""
     from typer.testing import CliRunner
 
     from app.cli import app
 
+    monkeypatch.setattr("app.cli.common.Runtime", sharing_runtime(embedder, parser))
     for k in [k for k in os.environ if k.startswith("RAG_")]:
         monkeypatch.delenv(k)
     monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
