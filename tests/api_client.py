@@ -20,9 +20,15 @@ DEFAULT_REPLY = Reply("Employees get 27 days of paid annual leave [1].", usage=(
 
 @contextmanager
 def serve(
-    data_dir: Path, embedder: Any, onnx_cache: Path, llm: ScriptedLLM, **overrides: Any
+    data_dir: Path,
+    embedder: Any,
+    onnx_cache: Path,
+    llm: ScriptedLLM,
+    runtime: type[Runtime] = Runtime,
+    **overrides: Any,
 ) -> Iterator[TestClient]:
-    """A running app (lifespan included) on ``data_dir``; ``overrides`` are settings groups."""
+    """A running app (lifespan included) on ``data_dir``; ``overrides`` are settings groups; ``runtime``
+    the Runtime class (conftest's ``sharing_runtime`` to reuse the session's models in re-indexes)."""
     api = {"rate_per_minute": 100_000, "rate_burst": 10_000, "heartbeat_s": 0.2} | overrides.pop("api", {})
     settings = load_settings(
         data_dir=data_dir,
@@ -31,7 +37,7 @@ def serve(
         api=api,
         **overrides,
     )
-    rt = Runtime(settings)
+    rt = runtime(settings)
     rt.embedder = embedder  # type: ignore[misc]
     with TestClient(create_app(runtime=rt), raise_server_exceptions=False) as client:
         yield client

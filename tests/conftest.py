@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -93,14 +95,71 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
     return load_settings(data_dir=tmp_path / "data")
 
 
+def _embedder_key(e) -> tuple:  # noqa: ANN001 - any LocalEmbedder
+    """What decides an in-process embedder's vectors and speed: two with the same key are interchangeable."""
+    attrs = ("model_path", "model_name", "dim", "batch_size", "threads", "max_seq_length", "cache_dir")
+    return (type(e), *(getattr(e, a, None) for a in attrs))
+
+
+@pytest.fixture(scope="session")
+def sharing_runtime(embedder, parser) -> type:
+    """A Runtime class whose instances take a model already loaded in this session wherever their settings
+    would load the same one (the session's ``embedder``, or one a re-index loaded before with its own
+    thread count), and the session's parser process where they would start one with the same limits
+    (also a pool of several when ``share_pool``, for the CLI, which parses one document at a time); both
+    stay open when the runtime closes. A Runtime of its own per command, test or re-index, loading the
+    model and starting a parser each time, was most of those tests' time. Other settings still build
+    their own."""
+    from app.runtime import Runtime
+    from ingest.isolate import ParseLimits
+    from ingest.limits import Limits
+
+    loaded = {_embedder_key(embedder): embedder}
+    lock = threading.Lock()
+
+    class SharingRuntime(Runtime):
+        share_pool = False
+
+        @cached_property
+        def embedder(self):  # noqa: ANN202
+            own = Runtime.embedder.func(self)  # type: ignore[attr-defined] - constructing loads nothing
+            with lock:
+                return loaded.setdefault(_embedder_key(own), own)
+
+        @cached_property
+        def parser(self):  # noqa: ANN202
+            s = self.settings.ingest
+            workers = s.parse_workers if s.parse_workers is not None else self.settings.api.job_workers
+            limits = (ParseLimits.from_settings(s), Limits.from_settings(s))
+            if limits == (parser.parse_limits, parser.limits) and (
+                workers == 1 or workers and self.share_pool
+            ):
+                return parser
+            return Runtime.parser.func(self)  # type: ignore[attr-defined]
+
+        def derive(self, settings):  # noqa: ANN001, ANN202
+            return type(self)(settings)
+
+        def close(self) -> None:
+            if self.__dict__.get("parser") is parser:
+                del self.__dict__["parser"]  # the session's
+            super().close()
+
+    return SharingRuntime
+
+
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path):
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onnx_cache: Path, sharing_runtime):
     """The ``rag`` command in process (typer's runner) on a fresh data directory and a clean environment:
-    ``cli(*args, code=0)`` asserts the exit code and returns the result."""
+    ``cli(*args, code=0)`` asserts the exit code and returns the result. Its commands share the
+    session's model and parser process (``sharing_runtime``)."""
     from typer.testing import CliRunner
 
     from app.cli import app
 
+    monkeypatch.setattr(
+        "app.cli.common.Runtime", type("CliRuntime", (sharing_runtime,), {"share_pool": True})
+    )
     for k in [k for k in os.environ if k.startswith("RAG_")]:
         monkeypatch.delenv(k)
     monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
@@ -126,15 +185,14 @@ def parser() -> Iterator:
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache, parser) -> Iterator:
+def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache, parser, sharing_runtime) -> Iterator:
     """Every sample document indexed for tenant "default", once per test module, on the session's model
     and parser. Per module, not per run: a module that adds documents (for tenants of its own) changes
     the collection's BM25 statistics, and with them the ranking every other tenant sees."""
-    from app.runtime import Runtime
     from core.settings import load_settings
     from ingest.pipeline import Source
 
-    rt = Runtime(
+    rt = sharing_runtime(
         load_settings(data_dir=tmp_path_factory.mktemp("kb") / "data", embedding={"cache_dir": onnx_cache})
     )
     rt.embedder = embedder  # type: ignore[misc]
@@ -146,11 +204,10 @@ def kb(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache, parser) -
 
 
 @pytest.fixture
-def runtime(settings, embedder, parser) -> Iterator:
-    """A Runtime on a fresh data directory, sharing the session's loaded model and parser process."""
-    from app.runtime import Runtime
-
-    rt = Runtime(settings)
+def runtime(settings, embedder, parser, sharing_runtime) -> Iterator:
+    """A Runtime on a fresh data directory, sharing the session's loaded model and parser process (and
+    so do the runtimes a re-index derives from it)."""
+    rt = sharing_runtime(settings)
     rt.embedder = embedder  # type: ignore[misc] - reuse the loaded model across tests
     rt.parser = parser  # type: ignore[misc]
     yield rt

@@ -42,8 +42,10 @@ def _wait(client: TestClient, admin: dict[str, str], run_id: str, timeout: float
     raise AssertionError(f"re-index {run_id} did not end: {run}")
 
 
-def test_searches_succeed_throughout_and_rollback(tmp_path: Path, embedder, onnx_cache, llm) -> None:
-    with serve(tmp_path / "data", embedder, onnx_cache, llm) as client:
+def test_searches_succeed_throughout_and_rollback(
+    tmp_path: Path, embedder, onnx_cache, llm, sharing_runtime
+) -> None:
+    with serve(tmp_path / "data", embedder, onnx_cache, llm, sharing_runtime) as client:
         admin = _seed(client)
         user = key(client, "default")
         assert client.post("/v1/admin/reindex", json={"chunk_size": 64}, headers=user).status_code == 403
@@ -93,10 +95,10 @@ def test_searches_succeed_throughout_and_rollback(tmp_path: Path, embedder, onnx
 
 
 def test_a_clean_stop_pauses_the_run_and_the_next_start_resumes_it(
-    tmp_path: Path, embedder, onnx_cache, llm
+    tmp_path: Path, embedder, onnx_cache, llm, sharing_runtime
 ) -> None:
     data = tmp_path / "data"
-    with serve(data, embedder, onnx_cache, llm, ingest={"batch_chunks": 4}) as client:
+    with serve(data, embedder, onnx_cache, llm, sharing_runtime, ingest={"batch_chunks": 4}) as client:
         admin = _seed(client)
         notes = [
             (
@@ -113,7 +115,7 @@ def test_a_clean_stop_pauses_the_run_and_the_next_start_resumes_it(
             assert time.monotonic() < deadline
             time.sleep(0.05)
         assert 'rag_reindex_documents{state="total"} 43.0' in client.get("/metrics").text
-    with serve(data, embedder, onnx_cache, llm) as client:
+    with serve(data, embedder, onnx_cache, llm, sharing_runtime) as client:
         admin = key(client, "default", admin=True)
         done = _wait(client, admin, run["id"])
         assert done["state"] == "switched" and done["resumed"] == 1, done
@@ -122,17 +124,19 @@ def test_a_clean_stop_pauses_the_run_and_the_next_start_resumes_it(
 
 
 def test_an_index_of_another_embedding_model_is_refused_until_reindexed(
-    tmp_path: Path, embedder, onnx_cache, llm, model_path
+    tmp_path: Path, embedder, onnx_cache, llm, model_path, sharing_runtime
 ) -> None:
     data = tmp_path / "data"
-    with serve(data, embedder, onnx_cache, llm) as client:
+    with serve(data, embedder, onnx_cache, llm, sharing_runtime) as client:
         admin = _seed(client)
         body = {"embedding_model": "acme/minilm-tuned", "embedding_model_path": str(model_path)}
         run = client.post("/v1/admin/reindex", json=body, headers=admin).json()["run"]
         assert _wait(client, admin, run["id"])["state"] == "switched"
         # This process serves the model it switched to.
         assert client.post("/v1/search", json={"query": "warranty"}, headers=admin).status_code == 200
-    with serve(data, embedder, onnx_cache, llm) as client:  # restarted with the configured model
+    with serve(
+        data, embedder, onnx_cache, llm, sharing_runtime
+    ) as client:  # restarted with the configured model
         admin = key(client, "default", admin=True)
         refused = client.post("/v1/search", json={"query": "warranty"}, headers=admin)
         assert refused.status_code == 409

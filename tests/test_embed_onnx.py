@@ -31,9 +31,12 @@ def _real_sentences(n: int = 400) -> list[str]:
     return texts[:n]
 
 
-def test_equivalence_gate(embedder, torch_embedder) -> None:
-    texts = _real_sentences()
-    assert len(texts) >= 150
+# 150: every sample_docs sentence and the first SciFact abstracts, in the default run; 400 (most of them
+# long abstracts, most of the time) in the slow run.
+@pytest.mark.parametrize("n", [150, pytest.param(400, marks=pytest.mark.slow)])
+def test_equivalence_gate(embedder, torch_embedder, n: int) -> None:
+    texts = _real_sentences(n)
+    assert len(texts) == n
     ref = torch_embedder.embed_documents(texts)
     got = embedder.embed_documents(texts)
     cos = (ref * got).sum(axis=1)
@@ -49,21 +52,6 @@ def test_equivalence_gate(embedder, torch_embedder) -> None:
         [len(set(a) & set(b)) / 5 for a, b in zip(neighbours(ref), neighbours(got), strict=True)]
     )
     assert overlap >= 0.9, overlap
-
-
-def test_order_is_kept_across_length_sorted_batches(embedder) -> None:
-    texts = [
-        "short",
-        "a much longer sentence about robots docking on their chargers at night",
-        "mid length text",
-    ]
-    together = embedder.embed_documents(texts)
-    alone = np.stack([embedder.embed_query(t) for t in texts])
-    # Dynamic int8 quantises activations per batch, so batch company moves vectors a little (a one-word
-    # text padded beside a 15-token one: cosine 0.978 to itself alone); each row must still be its own.
-    sim = together @ alone.T
-    assert (sim.argmax(axis=1) == np.arange(len(texts))).all()
-    assert np.diag(sim).min() >= 0.97
 
 
 def test_export_is_cached_and_keyed(model_path: Path, onnx_cache: Path, tmp_path: Path) -> None:

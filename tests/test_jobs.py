@@ -51,12 +51,15 @@ class Gate:
 
 
 @pytest.fixture
-def app(tmp_path: Path, embedder, onnx_cache, llm):
-    """An app with one job worker and a gate on it: ``app(**api_overrides)`` -> (client, gate)."""
+def app(tmp_path: Path, embedder, onnx_cache, llm, sharing_runtime):
+    """An app with one job worker and a gate on it: ``app(**api_overrides)`` -> (client, gate). With one
+    worker it parses on the session's parser process (already started) rather than starting its own."""
     stack = []
 
     def start(**api):
-        cm = serve(tmp_path / "data", embedder, onnx_cache, llm, api={"job_workers": 1, **api})
+        cm = serve(
+            tmp_path / "data", embedder, onnx_cache, llm, sharing_runtime, api={"job_workers": 1, **api}
+        )
         client = cm.__enter__()
         stack.append((cm, client))
         return client, Gate(client.app.state.services.runner)

@@ -38,10 +38,10 @@ def _sources(tenant: str = "default") -> list[Source]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory, onnx_cache, embedder) -> Path:
+def seeded(tmp_path_factory, onnx_cache, embedder, sharing_runtime) -> Path:
     """A data directory with every sample document ingested once (copied for each test)."""
     data = tmp_path_factory.mktemp("seeded") / "data"
-    rt = Runtime(load_settings(data_dir=data, embedding={"cache_dir": onnx_cache}))
+    rt = sharing_runtime(load_settings(data_dir=data, embedding={"cache_dir": onnx_cache}))
     rt.embedder = embedder  # type: ignore[misc]
     # In the order a re-index rebuilds them (by document id): the same model batches, the same vectors.
     report = rt.ingestor.ingest(sorted(_sources(), key=lambda s: document_id(s.tenant, s.name)))
@@ -51,10 +51,10 @@ def seeded(tmp_path_factory, onnx_cache, embedder) -> Path:
 
 
 @pytest.fixture
-def kb(seeded, tmp_path, onnx_cache, embedder):
+def kb(seeded, tmp_path, onnx_cache, embedder, sharing_runtime):
     data = tmp_path / "data"
     shutil.copytree(seeded, data)
-    rt = Runtime(load_settings(data_dir=data, embedding={"cache_dir": onnx_cache}))
+    rt = sharing_runtime(load_settings(data_dir=data, embedding={"cache_dir": onnx_cache}))
     rt.embedder = embedder  # type: ignore[misc]
     yield rt
     rt.close()

@@ -1,5 +1,6 @@
 """One contract, two adapters: Qdrant Edge (the default) and qdrant-client (local mode standing in for a
-server). Every test here runs against both."""
+server). Every test here runs against both, and against ``ServedIndex`` (what production reads and writes
+through: the served version of an index) on each."""
 
 from __future__ import annotations
 
@@ -47,12 +48,16 @@ def _point(tenant: str, doc: str, version: str, i: int, terms: list[int], **payl
     )
 
 
-@pytest.fixture(params=["edge", "server"])
+@pytest.fixture(params=["edge", "server", "served-edge", "served-server"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     if request.param == "edge":
         s: VectorStore = EdgeStore.open(tmp_path, META)
-    else:
+    elif request.param == "server":
         s = ServerStore.open(QdrantClient(":memory:"), "chunks", META)
+    elif request.param == "served-edge":
+        s = ServedIndex.open(EdgeVersions(tmp_path), META)
+    else:
+        s = ServedIndex.open(ServerVersions(QdrantClient(":memory:"), "kb"), META)
     yield s
     s.close()
 
@@ -103,6 +108,18 @@ def test_delete_removes_every_point_of_that_tenant_only(filled: VectorStore) -> 
     assert filled.count("acme", "d1") == 0
     assert filled.count("globex", "d1") == 1
     assert filled.chunks("acme", "d1") == []
+
+
+def test_meta_version_and_export_with_vectors(filled: VectorStore) -> None:
+    assert filled.meta == META and filled.version == "v0001"
+    exported = sorted(filled.export_document("acme", "d1"), key=lambda p: p.payload["chunk_index"])
+    original = [_point("acme", "d1", "h1", i, [1, 10 + i]) for i in range(3)]
+    assert [p.id for p in exported] == [p.id for p in original]
+    for got, want in zip(exported, original, strict=True):
+        assert np.allclose(got.dense, want.dense, atol=1e-6) and got.sparse == want.sparse
+        assert got.payload == want.payload
+    assert filled.export_document("globex", "d1") == []
+    assert filled.doc_counts_with("doc_hash", "h2") == {("acme", "d2"): 2}
 
 
 def test_chunks_in_order(filled: VectorStore) -> None:

@@ -143,6 +143,13 @@ class OnnxEmbedder(LocalEmbedder):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        missing = [
+            n
+            for n in ("model.safetensors", "config.json", "tokenizer.json")
+            if not (self.model_path / n).exists()
+        ]
+        if missing:  # else export_key fails with a bare FileNotFoundError
+            raise EmbeddingError(f"no model at {self.model_path}: {', '.join(missing)} missing")
         path = export_int8(self.model_path, self.cache_dir)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
