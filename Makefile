@@ -41,11 +41,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# Two pytest workers (pytest-xdist), a test module per worker at a time (module fixtures such as the indexed
+# sample knowledge base are built once): much of a test's time is waiting on parser processes, servers
+# and subprocesses, so two keep both cores busy. TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-slow: $(STAMP)
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m slow
 
 bench: $(STAMP)
 	$(BIN)/python bench/retrieval_quality.py

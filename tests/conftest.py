@@ -102,12 +102,13 @@ def _embedder_key(e) -> tuple:  # noqa: ANN001 - any LocalEmbedder
 
 
 @pytest.fixture(scope="session")
-def sharing_runtime(embedder, parser) -> type:
+def sharing_runtime(embedder, parser, parser_pool) -> type:
     """A Runtime class whose instances take a model already loaded in this session wherever their settings
     would load the same one (the session's ``embedder``, or one a re-index loaded before with its own
     thread count), and the session's parser process where they would start one with the same limits
     (also a pool of several when ``share_pool``, for the CLI, which parses one document at a time); both
-    stay open when the runtime closes. A Runtime of its own per command, test or re-index, loading the
+    stay open when the runtime closes; a runtime that would start a pool of two (an app's two job workers)
+    takes the session's pool of two. A Runtime of its own per command, test or re-index, loading the
     model and starting a parser each time, was most of those tests' time. Other settings still build
     their own."""
     from app.runtime import Runtime
@@ -131,17 +132,18 @@ def sharing_runtime(embedder, parser) -> type:
             s = self.settings.ingest
             workers = s.parse_workers if s.parse_workers is not None else self.settings.api.job_workers
             limits = (ParseLimits.from_settings(s), Limits.from_settings(s))
-            if limits == (parser.parse_limits, parser.limits) and (
-                workers == 1 or workers and self.share_pool
-            ):
-                return parser
+            if limits == (parser.parse_limits, parser.limits):
+                if workers == 1 or workers and self.share_pool:
+                    return parser
+                if workers == parser_pool.workers:
+                    return parser_pool
             return Runtime.parser.func(self)  # type: ignore[attr-defined]
 
         def derive(self, settings):  # noqa: ANN001, ANN202
             return type(self)(settings)
 
         def close(self) -> None:
-            if self.__dict__.get("parser") is parser:
+            if self.__dict__.get("parser") in (parser, parser_pool):
                 del self.__dict__["parser"]  # the session's
             super().close()
 
@@ -181,6 +183,16 @@ def parser() -> Iterator:
     from ingest.isolate import ParseLimits, Parser
 
     with Parser(ParseLimits.from_settings(), workers=1) as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def parser_pool() -> Iterator:
+    """A pool of two parser processes for the whole run: what an app with the default two job workers
+    starts (lazily, like the app's own)."""
+    from ingest.isolate import ParseLimits, Parser
+
+    with Parser(ParseLimits.from_settings(), workers=2) as p:
         yield p
 
 
@@ -227,9 +239,10 @@ def llm():
 
 
 @pytest.fixture
-def client(tmp_path: Path, embedder, onnx_cache, llm):
-    """The HTTP app (api_client.serve) on a fresh data directory, with the session's model and ``llm``."""
+def client(tmp_path: Path, embedder, onnx_cache, llm, sharing_runtime):
+    """The HTTP app (api_client.serve) on a fresh data directory, with the session's model, parser
+    processes and ``llm``."""
     from api_client import serve
 
-    with serve(tmp_path / "data", embedder, onnx_cache, llm) as c:
+    with serve(tmp_path / "data", embedder, onnx_cache, llm, sharing_runtime) as c:
         yield c
