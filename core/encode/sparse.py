@@ -12,6 +12,7 @@ indexes built before stay valid.
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 
 import qdrant_edge as qe
 
@@ -39,7 +40,11 @@ class Bm25Encoder:
             raise ValueError(f"unsupported BM25 language {language!r}; supported: {', '.join(LANGUAGES)}")
         self.k1, self.b, self.avg_len, self.language = k1, b, avg_len, language
         self._model = qe.Bm25(qe.Bm25Config(k=k1, b=b, avg_len=avg_len, language=language))
-        self._counter = qe.Bm25(qe.Bm25Config(k=_COUNTING_K, b=0.0, avg_len=1.0, language=language))
+
+    @cached_property
+    def _counter(self) -> qe.Bm25:
+        """A second model whose weights are term counts (built for the tools that count, not for serving)."""
+        return qe.Bm25(qe.Bm25Config(k=_COUNTING_K, b=0.0, avg_len=1.0, language=self.language))
 
     def embed_document(self, text: str) -> SparseVec:
         return _sorted(self._model.embed_document(text))

@@ -52,11 +52,12 @@ def wanted(docs: Iterable[DocRecord]) -> dict[Key, Wanted]:
     return out
 
 
+def current(done: DoneDoc, w: Wanted) -> bool:
+    """Whether a document the new version holds is the one the registry wants now."""
+    return done.content_hash == w.content_hash and done.metadata == w.metadata
+
+
 def plan(want: dict[Key, Wanted], done: dict[Key, DoneDoc]) -> Plan:
-    todo = [
-        w
-        for k, w in sorted(want.items())
-        if k not in done or done[k].content_hash != w.content_hash or done[k].metadata != w.metadata
-    ]
+    todo = [w for k, w in sorted(want.items()) if k not in done or not current(done[k], w)]
     stale = sorted(done.keys() - want.keys())
     return Plan(todo=todo, stale=stale, total=len(want))

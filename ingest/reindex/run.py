@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.errors import ReindexError, StoreError
+from core.scrub import scrub
 from core.settings import Settings
 from core.store.base import VectorStore
 from ingest.batch import Components
@@ -198,7 +199,7 @@ class Reindexer:
                 self._fail(run, str(e))
             except Exception as e:  # noqa: BLE001 - a background job's boundary: the run fails with the reason
                 log.exception("re-index %s failed", run_id)
-                self._fail(run, f"{type(e).__name__}: {e}")
+                self._fail(run, scrub(str(e)) or "an unexpected error (the details are in the server log)")
             finally:
                 self._publish(run_id)
             return self.checkpoints.get(run_id)  # type: ignore[return-value]

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from core.store.base import VectorStore
 from core.types import Hit
 from ingest.reindex.checkpoint import DoneDoc
-from ingest.reindex.plan import Key, Wanted
+from ingest.reindex.plan import Key, Wanted, current
 
 SMOKE_WORDS = 12
 SMOKE_TOP_K = 10
@@ -29,7 +29,7 @@ def count_problems(target: VectorStore, want: dict[Key, Wanted], done: dict[Key,
     problems += [
         f"{want[k].source} ({k[0]}) holds an older version"
         for k in sorted(want.keys() & done.keys())
-        if done[k].content_hash != want[k].content_hash or done[k].metadata != want[k].metadata
+        if not current(done[k], want[k])
     ]
     for tenant in sorted({k[0] for k in want} | set(target.tenants())):
         counts = target.doc_point_counts(tenant)

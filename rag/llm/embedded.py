@@ -130,7 +130,7 @@ class EmbeddedChat:
 
 def _raise_on_error(resp: Any) -> None:
     if not isinstance(resp, dict):
-        raise LLMError(f"the embedded model returned {type(resp).__name__}, not a response")
+        raise LLMError("the embedded model returned an unexpected reply, not a response")
     if "error" in resp:
         err = resp["error"]
         detail = err.get("message", err) if isinstance(err, dict) else err
