@@ -15,13 +15,17 @@ from ingest.registry import DocRecord, Status
 
 app = typer.Typer(help="List, inspect and delete documents.", no_args_is_help=True)
 
+DocId = Annotated[str, typer.Argument(help="Document id (see rag docs list).")]
+Tenant = Annotated[str | None, typer.Option(help="Tenant (default: RAG_TENANT).")]
+AsJson = Annotated[bool, typer.Option("--json")]
+
 
 @app.command("list")
 @handle_errors
 def list_docs(
-    tenant: Annotated[str | None, typer.Option(help="Tenant (default: RAG_TENANT).")] = None,
+    tenant: Tenant = None,
     status: Annotated[Status | None, typer.Option(help="Only documents in this state.")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List documents with their state and chunk count."""
     with runtime() as rt:
@@ -46,16 +50,16 @@ def list_docs(
 @app.command("show")
 @handle_errors
 def show(
-    doc_id: Annotated[str, typer.Argument(help="Document id (see rag docs list).")],
-    tenant: Annotated[str | None, typer.Option()] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    doc_id: DocId,
+    tenant: Tenant = None,
+    as_json: AsJson = False,
 ) -> None:
     """A document's record and its chunks."""
     with runtime() as rt:
         tenant = tenant or rt.settings.tenant
         doc = rt.registry.get(tenant, doc_id)
         if doc is None:
-            raise DocumentNotFound(f"no document {doc_id!r} for tenant {tenant!r}")
+            raise _not_found(doc_id, tenant)
         chunks = rt.store.chunks(tenant, doc_id)
     if as_json:
         print_json({**_out(doc), "chunks": [{k: v for k, v in c.items() if k != "metadata"} for c in chunks]})
@@ -69,15 +73,15 @@ def show(
 @app.command("delete")
 @handle_errors
 def delete(
-    doc_id: Annotated[str, typer.Argument(help="Document id (see rag docs list).")],
-    tenant: Annotated[str | None, typer.Option()] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    doc_id: DocId,
+    tenant: Tenant = None,
+    as_json: AsJson = False,
 ) -> None:
     """Delete a document and all its chunks."""
     with runtime() as rt:
         tenant = tenant or rt.settings.tenant
         if not rt.delete_document(tenant, doc_id):
-            raise DocumentNotFound(f"no document {doc_id!r} for tenant {tenant!r}")
+            raise _not_found(doc_id, tenant)
     if as_json:
         print_json({"deleted": doc_id})
     else:
@@ -86,7 +90,7 @@ def delete(
 
 @app.command("reconcile")
 @handle_errors
-def reconcile(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def reconcile(as_json: AsJson = False) -> None:
     """Check the registry against the index and repair what a crash left behind."""
     with runtime() as rt:
         report = run_reconcile(rt.store, rt.registry, full=True)
@@ -99,3 +103,7 @@ def reconcile(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def _out(doc: DocRecord) -> dict[str, Any]:
     """A document as the API shows it."""
     return DocumentOut.model_validate(doc, from_attributes=True).model_dump()
+
+
+def _not_found(doc_id: str, tenant: str) -> DocumentNotFound:
+    return DocumentNotFound(f"no document {doc_id!r} for tenant {tenant!r}")
