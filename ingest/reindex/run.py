@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from core.errors import ReindexError, StoreError
 from core.scrub import scrub
@@ -27,54 +27,16 @@ from ingest.batch import Components
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
 from ingest.reindex.build import Builder, Failure
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
+from ingest.reindex.host import Host, Parts
 from ingest.reindex.options import Options, target_settings
 from ingest.reindex.plan import Key, Wanted, plan, wanted
 from ingest.reindex.verify import Search, count_problems, sample, smoke_check
 
 if TYPE_CHECKING:
     from core.encode.dense import Embedder
-    from core.encode.sparse import Bm25Encoder
-    from core.store import IndexMeta, IndexVersions
-    from core.store.served import ServedIndex
-    from ingest.blobs import BlobStore
-    from ingest.chunk import Chunker
-    from ingest.gate import WriteGate
-    from ingest.isolate import Parser
-    from ingest.registry import Registry
+
 
 log = logging.getLogger(__name__)
-
-
-class Parts(Protocol):
-    """What turns documents into points under one set of settings (built from them, closed after)."""
-
-    embedder: Embedder
-    sparse: Bm25Encoder
-    chunker: Chunker
-    parser: Parser
-    index_meta: IndexMeta
-
-    def searcher(self, store: VectorStore) -> Search:
-        """Search ``store`` as the service searches with these settings (their retriever)."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class Host(Parts, Protocol):
-    """The running service a re-index works in (``app.runtime.Runtime`` is one): its served index,
-    registry and originals, the gate writes go through, and a way to build parts for other settings."""
-
-    settings: Settings
-    write_gate: WriteGate
-    registry: Registry
-    blobs: BlobStore
-    versions: IndexVersions
-    store: ServedIndex
-
-    def adopt(self, settings: Settings, embedder: Embedder | None = None) -> None: ...
-
-    def derive(self, settings: Settings) -> Parts: ...
 
 
 class Cancelled(Exception):
