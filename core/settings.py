@@ -124,8 +124,8 @@ class Bm25Settings(BaseModel):
         name = v.strip().lower()
         if name not in LANGUAGES:
             raise ValueError(
-                f"{v!r} is not a supported language; RAG_BM25__LANGUAGE must be one of: "
-                + ", ".join(LANGUAGES)
+                f"{v[:40]!r}{'…' if len(v) > 40 else ''} is not a supported language; "
+                "RAG_BM25__LANGUAGE must be one of: " + ", ".join(LANGUAGES)
             )
         return name
 

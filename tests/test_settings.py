@@ -44,6 +44,13 @@ def test_nonsense_is_refused_with_a_readable_message(
     assert "Traceback" not in str(err.value)
 
 
+def test_a_huge_bm25_language_is_refused_without_echoing_it_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_BM25__LANGUAGE", "x" * 5000)
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "must be one of: arabic" in str(err.value) and len(str(err.value)) < 1000
+
+
 def test_bm25_language_is_one_qdrant_supports_and_changes_only_other_fingerprints(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
