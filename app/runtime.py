@@ -18,6 +18,7 @@ from ingest.blobs import BlobStore
 from ingest.chunk import Chunker, TokenCounter
 from ingest.fingerprint import build_groups, settings_fingerprint
 from ingest.gate import WriteGate
+from ingest.guard import ChunkGuard
 from ingest.isolate import ParseLimits, Parser
 from ingest.limits import Limits
 from ingest.pipeline import Ingestor, Outcome, Source
@@ -27,6 +28,7 @@ from ingest.reindex.verify import Search
 from rag.answer import Answerer
 from rag.answerability import AnswerabilityModel
 from rag.conversation import Conversations
+from rag.guardrails import AnswerGuards
 from rag.llm.base import LLM
 from rag.llm.tokens import GgufTokenCounter, packaged_gguf_path
 from rag.monitor.record import Recorder
@@ -61,6 +63,10 @@ class Runtime:
     def sparse(self) -> Bm25Encoder:
         b = self.settings.bm25
         return Bm25Encoder(k1=b.k1, b=b.b, avg_len=b.avg_len, language=b.language)
+
+    @cached_property
+    def chunk_guard(self) -> ChunkGuard:
+        return ChunkGuard(self.settings.guardrails)
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -132,6 +138,7 @@ class Runtime:
             fingerprint=settings_fingerprint(self.settings),
             blobs=self.blobs,
             parser=self.parser,
+            guard=self.chunk_guard,
         )
 
     def ingest_one(
@@ -237,6 +244,7 @@ class Runtime:
             prompts=self.prompts,
             conversations=self.conversations,
             answerability=self.answerability,
+            guards=AnswerGuards(self.settings.guardrails),
             settings=self.settings.answer,
             llm_settings=self.settings.llm,
             max_hit_chars=self.settings.chunking.max_chars,

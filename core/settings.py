@@ -342,6 +342,86 @@ class MonitoringSettings(BaseModel):
     refusal_delta_max: float = Field(0.1, gt=0, le=1, description="Change of the refusal rate.")
 
 
+PII_ENTITIES = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "US_SSN",
+    "US_PASSPORT",
+    "US_ITIN",
+    "US_DRIVER_LICENSE",
+    "UK_NHS",
+)
+
+
+class GuardrailSettings(BaseModel):
+    """Guards on what goes in and what comes out (core.guard, ingest.guard, rag.guardrails). Every one can
+    be switched off; ``tenants`` overrides any of them for one tenant, e.g.
+    ``RAG_GUARDRAILS__TENANTS='{"acme": {"deny_terms": ["project falcon"], "pii_in_answers": "mask"}}'``."""
+
+    pii_entities: list[str] = Field(
+        default_factory=lambda: list(PII_ENTITIES), description="Presidio entity types looked for."
+    )
+    pii_min_score: float = Field(
+        0.5, ge=0, le=1, description="Presidio findings below this score are ignored."
+    )
+    pii_in_traces: Literal["off", "mask"] = Field(
+        "mask",
+        description="mask: question, answer, retrieved text and prompt are redacted in traces (content "
+        "logging only; on the trace writer's thread, off the request path).",
+    )
+    pii_in_answers: Literal["off", "mask"] = Field("off", description="mask: PII in answers is replaced.")
+    pii_at_ingest: Literal["off", "flag", "mask"] = Field(
+        "off",
+        description="flag: PII found in chunks is counted per document; mask: it is also replaced in the "
+        "stored text (before embedding).",
+    )
+    injection: bool = Field(True, description="Score every chunk and question for prompt injection.")
+    injection_threshold: float = Field(
+        0.5, ge=0, le=1, description="A chunk or question scoring this or more is flagged."
+    )
+    injected_chunks: Literal["exclude", "quote", "allow"] = Field(
+        "exclude",
+        description="What a flagged chunk does in a prompt: left out, put in with a warning, or as any "
+        "other.",
+    )
+    injected_questions: Literal["flag", "refuse"] = Field(
+        "flag", description="flag: answer and record the flag; refuse: refuse with reason 'policy'."
+    )
+    output_checks: bool = Field(
+        True,
+        description="Check answers for the system prompt, secrets, PII missing from the cited sources and "
+        "denied terms.",
+    )
+    deny_terms: list[str] = Field(
+        default_factory=list,
+        description="Terms or topics an answer must not contain (refused, reason policy).",
+    )
+    tenants: dict[str, dict[str, object]] = Field(
+        default_factory=dict, description="Tenant -> overrides of the fields above."
+    )
+
+    @model_validator(mode="after")
+    def _tenant_overrides_valid(self) -> GuardrailSettings:
+        for tenant in self.tenants:
+            self.for_tenant(tenant)  # raises on an unknown field or a bad value
+        return self
+
+    def for_tenant(self, tenant: str) -> GuardrailSettings:
+        """These settings with ``tenant``'s overrides applied (validated like the rest)."""
+        overrides = self.tenants.get(tenant)
+        if not overrides:
+            return self
+        unknown = set(overrides) - (set(type(self).model_fields) - {"tenants"})
+        if unknown:
+            raise ValueError(f"guardrails.tenants.{tenant}: unknown setting(s) {', '.join(sorted(unknown))}")
+        base = self.model_dump(exclude={"tenants"})
+        return type(self).model_validate(base | overrides)
+
+
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -434,6 +514,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+    guardrails: GuardrailSettings = GuardrailSettings()
 
     @model_validator(mode="after")
     def _chunks_fit_model(self) -> Settings:

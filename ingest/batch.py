@@ -11,11 +11,12 @@ it is embedded, goes in slices (``encode`` with a cancel).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -25,6 +26,7 @@ from core.encode.sparse import Bm25Encoder
 from core.errors import Cancelled, MalformedDocument, RagError
 from core.types import Chunk, Point
 from ingest.chunk import Chunker
+from ingest.guard import ChunkGuard, ChunkNotes
 from ingest.isolate import CancelFlag, Parser
 from ingest.parse import describe
 from ingest.write import build_points
@@ -48,6 +50,7 @@ class Components:
     fingerprint: str  # of those settings (ingest.fingerprint), carried by every point
     batch_chunks: int
     parser: Parser
+    guard: ChunkGuard | None = None  # PII and prompt-injection notes per chunk (ingest.guard)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Parsed(Generic[D]):
 class Built(Generic[D]):
     doc: Parsed[D]
     points: list[Point]
+    notes: list[ChunkNotes] = field(default_factory=list)  # the guards' notes, one per point
 
 
 def run(
@@ -96,24 +100,35 @@ def encode(parts: Components, batch: Sequence[Parsed[D]], cancel: CancelFlag | N
     """The points of ``batch``: its chunks embedded together, dense and BM25; with ``cancel``, in slices
     that stop once it is set."""
     texts = [c.text for p in batch for c in p.chunks]
+    notes = [ChunkNotes() for _ in texts]
+    tenants = [p.tenant for p in batch for _ in p.chunks]
+    if parts.guard is not None:
+        texts, notes = parts.guard.before_embedding(texts, tenants)
     dense = embed(parts.embedder, texts, cancel, batch[0].source if batch else "")
     sparse = [parts.sparse.embed_document(t) for t in texts]
+    if parts.guard is not None:
+        parts.guard.after_embedding(texts, tenants, dense, notes)
     out, at = [], 0
     for p in batch:
         n = len(p.chunks)
+        chunks = [
+            c if c.text == t else dataclasses.replace(c, text=t)
+            for c, t in zip(p.chunks, texts[at : at + n], strict=True)
+        ]
         points = build_points(
             tenant=p.tenant,
             doc_id=p.doc_id,
             source=p.source,
             content_hash=p.content_hash,
-            chunks=p.chunks,
+            chunks=chunks,
             dense=dense[at : at + n],
             sparse=sparse[at : at + n],
             embedding_model=parts.embedder.model_name,
             metadata=p.metadata,
             fingerprint=parts.fingerprint,
+            guard=[n.payload() for n in notes[at : at + n]],
         )
-        out.append(Built(p, points))
+        out.append(Built(p, points, notes[at : at + n]))
         at += n
     return out
 

@@ -25,6 +25,7 @@ from ingest import batch
 from ingest.batch import Built, Components, Parsed, parse_and_chunk
 from ingest.blobs import BlobStore, Owner
 from ingest.chunk import Chunker
+from ingest.guard import ChunkGuard
 from ingest.identity import document_id, unchanged
 from ingest.isolate import ParseLimits, Parser
 from ingest.parse import format_of
@@ -123,6 +124,7 @@ class Ingestor:
         fingerprint: str = "",
         blobs: BlobStore | None = None,
         parser: Parser | None = None,
+        guard: ChunkGuard | None = None,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -132,6 +134,7 @@ class Ingestor:
         self.max_file_bytes = max_file_bytes
         self.batch_chunks = batch_chunks
         self.fingerprint = fingerprint  # of the settings that build the points (ingest.fingerprint)
+        self.guard = guard
         self.blobs = blobs  # originals kept for re-indexing; None keeps none
         # Parser processes with hard limits (the runtime's pool); None parses in this process.
         self.parser = parser or Parser(
@@ -153,7 +156,13 @@ class Ingestor:
     @property
     def components(self) -> Components:
         return Components(
-            self.embedder, self.sparse, self.chunker, self.fingerprint, self.batch_chunks, self.parser
+            self.embedder,
+            self.sparse,
+            self.chunker,
+            self.fingerprint,
+            self.batch_chunks,
+            self.parser,
+            self.guard,
         )
 
     def _run(self, sources: Iterable[Source]) -> Iterator[Outcome]:

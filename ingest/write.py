@@ -36,6 +36,7 @@ def build_points(
     embedding_model: str,
     metadata: dict[str, Any],
     fingerprint: str = "",
+    guard: Sequence[dict[str, Any]] | None = None,
 ) -> list[Point]:
     if not (len(chunks) == len(dense) == len(sparse)):
         raise ValueError("chunks, dense and sparse vectors differ in number")
@@ -60,9 +61,10 @@ def build_points(
                 "embedding_model": embedding_model,
                 "fingerprint": fingerprint,
                 "embedding_dim": dim,
+                "guard": g,
             },
         )
-        for c, d, s in zip(chunks, dense, sparse, strict=True)
+        for c, d, s, g in zip(chunks, dense, sparse, guard or [{}] * len(chunks), strict=True)
     ]
 
 

@@ -35,6 +35,7 @@ import numpy as np
 from core.db import utcnow
 from core.encode.dense import Embedder
 from core.errors import InvalidRequest, LLMError
+from core.guard.events import GuardEvent
 from core.settings import AnswerSettings, LlmSettings
 from core.types import Hit
 from rag import facts
@@ -44,6 +45,7 @@ from rag.answerability import Answerability, AnswerabilityModel
 from rag.cite import CitationReport
 from rag.conversation import Conversations, Turn
 from rag.evidence import Evidence, select_evidence
+from rag.guardrails import AnswerGuards
 from rag.llm.base import LLM, Completion, Message, Options, Usage, complete, generate
 from rag.prompt.context import Context, Source, assemble, clip_hits
 from rag.prompt.defuse import Defuser
@@ -75,6 +77,7 @@ class _Run:
     steps: list[Step] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
+    guardrails: list[GuardEvent] = field(default_factory=list)
 
     def step(self, step: Step, timing: str | None = None) -> None:
         self.steps.append(step)
@@ -117,6 +120,7 @@ class Answerer:
         prompts: PromptLibrary,
         conversations: Conversations,
         answerability: AnswerabilityModel,
+        guards: AnswerGuards,
         settings: AnswerSettings,
         llm_settings: LlmSettings,
         max_hit_chars: int,
@@ -127,6 +131,7 @@ class Answerer:
         self.prompts = prompts
         self.conversations = conversations
         self.answerability = answerability
+        self.guards = guards
         self.settings = settings
         self.llm_settings = llm_settings
         self.max_hit_chars = max_hit_chars
@@ -171,6 +176,8 @@ class Answerer:
         if not question:
             raise InvalidRequest("the question is empty")
         run = _Run()
+        screened = self.guards.screen_question(question, tenant)
+        run.guardrails += screened.events
         cid = self.conversations.open(tenant, conversation_id)
         standalone = self._standalone(run, question, tenant, cid)
 
@@ -180,10 +187,15 @@ class Answerer:
         run.timings |= result.timings_ms
         hits, clipped = clip_hits(result.hits, self.max_hit_chars)
         run.step(Step("retrieve", result.latency_ms, standalone, [h.chunk_id for h in hits]))
+        admitted = self.guards.admit(hits, tenant)
+        hits = admitted.hits
+        run.guardrails += admitted.events
 
         # The gate, evidence selection and verification embed the same chunk sentences: embed each once.
         embedder = SentenceMemo(self.embedder)
         gate = self._gate(run, standalone, hits, embedder, result.query_vector)
+        if screened.refusal is not None:
+            gate.refusal = screened.refusal
         if gate.refusal is not None:
             outcome = _Outcome(NOT_FOUND, refusal=gate.refusal)
             yield outcome.text
@@ -191,7 +203,10 @@ class Answerer:
             outcome = self._extract(run, gate.evidence, hits)
             yield outcome.text
         else:
-            outcome = yield from self._generate(run, standalone, hits, gate.evidence, embedder, cid, prompt)
+            outcome = yield from self._generate(
+                run, standalone, hits, gate.evidence, embedder, cid, prompt, tenant
+            )
+            self._guard_output(run, outcome, tenant)
 
         run.timings["total"] = _ms(run.started)
         answer = Answer(
@@ -220,6 +235,7 @@ class Answerer:
             query_vector=result.query_vector,
             messages=outcome.messages,
             clipped=clipped,
+            guardrails=run.guardrails,
         )
         self.conversations.append(
             tenant, cid, Turn(question, standalone, answer.text, run.trace_id, utcnow())
@@ -304,6 +320,7 @@ class Answerer:
         embedder: SentenceMemo,
         cid: str,
         prompt: str | None,
+        tenant: str,
     ) -> Generator[str, None, _Outcome]:
         """Prompt, generate (streaming under the flag policy), verify, and apply the policy."""
         assert self.llm is not None
@@ -315,7 +332,8 @@ class Answerer:
             "prompt_build",
         )
         out = _Outcome("", context=context, template=template, variant=variant, messages=messages)
-        hold = self.policy != "flag"  # text that may be replaced is shown only once verified
+        # Text that may be replaced is shown only once verified, and once checked by the output guards.
+        hold = self.policy != "flag" or self.guards.holds_stream(tenant)
         completion: Completion | None = None
         s = self.llm_settings
         for piece in generate(self.llm, messages, Options(s.max_tokens, s.temperature)):
@@ -381,6 +399,28 @@ class Answerer:
             out.policy = "evidence"
         else:
             out.text, out.refusal, out.policy = UNVERIFIED, refusal(verification), "refused"
+
+    def _guard_output(self, run: _Run, out: _Outcome, tenant: str) -> None:
+        """The output guards' checks of a generated answer; they may redact it or refuse it (``policy``)."""
+        if out.refusal is not None or out.messages is None:
+            return
+        t = time.perf_counter()
+        cited = {c.n for c in out.report.citations} if out.report else set()
+        sources = out.context.sources if out.context else []
+        system = "\n".join(m["content"] for m in out.messages if m["role"] == "system")
+        checked = self.guards.check_answer(
+            out.text,
+            tenant=tenant,
+            cited=[s.hit.text for s in sources if s.n in cited],
+            system_prompt=system,
+        )
+        run.guardrails += checked.events
+        run.step(Step("output_checks", _ms(t), None, [e.to_dict() for e in checked.events]), "output_checks")
+        if checked.refusal is not None:
+            out.draft = out.draft or out.text
+            out.text, out.refusal, out.policy = NOT_FOUND, checked.refusal, "refused"
+        else:
+            out.text = checked.text
 
     def _verify_quote(
         self, run: _Run, text: str, sources: list[Source]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from core.guard.events import GuardEvent
 from core.types import Hit
 from rag.answerability import Answerability
 from rag.cite import CitationReport
@@ -74,6 +75,7 @@ class Answer:
     query_vector: np.ndarray | None = field(default=None, repr=False)  # the search's, kept for monitoring
     messages: list[Message] | None = field(default=None, repr=False)  # as sent to the LLM (None: refused)
     clipped: set[str] = field(default_factory=set)  # chunk ids whose text was cut to max_hit_chars
+    guardrails: list[GuardEvent] = field(default_factory=list)  # every guard's decision (rag.guardrails)
 
     @property
     def refused(self) -> bool:
@@ -119,6 +121,7 @@ class Answer:
             "cost": self.cost,
             "timings_ms": self.timings_ms,
             "steps": [s.to_dict() for s in self.steps],
+            "guardrails": [g.to_dict() for g in self.guardrails],
         }
 
 

@@ -8,18 +8,24 @@ from pathlib import Path
 
 import fakes
 from app.runtime import Runtime
-from core.settings import AnswerSettings, LlmSettings
+from core.settings import AnswerSettings, GuardrailSettings, LlmSettings
 from llm_server import ScriptedLLM
 from rag.answer import Answerer
+from rag.guardrails import AnswerGuards
 from rag.llm.base import LLM
 from rag.llm.openai_chat import OpenAIChat
 
 
 def answerer(
-    kb: Runtime, server: ScriptedLLM | fakes.ScriptedLLM, tmp_path: Path, answer: dict | None = None, **llm
+    kb: Runtime,
+    server: ScriptedLLM | fakes.ScriptedLLM,
+    tmp_path: Path,
+    answer: dict | None = None,
+    guardrails: dict | None = None,
+    **llm,
 ) -> Answerer:
     """The knowledge base's retriever, embedder, prompts and answerability model, the scripted LLM, and
-    answer settings as given (conversations in tmp_path)."""
+    answer and guardrail settings as given (conversations in tmp_path)."""
     if isinstance(server, fakes.ScriptedLLM):
         # The same settings as with the server: the answer path reads the budget and limits from them.
         llm_settings = LlmSettings(base_url="http://fake.invalid/v1", model=server.model, **llm)
@@ -46,6 +52,7 @@ def answerer(
         prompts=kb.prompts,
         conversations=type(kb.conversations)(f"sqlite:///{tmp_path / 'conv.sqlite'}"),
         answerability=kb.answerability,
+        guards=AnswerGuards(GuardrailSettings(**(guardrails or {}))),
         settings=AnswerSettings(**(answer or {})),
         llm_settings=llm_settings,
         max_hit_chars=kb.settings.chunking.max_chars,

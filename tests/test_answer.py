@@ -76,6 +76,7 @@ def test_answer_cites_the_handbook(kb, llm, tmp_path: Path) -> None:
         "prompt",
         "generate",
         "verify",
+        "output_checks",
     ]
     generate = a.steps[5]
     assert generate.tokens_in == 900 and generate.output == a.text and generate.model == "scripted"

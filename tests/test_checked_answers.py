@@ -11,10 +11,11 @@ import pytest
 from answering import answerer
 from api_client import key, sse_events, upload
 from conftest import SAMPLE_DOCS
-from core.settings import AnswerSettings, LlmSettings
+from core.settings import AnswerSettings, GuardrailSettings, LlmSettings
 from llm_server import Reply
 from rag.answer import Answerer
 from rag.answer_policy import DRAFT_FAILED, UNVERIFIED
+from rag.guardrails import AnswerGuards
 from rag.refuse import NOT_FOUND
 
 WARRANTY = "How long is the warranty on a Porter robot?"
@@ -155,6 +156,7 @@ def test_extractive_provider_quotes_the_evidence_without_a_model(kb, tmp_path: P
         prompts=kb.prompts,
         conversations=type(kb.conversations)(f"sqlite:///{tmp_path / 'conv.sqlite'}"),
         answerability=kb.answerability,
+        guards=AnswerGuards(GuardrailSettings()),
         settings=AnswerSettings(),
         llm_settings=LlmSettings(provider="extractive"),
         max_hit_chars=kb.settings.chunking.max_chars,

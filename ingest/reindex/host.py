@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from core.settings import Settings
 from core.store.base import VectorStore
+from ingest.guard import ChunkGuard
 from ingest.reindex.verify import Search
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class Parts(Protocol):
     sparse: Bm25Encoder
     chunker: Chunker
     parser: Parser
+    chunk_guard: ChunkGuard
     index_meta: IndexMeta
 
     def searcher(self, store: VectorStore) -> Search:

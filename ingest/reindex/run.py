@@ -229,6 +229,7 @@ class Reindexer:
             fingerprint=fingerprint,
             batch_chunks=ingest.batch_chunks,
             parser=rt.parser,
+            guard=rt.chunk_guard,
         )
         return rt, parts
 

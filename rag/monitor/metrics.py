@@ -82,6 +82,13 @@ class Metrics:
         self.traces_dropped = Counter(
             "rag_traces_dropped", "Traces dropped because the queue was full", registry=r
         )
+        self.guardrail_events = Counter(
+            "rag_guardrail_events",
+            "Guardrail decisions by guard and action (none, masked, redacted, excluded, quoted, recorded, "
+            "refused)",
+            ["guard", "action"],
+            registry=r,
+        )
         self.drift = Gauge("rag_drift_value", "Latest drift statistic", ["signal"], registry=r)
         self.drift_breach = Gauge(
             "rag_drift_breach", "1 if the latest drift check breached its threshold", ["signal"], registry=r
@@ -106,6 +113,8 @@ class Metrics:
                 self.step_latency.labels(t.kind, step).observe(ms / 1000)
         if t.status == "error":
             self.errors.labels(t.kind).inc()
+        for g in t.guardrails or ():
+            self.guardrail_events.labels(g["guard"], g["action"]).inc()
         if t.kind != "query" or t.status == "error":
             return
         self.answers.labels(str(t.refused).lower(), t.refusal_reason or "").inc()

@@ -212,6 +212,7 @@ class Recorder:
             uncited=len(report.uncited) if report else 0,
             signals=signals,
             metadata=e.metadata,
+            guardrails=[g.to_dict() for g in a.guardrails],
             steps=[_step(s.to_dict(), content) for s in a.steps],
             question=a.question if content else None,
             answer=a.text if content else None,

@@ -99,6 +99,8 @@ class Trace:
     answer: str | None = column(Text, default=None)
     query_vector: np.ndarray | None = column(Float16Vector, default=None)
     feedback: list[dict[str, Any]] | None = field(default=None)
+    # Every guard's decision (core.guard.events.GuardEvent.to_dict): no content, counts and reasons only.
+    guardrails: list[dict[str, Any]] = column(JSON, default_factory=list)
     # As sent to the LLM; content logging only.
     prompt_messages: list[dict[str, str]] | None = column(JSON, default=None)
 
@@ -113,7 +115,7 @@ class Trace:
 _TRACES = map_record(Trace, "traces", _tables)
 
 # Columns added after the table first shipped: created in an existing database on open.
-_ADDED_COLUMNS = ("prompt_messages",)
+_ADDED_COLUMNS = ("prompt_messages", "guardrails")
 
 
 @dataclass(eq=False, kw_only=True)

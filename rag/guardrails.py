@@ -1,0 +1,64 @@
+"""Guardrails on the answer path: question -> screen (prompt injection) -> hits admitted to the prompt
+(flagged chunks excluded, quoted or allowed) -> answer checked (system prompt, secrets, PII, denied terms).
+
+Each step returns the ``GuardEvent``s it decided, which the Answerer keeps on the ``Answer`` for the trace
+and the metrics. Settings are resolved per tenant (``GuardrailSettings.for_tenant``). Nothing here calls
+an external service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.guard.events import GuardEvent
+from core.settings import GuardrailSettings
+from core.types import Hit
+from rag.refuse import Refusal
+
+
+@dataclass
+class Screened:
+    """A question's screen: the events, and a refusal (reason ``policy``) when the settings say refuse."""
+
+    events: list[GuardEvent] = field(default_factory=list)
+    refusal: Refusal | None = None
+
+
+@dataclass
+class Admitted:
+    """The hits a prompt may use; ``quoted``: chunk ids put in with a warning that they look like
+    instructions."""
+
+    hits: list[Hit]
+    quoted: set[str] = field(default_factory=set)
+    events: list[GuardEvent] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """The answer as the reader may see it, with the events, and a refusal when a check refused it."""
+
+    text: str
+    events: list[GuardEvent] = field(default_factory=list)
+    refusal: Refusal | None = None
+
+
+class AnswerGuards:
+    def __init__(self, settings: GuardrailSettings) -> None:
+        self.settings = settings
+
+    def screen_question(self, question: str, tenant: str) -> Screened:
+        return Screened()
+
+    def admit(self, hits: list[Hit], tenant: str) -> Admitted:
+        return Admitted(hits)
+
+    def check_answer(self, text: str, *, tenant: str, cited: Sequence[str], system_prompt: str) -> Checked:
+        """``cited``: the texts of the sources the answer cites; ``system_prompt``: what the model was
+        told."""
+        return Checked(text)
+
+    def holds_stream(self, tenant: str) -> bool:
+        """Whether answer text must be held until checked (output checks on) rather than streamed."""
+        return False
