@@ -9,7 +9,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.encode.sparse import LANGUAGES
@@ -403,23 +411,28 @@ class GuardrailSettings(BaseModel):
     tenants: dict[str, dict[str, object]] = Field(
         default_factory=dict, description="Tenant -> overrides of the fields above."
     )
+    _per_tenant: dict[str, GuardrailSettings] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _tenant_overrides_valid(self) -> GuardrailSettings:
-        for tenant in self.tenants:
-            self.for_tenant(tenant)  # raises on an unknown field or a bad value
+        for tenant, overrides in self.tenants.items():
+            unknown = set(overrides) - (set(type(self).model_fields) - {"tenants"})
+            if unknown:
+                raise ValueError(
+                    f"guardrails.tenants.{tenant[:64]}: unknown setting(s) "
+                    + ", ".join(sorted(u[:40] for u in unknown)[:10])
+                )
+            base = self.model_dump(exclude={"tenants"})
+            try:
+                self._per_tenant[tenant] = type(self).model_validate(base | overrides)
+            except ValidationError as e:
+                problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+                raise ValueError(f"guardrails.tenants.{tenant[:64]}: {problems}") from None
         return self
 
     def for_tenant(self, tenant: str) -> GuardrailSettings:
-        """These settings with ``tenant``'s overrides applied (validated like the rest)."""
-        overrides = self.tenants.get(tenant)
-        if not overrides:
-            return self
-        unknown = set(overrides) - (set(type(self).model_fields) - {"tenants"})
-        if unknown:
-            raise ValueError(f"guardrails.tenants.{tenant}: unknown setting(s) {', '.join(sorted(unknown))}")
-        base = self.model_dump(exclude={"tenants"})
-        return type(self).model_validate(base | overrides)
+        """These settings with ``tenant``'s overrides applied (validated once, at start-up)."""
+        return self._per_tenant.get(tenant, self)
 
 
 class ApiSettings(BaseModel):
