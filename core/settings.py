@@ -352,7 +352,11 @@ class MonitoringSettings(BaseModel):
         description="Keys of the request's metadata (the caller's) that make slices (caller.KEY).",
     )
     slice_top_k: int = Field(
-        3, ge=1, le=50, description="A trace's document slice: the majority among its top-k hits."
+        3,
+        ge=1,
+        le=50,
+        description="A trace's document slice is its top hit's; one without the key gives way to the next "
+        "hit that has it, down to this rank.",
     )
     slice_min_samples: int = Field(
         30, ge=5, description="Fewer traces than this in a slice (or in the rest): no verdict."

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import math
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from rag.monitor.slice_report import (
     proportion_test,
     report_window,
 )
-from rag.monitor.slices import length_bucket, majority, question_language
+from rag.monitor.slices import first, length_bucket, question_language
 from rag.monitor.traces import Trace, TraceStore, new_id
 
 TYPES = ("md", "docx", "html", "pdf")
@@ -257,11 +258,10 @@ def test_question_language_and_length() -> None:
     ]
 
 
-def test_majority_among_the_top_hits_ties_to_the_first() -> None:
-    assert majority(["pdf", "md", "md"]) == "md"
-    assert majority(["pdf", "md"]) == "pdf"
-    assert majority([None, "hr", None]) == "hr"
-    assert majority([None, None]) is None
+def test_the_top_hit_decides_and_one_without_the_key_gives_way() -> None:
+    assert first(["pdf", "md", "md"]) == "pdf"
+    assert first([None, "hr", "sales"]) == "hr"
+    assert first(["", None]) is None and first([]) is None
 
 
 def test_answers_and_searches_carry_their_slices(runtime, tmp_path: Path) -> None:
@@ -277,8 +277,8 @@ def test_answers_and_searches_carry_their_slices(runtime, tmp_path: Path) -> Non
                 metadata={"team": "hr"},
             ),
             Source.from_path(
-                SAMPLE_DOCS / "porter-h2-manual.pdf",
-                "porter-h2-manual.pdf",
+                SAMPLE_DOCS / "incident-postmortem-2026-08.txt",
+                "incident-postmortem-2026-08.txt",
                 "default",
                 metadata={"team": "robotics"},
             ),
@@ -291,14 +291,14 @@ def test_answers_and_searches_carry_their_slices(runtime, tmp_path: Path) -> Non
     recorder = Recorder(store, runtime.embedder, settings)
     try:
         leave = ask.ask("How many days of paid annual leave do employees get?", tenant="default")
-        lidar = ask.ask("Was bedeutet der Fehlercode E-17 beim Roboter Porter?", tenant="default")
+        lidar = ask.ask("Warum war das Flotten-Dashboard im August nicht erreichbar?", tenant="default")
         ids = [
             recorder.answer(leave, "default", metadata={"channel": "web", "user": "u1"}),
             recorder.answer(lidar, "default", metadata={}),
         ]
-        search = runtime.retriever.search("Robot error E-17: what now?", tenant="default")
+        search = runtime.retriever.search("Fleet dashboard outage: why?", tenant="default")
         ids.append(
-            recorder.search(search, "Robot error E-17: what now?", "default", metadata={"channel": "slack"})
+            recorder.search(search, "Fleet dashboard outage: why?", "default", metadata={"channel": "slack"})
         )
         recorder.flush()
         leave_t, lidar_t, search_t = (store.get(i) for i in ids)
@@ -313,13 +313,13 @@ def test_answers_and_searches_carry_their_slices(runtime, tmp_path: Path) -> Non
         "doc.team": "hr",
         "caller.channel": "web",
     }
-    assert lidar.hits[0].source == "porter-h2-manual.pdf"
-    assert lidar_t.slices["question_language"] == "de" and lidar_t.slices["doc_type"] == "pdf"
+    assert lidar.hits[0].source == "incident-postmortem-2026-08.txt"
+    assert lidar_t.slices["question_language"] == "de" and lidar_t.slices["doc_type"] == "txt"
     assert lidar_t.slices["doc.team"] == "robotics" and "caller.channel" not in lidar_t.slices
     assert search_t.slices == {
         "question_language": "en",
         "question_length": "short",
-        "doc_type": "pdf",
+        "doc_type": "txt",
         "doc.team": "robotics",
         "caller.channel": "slack",
     }
@@ -383,6 +383,56 @@ def test_cli_table_and_json(cli, tmp_path: Path) -> None:
     assert (
         "doc_type=pdf" in table and "breach" in table and "doc_type=md" in table and "insufficient" in table
     )
-    assert "Traceback" not in table
+    assert "1 slice(s) in breach (3 signal(s)) over 250 traces" in table and "Traceback" not in table
     empty = cli("monitor", "slices", "--hours", "0.5").stdout
     assert "no slices in this window" in empty
+
+
+def test_dashboard_shows_the_breached_slice(tmp_path: Path, embedder, onnx_cache, llm) -> None:
+    import threading
+    import time
+
+    import uvicorn
+    from test_dashboard import ARTIFACTS, browser_page
+
+    from api.app import create_app
+    from app.runtime import Runtime
+
+    s = load_settings(
+        data_dir=tmp_path / "data",
+        tenant="demo",
+        embedding={"cache_dir": onnx_cache},
+        llm={"base_url": llm.base_url, "model": "scripted", "max_retries": 0},
+        api={"auth": False},
+    )
+    rt = Runtime(s)
+    rt.embedder = embedder  # type: ignore[misc]
+    rt.traces.write(_traffic(tenant="demo"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime=rt), host="127.0.0.1", port=0, log_level="error")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        live = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+        with browser_page(live) as (page, problems, _):
+            page.goto(f"{live}/ui")
+            page.locator("#slices-note", has_text=re.compile(r"breach")).wait_for(timeout=30_000)
+            page.locator("#status", has_text=re.compile(r"^updated")).wait_for(timeout=30_000)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.locator("#slices").screenshot(path=str(ARTIFACTS / "slices.png"))
+            note = page.inner_text("#slices-note")
+            rows = [r.split("\t") for r in page.inner_text("#slices").splitlines()]
+            breached = page.locator("#slices tr.breach").all_inner_texts()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        rt.close()
+    assert problems == []
+    assert note.startswith("1 slice(s) in breach (3 signal(s)) over 250 traces")
+    assert rows[0][:3] == ["slice", "traces", "verdict"]
+    assert rows[1][:3] == ["doc_type=pdf", "60", "breach"] and "⚠" in rows[1][3]
+    assert len(breached) == 1 and "doc_type=pdf" in breached[0]
+    assert ["doc_type=md", "60", "ok"] == next(r[:3] for r in rows if r[0] == "doc_type=md")

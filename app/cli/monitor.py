@@ -161,8 +161,10 @@ def slices(
         print_json(report.to_dict() | {"slices": [s.to_dict() for s in rows]})
     else:
         console.print(
-            f"{len(report.breaches())} breach(es) over {report.traces} traces since {report.window['since']} "
-            f"({report.settings['min_samples']} traces at least per slice, Benjamini-Hochberg at "
+            f"{sum(s.verdict == 'breach' for s in report.slices)} slice(s) in breach "
+            f"({len(report.breaches())} signal(s)) over {report.traces} traces "
+            f"since {report.window['since']} ({report.settings['min_samples']} traces at least per slice, "
+            f"Benjamini-Hochberg at "
             f"{report.settings['alpha']:g}); each cell: slice value / rest"
         )
         table = Table("slice", "traces", "verdict", *_SLICE_SIGNALS.values())

@@ -6,10 +6,11 @@ quality can be broken down by group (rag.monitor.slice_report). Computed on the 
   ``_MIN_PROBABILITY`` likely: "unknown";
 - ``question_length``: words, short (<= 5), medium (<= 15), long;
 - ``doc_type``: the file extension of the retrieved documents (always on), and ``doc.KEY`` for each key of
-  ``monitoring.slice_doc_keys`` in the documents' metadata. A trace's value is the majority among its
-  top ``slice_top_k`` hits, a tie going to the value ranked first: one hit that happens to rank first
-  does not decide on its own, and a question answered from one document type gets that type. Hits
-  without the key do not vote; a trace with no hit (or none with the key) is in no slice of that key;
+  ``monitoring.slice_doc_keys`` in the documents' metadata. A trace's value is the top hit's: the
+  document the question was routed to. A majority among the top hits was tried and dropped: it favours
+  documents cut into many chunks (a two-chunk post-mortem ranked first lost to a handbook's filler
+  chunks at ranks 2 and 3). A top hit without the key gives way to the next one that has it, down to
+  rank ``slice_top_k``; a trace with no hit (or none with the key) is in no slice of that key;
 - ``caller.KEY``: each key of ``monitoring.slice_caller_keys`` in the trace's metadata (what the caller
   sent with the request, see api.schemas ``metadata``).
 
@@ -19,7 +20,6 @@ Values are strings cut to ``_MAX_VALUE`` characters; no question text is kept.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -45,11 +45,11 @@ def slice_attributes(
         out["question_language"] = question_language(question)
         out["question_length"] = length_bucket(question)
     top = hits[: settings.slice_top_k]
-    doc_type = majority([_extension(h.source) for h in top])
+    doc_type = first([_extension(h.source) for h in top])
     if doc_type is not None:
         out["doc_type"] = doc_type
     for key in settings.slice_doc_keys:
-        value = majority([(h.payload.get("metadata") or {}).get(key) for h in top])
+        value = first([(h.payload.get("metadata") or {}).get(key) for h in top])
         if value is not None:
             out[f"doc.{key}"] = value
     for key in settings.slice_caller_keys:
@@ -78,14 +78,9 @@ def question_language(question: str) -> str:
     return best.lang if best is not None and best.prob >= _MIN_PROBABILITY else UNKNOWN
 
 
-def majority(values: Sequence[Any]) -> str | None:
-    """The most frequent value (as a string), a tie going to the one that comes first; None when none."""
-    kept = [v for v in (_value(x) for x in values) if v is not None]
-    if not kept:
-        return None
-    counts = Counter(kept)
-    best = max(counts.values())
-    return next(v for v in kept if counts[v] == best)
+def first(values: Sequence[Any]) -> str | None:
+    """The first value that is one (as a string), in rank order; None when none is."""
+    return next((v for v in (_value(x) for x in values) if v is not None), None)
 
 
 def _value(x: Any) -> str | None:
