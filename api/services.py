@@ -18,6 +18,7 @@ from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
 from ingest.uploads import Uploads
 from rag.monitor.metrics import Metrics
+from rag.monitor.slice_report import BreachWatch
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Services:
         )
         runtime.trace_listeners.append(metrics.observe)
         runtime.drop_listeners.append(metrics.traces_dropped.inc)
+        metrics.watch_slices(BreachWatch(lambda: runtime.traces, s.monitoring).breaches)
         checkpoints = Checkpoints(s.registry_url)
 
         def reindex_progress() -> dict[str, int]:

@@ -348,6 +348,49 @@ class MonitoringSettings(BaseModel):
     psi_max: float = Field(0.2, gt=0, description="Population stability index of the top-1 score.")
     ks_max: float = Field(0.2, gt=0, le=1, description="Kolmogorov-Smirnov statistic of the top-1 score.")
     refusal_delta_max: float = Field(0.1, gt=0, le=1, description="Change of the refusal rate.")
+    # Slices (rag.monitor.slices, rag.monitor.slice_report): quality per group of questions, documents and
+    # callers, each against the rest of the traffic.
+    slice_doc_keys: list[str] = Field(
+        default_factory=lambda: ["team", "language", "source"],
+        description="Document metadata keys that make slices (doc.KEY), besides doc_type (the file "
+        "extension), which is always on.",
+    )
+    slice_caller_keys: list[str] = Field(
+        default_factory=list,
+        description="Keys of the request's metadata (the caller's) that make slices (caller.KEY).",
+    )
+    slice_top_k: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="A trace's document slice is its top hit's; one without the key gives way to the next "
+        "hit that has it, down to this rank.",
+    )
+    slice_min_samples: int = Field(
+        30, ge=5, description="Fewer traces than this in a slice (or in the rest): no verdict."
+    )
+    slice_alpha: float = Field(
+        0.01, gt=0, lt=1, description="False discovery rate (Benjamini-Hochberg) over slices x signals."
+    )
+    slice_min_rate_diff: float = Field(
+        0.1, gt=0, le=1, description="Least difference of a rate (refusal, empty, thumbs up) to report."
+    )
+    slice_min_rank_effect: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="Least rank-biserial effect (Mann-Whitney) of a score (confidence, groundedness ...) "
+        "to report.",
+    )
+    slice_window_hours: float = Field(
+        168.0, gt=0, description="Window of the rag_slice_breach gauges (and the default of the report)."
+    )
+    slice_refresh_s: float = Field(
+        300.0, ge=0, description="The rag_slice_breach gauges are recomputed at a scrape at most this often."
+    )
+    slice_max_series: int = Field(
+        50, ge=1, le=1000, description="At most this many rag_slice_breach series (breaches only)."
+    )
 
 
 PII_ENTITIES = (

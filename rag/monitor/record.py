@@ -14,6 +14,7 @@ from core.settings import MonitoringSettings
 from core.types import Hit
 from rag.answer import Answer
 from rag.monitor.signals import answer_signals, retrieval_signals
+from rag.monitor.slices import slice_attributes
 from rag.monitor.trace_writer import TraceWriter
 from rag.monitor.traces import Trace, TraceStore, new_id
 from rag.retrieve import SearchResult
@@ -213,6 +214,7 @@ class Recorder:
             signals=signals,
             metadata=e.metadata,
             guardrails=[g.to_dict() for g in a.guardrails],
+            slices=slice_attributes(a.question, a.hits, e.metadata, self.settings),
             steps=[_step(s.to_dict(), content) for s in a.steps],
             question=a.question if content else None,
             answer=a.text if content else None,
@@ -235,6 +237,7 @@ class Recorder:
             request_id=e.request_id,
             signals=retrieval_signals(r.hits),
             metadata=e.metadata | {"mode": r.mode, "fusion": r.fusion},
+            slices=slice_attributes(e.query, r.hits, e.metadata, self.settings),
             question=e.query if self.settings.log_content else None,
             query_vector=r.query_vector if r.query_vector is not None else self.embedder.embed_query(e.query),
         )
