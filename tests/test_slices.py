@@ -436,3 +436,19 @@ def test_dashboard_shows_the_breached_slice(tmp_path: Path, embedder, onnx_cache
     assert rows[1][:3] == ["doc_type=pdf", "60", "breach"] and "⚠" in rows[1][3]
     assert len(breached) == 1 and "doc_type=pdf" in breached[0]
     assert ["doc_type=md", "60", "ok"] == next(r[:3] for r in rows if r[0] == "doc_type=md")
+
+
+def test_a_failed_trace_read_keeps_the_last_breaches_and_metrics_up() -> None:
+    """A scrape while the trace store fails returns the breaches found before, not an exception."""
+    calls = {"n": 0}
+
+    def broken() -> TraceStore:
+        calls["n"] += 1
+        raise OSError("database is locked")
+
+    now = [0.0]
+    watch = BreachWatch(broken, MonitoringSettings(slice_refresh_s=10), clock=lambda: now[0])
+    assert watch.breaches() == [] and calls["n"] == 1
+    assert watch.breaches() == [] and calls["n"] == 1  # not retried on every scrape
+    now[0] = 11.0
+    assert watch.breaches() == [] and calls["n"] == 2

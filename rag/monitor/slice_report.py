@@ -25,6 +25,7 @@ slice or in the rest: "insufficient", no test.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import threading
 import time
@@ -39,6 +40,8 @@ from core.db import utcnow
 from core.settings import MonitoringSettings
 from rag.monitor.traces import Trace, TraceStore
 from rag.verify import FLAGGED
+
+log = logging.getLogger(__name__)
 
 CORRECTION = "benjamini-hochberg"
 
@@ -297,7 +300,11 @@ class BreachWatch:
         with self._lock:
             now = self.clock()
             if self._at is None or now - self._at >= self.settings.slice_refresh_s:
-                found = report_window(self.store(), self.settings).breaches()
-                self._breaches = found[: self.settings.slice_max_series]
                 self._at = now
+                try:
+                    found = report_window(self.store(), self.settings).breaches()
+                except Exception:  # noqa: BLE001 - a failed trace read must not take /metrics down
+                    log.exception("slice breaches could not be computed; the last ones are kept")
+                else:
+                    self._breaches = found[: self.settings.slice_max_series]
             return list(self._breaches)
