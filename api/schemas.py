@@ -215,6 +215,11 @@ class QueryResponse(BaseModel):
     cost: float | None
     timings_ms: dict[str, float]
     steps: list[StepOut]
+    guardrails: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Each guard's decision on this answer: guard, verdict (pass or flagged), action (none, "
+        "masked, redacted, excluded, quoted, recorded, refused), score, reason, target, counts.",
+    )
 
 
 class JobOut(BaseModel):

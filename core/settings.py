@@ -451,6 +451,20 @@ class GuardrailSettings(BaseModel):
         default_factory=list,
         description="Terms or topics an answer must not contain (refused, reason policy).",
     )
+    # Output checks, each on only when output_checks is (rag.output_checks).
+    prompt_leak: bool = Field(
+        True, description="Refuse (reason policy) an answer that repeats the system prompt's instructions."
+    )
+    prompt_leak_words: int = Field(
+        10,
+        ge=5,
+        description="Words of the answer, in runs of five or more the instructions also hold, that make a "
+        "leak.",
+    )
+    secrets: bool = Field(True, description="Redact API keys, tokens, private keys and passwords in answers.")
+    output_pii: bool = Field(
+        True, description="Redact PII in an answer that none of its cited sources holds."
+    )
     tenants: dict[str, dict[str, object]] = Field(
         default_factory=dict, description="Tenant -> overrides of the fields above."
     )

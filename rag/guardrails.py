@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from core.guard.events import GuardEvent
 from core.settings import GuardrailSettings
 from core.types import Hit
+from rag.output_checks import OutputChecks, StreamGate
 from rag.refuse import Refusal
 
 
@@ -42,11 +43,14 @@ class Checked:
     text: str
     events: list[GuardEvent] = field(default_factory=list)
     refusal: Refusal | None = None
+    # (original, replacement) of each redaction, to apply to every other copy of the text (rag.output_checks)
+    replaced: list[tuple[str, str]] = field(default_factory=list)
 
 
 class AnswerGuards:
     def __init__(self, settings: GuardrailSettings) -> None:
         self.settings = settings
+        self._output: dict[str, OutputChecks] = {}  # tenant -> its output checks
 
     def screen_question(self, question: str, tenant: str) -> Screened:
         return Screened()
@@ -54,11 +58,24 @@ class AnswerGuards:
     def admit(self, hits: list[Hit], tenant: str) -> Admitted:
         return Admitted(hits)
 
-    def check_answer(self, text: str, *, tenant: str, cited: Sequence[str], system_prompt: str) -> Checked:
+    def check_answer(
+        self, text: str, *, tenant: str, cited: Sequence[str], system_prompt: str | None
+    ) -> Checked:
         """``cited``: the texts of the sources the answer cites; ``system_prompt``: what the model was
-        told."""
-        return Checked(text)
+        told (None: the extractive provider's answer, quoted from the sources). See rag.output_checks."""
+        checks = self._output_checks(tenant)
+        if not checks.enabled:
+            return Checked(text)
+        r = checks.check(text, cited=cited, system_prompt=system_prompt)
+        return Checked(r.text, r.events, r.refusal, r.replaced)
 
-    def holds_stream(self, tenant: str) -> bool:
-        """Whether answer text must be held until checked (output checks on) rather than streamed."""
-        return False
+    def stream_gate(self, tenant: str, *, system_prompt: str, sources: dict[int, str]) -> StreamGate | None:
+        """What a streamed answer passes through, sentence by sentence (None: output checks off, the text
+        streams as it comes). ``sources``: the prompt's source texts by number."""
+        checks = self._output_checks(tenant)
+        return StreamGate(checks, system_prompt, sources) if checks.enabled else None
+
+    def _output_checks(self, tenant: str) -> OutputChecks:
+        if tenant not in self._output:
+            self._output[tenant] = OutputChecks(self.settings.for_tenant(tenant))
+        return self._output[tenant]

@@ -1,5 +1,5 @@
-"""Monitoring: summaries, time series, recent traces, drift, prompt comparison, slices. A key sees its own
-tenant; an admin key sees every tenant, or one with ?tenant=."""
+"""Monitoring: summaries, time series, recent traces, drift, prompt comparison, slices, guardrail
+decisions. A key sees its own tenant; an admin key sees every tenant, or one with ?tenant=."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from api.deps import Caller, ServicesDep
 from api.keys import Principal
 from api.problems import ApiProblem
 from core.db import utcnow
-from rag.monitor import aggregate
+from rag.monitor import aggregate, guard_events
 from rag.monitor.drift import check_windows
 from rag.monitor.slice_report import report_window
 
@@ -120,3 +120,12 @@ def slices(
     for key, value, signal in report.breaches():
         log.warning("slice %s=%s: %s worse than the rest", key, value, signal)
     return report.to_dict()
+
+
+@router.get("/guardrails", summary="Guardrail decisions over a window")
+def guardrails(
+    services: ServicesDep, caller: Caller, hours: Hours = 24, tenant: TenantParam = None
+) -> dict[str, Any]:
+    since = utcnow() - dt.timedelta(hours=hours)
+    traces = services.runtime.traces.window(since, tenant=_tenant(caller, tenant))
+    return {"since": since.isoformat(), **guard_events.guardrails(traces)}

@@ -221,6 +221,25 @@ async function refresh() {
   }
 }
 
+// Guardrail decisions (/v1/monitor/guardrails): per guard, how often it ran, flagged, and what it did.
+async function guardrailTable() {
+  try {
+    const g = await api(`/v1/monitor/guardrails?hours=${$("hours").value}`);
+    table($("guardrails"), [
+      ["guard", (r) => r.guard],
+      ["target", (r) => r.target],
+      ["traces", (r) => r.traces],
+      ["flagged", (r) => `${r.flagged} (${pct(r.flagged_rate)})`],
+      ["actions", (r) => Object.entries(r.actions).map(([a, n]) => `${a} ${n}`).join(", ")],
+    ], g.guards);
+  } catch (error) {
+    $("guardrails").replaceChildren(text("caption", `cannot load: ${error.message}`));
+  }
+}
+$("refresh").addEventListener("click", guardrailTable);
+$("hours").addEventListener("change", guardrailTable);
+guardrailTable();
+
 $("refresh").addEventListener("click", refresh);
 $("hours").addEventListener("change", refresh);
 

@@ -1,4 +1,5 @@
-"""``rag monitor summary|drift|prompts|slices``: read the trace store (it works while ``rag serve`` runs)."""
+"""``rag monitor summary|drift|prompts|slices|guardrails``: read the trace store (works while ``rag
+serve`` runs)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from app.cli.common import console, handle_errors, print_json
 from core import offline
 from core.db import utcnow
 from core.settings import load_settings
-from rag.monitor import aggregate
+from rag.monitor import aggregate, guard_events
 from rag.monitor.drift import check_windows
 from rag.monitor.slice_report import report_window
 from rag.monitor.traces import TraceStore
 
 app = typer.Typer(
-    help="Monitoring from the traces: quality summary, drift, prompt variants, slices.", no_args_is_help=True
+    help="Monitoring from the traces: quality summary, drift, prompt variants, slices, guardrail decisions.",
+    no_args_is_help=True,
 )
 log = logging.getLogger("rag.monitor")
 
@@ -186,3 +188,30 @@ def _cell(c) -> str:  # noqa: ANN001 - a SignalCheck
         return "–"
     text = f"{c.value:.2f} / {c.rest:.2f}" if c.rest is not None else f"{c.value:.2f}"
     return f"[red]{text} ![/red]" if c.verdict == "breach" else text
+
+
+@app.command("guardrails")
+@handle_errors
+def guardrails(hours: Hours = 24, tenant: Tenant = None, as_json: AsJson = False) -> None:
+    """Guardrail decisions over the window: per guard, the traces it decided on, how many it flagged, and
+    what it did (none, masked, redacted, excluded, quoted, recorded, refused)."""
+    store, _ = _store()
+    try:
+        report = guard_events.guardrails(store.window(utcnow() - dt.timedelta(hours=hours), tenant=tenant))
+    finally:
+        store.close()
+    if as_json:
+        print_json(report)
+        return
+    table = Table("guard", "target", "traces", "flagged", "flagged %", "actions", title=f"last {hours:g} h")
+    for g in report["guards"]:
+        actions = ", ".join(f"{a} {n}" for a, n in g["actions"].items())
+        table.add_row(
+            g["guard"],
+            g["target"],
+            str(g["traces"]),
+            str(g["flagged"]),
+            f"{100 * g['flagged_rate']:.1f}",
+            actions,
+        )
+    console.print(table if report["guards"] else "[yellow]no guardrail decisions in this window[/yellow]")
