@@ -63,8 +63,8 @@ def _gap(n: int) -> str:
 
 
 # Words for instructions and prompts (never "settings", "steps" or "procedure": a manual's words).
-_INSTR_EN = r"(?:instructions?|prompts?|directives?|guidelines|guardrails|rules|programming|system message)"
-_AI = r"(?:ai|a\.i\.|llm|llms|language models?|assistants?|chat ?bots?|gpt|chatgpt|claude|copilot|gemini|agents?)"
+_INSTR_EN = r"(?:instructions?|prompts?|directives?|guidelines|guardrails|rules?|programming|system message)"
+_AI = r"(?:ai|a\.i\.|llm|llms|language models?|assistants?|chat ?bots?|gpt|chatgpt|claude|copilot|gemini|agents?|ai (?:models?|systems?|tools?))"
 
 _PATTERNS: list[tuple[str, float, str]] = [
     # --- override: strong when the instructions are qualified as the model's or as all of them
@@ -105,8 +105,12 @@ _PATTERNS: list[tuple[str, float, str]] = [
     (
         "override",
         0.7,
-        r"\bdo not (?:follow|obey|apply) (?:your|the|any) (?:previous |prior |original |system )?"
-        + _INSTR_EN,
+        r"\bdo not (?:follow|obey|apply) (?:your|any) (?:previous |prior |original |system )?" + _INSTR_EN,
+    ),
+    (
+        "override",
+        0.45,
+        r"\bdo not (?:follow|obey|apply) the (?:previous |prior |original |system )" + _INSTR_EN,
     ),
     ("override", 0.6, r"\bfrom now on,? (?:you|your)\b"),
     ("override", 0.75, r"\b(?:stop|quit) following (?:your|the) " + _INSTR_EN),
@@ -248,32 +252,32 @@ _PATTERNS: list[tuple[str, float, str]] = [
     (
         "role_play",
         0.8,
-        r"\b(?:du bist (?:jetzt|nun|ab jetzt|ab sofort)|verhalte dich (?:wie|als)|tu so,? als (?:ob )?(?:du|waerst))",
+        r"\b(?:du bist (?:jetzt|nun|ab jetzt|ab sofort) (?:ein|eine|der|die|das|dan|frei|ohne|im|kein)|verhalte dich (?:wie|als)|tu so,? als (?:ob )?(?:du|waerst))",
     ),
     (
         "role_play",
         0.8,
-        r"\b(?:tu es|vous etes) (?:maintenant|desormais|a present)\b|\b(?:agis|agissez) comme (?:une?|si)\b|\bfais comme si tu",
+        r"\b(?:tu es|vous etes) (?:maintenant|desormais|a present) (?:une?|l'|le|la|dan|libre|sans|en mode)|\b(?:agis|agissez) comme (?:une?|si)\b|\bfais comme si tu",
     ),
     (
         "role_play",
         0.8,
-        r"\b(?:ahora eres|a partir de ahora eres|actua como (?:si|una?)|finge (?:ser|que eres))\b",
+        r"\b(?:(?:a partir de )?ahora eres (?:un|una|el|la|libre|dan)|actua como (?:si|una?)|finge (?:ser|que eres))\b",
     ),
     (
         "role_play",
         0.8,
-        r"\b(?:ora sei|adesso sei|da ora in poi sei|comportati come|fingi di essere|agisci come (?:se|una?))\b",
+        r"\b(?:(?:ora|adesso|da ora in poi) sei (?:un|una|il|la|libero|libera|dan)|comportati come|fingi di essere|agisci come (?:se|una?))\b",
     ),
     (
         "role_play",
         0.8,
-        r"\b(?:agora (?:voce e|es|tu es)|a partir de agora voce e|aja como (?:se|uma?)|finja (?:ser|que (?:voce|e)))\b",
+        r"\b(?:(?:a partir de )?agora (?:voce e|es|tu es) (?:um|uma|o|a|livre|dan)|aja como (?:se|uma?)|finja (?:ser|que (?:voce|e)))\b",
     ),
     (
         "role_play",
         0.8,
-        r"\b(?:je bent nu|jij bent nu|vanaf nu ben je|doe alsof je|gedraag je als|speel de rol van)\b",
+        r"\b(?:(?:je|jij) bent nu (?:een|de|het|vrij|dan|in|zonder)|vanaf nu ben je|doe alsof je|gedraag je als|speel de rol van)\b",
     ),
     # --- system prompt and data exfiltration
     (
@@ -291,7 +295,7 @@ _PATTERNS: list[tuple[str, float, str]] = [
         r"\b(?:send|forward|email|e-mail|post|upload|exfiltrate|transmit|leak)\b"
         + _gap(3)
         + r"(?:conversation|chat history|chat log|previous messages|api keys?|passwords?|credentials|session tokens?|user'?s? (?:data|messages|question|details))\b"
-        + _gap(3)
+        + _gap(8)
         + r"(?:to|at)\b",
     ),
     (
@@ -351,7 +355,7 @@ _PATTERNS: list[tuple[str, float, str]] = [
     ),
     (
         "tool_smuggling",
-        0.8,
+        0.4,
         r"\b(?:use|call) (?:the |your )?(?:browser|browsing|web|search|code|python|shell|email|e-mail) (?:tool|plugin|function)\b",
     ),
     (
@@ -404,7 +408,15 @@ _PATTERNS: list[tuple[str, float, str]] = [
         r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[/?inst\]|<</?sys>>",
     ),
     ("role_marker", 0.45, r"(?:^|\n)\s*(?:###\s*)?(?:system|assistant|developer)\s*(?:prompt|message)?\s*:"),
+    (
+        "tool_smuggling",
+        0.6,
+        r"\b(?:read|cat|open|show|print|upload)\b"
+        + _gap(2)
+        + r"(?:/etc/(?:passwd|shadow)|~/\.ssh|id_rsa|\.env)\b",
+    ),
     ("role_marker", 0.5, r"(?:^|\n)\s*###\s*(?:instruction|response|system)\b"),
+    ("role_marker", 0.75, r"(?:^|\n)\s*system\s*:[^\n]*\n(?:[^\n]*\n){0,5}?\s*assistant\s*:"),
     ("role_marker", 0.55, r"</?(?:system|assistant|instructions)>"),
     # --- text addressed to a model reading the document
     (
