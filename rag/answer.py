@@ -208,7 +208,7 @@ class Answerer:
             yield outcome.text
         else:
             outcome = yield from self._generate(
-                run, standalone, hits, gate.evidence, embedder, cid, prompt, tenant
+                run, standalone, hits, gate.evidence, embedder, cid, prompt, tenant, admitted.quoted
             )
             self._guard_output(run, outcome, tenant)
             if outcome.held:
@@ -327,12 +327,13 @@ class Answerer:
         cid: str,
         prompt: str | None,
         tenant: str,
+        quoted: set[str] | frozenset[str] = frozenset(),
     ) -> Generator[str, None, _Outcome]:
         """Prompt, generate (streaming under the flag policy), verify, and apply the policy."""
         assert self.llm is not None
         template, variant = self.prompts.choose(self.settings.prompt, self.settings.variants, cid, prompt)
         t = time.perf_counter()
-        context, messages = self._prompt(template, question, hits)
+        context, messages = self._prompt(template, question, hits, quoted)
         run.step(
             Step("prompt", _ms(t), template.id, {"sources": len(context.sources)}, context.tokens),
             "prompt_build",
@@ -497,7 +498,11 @@ class Answerer:
         return rewritten, step, completion.usage
 
     def _prompt(
-        self, template: PromptTemplate, question: str, hits: list[Hit]
+        self,
+        template: PromptTemplate,
+        question: str,
+        hits: list[Hit],
+        quoted: set[str] | frozenset[str] = frozenset(),
     ) -> tuple[Context, list[Message]]:
         assert self.llm is not None
         s = self.llm_settings
@@ -513,6 +518,7 @@ class Answerer:
             max_sources=self.settings.max_sources,
             dedup_jaccard=self.settings.dedup_jaccard,
             defuse=self.defuse,
+            quoted=quoted,
         )
         return context, template.render(sources=context.text, question=question)
 

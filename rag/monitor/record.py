@@ -10,6 +10,7 @@ from typing import Any
 
 from core.db import utcnow
 from core.encode.dense import Embedder
+from core.guard.events import GuardEvent
 from core.settings import MonitoringSettings
 from core.types import Hit
 from rag.answer import Answer
@@ -50,6 +51,7 @@ class _JobEvent:
     chunks: int
     stage_ms: dict[str, float]
     at: dt.datetime
+    flagged: int = 0  # chunks of the document the injection screen flagged
 
 
 @dataclass
@@ -118,8 +120,12 @@ class Recorder:
         reason: str | None,
         chunks: int,
         stage_ms: dict[str, float],
+        flagged: int = 0,
     ) -> None:
-        self.writer.submit(_JobEvent(job_id, tenant, source, state, reason, chunks, stage_ms, utcnow()))
+        """``flagged``: chunks of the written document the injection screen flagged (an event when > 0)."""
+        self.writer.submit(
+            _JobEvent(job_id, tenant, source, state, reason, chunks, stage_ms, utcnow(), flagged)
+        )
 
     def error(
         self,
@@ -160,6 +166,7 @@ class Recorder:
                 status="ok" if event.state == "indexed" else "error",
                 error=event.reason,
                 metadata={"source": event.source, "chunks": event.chunks},
+                guardrails=_job_guardrails(event),
             )
         if isinstance(event, _ErrorEvent):
             return Trace(
@@ -241,6 +248,20 @@ class Recorder:
             question=e.query if self.settings.log_content else None,
             query_vector=r.query_vector if r.query_vector is not None else self.embedder.embed_query(e.query),
         )
+
+
+def _job_guardrails(e: _JobEvent) -> list[dict[str, Any]]:
+    if not e.flagged:
+        return []
+    event = GuardEvent(
+        "injection",
+        "flagged",
+        "recorded",
+        reason="chunks that look like instructions to the assistant",
+        target="chunk",
+        detail={"flagged": e.flagged},
+    )
+    return [event.to_dict()]
 
 
 def _retrieval(hits: list[Hit]) -> list[dict[str, Any]]:
