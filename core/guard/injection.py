@@ -11,7 +11,7 @@ Three signals, combined as independent evidence (noisy-or: ``1 - prod(1 - s)``):
 - text hidden from readers: Unicode tag characters (decoded and screened too), bidi overrides, zero-width
   characters inside words (removed before the patterns run, so they cannot split a phrase);
 - the cosine similarity of the text's own dense vector (computed at ingest anyway) to a curated, versioned
-  set of attack phrasings shipped in ``core/guard/data``, embedded once per embedder and cached.
+  set of attack phrasings shipped in ``core/guard`` (``attacks-v1.json``), embedded once per embedder and cached.
 
 CSS-hidden runs (``display:none``, white on white) cannot be seen here: unstructured's HTML partition keeps
 their text and drops the styles, so they are screened by their words like any other text.
@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-ATTACK_SET = "attacks-v1"  # the file core/guard/data/<name>.json; its "version" goes into the fingerprint
+ATTACK_SET = "attacks-v1"  # the file core/guard/<name>.json; its "version" goes into the fingerprint
 PATTERNS_VERSION = 1  # raise it when the patterns or weights change: stored scores are then outdated
 
 
@@ -547,7 +547,7 @@ class AttackSet:
 
 @cache
 def _load_set(name: str) -> AttackSet:
-    raw = json.loads(resources.files("core.guard").joinpath("data", f"{name}.json").read_text("utf-8"))
+    raw = json.loads(resources.files("core.guard").joinpath(f"{name}.json").read_text("utf-8"))
     return AttackSet(raw["version"], tuple(a["text"] for a in raw["attacks"]))
 
 
