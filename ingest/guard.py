@@ -78,6 +78,15 @@ def document_summary(notes: Sequence[ChunkNotes]) -> dict[str, Any]:
     return out
 
 
+def stored_summary(chunks: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """``document_summary`` of a document's stored chunks (payloads), as a re-index leaves them."""
+    notes = []
+    for c in chunks:
+        g = c.get("guard") or {}
+        notes.append(ChunkNotes(pii=dict(g.get("pii") or {}), injection=g.get("injection")))
+    return document_summary(notes)
+
+
 def flagged_chunks(chunks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Of a document's stored chunks (payloads), those its injection screen flagged: id, index, score and
     reasons (never the text)."""

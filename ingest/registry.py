@@ -169,6 +169,13 @@ class Registry(SqlStore):
             row.status = Status.INDEXED
             row.error = None
 
+    def set_guard(self, tenant: str, doc_id: str, guard: dict[str, Any]) -> None:
+        """Replace a served document's guard figures (a re-index rebuilt its points under new settings)."""
+        with self._session() as s:
+            row = s.get(DocRecord, (tenant, doc_id))
+            if row is not None:
+                row.guard = guard
+
     def abandon_index(self, tenant: str, doc_id: str, error: str) -> None:
         """The pending version was not written: back to the served version, or failed if there is none."""
         with self._session() as s:

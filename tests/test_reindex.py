@@ -310,6 +310,27 @@ def test_incremental_copies_documents_already_built_with_the_target_settings(
     small.close()
 
 
+def test_a_reindex_under_new_guard_settings_refreshes_each_documents_guard_figures(
+    kb: Runtime, embedder
+) -> None:
+    """The registry's per-document guard figures follow the rebuilt points, not the settings they replaced."""
+    before = {d.id: (d.guard or {}).get("injection", {}).get("flagged") for d in kb.registry.list()}
+    assert set(before.values()) == {0}
+    strict = Runtime(
+        kb.settings.model_copy(
+            update={"guardrails": kb.settings.guardrails.model_copy(update={"injection_threshold": 0.0})}
+        )
+    )
+    kb.close()
+    strict.embedder = embedder  # type: ignore[misc]
+    _, run = _reindex(strict, Options(incremental=True))
+    assert run.state == RunState.SWITCHED and run.rebuilt == len(before)
+    after = {d.id: d for d in strict.registry.list()}
+    for doc_id, d in after.items():
+        assert d.guard["injection"]["flagged"] == d.chunk_count, doc_id  # every chunk scores >= 0
+    strict.close()
+
+
 # ---- embedding model mismatch ----------------------------------------------------------------------------
 
 

@@ -200,6 +200,14 @@ class Checkpoints(SqlStore):
                 (r.tenant, r.doc_id): DoneDoc(r.content_hash, dict(r.metadata or {}), r.chunks) for r in rows
             }
 
+    def rebuilt(self, run_id: str) -> list[tuple[str, str]]:
+        """The documents the run rebuilt (not copied): (tenant, doc id)."""
+        with self._session() as s:
+            rows = s.execute(
+                select(_Doc.tenant, _Doc.doc_id).where(_Doc.run_id == run_id, _Doc.how == "rebuilt")
+            )
+            return [(t, d) for t, d in rows]
+
     def tally(self, run_id: str) -> dict[str, int]:
         """What the new version holds, one count per document: ``rebuilt`` and ``copied`` documents, and
         their ``chunks``."""

@@ -19,12 +19,15 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core.errors import ReindexError, StoreError
 from core.scrub import scrub
 from core.settings import Settings
 from core.store.base import VectorStore
 from ingest.batch import Components
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
+from ingest.guard import stored_summary
 from ingest.reindex.build import Builder, Failure
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
 from ingest.reindex.host import Host, Parts
@@ -202,6 +205,7 @@ class Reindexer:
                 self.rt.adopt(target_s, embedder=embedder)
                 served.switch(run.version, configured=self.rt.index_meta)
             log.info("re-index %s: switched from %s to %s", run.id, previous, run.version)
+            self._refresh_guard(self.checkpoints.rebuilt(run.id))
             self.checkpoints.update(
                 run.id, state=RunState.SWITCHED.value, phase="done", served_at_start=previous
             )
@@ -297,6 +301,17 @@ class Reindexer:
         if version in versions.all() and version != versions.current():
             self.rt.store.release(version)
             versions.drop(version)
+
+    def _refresh_guard(self, rebuilt: list[tuple[str, str]]) -> None:
+        """After a switch: the rebuilt documents' guard figures as their new points carry them (the guard
+        settings may have changed). A failure leaves the old figures, logged; the points are right."""
+        try:
+            for tenant, doc_id in rebuilt:
+                self.rt.registry.set_guard(
+                    tenant, doc_id, stored_summary(self.rt.store.chunks(tenant, doc_id))
+                )
+        except (StoreError, SQLAlchemyError) as e:
+            log.warning("re-index: guard figures of rebuilt documents not refreshed: %s", e)
 
     def _drop_older(self, keep: set[str]) -> None:
         """After a switch: a failure here leaves a version too many on disk, nothing worse."""
