@@ -1,5 +1,6 @@
 """Record: answers, searches, ingest jobs and failures -> traces (off the request path, on the trace
-writer's thread: quality signals and the query embedding are computed there, not while the user waits)."""
+writer's thread: quality signals, the query embedding and the PII masking of content fields
+(rag.monitor.redact, per tenant's ``guardrails.pii_in_traces``) are done there, not while the user waits)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 
 from core.db import utcnow
 from core.encode.dense import Embedder
-from core.settings import MonitoringSettings
+from core.settings import GuardrailSettings, MonitoringSettings
 from core.types import Hit
 from rag.answer import Answer
+from rag.monitor.redact import masker
 from rag.monitor.signals import answer_signals, retrieval_signals
 from rag.monitor.trace_writer import TraceWriter
 from rag.monitor.traces import Trace, TraceStore, new_id
@@ -70,12 +72,14 @@ class Recorder:
         embedder: Embedder,
         settings: MonitoringSettings,
         *,
+        guardrails: GuardrailSettings | None = None,
         on_written: Callable[[Trace], None] | None = None,
         on_dropped: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
+        self.guardrails = guardrails  # None: no PII masking of content (as with pii_in_traces "off")
         self.writer = TraceWriter(
             store,
             prepare=self._prepare,
@@ -180,6 +184,16 @@ class Recorder:
         signals = retrieval_signals(a.hits) | answer_signals(a, self.embedder)
         report = a.citations
         prompt = a.prompt or {}
+        mask = masker(self.guardrails, e.tenant) if content else None
+        steps = [_step(s.to_dict(), content) for s in a.steps]
+        question, answer, messages = (a.question, a.text, a.messages) if content else (None, None, None)
+        guardrails = [g.to_dict() for g in a.guardrails]
+        if mask is not None:
+            question, answer = mask.text(question), mask.text(answer)
+            messages = mask.value(messages)
+            steps = [s | {k: mask.value(s[k]) for k in ("input", "output") if k in s} for s in steps]
+            if (event := mask.event()) is not None:
+                guardrails.append(event.to_dict())
         return Trace(
             id=a.trace_id,
             kind="query",
@@ -212,11 +226,11 @@ class Recorder:
             uncited=len(report.uncited) if report else 0,
             signals=signals,
             metadata=e.metadata,
-            guardrails=[g.to_dict() for g in a.guardrails],
-            steps=[_step(s.to_dict(), content) for s in a.steps],
-            question=a.question if content else None,
-            answer=a.text if content else None,
-            prompt_messages=a.messages if content else None,
+            guardrails=guardrails,
+            steps=steps,
+            question=question,
+            answer=answer,
+            prompt_messages=messages,
             query_vector=a.query_vector
             if a.query_vector is not None
             else self.embedder.embed_query(a.standalone_question),
@@ -224,6 +238,13 @@ class Recorder:
 
     def _search_trace(self, e: _SearchEvent) -> Trace:
         r = e.result
+        question = e.query if self.settings.log_content else None
+        guardrails = []
+        mask = masker(self.guardrails, e.tenant) if question else None
+        if mask is not None:
+            question = mask.text(question)
+            if (event := mask.event()) is not None:
+                guardrails.append(event.to_dict())
         return Trace(
             id=e.trace_id,
             kind="search",
@@ -235,7 +256,8 @@ class Recorder:
             request_id=e.request_id,
             signals=retrieval_signals(r.hits),
             metadata=e.metadata | {"mode": r.mode, "fusion": r.fusion},
-            question=e.query if self.settings.log_content else None,
+            question=question,
+            guardrails=guardrails,
             query_vector=r.query_vector if r.query_vector is not None else self.embedder.embed_query(e.query),
         )
 

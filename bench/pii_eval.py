@@ -1,0 +1,170 @@
+"""PII detection on the labelled set (bench/pii_data.py): recall per entity type, precision overall, cost,
+and whether any PII of the set survives in a trace written with content logging on. Not a test; prints
+and saves bench/results/pii_eval.json.
+
+    python bench/pii_eval.py [--split test|dev] [--no-traces]
+
+Scoring: a labelled span is found when detections of the same type cover at least ``COVER`` of its
+characters (what masking needs: "+44 20 7946 0958" found as "20 7946 0958" leaves the number unreadable
+only if most of it is gone). A detection is correct when it overlaps a labelled span of its type;
+precision is over all detections. ``any_type`` figures ignore the type (a phone masked as
+something else is still masked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pii_data
+from common import RESULTS, machine
+
+from core.guard.pii import PiiSpan, detector
+from core.settings import GuardrailSettings
+
+COVER = 0.8
+TARGETS = {
+    "EMAIL_ADDRESS": 0.95,
+    "PHONE_NUMBER": 0.95,
+    "CREDIT_CARD": 0.95,
+    "IBAN_CODE": 0.95,
+    "PERSON": 0.85,
+}
+
+
+def _covered(span: pii_data.Span, found: list[PiiSpan], same_type: bool) -> float:
+    hit = 0
+    for f in found:
+        if same_type and f.kind != span.kind:
+            continue
+        lo, hi = max(span.start, f.start), min(span.end, f.end)
+        if hi > lo:
+            hit += hi - lo
+    return hit / (span.end - span.start)
+
+
+def score(docs: list[pii_data.Doc], found: dict[str, list[PiiSpan]]) -> dict[str, Any]:
+    recall: dict[str, list[int]] = {}
+    recall_any: dict[str, list[int]] = {}
+    tp = fp = tp_any = 0
+    misses: list[dict[str, str]] = []
+    false_pos: list[dict[str, str]] = []
+    for d in docs:
+        spans = found[d.id]
+        for s in d.spans:
+            ok = _covered(s, spans, True) >= COVER
+            recall.setdefault(s.kind, []).append(ok)
+            recall_any.setdefault(s.kind, []).append(_covered(s, spans, False) >= COVER)
+            if not ok:
+                misses.append({"kind": s.kind, "text": s.text, "doc": d.id})
+        for f in spans:
+            overlaps = [s for s in d.spans if s.start < f.end and f.start < s.end]
+            if any(s.kind == f.kind for s in overlaps):
+                tp += 1
+            else:
+                fp += 1
+                false_pos.append({"kind": f.kind, "text": d.text[f.start : f.end], "doc": d.id})
+            tp_any += bool(overlaps)
+    n = tp + fp
+    return {
+        "recall": {k: round(sum(v) / len(v), 4) for k, v in sorted(recall.items())},
+        "recall_any_type": {k: round(sum(v) / len(v), 4) for k, v in sorted(recall_any.items())},
+        "spans": {k: len(v) for k, v in sorted(recall.items())},
+        "precision": round(tp / n, 4) if n else 1.0,
+        "precision_any_type": round(tp_any / n, 4) if n else 1.0,
+        "detections": n,
+        "misses": misses,
+        "false_positives": false_pos,
+    }
+
+
+def cost(det: Any, docs: list[pii_data.Doc]) -> dict[str, float]:
+    """Warm cost: a trace-sized text (question, answer and six retrieved chunks: ~7,000 characters) and
+    1,000-character chunks."""
+    text = "\n\n".join(d.text for d in docs)
+    chunks = [text[i : i + 1000] for i in range(0, len(text) - 1000, 1000)][:60]
+    trace_texts = ["\n\n".join(d.text for d in docs[i : i + 10]) for i in range(0, len(docs) - 10, 10)][:12]
+    det.find(chunks[0])
+    per_chunk = []
+    for c in chunks:
+        t = time.perf_counter()
+        det.find(c)
+        per_chunk.append((time.perf_counter() - t) * 1000)
+    per_trace = []
+    for c in trace_texts:
+        t = time.perf_counter()
+        det.find(c)
+        per_trace.append((time.perf_counter() - t) * 1000)
+    big_s = {}
+    for size in (100_000, 500_000):  # linear in length: the second should take ~5x the first
+        big = (text * (size // len(text) + 1))[:size]
+        t = time.perf_counter()
+        det.find(big)
+        big_s[size] = round(time.perf_counter() - t, 2)
+    return {
+        "ms_per_1000_chars_median": round(statistics.median(per_chunk), 2),
+        "trace_chars_mean": round(statistics.mean(len(c) for c in trace_texts)),
+        "ms_per_trace_median": round(statistics.median(per_trace), 2),
+        "ms_per_trace_max": round(max(per_trace), 2),
+        "s_for_100k_chars": big_s[100_000],
+        "s_for_500k_chars": big_s[500_000],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", default="test", choices=("dev", "test"))
+    ap.add_argument("--no-traces", action="store_true")
+    ap.add_argument("--show", type=int, default=0, help="print this many misses and false positives")
+    args = ap.parse_args()
+    settings = GuardrailSettings()
+    docs = pii_data.split(pii_data.build(), args.split)
+    t = time.perf_counter()
+    det = detector(settings.pii_entities, settings.pii_min_score)
+    det.find("warm up: Jane Doe")
+    load_s = time.perf_counter() - t
+    found = {d.id: det.find(d.text) for d in docs}
+    result = score(docs, found)
+    out: dict[str, Any] = {
+        "split": args.split,
+        "docs": len(docs),
+        "entities": settings.pii_entities,
+        "min_score": settings.pii_min_score,
+        "load_s": round(load_s, 2),
+        **{k: v for k, v in result.items() if k not in ("misses", "false_positives")},
+        "missed_by_type": dict(Counter(m["kind"] for m in result["misses"])),
+        "false_positives_by_type": dict(Counter(f["kind"] for f in result["false_positives"])),
+        "targets_met": {k: result["recall"].get(k, 0) >= v for k, v in TARGETS.items()}
+        | {"precision": result["precision"] >= 0.9},
+        "cost": cost(det, docs),
+    }
+    if not args.no_traces:
+        out["traces"] = traces(docs)
+    out["machine"] = machine()
+    print(json.dumps({k: v for k, v in out.items() if k != "machine"}, indent=1))
+    for m in result["misses"][: args.show]:
+        print("MISS", m)
+    for f in result["false_positives"][: args.show]:
+        print("FP  ", f)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"pii_eval_{args.split}.json"
+    path.write_text(
+        json.dumps(out | {"misses": result["misses"], "fps": result["false_positives"]}, indent=1)
+    )
+    print("saved", path)
+
+
+def traces(docs: list[pii_data.Doc]) -> dict[str, Any]:
+    """Placeholder until the trace redaction lands."""
+    return {}
+
+
+if __name__ == "__main__":
+    Path(tempfile.gettempdir())
+    main()
