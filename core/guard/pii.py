@@ -74,6 +74,19 @@ class PiiDetector:
         parts.append(text[at:])
         return "".join(parts), found
 
+    def with_names(self, text: str, spans: list[PiiSpan], names: set[str]) -> list[PiiSpan]:
+        """``spans`` plus every occurrence in ``text`` of a name found elsewhere (another field of the same
+        trace), where no span is yet."""
+        if not names or "PERSON" not in self.entities:
+            return spans
+        pattern = re.compile(
+            r"(?<![\w@.])(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w@])"
+        )
+        extra = [PiiSpan("PERSON", m.start(), m.end(), 0.6) for m in pattern.finditer(text)]
+        return _resolve(
+            spans + [e for e in extra if all(e.end <= s.start or e.start >= s.end for s in spans)]
+        )
+
     def counts(self, spans: Sequence[PiiSpan]) -> dict[str, int]:
         out: dict[str, int] = {}
         for s in spans:

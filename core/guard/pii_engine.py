@@ -169,6 +169,7 @@ _CUES = (
     r"Dear|Hi|Hello|Hey|Bonjour|Hallo|Ciao|Hola",
     r"From:|To:|Cc:|Bcc:|Reporter:|Assignee:|Assigned to:?|Owner:|Employee:|Contact:|Bill to:|Attn:?",
     r"Emergency contact:|Account owner:|On call:|Approved by:?|Signed:|Manager:|Line manager|Requested by:?",
+    r"CEO|CFO|CTO|COO|CIO|CISO|VP|SVP|EVP|Director|Head of \w+",
     r"Spoke with|Spoke to|Met with|Call with|Meeting with|on behalf of|reported by|raised by|handled by",
     r"(?:Kind|Best|Warm)? ?[Rr]egards,|Thanks,|Cheers,|Sincerely,",
     _TITLES,
@@ -222,13 +223,17 @@ def _trim_name(text: str, start: int) -> tuple[int, int] | None:
     keep_end = None
     for w in words:
         token = w.group().rstrip(".,;:")
-        if token.lower() in _NOT_NAMES and keep_end is None:
-            return None
+        if token.lower() in _NOT_NAMES:
+            if keep_end is None:
+                return None
+            break
         if token.lower() in _PARTICLES and keep_end is not None:
             continue
         if not token or not token[0].isupper() or any(c.isdigit() for c in token):
             break
         keep_end = w.start() + len(token)
+        if w.group().endswith((":", ",", ";")):  # "Frances Young, Apologies: ..." ends at the comma
+            break
     if keep_end is None:
         return None
     span = text[:keep_end]

@@ -189,9 +189,8 @@ class Recorder:
         question, answer, messages = (a.question, a.text, a.messages) if content else (None, None, None)
         guardrails = [g.to_dict() for g in a.guardrails]
         if mask is not None:
-            question, answer = mask.text(question), mask.text(answer)
-            messages = mask.value(messages)
-            steps = [s | {k: mask.value(s[k]) for k in ("input", "output") if k in s} for s in steps]
+            masked = mask.mask({"q": question, "a": answer, "m": messages, "s": steps})
+            question, answer, messages, steps = masked["q"], masked["a"], masked["m"], masked["s"]
             if (event := mask.event()) is not None:
                 guardrails.append(event.to_dict())
         return Trace(
@@ -242,7 +241,7 @@ class Recorder:
         guardrails = []
         mask = masker(self.guardrails, e.tenant) if question else None
         if mask is not None:
-            question = mask.text(question)
+            question = mask.mask({"q": question})["q"]
             if (event := mask.event()) is not None:
                 guardrails.append(event.to_dict())
         return Trace(
