@@ -315,9 +315,7 @@ def _minutes(d: Doc, g: Gen) -> None:
     for i, n in enumerate(names[:3]):
         d.pii("PERSON", n).add(", " if i < 2 else "\n")
     d.add("Apologies: ").pii("PERSON", names[3]).add("\n\n")
-    d.add("1. ").pii("PERSON", people[0][0]).add(
-        f" presented release {g.version()} (commit {g.hexhash()}); "
-    )
+    d.add("1. ").pii("PERSON", people[0][0]).add(f" presented release {g.version()} (commit {g.hexhash()}); ")
     d.add(f"budget {g.price()} approved.\n2. ").pii("PERSON", people[1][0])
     d.add(f" will check order {g.order()} with the supplier.\n")
     d.add("3. Customer escalation: ").pii("PERSON", names[1]).add(" to reply to ")
