@@ -8,10 +8,9 @@ What is changed from Presidio's defaults, and why (measured with bench/pii_eval.
   one of ``PHONE_REGIONS`` (or in international form). Presidio's own scored 0.4, under the default
   threshold, unless a context word stood next to it (recall 0.18), and ran the matcher once per region.
 - credit card: Mastercard's 2-series (2221-2720) added to the pattern; still Luhn-checked.
-- person: the small model misses or mislabels (ORG, GPE, NORP) many non-English names. Added: names
-  after cues business text uses ("Dear", "From:", "Attendees:", "Spoke with", ...), names spelled in an
-  e-mail address of the same text, and every other occurrence of a name found once. Dropped: spans with
-  digits, company-like spans, all-caps words.
+- person: the small model misses or mislabels (ORG, GPE, NORP) many non-English names; core.guard.pii_names
+  adds names after cues, names an e-mail address spells and repeats of a found name, and drops spans with
+  digits, company-like spans and all-caps words.
 - IBAN: matched case-sensitively (the registry's IGNORECASE let the pattern swallow the next word).
 - US driver licence: Presidio's pattern matches "v10" next to "licence"; at least five digits required.
 """
@@ -20,8 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import phonenumbers
@@ -44,11 +42,11 @@ from presidio_analyzer.predefined_recognizers import (
 from spacy.tokens import Doc
 
 from core.guard.pii import _EXTRA_TLDS, _MODEL, _PIECE
+from core.guard.pii_names import PERSON, cue_names, email_names, propagate, result, trim_name
 
 logger = logging.getLogger(__name__)
 
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL", "ES", "IT", "PL", "BE", "AT", "CH", "IE", "CA", "IN", "BR")
-PERSON = "PERSON"
 
 
 def offline_tld() -> tldextract.TLDExtract:
@@ -158,161 +156,16 @@ class ValidPhoneRecognizer(LocalRecognizer):
         return False
 
 
-# ---- persons ------------------------------------------------------------------------------------------
-
-_PARTICLES = {"van", "von", "de", "der", "den", "la", "le", "du", "del", "della", "di", "da", "dos", "das"}
-_PARTICLES |= {"ter", "ten", "zu", "y", "e", "het", "'t"}
-_NAME_WORD = r"[^\W\d_][^\W\d_'’\-]*(?:['’\-][^\W\d_]+)*"
-_NAME = rf"{_NAME_WORD}(?:[ \t]+(?:(?:{'|'.join(sorted(_PARTICLES))})[ \t]+)*{_NAME_WORD}){{0,3}}"
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Sr|Sra|Dott)\.?"
-_CUES = (
-    r"Dear|Hi|Hello|Hey|Bonjour|Hallo|Ciao|Hola",
-    r"From:|To:|Cc:|Bcc:|Reporter:|Assignee:|Assigned to:?|Owner:|Employee:|Contact:|Bill to:|Attn:?",
-    r"Emergency contact:|Account owner:|On call:|Approved by:?|Signed:|Manager:|Line manager|Requested by:?",
-    r"CEO|CFO|CTO|COO|CIO|CISO|VP|SVP|EVP|Director|Head of \w+",
-    r"Spoke with|Spoke to|Met with|Call with|Meeting with|on behalf of|reported by|raised by|handled by",
-    r"(?:Kind|Best|Warm)? ?[Rr]egards,|Thanks,|Cheers,|Sincerely,",
-    _TITLES,
-)
-_CUE_NAME = re.compile(
-    rf"(?:\b(?:{'|'.join(_CUES)}))(?:(?<=[.:,])[ \t]*\n?[ \t]*|[ \t]+\n?[ \t]*|[ \t]*\n[ \t]*)({_NAME})"
-)
-_LIST_CUE = re.compile(
-    r"\b(?:Attendees|Apologies|Present|Absent|Participants|Invitees|Guests):[ \t]*([^\n]+)"
-)
-_ORG_WORDS = {
-    "inc", "ltd", "llc", "gmbh", "ag", "sa", "bv", "plc", "corp", "co", "group", "holding", "holdings",
-    "freight", "logistics", "analytics", "components", "foods", "software", "insurance", "energy", "pharma",
-    "works", "bank", "systems", "solutions", "services", "partners", "consulting", "labs", "technologies",
-    "university", "hospital", "team", "department", "support", "sales", "accounts", "receivable",
-}  # fmt: skip
-_NOT_NAMES = {
-    "iban", "tel", "fax", "vat", "invoice", "order", "ticket", "priority", "product", "total", "date", "due",
-    "subject", "employee", "contact", "payment", "attendees", "apologies", "actions", "minutes", "salary",
-    "laptop", "ssn", "nhs", "customer", "incident", "build", "release", "budget", "commit", "image",
-    "config", "the", "our", "your", "please", "bill", "note", "hr", "crm", "on", "call", "kind", "regards",
-    "best", "thanks", "dear", "hi", "hello", "from", "to", "cc", "re", "fw", "fwd", "account", "owner",
-    "team", "all", "everyone", "sir", "madam", "colleagues", "there",
-}  # fmt: skip
-_MAIL_STOP = {"info", "sales", "support", "admin", "billing", "noreply", "contact", "hr", "team", "office"}
-_MAIL_STOP |= {"accounts", "hello", "mail", "service", "help", "jobs", "press", "security", "it", "finance"}
-
-
-def _fold(s: str) -> str:
-    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
-
-
-def _name_like(text: str) -> bool:
-    words = [w for w in re.split(r"[ \t]+", text) if w]
-    if not words or any(ch.isdigit() for ch in text) or "\n" in text:
-        return False
-    core = [w for w in words if w.lower() not in _PARTICLES]
-    if not core or not all(w[0].isupper() for w in core):
-        return False
-    if any(w.isupper() and len(w) > 1 for w in core):  # acronyms: IBAN, VAT, SKU
-        return False
-    lowered = [w.lower().strip(".,") for w in core]
-    if lowered[-1] in _ORG_WORDS or all(w in _NOT_NAMES for w in lowered):
-        return False
-    return True
-
-
-def _trim_name(text: str, start: int) -> tuple[int, int] | None:
-    """A name-like prefix of ``text`` (words up to the first that is not part of a name)."""
-    words = list(re.finditer(r"\S+", text))
-    keep_end = None
-    for w in words:
-        token = w.group().rstrip(".,;:")
-        if token.lower() in _NOT_NAMES:
-            if keep_end is None:
-                return None
-            break
-        if token.lower() in _PARTICLES and keep_end is not None:
-            continue
-        if not token or not token[0].isupper() or any(c.isdigit() for c in token):
-            break
-        keep_end = w.start() + len(token)
-        if w.group().endswith((":", ",", ";")):  # "Frances Young, Apologies: ..." ends at the comma
-            break
-    if keep_end is None:
-        return None
-    span = text[:keep_end]
-    return (start, start + keep_end) if _name_like(span) else None
-
-
-def _result(kind: str, start: int, end: int, score: float, how: str) -> RecognizerResult:
-    return RecognizerResult(kind, start, end, score, recognition_metadata={"recognizer_name": how})
-
-
-def cue_names(text: str) -> list[RecognizerResult]:
-    out = []
-    for m in _CUE_NAME.finditer(text):
-        found = _trim_name(m.group(1), m.start(1))
-        if found:
-            out.append(_result(PERSON, *found, 0.7, "cue"))
-    for m in _LIST_CUE.finditer(text):
-        at = m.start(1)
-        for part in m.group(1).split(","):
-            lead = len(part) - len(part.lstrip())
-            found = _trim_name(part.strip(), at + lead)
-            if found:
-                out.append(_result(PERSON, *found, 0.7, "cue"))
-            at += len(part) + 1
-    return out
-
-
-def email_names(text: str, emails: Iterable[RecognizerResult]) -> list[RecognizerResult]:
-    """Capitalised words of ``text`` that an e-mail address of the same text spells (first.last@...)."""
-    parts: set[str] = set()
-    for e in emails:
-        local = text[e.start : e.end].split("@", 1)[0]
-        parts |= {p for p in re.split(r"[._\-+]", _fold(local)) if len(p) >= 3 and p not in _MAIL_STOP}
-    if not parts:
-        return []
-    out = []
-    for m in re.finditer(rf"\b{_NAME}", text):
-        words = m.group().split()
-        # extend only over words the address spells: "Jane Doe" for jane.doe@, not "Jane Doe Street"
-        at = m.start()
-        first = last = None
-        for w in re.finditer(r"\S+", m.group()):
-            if _fold(w.group()) in parts:
-                first = at + w.start() if first is None else first
-                last = at + w.end()
-            elif first is not None and w.group().lower() not in _PARTICLES:
-                break
-        if first is not None and last is not None and words:
-            found = _trim_name(text[first:last], first)
-            if found:
-                out.append(_result(PERSON, *found, 0.65, "email"))
-    return out
-
-
-def propagate(text: str, persons: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Every other occurrence of a name found once, and of its words on their own (capitalised)."""
-    names: set[str] = set()
-    for p in persons:
-        name = text[p.start : p.end]
-        names.add(name)
-        names |= {w for w in name.split() if len(w) >= 3 and w.lower() not in _PARTICLES | _NOT_NAMES}
-    if not names:
-        return []
-    pattern = re.compile(
-        r"(?<![\w@.])(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w@])"
-    )
-    return [_result(PERSON, m.start(), m.end(), 0.6, "propagated") for m in pattern.finditer(text)]
-
-
 def refine(text: str, results: list[RecognizerResult], entities: Sequence[str]) -> list[RecognizerResult]:
     """Presidio's results with the corrections in the module docstring."""
     kept: list[RecognizerResult] = []
     for r in results:
         span = text[r.start : r.end]
         if r.entity_type == PERSON:
-            trimmed = _trim_name(span, r.start)
+            trimmed = trim_name(span, r.start)
             if trimmed is None:
                 continue
-            r = _result(PERSON, *trimmed, r.score, "spacy")
+            r = result(PERSON, *trimmed, r.score, "spacy")
         elif r.entity_type == "US_DRIVER_LICENSE" and sum(c.isdigit() for c in span) < 5:
             continue
         kept.append(r)
