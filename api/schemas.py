@@ -215,6 +215,11 @@ class QueryResponse(BaseModel):
     cost: float | None
     timings_ms: dict[str, float]
     steps: list[StepOut]
+    guardrails: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Each guard's decision on this answer: guard, verdict (pass or flagged), action (none, "
+        "masked, redacted, excluded, quoted, recorded, refused), score, reason, target, counts.",
+    )
 
 
 class JobOut(BaseModel):
@@ -267,6 +272,25 @@ class DocumentOut(BaseModel):
     metadata: dict[str, Any]
     created_at: Time
     updated_at: Time
+    guard: Annotated[dict[str, Any], BeforeValidator(lambda v: v or {})] = Field(
+        default_factory=dict,
+        description='The guards\' figures for the served version: {"injection": {"flagged": chunks, '
+        '"max_score": 0..1}, "pii": {type: count}}; empty when nothing was screened.',
+    )
+
+
+class FlaggedChunk(BaseModel):
+    chunk_id: str
+    chunk_index: int | None
+    score: float
+    reasons: list[str]
+
+
+class DocumentFlags(BaseModel):
+    """A document's chunks the prompt-injection screen flagged (their text is not repeated here)."""
+
+    document_id: str
+    flagged: list[FlaggedChunk]
 
 
 class DocumentPage(BaseModel):

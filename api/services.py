@@ -18,6 +18,7 @@ from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
 from ingest.uploads import Uploads
 from rag.monitor.metrics import Metrics
+from rag.monitor.slice_report import BreachWatch
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,14 @@ class Services:
 
         def job_finished(job: Job, stage_ms: dict[str, float]) -> None:
             runtime.recorder.job(
-                job.id, job.tenant, job.source, job.state.value, job.reason, job.chunks, stage_ms
+                job.id,
+                job.tenant,
+                job.source,
+                job.state.value,
+                job.reason,
+                job.chunks,
+                stage_ms,
+                flagged=_flagged(runtime, job),
             )
 
         def settle(tenant: str, doc_id: str) -> None:
@@ -70,6 +78,7 @@ class Services:
         )
         runtime.trace_listeners.append(metrics.observe)
         runtime.drop_listeners.append(metrics.traces_dropped.inc)
+        metrics.watch_slices(BreachWatch(lambda: runtime.traces, s.monitoring).breaches)
         checkpoints = Checkpoints(s.registry_url)
 
         def reindex_progress() -> dict[str, int]:
@@ -142,3 +151,11 @@ class Services:
         self.keys.close()
         self.checkpoints.close()
         self.runtime.close()
+
+
+def _flagged(runtime: Runtime, job: Job) -> int:
+    """Chunks of the version a job wrote that the injection screen flagged (0 when it wrote none)."""
+    if job.state != JobState.INDEXED or job.outcome not in ("added", "updated"):
+        return 0
+    doc = runtime.registry.get(job.tenant, job.doc_id)
+    return int(((doc.guard or {}).get("injection") or {}).get("flagged", 0)) if doc is not None else 0

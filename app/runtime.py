@@ -66,7 +66,7 @@ class Runtime:
 
     @cached_property
     def chunk_guard(self) -> ChunkGuard:
-        return ChunkGuard(self.settings.guardrails)
+        return ChunkGuard(self.settings.guardrails, self.embedder)
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -162,7 +162,7 @@ class Runtime:
         already running finish with the old ones."""
         same_model = settings.embedding == self.settings.embedding
         self.settings = settings
-        derived = ["sparse", "chunker", "index_meta", "ingestor", "retriever", "answerer"]
+        derived = ["sparse", "chunker", "chunk_guard", "index_meta", "ingestor", "retriever", "answerer"]
         if not same_model:
             derived += ["model_path", "embedder"]
         for name in derived:
@@ -244,7 +244,7 @@ class Runtime:
             prompts=self.prompts,
             conversations=self.conversations,
             answerability=self.answerability,
-            guards=AnswerGuards(self.settings.guardrails),
+            guards=AnswerGuards(self.settings.guardrails, self.embedder),
             settings=self.settings.answer,
             llm_settings=self.settings.llm,
             max_hit_chars=self.settings.chunking.max_chars,

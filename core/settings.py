@@ -9,7 +9,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.encode.sparse import LANGUAGES
@@ -340,6 +348,49 @@ class MonitoringSettings(BaseModel):
     psi_max: float = Field(0.2, gt=0, description="Population stability index of the top-1 score.")
     ks_max: float = Field(0.2, gt=0, le=1, description="Kolmogorov-Smirnov statistic of the top-1 score.")
     refusal_delta_max: float = Field(0.1, gt=0, le=1, description="Change of the refusal rate.")
+    # Slices (rag.monitor.slices, rag.monitor.slice_report): quality per group of questions, documents and
+    # callers, each against the rest of the traffic.
+    slice_doc_keys: list[str] = Field(
+        default_factory=lambda: ["team", "language", "source"],
+        description="Document metadata keys that make slices (doc.KEY), besides doc_type (the file "
+        "extension), which is always on.",
+    )
+    slice_caller_keys: list[str] = Field(
+        default_factory=list,
+        description="Keys of the request's metadata (the caller's) that make slices (caller.KEY).",
+    )
+    slice_top_k: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="A trace's document slice is its top hit's; one without the key gives way to the next "
+        "hit that has it, down to this rank.",
+    )
+    slice_min_samples: int = Field(
+        30, ge=5, description="Fewer traces than this in a slice (or in the rest): no verdict."
+    )
+    slice_alpha: float = Field(
+        0.01, gt=0, lt=1, description="False discovery rate (Benjamini-Hochberg) over slices x signals."
+    )
+    slice_min_rate_diff: float = Field(
+        0.1, gt=0, le=1, description="Least difference of a rate (refusal, empty, thumbs up) to report."
+    )
+    slice_min_rank_effect: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description="Least rank-biserial effect (Mann-Whitney) of a score (confidence, groundedness ...) "
+        "to report.",
+    )
+    slice_window_hours: float = Field(
+        168.0, gt=0, description="Window of the rag_slice_breach gauges (and the default of the report)."
+    )
+    slice_refresh_s: float = Field(
+        300.0, ge=0, description="The rag_slice_breach gauges are recomputed at a scrape at most this often."
+    )
+    slice_max_series: int = Field(
+        50, ge=1, le=1000, description="At most this many rag_slice_breach series (breaches only)."
+    )
 
 
 PII_ENTITIES = (
@@ -400,26 +451,45 @@ class GuardrailSettings(BaseModel):
         default_factory=list,
         description="Terms or topics an answer must not contain (refused, reason policy).",
     )
+    # Output checks, each on only when output_checks is (rag.output_checks).
+    prompt_leak: bool = Field(
+        True, description="Refuse (reason policy) an answer that repeats the system prompt's instructions."
+    )
+    prompt_leak_words: int = Field(
+        10,
+        ge=5,
+        description="Words of the answer, in runs of five or more the instructions also hold, that make a "
+        "leak.",
+    )
+    secrets: bool = Field(True, description="Redact API keys, tokens, private keys and passwords in answers.")
+    output_pii: bool = Field(
+        True, description="Redact PII in an answer that none of its cited sources holds."
+    )
     tenants: dict[str, dict[str, object]] = Field(
         default_factory=dict, description="Tenant -> overrides of the fields above."
     )
+    _per_tenant: dict[str, GuardrailSettings] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _tenant_overrides_valid(self) -> GuardrailSettings:
-        for tenant in self.tenants:
-            self.for_tenant(tenant)  # raises on an unknown field or a bad value
+        for tenant, overrides in self.tenants.items():
+            unknown = set(overrides) - (set(type(self).model_fields) - {"tenants"})
+            if unknown:
+                raise ValueError(
+                    f"guardrails.tenants.{tenant[:64]}: unknown setting(s) "
+                    + ", ".join(sorted(u[:40] for u in unknown)[:10])
+                )
+            base = self.model_dump(exclude={"tenants"})
+            try:
+                self._per_tenant[tenant] = type(self).model_validate(base | overrides)
+            except ValidationError as e:
+                problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+                raise ValueError(f"guardrails.tenants.{tenant[:64]}: {problems}") from None
         return self
 
     def for_tenant(self, tenant: str) -> GuardrailSettings:
-        """These settings with ``tenant``'s overrides applied (validated like the rest)."""
-        overrides = self.tenants.get(tenant)
-        if not overrides:
-            return self
-        unknown = set(overrides) - (set(type(self).model_fields) - {"tenants"})
-        if unknown:
-            raise ValueError(f"guardrails.tenants.{tenant}: unknown setting(s) {', '.join(sorted(unknown))}")
-        base = self.model_dump(exclude={"tenants"})
-        return type(self).model_validate(base | overrides)
+        """These settings with ``tenant``'s overrides applied (validated once, at start-up)."""
+        return self._per_tenant.get(tenant, self)
 
 
 class ApiSettings(BaseModel):

@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.errors import ConfigError
-from core.settings import Settings
+from core.guard.injection import PATTERNS_VERSION, AttackSet
+from core.settings import GuardrailSettings, Settings
 from ingest.chunk import CHUNKER_VERSION
 
 
@@ -24,8 +25,29 @@ def settings_fingerprint(settings: Settings) -> str:
         # "english" has been the language since before it could be set: English fingerprints stayed.
         "bm25": [b.k1, b.b, b.avg_len, b.language],
         "embedding": [e.model_name, e.dim, e.backend, e.max_seq_length],
+        # What the ingest-time guards write into points (scores, masked text): changing them rebuilds.
+        "guard": guard_parts(settings.guardrails),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def guard_parts(g: GuardrailSettings) -> dict[str, Any]:
+    """The ingest-time guard settings, for the default and for each tenant that overrides any of them."""
+
+    def one(s: GuardrailSettings) -> list[Any]:
+        injection = (
+            [AttackSet.load().version, PATTERNS_VERSION, s.injection_threshold] if s.injection else None
+        )
+        pii = [s.pii_at_ingest, sorted(s.pii_entities)] if s.pii_at_ingest != "off" else None
+        return [injection, pii]
+
+    default = one(g)
+    out: dict[str, Any] = {"": default}
+    for tenant in sorted(g.tenants):
+        mine = one(g.for_tenant(tenant))
+        if mine != default:
+            out[tenant] = mine
+    return out
 
 
 def build_groups(settings: Settings) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from core.guard.injection import Encoder, InjectionScreen
 from core.guard.pii import detector  # cheap: Presidio and spaCy load when a detector is built
 from core.settings import GuardrailSettings
 
@@ -36,8 +37,10 @@ class ChunkNotes:
 class ChunkGuard:
     """Applies the ingest-time guards to one batch of chunk texts."""
 
-    def __init__(self, settings: GuardrailSettings) -> None:
+    def __init__(self, settings: GuardrailSettings, encoder: Encoder | None = None) -> None:
         self.settings = settings
+        # ``encoder``: the embedder that made the chunks' vectors (their similarity to attack phrasings).
+        self.injection = InjectionScreen(encoder)
 
     def before_embedding(
         self, texts: Sequence[str], tenants: Sequence[str]
@@ -62,7 +65,14 @@ class ChunkGuard:
         self, texts: Sequence[str], tenants: Sequence[str], dense: np.ndarray, notes: list[ChunkNotes]
     ) -> None:
         """Add each chunk's injection score to its notes (where its tenant has the injection guard on)."""
-        return None
+        by_tenant = {t: self.settings.for_tenant(t) for t in set(tenants)}
+        on = [i for i, t in enumerate(tenants) if by_tenant[t].injection]
+        if not on:
+            return
+        rows = np.asarray(dense)[on] if len(dense) else None
+        screened = self.injection.screen_many([texts[i] for i in on], rows)
+        for i, s in zip(on, screened, strict=True):
+            notes[i].injection = s.note(by_tenant[tenants[i]].injection_threshold)
 
 
 def document_summary(notes: Sequence[ChunkNotes]) -> dict[str, Any]:
@@ -79,3 +89,21 @@ def document_summary(notes: Sequence[ChunkNotes]) -> dict[str, Any]:
     if scores:
         out["injection"] = {"flagged": flagged, "max_score": round(max(scores), 4)}
     return out
+
+
+def flagged_chunks(chunks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of a document's stored chunks (payloads), those its injection screen flagged: id, index, score and
+    reasons (never the text)."""
+    out = []
+    for c in chunks:
+        inj = (c.get("guard") or {}).get("injection") or {}
+        if inj.get("flagged"):
+            out.append(
+                {
+                    "chunk_id": str(c.get("id", "")),
+                    "chunk_index": c.get("chunk_index"),
+                    "score": inj.get("score"),
+                    "reasons": list(inj.get("reasons") or []),
+                }
+            )
+    return sorted(out, key=lambda x: (x["chunk_index"] is None, x["chunk_index"] or 0))

@@ -25,7 +25,7 @@ from ingest import batch
 from ingest.batch import Built, Components, Parsed, parse_and_chunk
 from ingest.blobs import BlobStore, Owner
 from ingest.chunk import Chunker
-from ingest.guard import ChunkGuard
+from ingest.guard import ChunkGuard, document_summary
 from ingest.identity import document_id, unchanged
 from ingest.isolate import ParseLimits, Parser
 from ingest.parse import format_of
@@ -265,7 +265,7 @@ class Ingestor:
         self.store.flush()
         for b in built:
             d = b.doc
-            self.registry.finish_index(d.tenant, d.doc_id)
+            self.registry.finish_index(d.tenant, d.doc_id, guard=document_summary(b.notes))
             self.settle_originals(d.tenant, d.doc_id)  # the replaced version's original goes
             yield Outcome(
                 d.source,

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Integer, Select, String, Text, func, select
+from sqlalchemy import JSON, Engine, Integer, Select, String, Text, func, inspect, select, text
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class Status(enum.StrEnum):
@@ -45,11 +48,28 @@ class DocRecord:
     status: Status = column(EnumString(Status, 16), index=True, default=Status.INDEXING)
     error: str | None = column(Text, default=None)
     metadata: dict[str, Any] = column(JSON, name="doc_metadata", default_factory=dict)
+    # The guards' figures for the served version (ingest.guard.document_summary): PII counts by type,
+    # flagged chunks and top injection score; counts only, no content.
+    guard: dict[str, Any] | None = column(JSON, default_factory=dict)  # None: written before it existed
     created_at: dt.datetime = column(UtcDateTime, default_factory=utcnow)
     updated_at: dt.datetime = column(UtcDateTime, default_factory=utcnow, onupdate=utcnow)
 
 
-map_record(DocRecord, "documents", _tables)
+_DOCUMENTS = map_record(DocRecord, "documents", _tables)
+
+# Columns added after the table first shipped: created in an existing database on open.
+_ADDED_COLUMNS = ("guard",)
+
+
+def _add_columns(engine: Engine) -> None:
+    """Add the columns a database made by an older version lacks (create_all adds only tables)."""
+    have = {c["name"] for c in inspect(engine).get_columns(_DOCUMENTS.name)}
+    with engine.begin() as conn:
+        for name in _ADDED_COLUMNS:
+            if name not in have:
+                kind = _DOCUMENTS.c[name].type.compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {_DOCUMENTS.name} ADD COLUMN {name} {kind}"))
+                log.info("registry: added column %s", name)
 
 
 def _matching(q: Select[Any], tenant: str | None, status: Status | None, source: str | None) -> Select[Any]:
@@ -66,6 +86,7 @@ def _matching(q: Select[Any], tenant: str | None, status: Status | None, source:
 class Registry(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _tables.metadata)
+        _add_columns(self.engine)
 
     def get(self, tenant: str, doc_id: str) -> DocRecord | None:
         with self._session() as s:
@@ -132,11 +153,15 @@ class Registry(SqlStore):
             row.pending_chunks = chunks
             row.status = Status.INDEXING
 
-    def finish_index(self, tenant: str, doc_id: str) -> None:
+    def finish_index(self, tenant: str, doc_id: str, guard: dict[str, Any] | None = None) -> None:
+        """The pending version is served; ``guard``: its guard figures (None: keep what is recorded, as
+        when a crash's leftover is finished by ``ingest.reconcile``)."""
         with self._session() as s:
             row = s.get(DocRecord, (tenant, doc_id))
             if row is None or row.pending_hash is None:
                 return
+            if guard is not None:
+                row.guard = guard
             row.content_hash = row.pending_hash
             row.chunk_count = row.pending_chunks
             row.pending_hash = None

@@ -47,6 +47,7 @@ from rag.conversation import Conversations, Turn
 from rag.evidence import Evidence, select_evidence
 from rag.guardrails import AnswerGuards
 from rag.llm.base import LLM, Completion, Message, Options, Usage, complete, generate
+from rag.output_checks import WITHHELD, redact_tree, redactor
 from rag.prompt.context import Context, Source, assemble, clip_hits
 from rag.prompt.defuse import Defuser
 from rag.prompt.templates import PromptLibrary, PromptTemplate
@@ -66,6 +67,7 @@ _TOKENS_PER_MESSAGE = 8  # chat-template markers around each message, and the as
 _REWRITE_MAX_TOKENS = 64
 _HISTORY_ANSWER_CHARS = 400
 _WORDS = re.compile(r"\w+")
+_ANSWER_STEPS = ("generate", "verify", "verify_quote")  # steps whose output holds the answer's text
 
 
 @dataclass
@@ -108,6 +110,7 @@ class _Outcome:
     template: PromptTemplate | None = None
     variant: str | None = None
     messages: list[Message] | None = None
+    held: bool = False  # the text was held back (not streamed): it is yielded once checked
 
 
 class Answerer:
@@ -201,12 +204,15 @@ class Answerer:
             yield outcome.text
         elif self.llm is None:
             outcome = self._extract(run, gate.evidence, hits)
+            self._guard_output(run, outcome, tenant)
             yield outcome.text
         else:
             outcome = yield from self._generate(
-                run, standalone, hits, gate.evidence, embedder, cid, prompt, tenant
+                run, standalone, hits, gate.evidence, embedder, cid, prompt, tenant, admitted.quoted
             )
             self._guard_output(run, outcome, tenant)
+            if outcome.held:
+                yield outcome.text
 
         run.timings["total"] = _ms(run.started)
         answer = Answer(
@@ -321,26 +327,39 @@ class Answerer:
         cid: str,
         prompt: str | None,
         tenant: str,
+        quoted: set[str] | frozenset[str] = frozenset(),
     ) -> Generator[str, None, _Outcome]:
         """Prompt, generate (streaming under the flag policy), verify, and apply the policy."""
         assert self.llm is not None
         template, variant = self.prompts.choose(self.settings.prompt, self.settings.variants, cid, prompt)
         t = time.perf_counter()
-        context, messages = self._prompt(template, question, hits)
+        context, messages = self._prompt(template, question, hits, quoted)
         run.step(
             Step("prompt", _ms(t), template.id, {"sources": len(context.sources)}, context.tokens),
             "prompt_build",
         )
-        out = _Outcome("", context=context, template=template, variant=variant, messages=messages)
-        # Text that may be replaced is shown only once verified, and once checked by the output guards.
-        hold = self.policy != "flag" or self.guards.holds_stream(tenant)
+        # Text that may be replaced is shown only once verified (yielded by stream() after the output
+        # checks); under the flag policy it streams through the output checks' gate, sentence by sentence.
+        hold = self.policy != "flag"
+        out = _Outcome("", context=context, template=template, variant=variant, messages=messages, held=hold)
+        release = (
+            None
+            if hold
+            else self.guards.stream_gate(
+                tenant, system_prompt=_system(messages), sources={s.n: s.hit.text for s in context.sources}
+            )
+        )
         completion: Completion | None = None
         s = self.llm_settings
         for piece in generate(self.llm, messages, Options(s.max_tokens, s.temperature)):
             if isinstance(piece, Completion):
                 completion = piece
             elif not hold:
-                yield piece
+                piece = release.feed(piece) if release else piece
+                if piece:
+                    yield piece
+        if release is not None and (rest := release.finish()):
+            yield rest
         assert completion is not None
         text = completion.text.strip()
         if not text:
@@ -364,8 +383,6 @@ class Answerer:
             out.text, out.refusal = text, Refusal("llm", "the model found no answer in the retrieved sources")
         else:
             self._check(run, out, text, hits, evidence, embedder)
-        if hold:
-            yield out.text
         return out
 
     def _check(
@@ -401,24 +418,46 @@ class Answerer:
             out.text, out.refusal, out.policy = UNVERIFIED, refusal(verification), "refused"
 
     def _guard_output(self, run: _Run, out: _Outcome, tenant: str) -> None:
-        """The output guards' checks of a generated answer; they may redact it or refuse it (``policy``)."""
-        if out.refusal is not None or out.messages is None:
+        """The output guards' checks of an answer (rag.output_checks): they may refuse it (``policy``) or
+        redact it, and a redaction reaches every copy of the text: the citation report, the verification,
+        the draft, the trace's steps (and so the conversation, which stores ``text``)."""
+        if out.refusal is not None or not out.text:
             return
         t = time.perf_counter()
         cited = {c.n for c in out.report.citations} if out.report else set()
         sources = out.context.sources if out.context else []
-        system = "\n".join(m["content"] for m in out.messages if m["role"] == "system")
+        system = _system(out.messages) if out.messages is not None else None
         checked = self.guards.check_answer(
-            out.text,
-            tenant=tenant,
-            cited=[s.hit.text for s in sources if s.n in cited],
-            system_prompt=system,
+            out.text, tenant=tenant, cited=[s.hit.text for s in sources if s.n in cited], system_prompt=system
         )
-        run.guardrails += checked.events
-        run.step(Step("output_checks", _ms(t), None, [e.to_dict() for e in checked.events]), "output_checks")
+        events, replaced = list(checked.events), list(checked.replaced)
+        if out.policy == "evidence" and out.draft is not None and system is not None:
+            # The model's draft, shown beside the quoted evidence: checked as the answer is.
+            draft = self.guards.check_answer(
+                out.draft, tenant=tenant, cited=[s.hit.text for s in sources], system_prompt=system
+            )
+            events += [dataclasses.replace(e, detail=e.detail | {"part": "draft"}) for e in draft.events]
+            replaced += draft.replaced
+            if draft.refusal is not None:
+                out.draft = out.draft_verification = None  # not shown; the trace keeps the model's text
+        run.guardrails += events
+        if replaced:
+            fn = redactor(replaced)
+            out.report, out.verification = redact_tree(out.report, fn), redact_tree(out.verification, fn)
+            out.draft, out.draft_verification = (
+                redact_tree(out.draft, fn),
+                redact_tree(out.draft_verification, fn),
+            )
+            run.steps[:] = redact_tree(run.steps, fn)
+        run.step(Step("output_checks", _ms(t), None, [e.to_dict() for e in events]), "output_checks")
         if checked.refusal is not None:
-            out.draft = out.draft or out.text
-            out.text, out.refusal, out.policy = NOT_FOUND, checked.refusal, "refused"
+            # Withheld from the response and the trace alike, the steps' copies of the text included.
+            out.text, out.refusal, out.policy = WITHHELD, checked.refusal, "refused"
+            out.report = out.verification = out.draft = out.draft_verification = None
+            withheld = {"withheld": checked.refusal.message}
+            run.steps[:] = [
+                dataclasses.replace(s, output=withheld) if s.name in _ANSWER_STEPS else s for s in run.steps
+            ]
         else:
             out.text = checked.text
 
@@ -459,7 +498,11 @@ class Answerer:
         return rewritten, step, completion.usage
 
     def _prompt(
-        self, template: PromptTemplate, question: str, hits: list[Hit]
+        self,
+        template: PromptTemplate,
+        question: str,
+        hits: list[Hit],
+        quoted: set[str] | frozenset[str] = frozenset(),
     ) -> tuple[Context, list[Message]]:
         assert self.llm is not None
         s = self.llm_settings
@@ -475,6 +518,7 @@ class Answerer:
             max_sources=self.settings.max_sources,
             dedup_jaccard=self.settings.dedup_jaccard,
             defuse=self.defuse,
+            quoted=quoted,
         )
         return context, template.render(sources=context.text, question=question)
 
@@ -546,6 +590,10 @@ def _first_line(text: str) -> str:
         if line:
             return line
     return ""
+
+
+def _system(messages: Sequence[Message]) -> str:
+    return "\n".join(m["content"] for m in messages if m["role"] == "system")
 
 
 def _ms(start: float) -> float:

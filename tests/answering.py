@@ -52,7 +52,7 @@ def answerer(
         prompts=kb.prompts,
         conversations=type(kb.conversations)(f"sqlite:///{tmp_path / 'conv.sqlite'}"),
         answerability=kb.answerability,
-        guards=AnswerGuards(GuardrailSettings(**(guardrails or {}))),
+        guards=AnswerGuards(GuardrailSettings(**(guardrails or {})), kb.embedder),
         settings=AnswerSettings(**(answer or {})),
         llm_settings=llm_settings,
         max_hit_chars=kb.settings.chunking.max_chars,

@@ -208,9 +208,10 @@ def test_conversations_belong_to_their_tenant(kb, llm, tmp_path: Path) -> None:
 
 
 def test_streaming_yields_the_pieces_then_the_answer(kb, llm, tmp_path: Path) -> None:
+    # Piece by piece with the output checks off; with them on, sentence by sentence (test_guard_output).
     llm.queue(Reply(stream=["Employees ", "get 27 days ", "[1][8]."]))
-    items = list(_answerer(kb, llm, tmp_path).stream(LEAVE, tenant="default"))
-    *pieces, answer = items
+    ans = answerer(kb, llm, tmp_path, {"on_unsupported": "flag"}, {"output_checks": False})
+    *pieces, answer = ans.stream(LEAVE, tenant="default")
     assert pieces == ["Employees ", "get 27 days ", "[1][8]."] and isinstance(answer, Answer)
     assert answer.text == "Employees get 27 days [1]." and answer.citations.invalid == [8]
     assert answer.timings_ms["llm_first_token"] <= answer.timings_ms["llm_total"]
@@ -249,7 +250,9 @@ def test_an_injected_document_does_not_change_the_system_prompt(kb, llm, tmp_pat
     )
     kb.ingestor.ingest([Source.from_bytes(evil.encode(), "leave-update.txt", "injected")])
     llm.queue(Reply("Not found in the documents."))
-    _answerer(kb, llm, tmp_path, answer={"answerability_threshold": 0.0}).ask(LEAVE, tenant="injected")
+    # The injection screen would leave the chunk out (rag.guardrails): allowed here, to test the defusing.
+    answer = {"on_unsupported": "flag", "answerability_threshold": 0.0}
+    answerer(kb, llm, tmp_path, answer, {"injected_chunks": "allow"}).ask(LEAVE, tenant="injected")
     (req,) = llm.requests
     system, user = req.messages[0]["content"], req.messages[1]["content"]
     assert system == kb.prompts.get("answer@1").messages[0][1]
@@ -321,9 +324,10 @@ def test_hostile_documents_cannot_change_the_system_prompt(kb, llm, tmp_path: Pa
         [Source.from_path(clean, clean.name, "clean"), Source.from_path(hostile, hostile.name, "hostile")]
     )
     llm.queue(Reply("27 days [1]."), Reply("27 days [1]."))
-    answerer = _answerer(kb, llm, tmp_path)
-    a_clean = answerer.ask(LEAVE, tenant="clean")
-    a_hostile = answerer.ask(LEAVE, tenant="hostile")
+    # The injection screen would leave the hostile chunk out (rag.guardrails): allowed, to test defusing.
+    answering = answerer(kb, llm, tmp_path, {"on_unsupported": "flag"}, {"injected_chunks": "allow"})
+    a_clean = answering.ask(LEAVE, tenant="clean")
+    a_hostile = answering.ask(LEAVE, tenant="hostile")
     sent_clean, sent_hostile = (r.messages for r in llm.requests)
     assert a_hostile.messages == sent_hostile and a_clean.messages == sent_clean  # kept for the trace
     assert "HACKED" in sent_hostile[1]["content"]  # the document's text reached the model, as text

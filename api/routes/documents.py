@@ -18,10 +18,19 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from api.deps import Caller, ServicesDep, Started
 from api.problems import ApiProblem
-from api.schemas import ChunkPage, DocumentOut, DocumentPage, JobOut, UploadItem, UploadResponse
+from api.schemas import (
+    ChunkPage,
+    DocumentFlags,
+    DocumentOut,
+    DocumentPage,
+    JobOut,
+    UploadItem,
+    UploadResponse,
+)
 from api.services import Services
 from core.errors import DocumentNotFound, FileTooLarge, InvalidRequest, UnsupportedFormat
 from ingest.blobs import Incoming
+from ingest.guard import flagged_chunks
 from ingest.parse import format_of
 from ingest.registry import Status
 from ingest.uploads import Accepted
@@ -134,6 +143,15 @@ def get_chunks(services: ServicesDep, caller: Caller, doc_id: str) -> ChunkPage:
     return ChunkPage(
         document_id=doc_id, items=[{k: v for k, v in c.items() if k not in hidden} for c in chunks]
     )  # type: ignore[misc]
+
+
+@router.get(
+    "/{doc_id}/flags", response_model=DocumentFlags, summary="A document's chunks flagged as prompt injection"
+)
+def get_flags(services: ServicesDep, caller: Caller, doc_id: str) -> DocumentFlags:
+    _document(services, caller.tenant, doc_id)
+    chunks = services.runtime.store.chunks(caller.tenant, doc_id)
+    return DocumentFlags(document_id=doc_id, flagged=flagged_chunks(chunks))  # type: ignore[arg-type]
 
 
 @router.delete("/{doc_id}", status_code=204, summary="Delete a document and its chunks")

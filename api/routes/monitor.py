@@ -1,5 +1,5 @@
-"""Monitoring: summaries, time series, recent traces, drift, prompt comparison. A key sees its own
-tenant; an admin key sees every tenant, or one with ?tenant=."""
+"""Monitoring: summaries, time series, recent traces, drift, prompt comparison, slices, guardrail
+decisions. A key sees its own tenant; an admin key sees every tenant, or one with ?tenant=."""
 
 from __future__ import annotations
 
@@ -13,13 +13,20 @@ from api.deps import Caller, ServicesDep
 from api.keys import Principal
 from api.problems import ApiProblem
 from core.db import utcnow
-from rag.monitor import aggregate
+from rag.monitor import aggregate, guard_events
 from rag.monitor.drift import check_windows
+from rag.monitor.slice_report import report_window
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/monitor", tags=["monitoring"])
 
 Hours = Annotated[float, Query(gt=0, le=24 * 90, description="Window: the last N hours.")]
+SliceHours = Annotated[
+    float | None,
+    Query(
+        gt=0, le=24 * 90, description="Window: the last N hours (default RAG_MONITORING__SLICE_WINDOW_HOURS)."
+    ),
+]
 TenantParam = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Admin keys only.")]
 
 
@@ -100,3 +107,25 @@ def prompts(
     since = utcnow() - dt.timedelta(hours=hours)
     traces = services.runtime.traces.window(since, kind="query", tenant=_tenant(caller, tenant))
     return {"since": since.isoformat(), "prompts": aggregate.prompts(traces)}
+
+
+@router.get(
+    "/slices", summary="Quality per slice (document type and metadata, question, caller) against the rest"
+)
+def slices(
+    services: ServicesDep, caller: Caller, hours: SliceHours = None, tenant: TenantParam = None
+) -> dict[str, Any]:
+    rt = services.runtime
+    report = report_window(rt.traces, rt.settings.monitoring, hours=hours, tenant=_tenant(caller, tenant))
+    for key, value, signal in report.breaches():
+        log.warning("slice %s=%s: %s worse than the rest", key, value, signal)
+    return report.to_dict()
+
+
+@router.get("/guardrails", summary="Guardrail decisions over a window")
+def guardrails(
+    services: ServicesDep, caller: Caller, hours: Hours = 24, tenant: TenantParam = None
+) -> dict[str, Any]:
+    since = utcnow() - dt.timedelta(hours=hours)
+    traces = services.runtime.traces.window(since, tenant=_tenant(caller, tenant))
+    return {"since": since.isoformat(), **guard_events.guardrails(traces)}

@@ -221,8 +221,68 @@ async function refresh() {
   }
 }
 
+// Guardrail decisions (/v1/monitor/guardrails): per guard, how often it ran, flagged, and what it did.
+async function guardrailTable() {
+  try {
+    const g = await api(`/v1/monitor/guardrails?hours=${$("hours").value}`);
+    table($("guardrails"), [
+      ["guard", (r) => r.guard],
+      ["target", (r) => r.target],
+      ["traces", (r) => r.traces],
+      ["flagged", (r) => `${r.flagged} (${pct(r.flagged_rate)})`],
+      ["actions", (r) => Object.entries(r.actions).map(([a, n]) => `${a} ${n}`).join(", ")],
+    ], g.guards);
+  } catch (error) {
+    $("guardrails").replaceChildren(text("caption", `cannot load: ${error.message}`));
+  }
+}
+$("refresh").addEventListener("click", guardrailTable);
+$("hours").addEventListener("change", guardrailTable);
+guardrailTable();
+
 $("refresh").addEventListener("click", refresh);
 $("hours").addEventListener("change", refresh);
+
+// Slices (GET /v1/monitor/slices): one row per key=value, each cell "slice / rest", breaches first.
+const SLICE_SIGNALS = [
+  ["confidence", "confidence", fmt],
+  ["empty_rate", "empty", pct],
+  ["refusal_rate", "refused", pct],
+  ["unsupported_share", "unsupported", pct],
+  ["groundedness", "groundedness", fmt],
+  ["thumbs_up_rate", "thumbs up", pct],
+];
+
+function sliceCell(check, show) {
+  if (!check || check.value === null) return "–";
+  const cell = `${show(check.value)} / ${show(check.rest)}`;
+  return check.verdict === "breach" ? `${cell} ⚠ q=${check.q.toExponential(1)}` : cell;
+}
+
+async function slicePanel() {
+  try {
+    const r = await api(`/v1/monitor/slices?hours=${$("hours").value}`);
+    const bad = r.slices.filter((s) => s.verdict === "breach").length;
+    $("slices-note").textContent = `${bad} slice(s) in breach (${r.breaches.length} signal(s)) over ${r.traces} traces; a slice needs ${r.min_samples} traces, and so does its rest; Benjamini-Hochberg at ${r.alpha}`;
+    const order = { breach: 0, ok: 1, insufficient: 2 };
+    const rows = [...r.slices].sort((a, b) => order[a.verdict] - order[b.verdict] || b.volume - a.volume);
+    table($("slices"), [
+      ["slice", (s) => `${s.key}=${s.value}`],
+      ["traces", (s) => s.volume],
+      ["verdict", (s) => s.verdict],
+      ...SLICE_SIGNALS.map(([name, label, show]) => [label, (s) => sliceCell(s.signals[name], show)]),
+    ], rows);
+    $("slices").querySelectorAll("tr").forEach((tr, i) => {
+      if (i > 0 && rows[i - 1] && rows[i - 1].verdict === "breach") tr.className = "breach";
+    });
+  } catch (error) {
+    $("slices-note").textContent = `cannot load slices: ${error.message}`;
+  }
+}
+
+$("refresh").addEventListener("click", slicePanel);
+$("hours").addEventListener("change", slicePanel);
+slicePanel();
 
 function where(x) {
   return `${x.source}${x.pages.length ? ` p. ${x.pages.join(",")}` : ""}${x.section ? ` · ${x.section}` : ""}`;

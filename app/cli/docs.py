@@ -1,4 +1,4 @@
-"""``rag docs list|show|delete|reconcile``"""
+"""``rag docs list|show|flags|delete|reconcile``"""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.table import Table
 from api.schemas import DocumentOut
 from app.cli.common import console, handle_errors, print_json, runtime
 from core.errors import DocumentNotFound
+from ingest.guard import flagged_chunks
 from ingest.reconcile import reconcile as run_reconcile
 from ingest.registry import DocRecord, Status
 
@@ -66,8 +67,39 @@ def show(
         return
     console.print(_out(doc))
     for c in chunks:
-        console.print(f"[bold]#{c['chunk_index']}[/bold] pages {c.get('pages')} · {c.get('section') or '-'}")
+        inj = (c.get("guard") or {}).get("injection") or {}
+        flag = (
+            f" · [red]flagged {inj['score']:.2f}: {', '.join(inj['reasons'])}[/red]"
+            if inj.get("flagged")
+            else ""
+        )
+        console.print(
+            f"[bold]#{c['chunk_index']}[/bold] pages {c.get('pages')} · {c.get('section') or '-'}{flag}"
+        )
         console.print(c["text"])
+
+
+@app.command("flags")
+@handle_errors
+def flags(
+    doc_id: DocId,
+    tenant: Tenant = None,
+    as_json: AsJson = False,
+) -> None:
+    """A document's chunks the prompt-injection screen flagged: id, index, score and reasons."""
+    with runtime() as rt:
+        tenant = tenant or rt.settings.tenant
+        if rt.registry.get(tenant, doc_id) is None:
+            raise _not_found(doc_id, tenant)
+        flagged = flagged_chunks(rt.store.chunks(tenant, doc_id))
+    if as_json:
+        print_json({"document_id": doc_id, "flagged": flagged})
+        return
+    table = Table("chunk", "index", "score", "reasons")
+    for f in flagged:
+        table.add_row(f["chunk_id"], str(f["chunk_index"]), f"{f['score']:.2f}", ", ".join(f["reasons"]))
+    console.print(table)
+    console.print(f"{len(flagged)} flagged chunks")
 
 
 @app.command("delete")

@@ -1,4 +1,5 @@
-"""``rag monitor summary|drift|prompts``: read the trace store (it works while ``rag serve`` runs)."""
+"""``rag monitor summary|drift|prompts|slices|guardrails``: read the trace store (works while ``rag
+serve`` runs)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from app.cli.common import console, handle_errors, print_json
 from core import offline
 from core.db import utcnow
 from core.settings import load_settings
-from rag.monitor import aggregate
+from rag.monitor import aggregate, guard_events
 from rag.monitor.drift import check_windows
+from rag.monitor.slice_report import report_window
 from rag.monitor.traces import TraceStore
 
 app = typer.Typer(
-    help="Monitoring from the traces: quality summary, drift, prompt variants.", no_args_is_help=True
+    help="Monitoring from the traces: quality summary, drift, prompt variants, slices, guardrail decisions.",
+    no_args_is_help=True,
 )
 log = logging.getLogger("rag.monitor")
 
@@ -123,3 +126,92 @@ def prompts(hours: Hours = 24 * 7, tenant: Tenant = None, as_json: AsJson = Fals
             )
         )
     console.print(table if rows else "[yellow]no answers in this window[/yellow]")
+
+
+_SLICE_SIGNALS = {
+    "confidence": "confidence",
+    "empty_rate": "empty",
+    "refusal_rate": "refused",
+    "unsupported_share": "unsupported",
+    "groundedness": "grounded",
+    "thumbs_up_rate": "thumbs up",
+}
+
+
+@app.command("slices")
+@handle_errors
+def slices(
+    hours: Annotated[
+        float | None,
+        typer.Option(help="Window: the last N hours (default RAG_MONITORING__SLICE_WINDOW_HOURS).", min=0.01),
+    ] = None,
+    tenant: Tenant = None,
+    breaches_only: Annotated[bool, typer.Option("--breaches", help="Only the slices in breach.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Quality per slice (document type and metadata, question language and length, caller) against the
+    rest of the traffic. Exit code 3 when a slice is in breach."""
+    store, settings = _store()
+    try:
+        report = report_window(store, settings.monitoring, hours=hours, tenant=tenant)  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    for key, value, signal in report.breaches():
+        log.warning("slice %s=%s: %s worse than the rest", key, value, signal)
+    rows = [s for s in report.slices if s.verdict == "breach" or not breaches_only]
+    if as_json:
+        print_json(report.to_dict() | {"slices": [s.to_dict() for s in rows]})
+    else:
+        console.print(
+            f"{sum(s.verdict == 'breach' for s in report.slices)} slice(s) in breach "
+            f"({len(report.breaches())} signal(s)) over {report.traces} traces "
+            f"since {report.window['since']} ({report.settings['min_samples']} traces at least per slice, "
+            f"Benjamini-Hochberg at "
+            f"{report.settings['alpha']:g}); each cell: slice value / rest"
+        )
+        table = Table("slice", "traces", "verdict", *_SLICE_SIGNALS.values())
+        for row in rows:
+            checks = {c.signal: c for c in row.checks}
+            table.add_row(
+                f"{row.key}={row.value}",
+                str(row.volume),
+                row.verdict,
+                *(_cell(checks[name]) for name in _SLICE_SIGNALS),
+            )
+        console.print(table if rows else "[yellow]no slices in this window[/yellow]")
+    if report.breaches():
+        raise typer.Exit(3)
+
+
+def _cell(c) -> str:  # noqa: ANN001 - a SignalCheck
+    if c.value is None:
+        return "–"
+    text = f"{c.value:.2f} / {c.rest:.2f}" if c.rest is not None else f"{c.value:.2f}"
+    return f"[red]{text} ![/red]" if c.verdict == "breach" else text
+
+
+@app.command("guardrails")
+@handle_errors
+def guardrails(hours: Hours = 24, tenant: Tenant = None, as_json: AsJson = False) -> None:
+    """Guardrail decisions over the window: per guard, the traces it decided on, how many it flagged, and
+    what it did (none, masked, redacted, excluded, quoted, recorded, refused)."""
+    store, _ = _store()
+    try:
+        report = guard_events.guardrails(store.window(utcnow() - dt.timedelta(hours=hours), tenant=tenant))
+    finally:
+        store.close()
+    if as_json:
+        print_json(report)
+        return
+    table = Table("guard", "target", "traces", "flagged", "flagged %", "actions", title=f"last {hours:g} h")
+    for g in report["guards"]:
+        actions = ", ".join(f"{a} {n}" for a, n in g["actions"].items())
+        table.add_row(
+            g["guard"],
+            g["target"],
+            str(g["traces"]),
+            str(g["flagged"]),
+            f"{100 * g['flagged_rate']:.1f}",
+            actions,
+        )
+    console.print(table if report["guards"] else "[yellow]no guardrail decisions in this window[/yellow]")

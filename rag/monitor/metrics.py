@@ -33,6 +33,24 @@ class _StateGauge(Collector):
         yield g
 
 
+class _SliceBreaches(Collector):
+    """``rag_slice_breach{key,value,signal}`` = 1 for each slice signal in breach, read at scrape time
+    (rag.monitor.slice_report.BreachWatch: bounded in number and in how often it is computed)."""
+
+    def __init__(self, read: Callable[[], list[tuple[str, str, str]]]) -> None:
+        self.read = read
+
+    def collect(self) -> Iterator[Metric]:
+        g = GaugeMetricFamily(
+            "rag_slice_breach",
+            "1 for a slice whose quality signal is worse than the rest of the traffic (rag monitor slices)",
+            labels=["key", "value", "signal"],
+        )
+        for key, value, signal in self.read():
+            g.add_metric([key, value, signal], 1)
+        yield g
+
+
 class Metrics:
     def __init__(self) -> None:
         r = self.registry = CollectorRegistry()
@@ -105,6 +123,9 @@ class Metrics:
         self, name: str, doc: str, read: Callable[[], dict[str, int]], states: list[str]
     ) -> None:
         self.registry.register(_StateGauge(name, doc, read, states))
+
+    def watch_slices(self, read: Callable[[], list[tuple[str, str, str]]]) -> None:
+        self.registry.register(_SliceBreaches(read))
 
     def observe(self, t: Trace) -> None:
         """Called for every trace written."""

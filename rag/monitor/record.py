@@ -11,11 +11,13 @@ from typing import Any
 
 from core.db import utcnow
 from core.encode.dense import Embedder
+from core.guard.events import GuardEvent
 from core.settings import GuardrailSettings, MonitoringSettings
 from core.types import Hit
 from rag.answer import Answer
 from rag.monitor.redact import masker
 from rag.monitor.signals import answer_signals, retrieval_signals
+from rag.monitor.slices import slice_attributes
 from rag.monitor.trace_writer import TraceWriter
 from rag.monitor.traces import Trace, TraceStore, new_id
 from rag.retrieve import SearchResult
@@ -51,6 +53,7 @@ class _JobEvent:
     chunks: int
     stage_ms: dict[str, float]
     at: dt.datetime
+    flagged: int = 0  # chunks of the document the injection screen flagged
 
 
 @dataclass
@@ -121,8 +124,12 @@ class Recorder:
         reason: str | None,
         chunks: int,
         stage_ms: dict[str, float],
+        flagged: int = 0,
     ) -> None:
-        self.writer.submit(_JobEvent(job_id, tenant, source, state, reason, chunks, stage_ms, utcnow()))
+        """``flagged``: chunks of the written document the injection screen flagged (an event when > 0)."""
+        self.writer.submit(
+            _JobEvent(job_id, tenant, source, state, reason, chunks, stage_ms, utcnow(), flagged)
+        )
 
     def error(
         self,
@@ -163,6 +170,7 @@ class Recorder:
                 status="ok" if event.state == "indexed" else "error",
                 error=event.reason,
                 metadata={"source": event.source, "chunks": event.chunks},
+                guardrails=_job_guardrails(event),
             )
         if isinstance(event, _ErrorEvent):
             return Trace(
@@ -226,6 +234,7 @@ class Recorder:
             signals=signals,
             metadata=e.metadata,
             guardrails=guardrails,
+            slices=slice_attributes(a.question, a.hits, e.metadata, self.settings),
             steps=steps,
             question=question,
             answer=answer,
@@ -255,10 +264,25 @@ class Recorder:
             request_id=e.request_id,
             signals=retrieval_signals(r.hits),
             metadata=e.metadata | {"mode": r.mode, "fusion": r.fusion},
+            slices=slice_attributes(e.query, r.hits, e.metadata, self.settings),
             question=question,
             guardrails=guardrails,
             query_vector=r.query_vector if r.query_vector is not None else self.embedder.embed_query(e.query),
         )
+
+
+def _job_guardrails(e: _JobEvent) -> list[dict[str, Any]]:
+    if not e.flagged:
+        return []
+    event = GuardEvent(
+        "injection",
+        "flagged",
+        "recorded",
+        reason="chunks that look like instructions to the assistant",
+        target="chunk",
+        detail={"flagged": e.flagged},
+    )
+    return [event.to_dict()]
 
 
 def _retrieval(hits: list[Hit]) -> list[dict[str, Any]]:

@@ -101,6 +101,8 @@ class Trace:
     feedback: list[dict[str, Any]] | None = field(default=None)
     # Every guard's decision (core.guard.events.GuardEvent.to_dict): no content, counts and reasons only.
     guardrails: list[dict[str, Any]] = column(JSON, default_factory=list)
+    # Slice -> value (rag.monitor.slices): question language and length, document type and metadata, caller.
+    slices: dict[str, str] = column(JSON, default_factory=dict)
     # As sent to the LLM; content logging only.
     prompt_messages: list[dict[str, str]] | None = column(JSON, default=None)
 
@@ -115,7 +117,7 @@ class Trace:
 _TRACES = map_record(Trace, "traces", _tables)
 
 # Columns added after the table first shipped: created in an existing database on open.
-_ADDED_COLUMNS = ("prompt_messages", "guardrails")
+_ADDED_COLUMNS = ("prompt_messages", "guardrails", "slices")
 
 
 @dataclass(eq=False, kw_only=True)
