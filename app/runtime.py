@@ -268,6 +268,7 @@ class Runtime:
             self.traces,
             self.embedder,
             self.settings.monitoring,
+            guardrails=self.settings.guardrails,
             on_written=self._on_trace,
             on_dropped=self._on_drop,
         )

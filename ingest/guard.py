@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.guard.injection import Encoder, InjectionScreen
+from core.guard.pii import detector  # cheap: Presidio and spaCy load when a detector is built
 from core.settings import GuardrailSettings
 
 
@@ -45,8 +46,20 @@ class ChunkGuard:
         self, texts: Sequence[str], tenants: Sequence[str]
     ) -> tuple[list[str], list[ChunkNotes]]:
         """The texts to embed and store (PII masked where the chunk's tenant has pii_at_ingest 'mask'),
-        with each chunk's notes."""
-        return list(texts), [ChunkNotes() for _ in texts]
+        with each chunk's notes (PII counts by type where it is 'flag' or 'mask'). With 'off' for every
+        tenant of the batch nothing is loaded or analysed."""
+        out, notes = list(texts), [ChunkNotes() for _ in texts]
+        by_tenant = {t: self.settings.for_tenant(t) for t in set(tenants)}
+        for i, tenant in enumerate(tenants):
+            s = by_tenant[tenant]
+            if s.pii_at_ingest == "off" or not s.pii_entities:
+                continue
+            det = detector(s.pii_entities, s.pii_min_score)
+            spans = det.find(out[i])
+            notes[i].pii = det.counts(spans)
+            if s.pii_at_ingest == "mask" and spans:
+                out[i] = det.mask(out[i], spans)[0]
+        return out, notes
 
     def after_embedding(
         self, texts: Sequence[str], tenants: Sequence[str], dense: np.ndarray, notes: list[ChunkNotes]

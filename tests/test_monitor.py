@@ -111,8 +111,14 @@ def test_every_path_leaves_a_trace_with_its_steps_and_scores(
 def test_question_text_is_stored_only_when_content_logging_is_on(
     tmp_path: Path, embedder, onnx_cache, llm, log_content: bool
 ) -> None:
+    # PII masking of trace content off: this is about content logging itself (test_guard_pii masks).
     with serve(
-        tmp_path / "data", embedder, onnx_cache, llm, monitoring={"log_content": log_content}
+        tmp_path / "data",
+        embedder,
+        onnx_cache,
+        llm,
+        monitoring={"log_content": log_content},
+        guardrails={"pii_in_traces": "off"},
     ) as client:
         a = key(client, "acme")
         upload(client, a, ("employee-handbook.md", HANDBOOK))

@@ -1,5 +1,6 @@
 """Record: answers, searches, ingest jobs and failures -> traces (off the request path, on the trace
-writer's thread: quality signals and the query embedding are computed there, not while the user waits)."""
+writer's thread: quality signals, the query embedding and the PII masking of content fields
+(rag.monitor.redact, per tenant's ``guardrails.pii_in_traces``) are done there, not while the user waits)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from typing import Any
 from core.db import utcnow
 from core.encode.dense import Embedder
 from core.guard.events import GuardEvent
-from core.settings import MonitoringSettings
+from core.settings import GuardrailSettings, MonitoringSettings
 from core.types import Hit
 from rag.answer import Answer
+from rag.monitor.redact import masker
 from rag.monitor.signals import answer_signals, retrieval_signals
 from rag.monitor.slices import slice_attributes
 from rag.monitor.trace_writer import TraceWriter
@@ -73,12 +75,14 @@ class Recorder:
         embedder: Embedder,
         settings: MonitoringSettings,
         *,
+        guardrails: GuardrailSettings | None = None,
         on_written: Callable[[Trace], None] | None = None,
         on_dropped: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
+        self.guardrails = guardrails  # None: no PII masking of content (as with pii_in_traces "off")
         self.writer = TraceWriter(
             store,
             prepare=self._prepare,
@@ -188,6 +192,15 @@ class Recorder:
         signals = retrieval_signals(a.hits) | answer_signals(a, self.embedder)
         report = a.citations
         prompt = a.prompt or {}
+        mask = masker(self.guardrails, e.tenant) if content else None
+        steps = [_step(s.to_dict(), content) for s in a.steps]
+        question, answer, messages = (a.question, a.text, a.messages) if content else (None, None, None)
+        guardrails = [g.to_dict() for g in a.guardrails]
+        if mask is not None:
+            masked = mask.mask({"q": question, "a": answer, "m": messages, "s": steps})
+            question, answer, messages, steps = masked["q"], masked["a"], masked["m"], masked["s"]
+            if (event := mask.event()) is not None:
+                guardrails.append(event.to_dict())
         return Trace(
             id=a.trace_id,
             kind="query",
@@ -220,12 +233,12 @@ class Recorder:
             uncited=len(report.uncited) if report else 0,
             signals=signals,
             metadata=e.metadata,
-            guardrails=[g.to_dict() for g in a.guardrails],
+            guardrails=guardrails,
             slices=slice_attributes(a.question, a.hits, e.metadata, self.settings),
-            steps=[_step(s.to_dict(), content) for s in a.steps],
-            question=a.question if content else None,
-            answer=a.text if content else None,
-            prompt_messages=a.messages if content else None,
+            steps=steps,
+            question=question,
+            answer=answer,
+            prompt_messages=messages,
             query_vector=a.query_vector
             if a.query_vector is not None
             else self.embedder.embed_query(a.standalone_question),
@@ -233,6 +246,13 @@ class Recorder:
 
     def _search_trace(self, e: _SearchEvent) -> Trace:
         r = e.result
+        question = e.query if self.settings.log_content else None
+        guardrails = []
+        mask = masker(self.guardrails, e.tenant) if question else None
+        if mask is not None:
+            question = mask.mask({"q": question})["q"]
+            if (event := mask.event()) is not None:
+                guardrails.append(event.to_dict())
         return Trace(
             id=e.trace_id,
             kind="search",
@@ -245,7 +265,8 @@ class Recorder:
             signals=retrieval_signals(r.hits),
             metadata=e.metadata | {"mode": r.mode, "fusion": r.fusion},
             slices=slice_attributes(e.query, r.hits, e.metadata, self.settings),
-            question=e.query if self.settings.log_content else None,
+            question=question,
+            guardrails=guardrails,
             query_vector=r.query_vector if r.query_vector is not None else self.embedder.embed_query(e.query),
         )
 
