@@ -1873,17 +1873,27 @@ class PiiText:
 
 
 def _locate(text: str, items: list[tuple[str, str]]) -> tuple[Span, ...]:
-    """Each (kind, literal) becomes a span at the literal's next occurrence after the previous one of the
-    same literal, so a value written twice is labelled twice by listing it twice."""
-    after: dict[str, int] = {}
-    out = []
+    """Each (kind, literal) becomes a span at the literal's next whole-word occurrence that no earlier
+    item already covers, so a value written twice is labelled twice by listing it twice, and a first name
+    listed after the full name lands on its own mention, not inside the full name."""
+    out: list[Span] = []
     for kind, lit in items:
-        i = text.find(lit, after.get(lit, 0))
+        i = text.find(lit)
+        while i >= 0 and (
+            _inside_word(text, i, lit) or any(i < s.end and s.start < i + len(lit) for s in out)
+        ):
+            i = text.find(lit, i + 1)
         if i < 0:
             raise ValueError(f"{lit!r} not in text: {text[:60]!r}")
-        after[lit] = i + len(lit)
         out.append(Span(kind, i, i + len(lit), lit))
     return tuple(out)
+
+
+def _inside_word(text: str, i: int, lit: str) -> bool:
+    j = i + len(lit)
+    return (lit[0].isalnum() and i > 0 and text[i - 1].isalnum()) or (
+        lit[-1].isalnum() and j < len(text) and text[j].isalnum()
+    )
 
 
 def _t(style: str, text: str, pii: list[tuple[str, str]], decoys: list[tuple[str, str]] = ()) -> PiiText:
