@@ -333,3 +333,16 @@ def test_the_cli_shows_guardrail_counts(cli, tmp_path: Path) -> None:
         "actions": {"redacted": 2},
     }
     assert "secrets" in cli("monitor", "guardrails").output
+
+
+def test_a_long_run_of_key_like_characters_is_widened_once(monkeypatch) -> None:
+    """20,000 characters of 'AKIA' hold 5,000 overlapping findings; widening each over the whole run was
+    quadratic (a 200,000-character answer or question held a thread for minutes)."""
+    from core.guard import secrets
+
+    calls = []
+    widen = secrets._widen
+    monkeypatch.setattr(secrets, "_widen", lambda *a: calls.append(1) or widen(*a))
+    text = "AKIA" * 5000
+    (span,) = secrets.SecretFinder().find(text)
+    assert (span.start, span.end) == (0, len(text)) and len(calls) == 1
