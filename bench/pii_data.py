@@ -27,7 +27,7 @@ import phonenumbers
 from faker import Faker
 
 SEED = 1515
-N_DOCS = 260
+N_DOCS = 360
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "nl_NL", "es_ES", "it_IT", "pl_PL")
 COMPANIES = (
     "Halvard Freight",
@@ -56,6 +56,22 @@ DOMAINS = (
     "tessellate.io",
 )
 PRODUCTS = ("Kestrel Hub", "FleetView", "Ledger Pro", "DataPipe", "Orchard POS", "Copperleaf LIMS")
+# Names from many traditions (Irish, Turkish, Czech, Kenyan, Chinese, Yoruba, Swahili, Finnish, ...) for the
+# genres below; Chinese names are written in CJK script, family name first, no space.
+WORLD_LOCALES = (
+    "ga_IE", "tr_TR", "cs_CZ", "en_KE", "zh_CN", "yo_NG", "sw", "fi_FI", "sv_SE", "pt_BR", "en_IN",
+    "nl_NL", "de_AT", "fr_FR", "es_ES", "pl_PL", "hu_HU", "vi_VN",
+)  # fmt: skip
+# Regions for phone numbers written the many ways people write them (with and without country code).
+PHONE_WORLD = (
+    "US", "GB", "NG", "NL", "IE", "SG", "DE", "EG", "SE", "BR", "FI", "IN", "AT", "CH", "KE", "FR",
+    "TR", "CZ", "ZA", "AU", "ES", "IT", "PL",
+)  # fmt: skip
+# Company suffixes and words: a capitalised word before them is a company, not a person.
+ORG_TAILS = ("Robotics", "Tech", "A.Ş.", "GmbH", "S.r.l.", "Sp. z o.o.", "s.r.o.", "Oy", "AB", "B.V.", "Ltd")
+# Product and brand names built from person-like words; not PII.
+PRODUCT_HEADS = ("Victor", "Grace", "Hugo", "Marco", "Stella", "Felix", "Oscar", "Luna", "Ada", "Jasper")
+PRODUCT_TAILS = ("Pro", "Max", "Studio", "Cloud", "Edge", "Air", "Plus", "Mini", "Ultra", "One")
 
 
 @dataclass(frozen=True)
@@ -224,6 +240,92 @@ class Gen:
     def company(self) -> str:
         return self.rng.choice(COMPANIES)
 
+    def world_person(self) -> tuple[str, str, str]:
+        """(first, last, full) from a random naming tradition; CJK names run family-first, unspaced."""
+        locale = self.rng.choice(WORLD_LOCALES)
+        f = Faker(locale)
+        f.seed_instance(self.rng.randrange(2**31))
+        first, last = f.first_name(), f.last_name()
+        if locale == "zh_CN":
+            return first, last, f"{last}{first}"
+        return first, last, f"{first} {last}"
+
+    def world_phone(self, national: bool | None = None) -> str:
+        """A valid number of a random region, written in international or national form with the
+        groupings people use (spaces, dashes, dots, parentheses, "(0)")."""
+        region = self.rng.choice(PHONE_WORLD)
+        kind = self.rng.choice([phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE])
+        example = phonenumbers.example_number_for_type(region, kind) or phonenumbers.example_number(region)
+        assert example is not None
+        for _ in range(200):
+            digits = str(example.national_number)
+            keep = max(2, len(digits) - 5)
+            candidate = digits[:keep] + "".join(str(self.rng.randrange(10)) for _ in digits[keep:])
+            number = phonenumbers.parse("+" + str(example.country_code) + candidate, None)
+            if phonenumbers.is_valid_number(number):
+                break
+        else:
+            number = example
+        if national is None:
+            national = self.rng.random() < 0.4
+        fmt = phonenumbers.PhoneNumberFormat
+        text = phonenumbers.format_number(number, fmt.NATIONAL if national else fmt.INTERNATIONAL)
+        r = self.rng.random()
+        if not national and r < 0.2:
+            text = text.replace(" ", "-", 1) if r < 0.1 else text.replace(" ", ".")
+        elif not national and r < 0.3:
+            cc, _, rest = text.partition(" ")
+            text = f"{cc} {rest.replace(' ', '')}"
+        return text
+
+    def fictional_phone(self) -> str:
+        """Numbers in the ranges reserved for fiction (US 555-01xx, UK 020 7946 0xxx, 07700 900xxx):
+        well formed, so a redactor must still mask them."""
+        r = self.rng
+        return r.choice(
+            [
+                f"({r.randint(201, 989)}) 555-01{r.randint(0, 99):02d}",
+                f"{r.randint(201, 989)}-555-01{r.randint(0, 99):02d}",
+                f"+1 {r.randint(201, 989)} 555 01{r.randint(0, 99):02d}",
+                f"020 7946 0{r.randint(0, 999):03d}",
+                f"+44 20 7946 0{r.randint(0, 999):03d}",
+                f"07700 900{r.randint(0, 999):03d}",
+                f"+44 7700 900{r.randint(0, 999):03d}",
+            ]
+        )
+
+    def org(self) -> str:
+        return f"{self.f.last_name()} {self.rng.choice(ORG_TAILS)}"
+
+    def brand(self) -> str:
+        return f"{self.rng.choice(PRODUCT_HEADS)} {self.rng.choice(PRODUCT_TAILS)}"
+
+    def address(self) -> str:
+        r = self.rng
+        return r.choice(
+            [
+                f"Via Roma {r.randint(1, 200)}, {r.randint(10, 99)}1{r.randint(10, 99)} Milano",
+                f"ul. Marszałkowska {r.randint(1, 150)}, 00-{r.randint(100, 999)} Warszawa",
+                f"{r.randint(1, 9999)} Oak Street, Springfield IL {r.randint(60000, 62999)}",
+                f"{r.randint(100, 999)} Main St, Austin TX {r.randint(73301, 78799)}",
+                f"Hauptstraße {r.randint(1, 99)}, {r.randint(10115, 14199)} Berlin",
+                f"{r.randint(1, 99)} rue de Rivoli, 750{r.randint(1, 20):02d} Paris",
+                f"Calle Mayor {r.randint(1, 99)}, 280{r.randint(10, 99)} Madrid",
+            ]
+        )
+
+    def release(self) -> str:
+        r = self.rng
+        return r.choice(
+            [
+                f"version {r.randint(1, 12)}.{r.randint(0, 9)}.{r.randint(0, 9)}.{r.randint(0, 99)}",
+                f"v{r.randint(1, 12)}.{r.randint(0, 9)}.{r.randint(0, 9)}.{r.randint(0, 99)}",
+                f"release {r.randint(1, 20)}.{r.randint(0, 9)}.{r.randint(0, 9)}.{r.randint(1, 9)}",
+                f"build {r.randint(1, 12)}.{r.randint(0, 9)}.{r.randint(0, 255)}.{r.randint(0, 255)}",
+                f"firmware {r.randint(1, 9)}.{r.randint(0, 9)}.{r.randint(0, 9)}.{r.randint(0, 200)}",
+            ]
+        )
+
     def product(self) -> str:
         return self.rng.choice(PRODUCTS)
 
@@ -343,6 +445,61 @@ def _incident(d: Doc, g: Gen) -> None:
     d.pii("PERSON", f"{f1} {l1}").add(", reachable at ").pii("PHONE_NUMBER", g.phone()).add(".\n")
 
 
+def _chat(d: Doc, g: Gen) -> None:
+    """A chat log: lowercase handles and names, a first name alone after the full one, phones in national
+    form next to a cue."""
+    a, b = g.world_person(), g.world_person()
+    a_first, b_first = a[0].lower(), b[0].lower()
+    t = g.rng.randint(8, 17)
+    d.add(f"[{t:02d}:{g.rng.randint(10, 59)}] ").pii("PERSON", a_first).add(": hi, this is ")
+    d.pii("PERSON", a[2].lower()).add(f" from {g.company().lower()}, about order {g.order()}\n")
+    d.add(f"[{t:02d}:{g.rng.randint(10, 59)}] ").pii("PERSON", b_first).add(": hey ").pii("PERSON", a_first)
+    d.add(f"! the tracking says {g.tracking()}, sha {g.hexhash()}\n")
+    d.add(f"[{t:02d}:{g.rng.randint(10, 59)}] ").pii("PERSON", a_first).add(
+        ": can you call me? my number is "
+    )
+    d.pii("PHONE_NUMBER", g.world_phone(national=True)).add("\n")
+    d.add(f"[{t + 1:02d}:{g.rng.randint(10, 59)}] ").pii("PERSON", b_first)
+    d.add(": sure. i'm ").pii("PERSON", b[2]).add(" btw, ask for ").pii("PERSON", b[0])
+    d.add(" if i'm out, or ring the desk on ").pii("PHONE_NUMBER", g.fictional_phone()).add("\n")
+
+
+def _signature(d: Doc, g: Gen) -> None:
+    """A multilingual business e-mail with a signature block: names with diacritics and from many
+    traditions, label words in other languages, company names, an address, international numbers."""
+    first, last, full = g.world_person()
+    f2, _, full2 = g.world_person()
+    labels = g.rng.choice(
+        [
+            ("Tel.", "Mobil", "Betreff", "Gültig bis", "Mit freundlichen Grüßen,"),
+            ("Tél.", "Portable", "Référence", "Valable jusqu'au", "Cordialement,"),
+            ("Tel.", "Móvil", "Contacto", "Válido hasta", "Saludos,"),
+            ("Tel", "Mobiel", "Referentie", "Geldig tot", "Met vriendelijke groet,"),
+            ("Phone", "Mobile", "Reference", "Valid until", "Best regards,"),
+        ]
+    )
+    tel, mob, ref, valid, closing = labels
+    d.add("Dear ").pii("PERSON", full2).add(",\n\n")
+    d.add(f"{ref}: {g.invoice_no()} / {g.brand()} {g.version()}. {valid} {g.date()}. ")
+    d.add(f"Amount {g.price()}, supplier {g.org()}, shipped to {g.address()}.\n")
+    d.add("Please confirm with ").pii("PERSON", f2).add(f" before {g.date()}.\n\n{closing}\n")
+    d.pii("PERSON", full).add(f"\n{g.org()}\n{g.address()}\n{tel}: ").pii("PHONE_NUMBER", g.world_phone())
+    d.add(f"\n{mob}: ").pii("PHONE_NUMBER", g.world_phone()).add("\n")
+    d.pii("EMAIL_ADDRESS", g.email(_ascii(first) or "info", _ascii(last) or "desk")).add("\n")
+
+
+def _release(d: Doc, g: Gen) -> None:
+    """Release notes: version strings shaped like IPv4 addresses after version words, product names made
+    of person-like words, one real address and one reserved-range phone number."""
+    f1, l1, full = g.world_person()
+    d.add(f"{g.brand()} {g.release()} release notes ({g.date()})\n\n")
+    d.add(f"- Upgraded the agent from {g.release()} to {g.release()}; {g.brand()} now ships with it.\n")
+    d.add(f"- Fixed a crash in {g.brand()} when the proxy at ").pii("IP_ADDRESS", g.ip()).add(" timed out.\n")
+    d.add(f"- Package digest {g.hexhash()}, tracking {g.tracking()}, price {g.price()}.\n")
+    d.add("Thanks to ").pii("PERSON", full).add(" for the report. Support line: ")
+    d.pii("PHONE_NUMBER", g.fictional_phone()).add(", or ").pii("PHONE_NUMBER", g.world_phone()).add(".\n")
+
+
 GENRES: dict[str, Callable[[Doc, Gen], None]] = {
     "email": _email,
     "ticket": _ticket,
@@ -351,6 +508,9 @@ GENRES: dict[str, Callable[[Doc, Gen], None]] = {
     "minutes": _minutes,
     "crm": _crm,
     "incident": _incident,
+    "chat": _chat,
+    "signature": _signature,
+    "release": _release,
 }
 
 

@@ -77,6 +77,26 @@ def test_names_of_several_languages_and_reserved_tlds(det: pii.PiiDetector) -> N
     assert found["+34 881 020 427"] == "PHONE_NUMBER"
 
 
+def test_reserved_range_numbers_chat_names_and_look_alikes(det: pii.PiiDetector) -> None:
+    # Numbers reserved for fiction are well formed and masked; a "Phone no." is no id cue; a chat log's
+    # lowercase speakers and self-introductions are names; version quads, products, companies, form
+    # labels and address words are not.
+    text = (
+        "[09:14] tomasz: hi, this is tomasz wierzbicki from ops\n"
+        "[09:15] aoife: mobile no. 07700 900123 or tel +44 7700 900077\n\n"
+        "Upgraded from version 10.2.0.1 to 10.2.0.4. Grace Max v2.1 ships via Kestrel Robotics.\n"
+        "Betreff: Anadolu A.Ş., Via Roma 12, 00-950 Warszawa, Springfield IL 62704.\n"
+        "Regards,\n王秀英"
+    )
+    found = _kinds(det, text)
+    for number in ("07700 900123", "+44 7700 900077"):
+        assert found.get(number) == "PHONE_NUMBER", (number, found)
+    for name in ("tomasz", "tomasz wierzbicki", "aoife", "王秀英"):
+        assert found.get(name) == "PERSON", (name, found)
+    assert "IP_ADDRESS" not in found.values(), found
+    assert sum(k == "PERSON" for k in found.values()) == 4, found
+
+
 def test_a_long_text_is_analysed_in_pieces_with_true_offsets(det: pii.PiiDetector) -> None:
     filler = "The quarterly review covered shipping volumes and warehouse capacity in detail. " * 80
     parts = [filler, "Contact jane.doe@example.com today. ", filler, "Card 4111-1111-1111-1111 on file. "]

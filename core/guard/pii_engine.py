@@ -42,11 +42,22 @@ from presidio_analyzer.predefined_recognizers import (
 from spacy.tokens import Doc
 
 from core.guard.pii import _EXTRA_TLDS, _MODEL, _PIECE
-from core.guard.pii_names import PERSON, cue_names, email_names, propagate, result, trim_name
+from core.guard.pii_names import (
+    PERSON,
+    chat_names,
+    cue_names,
+    email_names,
+    not_a_person,
+    propagate,
+    result,
+    script_names,
+    trim_name,
+)
 
 logger = logging.getLogger(__name__)
 
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "NL", "ES", "IT", "PL", "BE", "AT", "CH", "IE", "CA", "IN", "BR")
+PHONE_REGIONS += ("SE", "FI", "DK", "NO", "PT", "CZ", "TR", "NG", "KE", "ZA", "EG", "SG", "AU", "NZ", "MX")
 
 
 def offline_tld() -> tldextract.TLDExtract:
@@ -77,7 +88,22 @@ class CardRecognizer(CreditCardRecognizer):
 
 
 # A run of digits with the separators phone numbers are written with; at least 7 digits, one group.
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+.\-/])(?:\+|00)?\(?\d[\d \t().\-/]{5,20}\d(?![\w.\-/]?\d)")
+# "Tel.+44 ..." and "(+44) ..." too.
+_PHONE_CANDIDATE = re.compile(
+    r"(?:(?<=[^\W\d_]\.)\+|(?<![\w+.\-/])(?:\(\+|\+|00)?)\(?\d[\d \t().\-/]{5,20}\d(?![\w.\-/]?\d)"
+)
+# Words shortly before a number that say it is a phone number ("Phone no.:", "Tel nr", "Mobil:").
+_PHONE_CUE = re.compile(
+    r"\b(?:phone|telephone|tel|mob|mobile|cell|cellphone|fax|call|ring|reach|whatsapp|signal|sms|text|"
+    r"number|hotline|helpline|desk|line|telefon|telefono|teléfono|téléphone|telefone|portable|mobil|móvil|"
+    r"mobiel|handy|celular|puhelin|numer|numéro|nummer|contact|contacto|kontakt)\b",
+    re.IGNORECASE,
+)
+# ... unless the number is named as another identifier ("NHS number: 840 592 2660").
+_OTHER_ID_CUE = re.compile(
+    r"\b(?:nhs|ssn|social security|passport|licen[cs]e|tax|vat|iban|account|sort code|policy|member)\b",
+    re.IGNORECASE,
+)
 # Words before a number that make it an identifier, not a phone number ("order SO 24096933").
 _ID_CUE = re.compile(
     r"(?:\b(?:order|SO|PO|ORD|invoice|INV|ref|reference|ticket|case|INC|asset|id|qty|build|rev|serial|"
@@ -115,10 +141,14 @@ class ValidPhoneRecognizer(LocalRecognizer):
             start, end = m.start(), m.start() + len(raw)
             if raw.count("(") != raw.count(")") and raw.startswith("("):
                 raw, start = raw[1:], start + 1
+            window = text[max(0, start - 32) : start]
+            if _OTHER_ID_CUE.search(window):  # named as another identifier: that recogniser's
+                continue
+            cue = bool(_PHONE_CUE.search(window))
             if (
                 _DATE_LIKE.match(raw)
                 or _IPV4_LIKE.match(raw)
-                or _ID_CUE.search(text[max(0, start - 16) : start])
+                or (not cue and _ID_CUE.search(text[max(0, start - 16) : start]))
             ):
                 continue
             digits = sum(c.isdigit() for c in raw)
@@ -128,7 +158,7 @@ class ValidPhoneRecognizer(LocalRecognizer):
                 raw.isdigit() and not raw.startswith("0") and digits < 9
             ):  # a bare short run: an id, not a line
                 continue
-            if self._valid(raw):
+            if self._valid(raw.replace("(+", "+", 1).replace(")", "", 1) if raw[:2] == "(+" else raw, cue):
                 out.append(
                     RecognizerResult(
                         "PHONE_NUMBER",
@@ -144,8 +174,12 @@ class ValidPhoneRecognizer(LocalRecognizer):
                 )
         return out
 
-    def _valid(self, raw: str) -> bool:
+    def _valid(self, raw: str, cue: bool) -> bool:
+        """Valid for a region; or, in international form or after a phone cue, merely possible (right
+        length for its country): numbers in ranges not yet allocated, or reserved for fiction (UK 07700
+        900xxx, US 555-01xx), are still someone's number in the text and a redactor masks them."""
         international = raw.startswith(("+", "00"))
+        possible = False
         for region in (None,) if international else self.regions:
             try:
                 number = phonenumbers.parse(raw.replace("(0)", "") if international else raw, region)
@@ -153,25 +187,41 @@ class ValidPhoneRecognizer(LocalRecognizer):
                 continue
             if phonenumbers.is_valid_number(number):
                 return True
-        return False
+            possible = possible or phonenumbers.is_possible_number(number)
+        return possible and (international or cue)
+
+
+# A dotted quad after these words is a version ("version 10.2.0.1", "from build 4.1.0.2 to 4.1.0.3").
+_VERSION_CUE = re.compile(
+    r"\b(?:version|ver|v|release|build|firmware|fw|rev|revision|patch|sdk|agent|update|upgrade|"
+    r"upgraded|downgraded|kernel)\b[\s.:#]*(?:\S+[\s,]+(?:to|from|and|or|->|→)[\s:]+)?$",
+    re.IGNORECASE,
+)
+# Number types that a phone number found at the same place explains ("+1 937 555 0141" is not an NHS no.).
+_PHONE_SHADOWED = {"UK_NHS", "US_DRIVER_LICENSE", "US_PASSPORT", "US_ITIN", "US_BANK_NUMBER"}
 
 
 def refine(text: str, results: list[RecognizerResult], entities: Sequence[str]) -> list[RecognizerResult]:
     """Presidio's results with the corrections in the module docstring."""
     kept: list[RecognizerResult] = []
+    phones = [r for r in results if r.entity_type == "PHONE_NUMBER"]
     for r in results:
         span = text[r.start : r.end]
         if r.entity_type == PERSON:
             trimmed = trim_name(span, r.start)
-            if trimmed is None:
+            if trimmed is None or not_a_person(text, *trimmed):
                 continue
             r = result(PERSON, *trimmed, r.score, "spacy")
         elif r.entity_type == "US_DRIVER_LICENSE" and sum(c.isdigit() for c in span) < 5:
             continue
+        elif r.entity_type == "IP_ADDRESS" and _VERSION_CUE.search(text[max(0, r.start - 48) : r.start]):
+            continue
+        elif r.entity_type in _PHONE_SHADOWED and any(p.start <= r.start and r.end <= p.end for p in phones):
+            continue
         kept.append(r)
     if PERSON in entities:
         emails = [r for r in kept if r.entity_type == "EMAIL_ADDRESS"]
-        extra = cue_names(text) + email_names(text, emails)
+        extra = cue_names(text) + email_names(text, emails) + chat_names(text) + script_names(text)
         persons = [r for r in kept if r.entity_type == PERSON] + extra
         kept += extra + propagate(text, persons)
         kept = [r for r in kept if r.entity_type != PERSON or not _inside_other(r, kept)]
