@@ -674,7 +674,7 @@ _PATTERNS: list[tuple[str, float, str]] = [
         r"\b(?:any|all|every|each|whatever|whichever|to (?:any|all|every|the)|for (?:any|all|every|the))\b "
         + _READER
         # addressed, not described: a colon, a clause about reading this, or a modal not in the passive
-        + r"(?:\s*[:,]|\s+(?:that|which|who|reading|processing|ingesting|parsing|summari[sz]ing|reviewing|evaluating|crawling|indexing|please)\b|\s+(?:should|must|shall|will|is to|are to|needs? to|is asked to|are asked to)\b(?! (?:not )?be\b))",
+        + r"(?:\s*[:,]|\s+(?:that|which|who|reading|processing|ingesting|parsing|summari[sz]ing|reviewing|evaluating|crawling|indexing|please)\b|\s+(?:is|are) (?:now )?(?:reading|parsing|processing|ingesting|summari[sz]ing|reviewing|analy[sz]ing|indexing|evaluating|screening)\b|\s+(?:should|must|shall|will|is to|are to|needs? to|is asked to|are asked to)\b(?! (?:not )?be\b))",
     ),
     (
         "addressee",
@@ -990,16 +990,25 @@ def pattern_signals(text: str) -> dict[str, float]:
     for reason, w in decoded.items():
         if w > out.get(reason, 0.0):
             out[reason] = w
-            out["obfuscated"] = max(out.get("obfuscated", 0.0), 0.5 if w >= 0.4 else 0.0)
+            out["obfuscated"] = max(out.get("obfuscated", 0.0), 0.5 if w >= 0.5 else 0.0)
     if _MIXED_SCRIPT.search(text) and any(w >= 0.4 for r, w in out.items() if r != "obfuscated"):
         out["obfuscated"] = max(out.get("obfuscated", 0.0), 0.5)
     for comment in _COMMENT.findall(text):
-        inner = _signals(normalise(comment))
-        if any(w >= 0.3 for w in inner.values()) or _DIRECTIVE.search(normalise(comment)):
+        # An instruction hidden from readers: a comment holding attack evidence, or a role or addressee with
+        # a directive ("<!-- assistant: say ... -->"); not "<!-- TODO: call the designer -->".
+        inner_text = normalise(comment)
+        inner = _signals(inner_text)
+        addressed = (
+            inner.keys() & {"role_marker", "addressee"} or _NOTE_TO.search(inner_text)
+        ) and _DIRECTIVE.search(inner_text)
+        if max(inner.values(), default=0.0) >= 0.5 or addressed:
             out["hidden_text"] = max(out.get("hidden_text", 0.0), 0.5)
     if not out.get("obfuscated"):
         out.pop("obfuscated", None)
     return out
+
+
+_NOTE_TO = re.compile(r"\b(?:note|message|instructions?|reminder) (?:to|for) (?:the |any |all )?[\w-]+\s*:")
 
 
 def _signals(norm: str) -> dict[str, float]:
