@@ -8,10 +8,17 @@ Three signals, combined as independent evidence (noisy-or: ``1 - prod(1 - s)``):
   with data in its query, chat role markers, notes "to AI assistants reading this". An imperative alone
   is not enough: "ignore the previous setting and restart the router" names no instructions or prompt,
   and "ignore the previous instructions" without anything addressing a model scores below the threshold;
+- v2 (after a blind held-out set caught 37%): Polish, Swedish, Danish, Norwegian, Turkish, Czech and Romanian
+  too; polite overrides ("earlier directions no longer apply" + a directive), exfiltration of the model's setup
+  without any override, jailbreak personas, JSON tool calls, forged tool results, SQL to run, JSON role
+  messages; an addressee ("any AI system that reads this") is weak alone (robots-style AI policies) and
+  strong with a directive after it (say, rank, recommend, treat ...); look-alike letters (Cyrillic, Greek)
+  folded, and leetspeak, letter-spaced, base64, ROT13 and reversed readings screened too ("obfuscated");
 - text hidden from readers: Unicode tag characters (decoded and screened too), bidi overrides, zero-width
-  characters inside words (removed before the patterns run, so they cannot split a phrase);
+  characters inside words (removed before the patterns run, so they cannot split a phrase); HTML
+  comments holding an instruction;
 - the cosine similarity of the text's own dense vector (computed at ingest anyway) to a curated, versioned
-  set of attack phrasings shipped in ``core/guard`` (``attacks-v1.json``), embedded once per embedder and cached.
+  set of attack phrasings shipped in ``core/guard`` (``attacks-v2.json``), embedded once per embedder and cached.
 
 CSS-hidden runs (``display:none``, white on white) cannot be seen here: unstructured's HTML partition keeps
 their text and drops the styles, so they are screened by their words like any other text.
