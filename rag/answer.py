@@ -54,6 +54,7 @@ from rag.prompt.templates import PromptLibrary, PromptTemplate
 from rag.refuse import NOT_FOUND, Confidence, Refusal, decide, is_llm_refusal, retrieval_confidence
 from rag.retrieve import Retriever
 from rag.verify import Verification, verify_answer
+from rag.verify.check import strip_invisible
 
 __all__ = ["Answer", "Answerer", "Step"]
 
@@ -361,7 +362,9 @@ class Answerer:
         if release is not None and (rest := release.finish()):
             yield rest
         assert completion is not None
-        text = completion.text.strip()
+        # Invisible characters out before anything reads or stores the text: the trace's PII masking
+        # found no e-mail address in "john\u200b@example.com" and stored it whole.
+        text = strip_invisible(completion.text).strip()
         if not text:
             raise LLMError(f"the model {completion.model} returned an empty answer")
         run.usage += completion.usage

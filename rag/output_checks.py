@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from core.guard.events import GuardEvent
+from core.guard.injection import normalise
 from core.guard.pii import PiiDetector, detector
 from core.guard.secrets import REDACTED, SecretFinder, finder
 from core.settings import GuardrailSettings
@@ -34,6 +35,7 @@ from core.types import Hit
 from rag.cite import MARKER
 from rag.prompt.context import Source
 from rag.refuse import Refusal
+from rag.verify.check import strip_invisible
 
 WITHHELD = "The answer was withheld: it broke this service's content policy."
 LEAK = "the answer repeated the instructions the model was given"
@@ -46,6 +48,8 @@ _DIGITS = re.compile(r"\D+")
 _SPACE = re.compile(r"\s+")
 _NUMERIC_PII = frozenset({"PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "UK_NHS"})
 _NOT_A_NAME = re.compile(r"[\d._/\\`@:=<>{}()\[\]]")
+_DENY_WORDS = re.compile(r"[^\W_]+|[+#&@]+")  # a term's words, and the symbols that make a name (C++, C#)
+_OPEN_SINGLE_QUOTED = re.compile(r"[=:]\s*'[^'\n]*$")  # key = 'value not closed yet (not "don't")
 _RELEASE = re.compile(r"(?<=[.!?])[\"')\]]?\s+|\n")  # where a streamed answer may be let out
 
 
@@ -70,14 +74,14 @@ class OutputChecks:
 
     def __init__(self, settings: GuardrailSettings) -> None:
         self.settings = settings
-        terms = [t.split() for t in settings.deny_terms if t.strip()]
+        # Terms and answers are compared as the injection screen reads text (core.guard.injection.normalise:
+        # invisible characters gone, look-alike letters, full-width forms and accents folded, lower case);
+        # the words of a phrase may be joined by anything that is not a letter or digit, or by nothing
+        # ("project-falcon", "**project** *falcon*", "ProjectFalcon").
+        terms = [_DENY_WORDS.findall(normalise(t)) for t in settings.deny_terms]
+        terms = [t for t in terms if t]
         self._deny = (
-            re.compile(
-                r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, t)) for t in terms) + r")(?!\w)",
-                re.IGNORECASE,
-            )
-            if terms
-            else None
+            re.compile(r"(?<![^\W_])(?:" + "|".join(map(_joined, terms)) + r")(?![^\W_])") if terms else None
         )
 
     @property
@@ -91,7 +95,7 @@ class OutputChecks:
         refusal = None
         if s.output_checks:
             if self._deny is not None:
-                hits = len(self._deny.findall(text))
+                hits = len(self._deny.findall(normalise(text)))
                 events.append(_event("deny", hits, "refused", DENIED if hits else None, {"terms": hits}))
                 refusal = Refusal("policy", DENIED) if hits else None
             if s.prompt_leak and system_prompt is not None:
@@ -155,9 +159,17 @@ class StreamGate:
         self.stopped = False  # refused: nothing more leaves
 
     def feed(self, piece: str) -> str:
-        self.text += piece
-        ends = [m.end() for m in _RELEASE.finditer(self.text, self.released)]
+        # Invisible characters go first, as the final check drops them: "AKIA\u200b..." matched no
+        # detector here and reached the reader whole, while the final answer had it redacted.
+        self.text += strip_invisible(piece)
+        ends = [e for e in (m.end() for m in _RELEASE.finditer(self.text, self.released)) if self._closed(e)]
         return self._release(ends[-1], final=False) if ends else ""
+
+    def _closed(self, end: int) -> bool:
+        """Whether ``end`` is outside quotes on its line: a sentence end inside a quoted value
+        (password = "a. b") is not one, and a detector matches the value only once its quote closes."""
+        line = self.text[self.text.rfind("\n", 0, end) + 1 : end]
+        return line.count('"') % 2 == 0 and not _OPEN_SINGLE_QUOTED.search(line)
 
     def finish(self) -> str:
         return self._release(len(self.text), final=True)
@@ -188,6 +200,10 @@ class StreamGate:
         out.append(candidate[at:end] if at < end else "")
         self.released = max(end, at)
         return "".join(out)
+
+
+def _joined(words: list[str]) -> str:
+    return r"[\W_]*".join(map(re.escape, words))
 
 
 def instructions(system_prompt: str) -> str:

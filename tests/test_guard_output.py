@@ -346,3 +346,77 @@ def test_a_long_run_of_key_like_characters_is_widened_once(monkeypatch) -> None:
     text = "AKIA" * 5000
     (span,) = secrets.SecretFinder().find(text)
     assert (span.start, span.end) == (0, len(text)) and len(calls) == 1
+
+
+def _streamed(gate: StreamGate, pieces: list[str]) -> str:
+    return "".join(gate.feed(p) for p in pieces) + gate.finish()
+
+
+@pytest.mark.parametrize(
+    ("pieces", "hidden"),
+    [
+        (["The key is AKIA\u200b", "IOSFODNN7EXAMPLE now. ", "End."], "IOSFODNN7EXAMPLE"),
+        (["Write to john.smith\u200b", "@evilcorp.com today. ", "End."], "evilcorp"),
+    ],
+)
+def test_an_invisible_character_inside_a_secret_or_address_does_not_let_it_stream(pieces, hidden) -> None:
+    """The gate checks what the final check checks: the text without invisible characters (a zero-width
+    space inside a key matched no detector, and the key left whole before the final answer redacted it)."""
+    gate = StreamGate(OutputChecks(GuardrailSettings()), _system(), {})
+    streamed = _streamed(gate, pieces)
+    assert hidden not in streamed and "\u200b" not in streamed and streamed.endswith("End.")
+
+
+def test_a_sentence_end_inside_a_quoted_value_does_not_release_half_of_it() -> None:
+    gate = StreamGate(OutputChecks(GuardrailSettings()), _system(), {})
+    out = [gate.feed(p) for p in ['Set password = "hunter. ', 'Two2Three"\n', "Done [1]."]]
+    assert out[0] == ""  # ". " inside the open quote is not a sentence end
+    streamed = "".join(out) + gate.finish()
+    assert "hunter" not in streamed and "Two2Three" not in streamed and REDACTED in streamed
+    # Contractions are no quotes: "don't. " ends a sentence.
+    gate = StreamGate(OutputChecks(GuardrailSettings()), _system(), {})
+    assert gate.feed("We don't keep it. Next") == "We don't keep it. "
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "project-falcon",
+        "project_falcon",
+        "ProjectFalcon",
+        "Project\u200bFalcon",
+        "ｐｒｏｊｅｃｔ ｆａｌｃｏｎ",  # full-width
+        "pr\u043eject falc\u043en",  # Cyrillic о
+        "**project** *falcon*",
+        "proje\u0301ct falcon",  # a combining accent
+    ],
+)
+def test_a_deny_term_is_found_however_it_is_written(text: str) -> None:
+    checks = OutputChecks(GuardrailSettings(deny_terms=["Project Falcon"]))
+    assert checks.check(f"It is {text}.", cited=[], system_prompt=None).refusal is not None
+    assert checks.check("A subproject falcon and falconry.", cited=[], system_prompt=None).refusal is None
+
+
+def test_an_endpoint_streaming_past_max_tokens_is_cut_there() -> None:
+    """Each delta holds a token or more: past max_tokens the endpoint ignores the limit, and every further
+    piece would cost the stream gate's checks of all the text before it."""
+    from rag.llm.base import Completion, Delta, Options, generate
+
+    class Unbounded:  # an endpoint that ignores max_tokens
+        provider, model, context_window, demo_quality = "scripted", "unbounded", 100_000, False
+        sent = 0
+
+        def count_tokens(self, text: str) -> int:
+            return len(text.split())
+
+        def stream(self, messages, options):  # noqa: ANN001, ANN202
+            for _ in range(3000):
+                self.sent += 1
+                yield Delta("Ok. ")
+
+        def close(self) -> None: ...
+
+    llm = Unbounded()
+    *texts, done = generate(llm, [{"role": "user", "content": "hi"}], Options(max_tokens=50))
+    assert isinstance(done, Completion) and len(texts) == 50 and done.finish_reason == "length"
+    assert llm.sent == 50  # the stream was not drained either

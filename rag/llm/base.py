@@ -118,6 +118,11 @@ def generate(llm: LLM, messages: Sequence[Message], options: Options) -> Iterato
                     first = _ms(t0)
                 parts.append(delta.text)
                 yield delta.text
+                if len(parts) >= options.max_tokens:
+                    # Every delta holds a token or more: an endpoint still sending past max_tokens ignores
+                    # it, and each further piece would cost the checks of everything before it.
+                    finish = "length"
+                    break
     finally:
         close = getattr(deltas, "close", None)
         if close is not None:  # our consumer went away: let the adapter stop the model now

@@ -37,6 +37,12 @@ _META = re.compile(
 # than it reads. Removed from the answer before anything else, so the user reads what was verified.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 
+
+def strip_invisible(text: str) -> str:
+    """``text`` as verified, streamed and stored: without the invisible characters above."""
+    return _INVISIBLE.sub("", text)
+
+
 # A quotation: "“Every Porter robot carries a 3-year warranty.”", optionally led by its short answer
 # ("3-year — “...”") and followed by the columns of a quoted table row, as rag.answer_policy writes them.
 _QUOTATION = re.compile(
@@ -58,7 +64,7 @@ def verify_answer(
     """Citations and per-sentence verdicts for an answer; matched citations (when ``encoder`` is given)
     only on sentences that are neither contradicted nor unsupported, pointing at the source that
     supported their facts when one did."""
-    report = cite(_INVISIBLE.sub("", answer), sources, None)
+    report = cite(strip_invisible(answer), sources, None)
     verification = verify(report, sources)
     if encoder is not None and sources:
         by_index = {s.index: s for s in verification.sentences}
