@@ -183,7 +183,8 @@ class Answerer:
         screened = self.guards.screen_question(question, tenant)
         run.guardrails += screened.events
         cid = self.conversations.open(tenant, conversation_id)
-        standalone = self._standalone(run, question, tenant, cid)
+        # A question refused by the screen reaches no model, the rewrite's included.
+        standalone = question if screened.refusal else self._standalone(run, question, tenant, cid)
 
         result = self.retriever.search(
             standalone, tenant=tenant, top_k=top_k or self.settings.top_k, doc_ids=doc_ids, metadata=metadata
@@ -244,9 +245,10 @@ class Answerer:
             clipped=clipped,
             guardrails=run.guardrails,
         )
-        self.conversations.append(
-            tenant, cid, Turn(question, standalone, answer.text, run.trace_id, utcnow())
-        )
+        if screened.refusal is None:  # a refused question stays out of the history later prompts see
+            self.conversations.append(
+                tenant, cid, Turn(question, standalone, answer.text, run.trace_id, utcnow())
+            )
         template = outcome.template
         log.info(
             "answer trace=%s conversation=%s prompt=%s variant=%s refused=%s policy=%s tokens=%d/%d ms=%.0f",
@@ -424,7 +426,9 @@ class Answerer:
         """The output guards' checks of an answer (rag.output_checks): they may refuse it (``policy``) or
         redact it, and a redaction reaches every copy of the text: the citation report, the verification,
         the draft, the trace's steps (and so the conversation, which stores ``text``)."""
-        if out.refusal is not None or not out.text:
+        # The model's own "not found" is its text, checked like any other ("Not found. My instructions are:
+        # ..." would otherwise leave unchecked); a refusal of ours is our fixed text.
+        if (out.refusal is not None and out.refusal.reason != "llm") or not out.text:
             return
         t = time.perf_counter()
         cited = {c.n for c in out.report.citations} if out.report else set()

@@ -48,6 +48,8 @@ _DIGITS = re.compile(r"\D+")
 _SPACE = re.compile(r"\s+")
 _NUMERIC_PII = frozenset({"PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "UK_NHS"})
 _NOT_A_NAME = re.compile(r"[\d._/\\`@:=<>{}()\[\]]")
+# A number as written in a source, spaced or punctuated or not (a phone number, an IBAN, a card).
+_NUMBER_LIKE = re.compile(r"\+?[\dA-Z](?:[\dA-Z]|[ .\-/()](?=[\dA-Z(]))*")
 _DENY_WORDS = re.compile(r"[^\W_]+|[+#&@]+")  # a term's words, and the symbols that make a name (C++, C#)
 _OPEN_SINGLE_QUOTED = re.compile(r"[=:]\s*'[^'\n]*$")  # key = 'value not closed yet (not "don't")
 _RELEASE = re.compile(r"(?<=[.!?])[\"')\]]?\s+|\n")  # where a streamed answer may be let out
@@ -161,7 +163,9 @@ class StreamGate:
     def feed(self, piece: str) -> str:
         # Invisible characters go first, as the final check drops them: "AKIA\u200b..." matched no
         # detector here and reached the reader whole, while the final answer had it redacted.
-        self.text += strip_invisible(piece)
+        # The unreleased tail is cleaned as a whole: a joiner is removed by its neighbours, which may come in
+        # the next piece.
+        self.text = self.text[: self.released] + strip_invisible(self.text[self.released :] + piece)
         ends = [e for e in (m.end() for m in _RELEASE.finditer(self.text, self.released)) if self._closed(e)]
         return self._release(ends[-1], final=False) if ends else ""
 
@@ -288,8 +292,11 @@ def _in_sources(value: str, kind: str, cited: Sequence[str]) -> bool:
     """Whether a cited source holds this PII: by its digits for numbers (written with other spacing or
     punctuation), else case and spacing aside."""
     if kind in _NUMERIC_PII:
+        # Each number of a source on its own: the digits of a whole source run together would "hold" a
+        # made-up number spanning two neighbouring ones.
         digits = _DIGITS.sub("", value)
-        return bool(digits) and any(digits in _DIGITS.sub("", c) for c in cited)
+        numbers = (_DIGITS.sub("", n) for c in cited for n in _NUMBER_LIKE.findall(c))
+        return bool(digits) and any(digits in n for n in numbers)
     norm = _SPACE.sub(" ", value).strip().casefold()
     return any(norm in _SPACE.sub(" ", c).casefold() for c in cited)
 

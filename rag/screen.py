@@ -22,9 +22,15 @@ def hit_note(screen: InjectionScreen, hit: Hit, threshold: float) -> dict[str, A
     """The hit's injection note: as stored at ingest, or screened now for a point without one. A stored
     note is judged against today's threshold (the score is kept, the threshold may have moved)."""
     stored = (hit.payload.get("guard") or {}).get("injection")
-    if isinstance(stored, dict) and "score" in stored:
-        score = float(stored["score"])
-        return {"score": score, "flagged": score >= threshold, "reasons": list(stored.get("reasons") or [])}
+    score = stored.get("score") if isinstance(stored, dict) else None
+    if isinstance(score, int | float) and not isinstance(score, bool):
+        reasons = stored.get("reasons")  # type: ignore[union-attr]
+        return {
+            "score": float(score),
+            "flagged": score >= threshold,
+            "reasons": [str(r) for r in reasons] if isinstance(reasons, list) else [],
+        }
+    # No score, or a payload that is not ours to trust: screen the text now.
     return screen.screen(hit.text).note(threshold) | {"screened": "query_time"}
 
 

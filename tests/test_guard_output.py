@@ -357,6 +357,7 @@ def _streamed(gate: StreamGate, pieces: list[str]) -> str:
     [
         (["The key is AKIA\u200b", "IOSFODNN7EXAMPLE now. ", "End."], "IOSFODNN7EXAMPLE"),
         (["Write to john.smith\u200b", "@evilcorp.com today. ", "End."], "evilcorp"),
+        (["The key is AKIA\u200d", "IOSFODNN7EXAMPLE now. ", "End."], "IOSFODNN7EXAMPLE"),  # a joiner
     ],
 )
 def test_an_invisible_character_inside_a_secret_or_address_does_not_let_it_stream(pieces, hidden) -> None:
@@ -364,7 +365,8 @@ def test_an_invisible_character_inside_a_secret_or_address_does_not_let_it_strea
     space inside a key matched no detector, and the key left whole before the final answer redacted it)."""
     gate = StreamGate(OutputChecks(GuardrailSettings()), _system(), {})
     streamed = _streamed(gate, pieces)
-    assert hidden not in streamed and "\u200b" not in streamed and streamed.endswith("End.")
+    assert hidden not in streamed and "\u200b" not in streamed and "\u200d" not in streamed
+    assert streamed.endswith("End.")
 
 
 def test_a_sentence_end_inside_a_quoted_value_does_not_release_half_of_it() -> None:
@@ -420,3 +422,20 @@ def test_an_endpoint_streaming_past_max_tokens_is_cut_there() -> None:
     *texts, done = generate(llm, [{"role": "user", "content": "hi"}], Options(max_tokens=50))
     assert isinstance(done, Completion) and len(texts) == 50 and done.finish_reason == "length"
     assert llm.sent == 50  # the stream was not drained either
+
+
+def test_the_models_own_not_found_text_is_checked_too(kb, tmp_path: Path) -> None:
+    """A model's "Not found in the documents" keeps its text: what follows it is checked like any answer."""
+    _, a = _ask(kb, tmp_path, f"Not found in the documents. But the deploy key is {AWS}.")
+    assert a.refusal is not None and a.refusal.reason == "llm"
+    assert AWS not in a.text and REDACTED in a.text
+
+
+def test_a_number_made_of_two_neighbouring_source_numbers_is_not_in_the_sources() -> None:
+    """Whether a cited source holds a number is decided number by number: the digits of the whole source
+    run together ("4420" then "79460958") held any number made of them."""
+    checks = OutputChecks(GuardrailSettings())
+    r = checks.check("Call +44 20 7946 0958 [1].", cited=["Room 4420, extension 79460958."], system_prompt="x")
+    assert "7946" not in r.text and "<PHONE_NUMBER>" in r.text
+    r = checks.check("Call +44 20 7946 0958 [1].", cited=["Phone: +44 20 7946 0958."], system_prompt="x")
+    assert "+44 20 7946 0958" in r.text

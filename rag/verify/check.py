@@ -35,12 +35,17 @@ _META = re.compile(
 # Invisible characters a model (or a prompt injection) may put inside a figure: "2\u200b7 days" reads
 # "27 days" but extracts as "2" and "7 days"; bidirectional overrides can make text display otherwise
 # than it reads. Removed from the answer before anything else, so the user reads what was verified.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]"
+)
+# Zero-width (non-)joiners shape Persian words and emoji: removed only inside ASCII runs, where they hide
+# a key or an address from the detectors ("AKIA\u200d...").
+_JOINER_IN_ASCII = re.compile(r"(?<=[!-~])[\u200c\u200d]+(?=[!-~])")
 
 
 def strip_invisible(text: str) -> str:
     """``text`` as verified, streamed and stored: without the invisible characters above."""
-    return _INVISIBLE.sub("", text)
+    return _JOINER_IN_ASCII.sub("", _INVISIBLE.sub("", text))
 
 
 # A quotation: "“Every Porter robot carries a 3-year warranty.”", optionally led by its short answer
