@@ -435,7 +435,8 @@ def test_a_number_made_of_two_neighbouring_source_numbers_is_not_in_the_sources(
     """Whether a cited source holds a number is decided number by number: the digits of the whole source
     run together ("4420" then "79460958") held any number made of them."""
     checks = OutputChecks(GuardrailSettings())
-    r = checks.check("Call +44 20 7946 0958 [1].", cited=["Room 4420, extension 79460958."], system_prompt="x")
+    answer = "Call +44 20 7946 0958 [1]."
+    r = checks.check(answer, cited=["Room 4420, extension 79460958."], system_prompt="x")
     assert "7946" not in r.text and "<PHONE_NUMBER>" in r.text
-    r = checks.check("Call +44 20 7946 0958 [1].", cited=["Phone: +44 20 7946 0958."], system_prompt="x")
+    r = checks.check(answer, cited=["Phone: +44 20 7946 0958."], system_prompt="x")
     assert "+44 20 7946 0958" in r.text
