@@ -142,6 +142,8 @@ _finder: SecretFinder | None = None
 def finder() -> SecretFinder:
     """The process's finder (the plugins are loaded on first use)."""
     global _finder
+    if _finder is not None:  # built: no lock on the answer path
+        return _finder
     with _lock:
         if _finder is None:
             _finder = SecretFinder()
