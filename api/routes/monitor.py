@@ -118,7 +118,7 @@ def slices(
     rt = services.runtime
     report = report_window(rt.traces, rt.settings.monitoring, hours=hours, tenant=_tenant(caller, tenant))
     for key, value, signal in report.breaches():
-        log.warning("slice %s=%s: %s worse than the rest", key, value, signal)
+        log.info("slice %s=%r: %s worse than the rest", key, value, signal)
     return report.to_dict()
 
 

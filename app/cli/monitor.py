@@ -157,7 +157,7 @@ def slices(
     finally:
         store.close()
     for key, value, signal in report.breaches():
-        log.warning("slice %s=%s: %s worse than the rest", key, value, signal)
+        log.warning("slice %s=%r: %s worse than the rest", key, value, signal)
     rows = [s for s in report.slices if s.verdict == "breach" or not breaches_only]
     if as_json:
         print_json(report.to_dict() | {"slices": [s.to_dict() for s in rows]})
