@@ -155,9 +155,11 @@ class Answerer:
         return "evidence" if self.llm is not None and self.llm.demo_quality else "flag"
 
     def warm_up(self) -> None:
-        """Load what the first answer would otherwise wait for: the embedding model and the fact extractor."""
+        """Load what the first answer would otherwise wait for: the embedding model, the fact extractor and
+        the guards' detectors."""
         self.embedder.warm_up()
         facts.warm_up()
+        self.guards.warm_up()
 
     def ask(self, question: str, **kw: Any) -> Answer:
         for item in self.stream(question, **kw):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.guard.events import GuardEvent
-from core.guard.injection import Encoder, InjectionScreen
+from core.guard.injection import Encoder, InjectionScreen, attack_vectors
 from core.settings import GuardrailSettings
 from core.types import Hit
 from rag.output_checks import OutputChecks, StreamGate
@@ -121,6 +121,16 @@ class AnswerGuards:
             return Checked(text)
         r = checks.check(text, cited=cited, system_prompt=system_prompt)
         return Checked(r.text, r.events, r.refusal, r.replaced)
+
+    def warm_up(self) -> None:
+        """Load what the first answer would otherwise wait for: the attack phrasings' vectors, the secrets
+        plugins and, where a tenant's settings use it, the PII engine (about 5 s)."""
+        if self.injection.encoder is not None:
+            attack_vectors(self.injection.encoder, self.injection.attacks)
+        for tenant in ["", *self.settings.tenants]:
+            s = self.settings.for_tenant(tenant)
+            if s.output_checks or s.pii_in_answers == "mask":
+                self._output_checks(tenant).warm_up()
 
     def stream_gate(self, tenant: str, *, system_prompt: str, sources: dict[int, str]) -> StreamGate | None:
         """What a streamed answer passes through, sentence by sentence (None: output checks off, the text

@@ -86,6 +86,13 @@ class OutputChecks:
             re.compile(r"(?<![^\W_])(?:" + "|".join(map(_joined, terms)) + r")(?![^\W_])") if terms else None
         )
 
+    def warm_up(self) -> None:
+        s = self.settings
+        if s.output_checks and s.secrets:
+            _secrets()
+        if (s.output_checks and s.output_pii) or s.pii_in_answers == "mask":
+            _pii(s).find("warm up")  # the engine loads on its first use
+
     @property
     def enabled(self) -> bool:
         return self.settings.output_checks or self.settings.pii_in_answers == "mask"

@@ -440,3 +440,19 @@ def test_a_number_made_of_two_neighbouring_source_numbers_is_not_in_the_sources(
     assert "7946" not in r.text and "<PHONE_NUMBER>" in r.text
     r = checks.check(answer, cited=["Phone: +44 20 7946 0958."], system_prompt="x")
     assert "+44 20 7946 0958" in r.text
+
+
+def test_warm_up_loads_the_pii_engine_only_where_a_tenant_uses_it(monkeypatch) -> None:
+    """The first answer no longer waits ~5 s for Presidio: the server's warm-up loads it, and only when a
+    tenant's settings use it."""
+    from rag import output_checks
+
+    loaded: list[str] = []
+    monkeypatch.setattr(output_checks, "_pii", lambda s: loaded.append("pii") or finder_stub)
+    finder_stub = type("Stub", (), {"find": lambda self, text: []})()
+    AnswerGuards(GuardrailSettings(output_checks=False)).warm_up()
+    assert loaded == []
+    AnswerGuards(
+        GuardrailSettings(output_checks=False, tenants={"acme": {"pii_in_answers": "mask"}})
+    ).warm_up()
+    assert loaded == ["pii"]
