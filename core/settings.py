@@ -408,6 +408,27 @@ PII_ENTITIES = (
 )
 
 
+# What the PII engine (core.guard.pii_engine on Presidio and spaCy's small English model) can find.
+PII_SUPPORTED = frozenset(
+    {
+        *PII_ENTITIES,
+        "AGE",
+        "CRYPTO",
+        "DATE_TIME",
+        "EMAIL",
+        "ID",
+        "LOCATION",
+        "MAC_ADDRESS",
+        "MEDICAL_LICENSE",
+        "NRP",
+        "ORGANIZATION",
+        "URL",
+        "US_BANK_NUMBER",
+        "UUID",
+    }
+)
+
+
 class GuardrailSettings(BaseModel):
     """Guards on what goes in and what comes out (core.guard, ingest.guard, rag.guardrails). Every one can
     be switched off; ``tenants`` overrides any of them for one tenant, e.g.
@@ -469,6 +490,16 @@ class GuardrailSettings(BaseModel):
         default_factory=dict, description="Tenant -> overrides of the fields above."
     )
     _per_tenant: dict[str, GuardrailSettings] = PrivateAttr(default_factory=dict)
+
+    @field_validator("pii_entities")
+    @classmethod
+    def _known_entities(cls, v: list[str]) -> list[str]:
+        names = [e.strip().upper() for e in v if e.strip()]
+        unknown = [e for e in names if e not in PII_SUPPORTED]
+        if unknown:
+            shown = ", ".join(repr(e[:40]) for e in unknown[:5])
+            raise ValueError(f"unknown PII entity type(s) {shown}; known: {', '.join(sorted(PII_SUPPORTED))}")
+        return list(dict.fromkeys(names))
 
     @model_validator(mode="after")
     def _tenant_overrides_valid(self) -> GuardrailSettings:

@@ -14,6 +14,7 @@ import pytest
 
 from api_client import key, serve, upload
 from conftest import ROOT
+from core.errors import ConfigError
 from core.guard import pii
 from core.guard.pii import PiiSpan, detector
 from core.settings import PII_ENTITIES, GuardrailSettings
@@ -267,3 +268,18 @@ def test_stored_chunks_carry_pii_counts_and_masked_text(
         assert [s.text for s in doc.spans if s.text in text] == [] and "<PERSON>" in text
     else:
         assert all(s.text in text for s in doc.spans)
+
+
+def test_the_entity_types_settings_accept_are_the_ones_the_engine_finds() -> None:
+    """RAG_GUARDRAILS__PII_ENTITIES is checked at start-up against a list kept in core/settings.py: it
+    must be what the engine supports (a typo such as EMAIL_ADRESS used to be logged and ignored)."""
+    from core.guard.pii import detector
+    from core.settings import PII_SUPPORTED, load_settings
+
+    engine = detector(["PERSON"], 0.5)._engine
+    assert set(engine.analyzer.get_supported_entities("en")) == PII_SUPPORTED
+    with pytest.raises(ConfigError, match="unknown PII entity type.*EMAIL_ADRESS"):
+        load_settings(guardrails={"pii_entities": ["EMAIL_ADRESS"]})
+    assert load_settings(guardrails={"pii_entities": [" person", "PERSON"]}).guardrails.pii_entities == [
+        "PERSON"
+    ]
