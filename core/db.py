@@ -11,15 +11,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import logging
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, create_engine, event
+from sqlalchemy import Column, DateTime, MetaData, String, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session, registry, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -144,3 +147,15 @@ class SqlStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def add_columns(engine: Engine, table: Table, names: Collection[str]) -> None:
+    """Add the columns ``names`` of ``table`` that a database made by an older version lacks
+    (``create_all`` adds only tables)."""
+    have = {c["name"] for c in inspect(engine).get_columns(table.name)}
+    with engine.begin() as conn:
+        for name in names:
+            if name not in have:
+                kind = table.c[name].type.compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+                log.info("%s: added column %s", table.name, name)

@@ -13,10 +13,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Engine, Integer, Select, String, Text, func, inspect, select, text
+from sqlalchemy import JSON, Integer, Select, String, Text, func, select
 from sqlalchemy.orm import registry
 
-from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
+from core.db import EnumString, SqlStore, UtcDateTime, add_columns, column, map_record, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +61,6 @@ _DOCUMENTS = map_record(DocRecord, "documents", _tables)
 _ADDED_COLUMNS = ("guard",)
 
 
-def _add_columns(engine: Engine) -> None:
-    """Add the columns a database made by an older version lacks (create_all adds only tables)."""
-    have = {c["name"] for c in inspect(engine).get_columns(_DOCUMENTS.name)}
-    with engine.begin() as conn:
-        for name in _ADDED_COLUMNS:
-            if name not in have:
-                kind = _DOCUMENTS.c[name].type.compile(dialect=engine.dialect)
-                conn.execute(text(f"ALTER TABLE {_DOCUMENTS.name} ADD COLUMN {name} {kind}"))
-                log.info("registry: added column %s", name)
-
-
 def _matching(q: Select[Any], tenant: str | None, status: Status | None, source: str | None) -> Select[Any]:
     """``q`` narrowed to the documents of ``tenant``, in ``status``, named ``source`` (each if given)."""
     if tenant is not None:
@@ -86,7 +75,7 @@ def _matching(q: Select[Any], tenant: str | None, status: Status | None, source:
 class Registry(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _tables.metadata)
-        _add_columns(self.engine)
+        add_columns(self.engine, _DOCUMENTS, _ADDED_COLUMNS)
 
     def get(self, tenant: str, doc_id: str) -> DocRecord | None:
         with self._session() as s:

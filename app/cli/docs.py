@@ -48,6 +48,16 @@ def list_docs(
     console.print(f"{len(docs)} documents")
 
 
+def _with_chunks(doc_id: str, tenant: str | None) -> tuple[DocRecord, list[dict[str, Any]]]:
+    """A document's record and its stored chunks (payloads); an unknown document is an error."""
+    with runtime() as rt:
+        tenant = tenant or rt.settings.tenant
+        doc = rt.registry.get(tenant, doc_id)
+        if doc is None:
+            raise _not_found(doc_id, tenant)
+        return doc, rt.store.chunks(tenant, doc_id)
+
+
 @app.command("show")
 @handle_errors
 def show(
@@ -56,12 +66,7 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """A document's record and its chunks."""
-    with runtime() as rt:
-        tenant = tenant or rt.settings.tenant
-        doc = rt.registry.get(tenant, doc_id)
-        if doc is None:
-            raise _not_found(doc_id, tenant)
-        chunks = rt.store.chunks(tenant, doc_id)
+    doc, chunks = _with_chunks(doc_id, tenant)
     if as_json:
         print_json({**_out(doc), "chunks": [{k: v for k, v in c.items() if k != "metadata"} for c in chunks]})
         return
@@ -87,11 +92,7 @@ def flags(
     as_json: AsJson = False,
 ) -> None:
     """A document's chunks the prompt-injection screen flagged: id, index, score and reasons."""
-    with runtime() as rt:
-        tenant = tenant or rt.settings.tenant
-        if rt.registry.get(tenant, doc_id) is None:
-            raise _not_found(doc_id, tenant)
-        flagged = flagged_chunks(rt.store.chunks(tenant, doc_id))
+    flagged = flagged_chunks(_with_chunks(doc_id, tenant)[1])
     if as_json:
         print_json({"document_id": doc_id, "flagged": flagged})
         return

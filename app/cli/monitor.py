@@ -17,7 +17,7 @@ from core.settings import load_settings
 from rag.monitor import aggregate, guard_events
 from rag.monitor.drift import check_windows
 from rag.monitor.slice_report import report_window
-from rag.monitor.traces import TraceStore
+from rag.monitor.traces import Trace, TraceStore
 
 app = typer.Typer(
     help="Monitoring from the traces: quality summary, drift, prompt variants, slices, guardrail decisions.",
@@ -36,15 +36,20 @@ def _store() -> tuple[TraceStore, object]:
     return TraceStore(settings.traces_url), settings
 
 
+def _window(hours: float, tenant: str | None, **kw: str) -> list[Trace]:
+    """The traces of the last ``hours`` (of ``tenant``, or all), read and the store closed."""
+    store, _ = _store()
+    try:
+        return store.window(utcnow() - dt.timedelta(hours=hours), tenant=tenant, **kw)
+    finally:
+        store.close()
+
+
 @app.command("summary")
 @handle_errors
 def summary(hours: Hours = 24, tenant: Tenant = None, as_json: AsJson = False) -> None:
     """Quality signals over the window: scores, refusals, citations, groundedness, feedback, cost."""
-    store, _ = _store()
-    try:
-        s = aggregate.summary(store.window(utcnow() - dt.timedelta(hours=hours), tenant=tenant))
-    finally:
-        store.close()
+    s = aggregate.summary(_window(hours, tenant))
     if as_json:
         print_json(s)
         return
@@ -92,13 +97,7 @@ def drift(tenant: Tenant = None, as_json: AsJson = False) -> None:
 def prompts(hours: Hours = 24 * 7, tenant: Tenant = None, as_json: AsJson = False) -> None:
     """Prompt variants and models side by side: latency, tokens, cost, refusals, verified sentences,
     feedback."""
-    store, _ = _store()
-    try:
-        rows = aggregate.prompts(
-            store.window(utcnow() - dt.timedelta(hours=hours), kind="query", tenant=tenant)
-        )
-    finally:
-        store.close()
+    rows = aggregate.prompts(_window(hours, tenant, kind="query"))
     if as_json:
         for row in rows:
             print_json(row)
@@ -195,11 +194,7 @@ def _cell(c) -> str:  # noqa: ANN001 - a SignalCheck
 def guardrails(hours: Hours = 24, tenant: Tenant = None, as_json: AsJson = False) -> None:
     """Guardrail decisions over the window: per guard, the traces it decided on, how many it flagged, and
     what it did (none, masked, redacted, excluded, quoted, recorded, refused)."""
-    store, _ = _store()
-    try:
-        report = guard_events.guardrails(store.window(utcnow() - dt.timedelta(hours=hours), tenant=tenant))
-    finally:
-        store.close()
+    report = guard_events.guardrails(_window(hours, tenant))
     if as_json:
         print_json(report)
         return

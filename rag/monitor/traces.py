@@ -32,16 +32,14 @@ from sqlalchemy import (
     Text,
     delete,
     func,
-    inspect,
     select,
-    text,
 )
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, defer, registry
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
-from core.db import SqlStore, UtcDateTime, as_dict, column, map_record, utcnow
+from core.db import SqlStore, UtcDateTime, add_columns, as_dict, column, map_record, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -144,21 +142,10 @@ def _unloaded(traces: Sequence[Trace], *names: str) -> None:
             set_committed_value(t, name, None)
 
 
-def _add_columns(engine: Engine) -> None:
-    """Add the columns a database made by an older version lacks (create_all adds only tables)."""
-    have = {c["name"] for c in inspect(engine).get_columns(_TRACES.name)}
-    with engine.begin() as conn:
-        for name in _ADDED_COLUMNS:
-            if name not in have:
-                kind = _TRACES.c[name].type.compile(dialect=engine.dialect)
-                conn.execute(text(f"ALTER TABLE {_TRACES.name} ADD COLUMN {name} {kind}"))
-                log.info("trace store: added column %s", name)
-
-
 class TraceStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, _tables.metadata)
-        _add_columns(self.engine)
+        add_columns(self.engine, _TRACES, _ADDED_COLUMNS)
 
     def write(self, traces: Sequence[Trace]) -> None:
         with self._session() as s:
