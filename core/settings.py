@@ -562,7 +562,11 @@ class ApiSettings(BaseModel):
         description="Original files a tenant's documents and jobs may keep, in MiB (a file shared by "
         "two tenants counts for each); an upload that would go over it is refused as a whole.",
     )
-    heartbeat_s: float = Field(5.0, gt=0, description="How often running jobs prove they are alive.")
+    heartbeat_s: float = Field(
+        5.0,
+        gt=0,
+        description="How often a process renews its lease (RAG_CLUSTER__LEASE_S) and stamps its jobs.",
+    )
     job_max_attempts: int = Field(
         3, ge=1, description="Crashes during a job it survives before it fails (a clean stop is none)."
     )
@@ -596,6 +600,21 @@ class ApiSettings(BaseModel):
         return int(self.tenant_quota_mb * 1024 * 1024)
 
 
+class ClusterSettings(BaseModel):
+    """Several processes on one registry (API replicas, workers): how long work stays theirs."""
+
+    lease_s: float = Field(
+        30.0,
+        ge=2,
+        description="A process whose heartbeat is older than this is taken for dead: another process "
+        "takes over its jobs, in-flight documents and re-index. Keep it above a few heartbeats.",
+    )
+    poll_s: float = Field(
+        1.0, gt=0, le=60, description="How often a worker looks in the database for queued jobs."
+    )
+    # -- issue 16 helpers: add fields below this line, one block each --
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RAG_", env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -616,6 +635,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
     guardrails: GuardrailSettings = GuardrailSettings()
+    cluster: ClusterSettings = ClusterSettings()
 
     @model_validator(mode="after")
     def _chunks_fit_model(self) -> Settings:
@@ -625,6 +645,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"chunking.size_tokens={self.chunking.size_tokens} does not fit the embedding model's "
                 f"window of {self.embedding.max_seq_length} tokens (at most {room})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _beats_fit_lease(self) -> Settings:
+        # Two missed heartbeats must not make a live process look dead.
+        if self.api.heartbeat_s * 3 > self.cluster.lease_s:
+            raise ValueError(
+                f"api.heartbeat_s={self.api.heartbeat_s:g} is too long for cluster.lease_s="
+                f"{self.cluster.lease_s:g}: a lease must last at least three heartbeats"
             )
         return self
 

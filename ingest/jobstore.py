@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Float,
+    Index,
     Integer,
     String,
     Text,
@@ -30,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
+from core.lease import OWNER_LENGTH
 
 
 class JobState(enum.StrEnum):
@@ -80,13 +82,30 @@ class Job:
     # It replaces a document that existed when it was submitted: if that is gone when it starts, it was
     # deleted meanwhile (by another process), and the job must not bring it back.
     replaces: bool = column(Boolean, default=False, server_default=false())
+    # The process running it (core.lease); another takes it over once that one's lease expired.
+    owner: str | None = column(String(OWNER_LENGTH), default=None)
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
 
 
-map_record(Job, "jobs", _tables)
+_RUNNING_SQL = text("state IN ('parsing', 'chunking', 'embedding')")
+
+# One running job per document, whichever process runs it: the database refuses a second claim.
+map_record(
+    Job,
+    "jobs",
+    _tables,
+    Index(
+        "one_running_job_per_document",
+        "tenant",
+        "doc_id",
+        unique=True,
+        sqlite_where=_RUNNING_SQL,
+        postgresql_where=_RUNNING_SQL,
+    ),
+)
 
 
 def new_job_id() -> str:

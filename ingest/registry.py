@@ -17,6 +17,7 @@ from sqlalchemy import JSON, Integer, Select, String, Text, func, select
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, add_columns, column, map_record, utcnow
+from core.lease import OWNER_LENGTH
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class DocRecord:
     # The guards' figures for the served version (ingest.guard.document_summary): PII counts by type,
     # flagged chunks and top injection score; counts only, no content.
     guard: dict[str, Any] | None = column(JSON, default_factory=dict)  # None: written before it existed
+    # The process writing or deleting it (core.lease), while it is ``indexing`` or ``deleting``.
+    owner: str | None = column(String(OWNER_LENGTH), default=None)
     created_at: dt.datetime = column(UtcDateTime, default_factory=utcnow)
     updated_at: dt.datetime = column(UtcDateTime, default_factory=utcnow, onupdate=utcnow)
 
@@ -58,7 +61,7 @@ class DocRecord:
 _DOCUMENTS = map_record(DocRecord, "documents", _tables)
 
 # Columns added after the table first shipped: created in an existing database on open.
-_ADDED_COLUMNS = ("guard",)
+_ADDED_COLUMNS = ("guard", "owner")
 
 
 def _matching(q: Select[Any], tenant: str | None, status: Status | None, source: str | None) -> Select[Any]:

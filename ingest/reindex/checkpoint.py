@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, delete, func, select
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, delete, func, select, text
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
@@ -53,7 +53,7 @@ class Run:
     rate: float = column(Float, default=0.0)  # documents per second, recent
     smoke: dict[str, Any] = column(JSON, default_factory=dict)
     error: str | None = column(Text, default=None)
-    owner: str = column(String(128))  # host:pid of the process running it
+    owner: str = column(String(128))  # the process running it (core.lease.process_id); "" when paused
     cancel: bool = column(Boolean, default=False)
     started_at: dt.datetime = column(UtcDateTime)
     heartbeat_at: dt.datetime = column(UtcDateTime)
@@ -70,7 +70,17 @@ class Run:
         return round((self.total - self.done) / self.rate, 1)
 
 
-map_record(Run, "reindex_runs", _tables)
+_RUNNING_SQL = text("state = 'running'")
+
+# One running re-index, whichever process starts it: the database refuses a second.
+map_record(
+    Run,
+    "reindex_runs",
+    _tables,
+    Index(
+        "one_running_reindex", "state", unique=True, sqlite_where=_RUNNING_SQL, postgresql_where=_RUNNING_SQL
+    ),
+)
 
 
 @dataclass
