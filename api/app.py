@@ -29,8 +29,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         offline.set_env()
-        rt = runtime or Runtime(settings or get_settings())
-        services = Services.build(rt)
+        rt = runtime or Runtime(settings or get_settings(), role="serve")
+        services = Services.build(rt, working=rt.settings.api.run_jobs)
         await asyncio.to_thread(services.start)
         api = rt.settings.api
         app.state.auth_limiter = RateLimiter(api.auth_fail_per_minute, api.auth_fail_burst)

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core.errors import (
     ConfigError,
     ConversationNotFound,
+    DocumentBusy,
     DocumentNotFound,
     FileTooLarge,
     IndexMismatch,
@@ -44,6 +45,7 @@ MAX_ERRORS = 20
 MAX_PART = 100
 _STATUS: list[tuple[type[RagError], int, str]] = [
     (DocumentNotFound, 404, "document not found"),
+    (DocumentBusy, 409, "document busy"),
     (ConversationNotFound, 404, "conversation not found"),
     (TraceNotFound, 404, "trace not found"),
     (UnsupportedFormat, 415, "unsupported file type"),

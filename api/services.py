@@ -1,18 +1,24 @@
 """What the routes use, built once in the app's lifespan: the runtime (store, models, answerer), API
-keys, the job runner, uploads turned into jobs, the blob store, the rate limiter and the metrics."""
+keys, the job runner, uploads turned into jobs, the blob store, the rate limiter and the metrics.
+
+A process has one or both roles: serving (the HTTP API) and working (ingestion jobs, reconciling what
+dead processes left, re-indexes). ``rag serve`` has both, ``rag serve --no-workers`` serves only and
+``rag worker`` only works; the registry database is what they share (``core.lease``)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.keys import KeyStore
 from api.ratelimit import RateLimiter
 from app.runtime import Runtime
+from core.errors import ReindexError
 from ingest.blobs import BlobStore, Owner
 from ingest.jobs import JobRunner
 from ingest.jobstore import Job, JobState, JobStore
+from ingest.reconcile import reconcile
 from ingest.reindex.checkpoint import Checkpoints, Run
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
@@ -35,12 +41,16 @@ class Services:
     checkpoints: Checkpoints
     reindexer: Reindexer
     uploads: Uploads
+    working: bool = True
+    serving: bool = True
     reindex_thread: threading.Thread | None = None
+    _tending: threading.Thread | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def build(cls, runtime: Runtime) -> Services:
+    def build(cls, runtime: Runtime, *, working: bool = True, serving: bool = True) -> Services:
         s = runtime.settings
-        jobs = JobStore(s.registry_url)
+        jobs = JobStore(s.registry_url, s.cluster.lease_s)
         blobs = runtime.blobs
 
         def job_finished(job: Job, stage_ms: dict[str, float]) -> None:
@@ -68,6 +78,8 @@ class Services:
             heartbeat_s=s.api.heartbeat_s,
             max_attempts=s.api.job_max_attempts,
             grace_s=s.api.job_grace_s,
+            poll_s=s.cluster.poll_s,
+            lease_s=s.cluster.lease_s,
             settle=settle,
             exists=lambda tenant, doc_id: runtime.registry.get(tenant, doc_id) is not None,
             on_finished=job_finished,
@@ -79,7 +91,7 @@ class Services:
         runtime.trace_listeners.append(metrics.observe)
         runtime.drop_listeners.append(metrics.traces_dropped.inc)
         metrics.watch_slices(BreachWatch(lambda: runtime.traces, s.monitoring).breaches)
-        checkpoints = Checkpoints(s.registry_url)
+        checkpoints = Checkpoints(s.registry_url, s.cluster.lease_s)
 
         def reindex_progress() -> dict[str, int]:
             run = checkpoints.unfinished()
@@ -94,7 +106,7 @@ class Services:
         return cls(
             runtime=runtime,
             checkpoints=checkpoints,
-            reindexer=Reindexer(runtime, checkpoints),
+            reindexer=Reindexer(runtime, checkpoints, runs_here=working),
             uploads=Uploads(runtime.registry, jobs, blobs, runner, s.api.tenant_quota_bytes),
             keys=KeyStore(s.registry_url),
             jobs=jobs,
@@ -102,19 +114,47 @@ class Services:
             blobs=blobs,
             limiter=RateLimiter(s.api.rate_per_minute, s.api.rate_burst),
             metrics=metrics,
+            working=working,
+            serving=serving,
         )
 
     def start(self) -> None:
         self.runtime.store  # noqa: B018 - opens (and reconciles) the index before the first request
-        self.runtime.answerer.warm_up()
+        if self.serving:
+            self.runtime.answerer.warm_up()
         self.runtime.recorder  # noqa: B018 - starts the trace writer
+        if not self.working:
+            return
         self._adopt_originals()
         self.blobs.clean_temp()
         self.runner.start()
+        self._resume_reindex()
+        self._tending = threading.Thread(target=self._tend, name="tend", daemon=True)
+        self._tending.start()
+
+    def _tend(self) -> None:
+        """A worker's rounds, every half lease: settle documents of processes that died meanwhile, and
+        take over a re-index whose process died (or that a serving-only replica started)."""
+        every = self.runtime.settings.cluster.lease_s / 2
+        while not self._stop.wait(every):
+            try:
+                reconcile(self.runtime.store, self.runtime.registry)
+                self._resume_reindex()
+            except Exception:  # noqa: BLE001 - the rounds must outlive a database or store hiccup
+                log.exception("worker rounds failed; trying again")
+
+    def _resume_reindex(self) -> None:
+        t = self.reindex_thread
+        if self._stop.is_set() or (t is not None and t.is_alive()):
+            return
         run = self.reindexer.resumable()
         if run is not None:
             log.warning(
-                "resuming re-index %s, interrupted at %d of %d documents", run.id, run.done, run.total
+                "taking over re-index %s at %d of %d documents (%s)",
+                run.id,
+                run.done,
+                run.total,
+                "its process is gone" if run.owner else "started by a serving-only replica",
             )
             self._run_in_background(run)
 
@@ -130,17 +170,27 @@ class Services:
             log.warning("references added for the originals of %d documents that had none", added)
 
     def start_reindex(self, opts: Options) -> Run | None:
+        """Start a re-index: here when this process works, else by the first worker to see it."""
         run = self.reindexer.start(opts)
-        if run is not None:
+        if run is not None and self.working:
             self._run_in_background(run)
         return run
 
     def _run_in_background(self, run: Run) -> None:
-        t = threading.Thread(target=self.reindexer.execute, args=(run.id,), name="reindex", daemon=True)
+        def execute() -> None:
+            try:
+                self.reindexer.execute(run.id)
+            except ReindexError as e:  # another worker took it first
+                log.info("re-index %s not run here: %s", run.id, e)
+
+        t = threading.Thread(target=execute, name="reindex", daemon=True)
         t.start()
         self.reindex_thread = t
 
     def close(self) -> None:
+        self._stop.set()
+        if self._tending is not None:
+            self._tending.join(timeout=30)
         t = self.reindex_thread
         if t is not None and t.is_alive():
             self.reindexer.pause()  # it stops at the next document and resumes on the next start

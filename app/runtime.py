@@ -9,6 +9,7 @@ from functools import cached_property
 from core.encode.dense import Embedder, SentenceTransformerEmbedder, packaged_model_path
 from core.encode.onnx import OnnxEmbedder
 from core.encode.sparse import Bm25Encoder
+from core.lease import Leases
 from core.settings import Settings
 from core.store import IndexMeta, IndexVersions, open_versions
 from core.store.base import VectorStore
@@ -38,8 +39,12 @@ from rag.retrieve import Retriever
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, role: str = "cli") -> None:
+        """``role``: what this process is to the others sharing its registry ("serve", "worker", "cli"),
+        shown with its lease."""
         self.settings = settings
+        self.role = role
+        self._borrowed: set[str] = set()  # parts another runtime owns and closes
         # Called with every trace once written: metrics, OpenTelemetry (see api.services).
         self.trace_listeners: list[Callable[[Trace], None]] = []
         # Called whenever a trace is dropped because the writer's queue is full (the metric).
@@ -94,8 +99,17 @@ class Runtime:
         )
 
     @cached_property
+    def leases(self) -> Leases:
+        """This process's lease on the registry database, beaten from first use to ``close``: whatever
+        it owns there (documents it writes, jobs, a re-index) stays its own only while it beats."""
+        leases = Leases(self.settings.registry_url, self.settings.cluster.lease_s, role=self.role)
+        leases.start(self.settings.api.heartbeat_s)
+        return leases
+
+    @cached_property
     def registry(self) -> Registry:
-        return Registry(self.settings.registry_url)
+        self.leases  # noqa: B018 - the documents this process begins are only its own while it beats
+        return Registry(self.settings.registry_url, self.settings.cluster.lease_s)
 
     @cached_property
     def versions(self) -> IndexVersions:
@@ -105,7 +119,8 @@ class Runtime:
     def store(self) -> ServedIndex:
         store = ServedIndex.open(self.versions, self.index_meta, grace_s=self.settings.reindex.grace_s)
         if store.problem is None:
-            # A crash may have left a document half-written: settle it before anything reads the index.
+            # A dead process may have left a document half-written: settle it before anything reads the
+            # index (a live one's documents in flight are left to it).
             reconcile(store, self.registry)
         return store
 
@@ -172,7 +187,10 @@ class Runtime:
 
     def derive(self, settings: Settings) -> Runtime:
         """A runtime of its own for other settings (a re-index builds its version with one)."""
-        return Runtime(settings)
+        rt = Runtime(settings, role=self.role)
+        rt.__dict__["leases"] = self.leases  # one lease per process: closing the derived one keeps it
+        rt._borrowed.add("leases")
+        return rt
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -282,6 +300,16 @@ class Runtime:
             listener()
 
     def close(self) -> None:
-        for name in ("parser", "recorder", "traces", "llm", "conversations", "store", "blobs", "registry"):
+        for name in (
+            "parser",
+            "recorder",
+            "traces",
+            "llm",
+            "conversations",
+            "store",
+            "blobs",
+            "registry",
+            "leases",
+        ):
             if self.__dict__.get(name) is not None:
                 self.__dict__[name].close()

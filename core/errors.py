@@ -84,6 +84,10 @@ class ReindexError(RagError):
     """A re-index cannot start, go on or be rolled back; the index being served is unchanged."""
 
 
+class DocumentBusy(RagError):
+    """Another live process is writing or deleting the document."""
+
+
 class DocumentNotFound(RagError):
     """No document with that id exists for that tenant."""
 

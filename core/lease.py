@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, String, delete, insert, or_, select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, registry
 
@@ -80,6 +81,20 @@ LOCKS = map_record(LockRow, "locks", _tables)
 METADATA = _tables.metadata
 
 
+def create_tables(engine: Engine) -> None:
+    """The lease tables, in a database whose work has owners (registry, jobs, re-index runs)."""
+    METADATA.create_all(engine)
+
+
+def held_elsewhere(name: str, lease_s: float) -> ColumnElement[bool]:
+    """SQL: another live process holds the row lock ``name`` (``Leases.hold_row``)."""
+    return (
+        select(LockRow.name)
+        .where(LockRow.name == name, ~abandoned(LockRow.owner, lease_s), LockRow.owner != process_id())
+        .exists()
+    )
+
+
 def cutoff(lease_s: float) -> dt.datetime:
     return utcnow() - dt.timedelta(seconds=lease_s)
 
@@ -88,7 +103,17 @@ def abandoned(owner: InstrumentedAttribute[str | None], lease_s: float) -> Colum
     """SQL: the work whose ``owner`` column names no live process (none, or one silent for ``lease_s``).
     This process is always alive to itself."""
     live = select(ProcessRow.id).where(ProcessRow.beat_at >= cutoff(lease_s))
-    return (owner != process_id()) & or_(owner.is_(None), owner == "", owner.not_in(live))
+    return or_(owner.is_(None), owner == "", (owner != process_id()) & owner.not_in(live))
+
+
+def _pid_runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 class Leases(SqlStore):
@@ -129,7 +154,10 @@ class Leases(SqlStore):
         self._last_beat = now
 
     def start(self, every_s: float) -> None:
-        """Beat now, then every ``every_s`` seconds in a thread, until ``close``."""
+        """Beat now, then every ``every_s`` seconds in a thread, until ``close``. The rows of this host's
+        processes that are gone go first: their work is taken over at once, not a lease later (a
+        restarted container's PID 1 is such a process too: same host and pid, another id)."""
+        self._reap_local()
         self.beat()
         if self._thread is None:
             self._thread = threading.Thread(target=self._beating, args=(every_s,), name="lease", daemon=True)
@@ -141,6 +169,16 @@ class Leases(SqlStore):
                 self.beat()
             except Exception:  # noqa: BLE001 - a database hiccup must not end the heartbeat
                 log.exception("lease heartbeat failed; trying again")
+
+    def _reap_local(self) -> None:
+        me = process_id()
+        host, pid, _ = me.split(":")
+        with self._session() as s:
+            rows = list(s.scalars(select(ProcessRow).where(ProcessRow.host == host, ProcessRow.id != me)))
+            gone = [r.id for r in rows if r.pid == int(pid) or not _pid_runs(r.pid)]
+            if gone:
+                s.execute(delete(ProcessRow).where(ProcessRow.id.in_(gone)))
+                log.warning("%d process(es) of this host are gone; their work is taken over", len(gone))
 
     def alive(self, owner: str | None) -> bool:
         if not owner:
@@ -178,6 +216,12 @@ class Leases(SqlStore):
             with self._advisory(name) as got:
                 yield got
             return
+        with self.hold_row(name) as got:
+            yield got
+
+    @contextmanager
+    def hold_row(self, name: str) -> Iterator[bool]:
+        """``hold`` with a row of ``locks`` on every database: others can see it (``held_elsewhere``)."""
         got = self._take_row(name)
         try:
             yield got

@@ -202,6 +202,12 @@ class ReindexSettings(BaseModel):
     grace_s: float = Field(
         30.0, gt=0, description="Queries still running on the old version get this long before it closes."
     )
+    drain_s: float = Field(
+        300.0,
+        gt=0,
+        description="Before its switch, how long a re-index waits for documents other processes are "
+        "writing (new writes wait meanwhile); past it the run fails and the served version stays.",
+    )
 
 
 class Price(BaseModel):
@@ -588,6 +594,18 @@ class ApiSettings(BaseModel):
         20.0, gt=0, description="Failed authentications per minute per client address; past them 429."
     )
     auth_fail_burst: int = Field(10, ge=1, description="Failed authentications an address may make at once.")
+    run_jobs: bool = Field(
+        True,
+        description="The server also runs ingestion jobs, reconcile and re-indexes (one machine). False "
+        "(rag serve --no-workers): it only serves; `rag worker` processes run them.",
+    )
+    processes: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Server processes (uvicorn workers) of `rag serve`; more than one needs a Qdrant "
+        "server (RAG_STORE__URL): Qdrant Edge's index belongs to one process.",
+    )
 
     @model_validator(mode="after")
     def _per_tenant_default(self) -> ApiSettings:
@@ -645,6 +663,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"chunking.size_tokens={self.chunking.size_tokens} does not fit the embedding model's "
                 f"window of {self.embedding.max_seq_length} tokens (at most {room})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _processes_share_a_store(self) -> Settings:
+        if self.api.processes > 1 and self.store.backend == "edge":
+            raise ValueError(
+                f"api.processes={self.api.processes} needs a Qdrant server (RAG_STORE__URL): the embedded "
+                "index (Qdrant Edge) can be opened by one process only"
             )
         return self
 

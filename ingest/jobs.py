@@ -1,14 +1,17 @@
 """Ingestion jobs: an uploaded file -> queued -> parsing -> chunking -> embedding -> indexed | failed.
 
-Job state lives in the registry database (``ingest.jobstore``), so it survives the process. Workers are
-threads of the serving process taking jobs from a queue that serves tenants round robin
-(``ingest.jobqueue``). While a job runs, a heartbeat thread stamps it every few seconds. A job can be
-cancelled; one that runs past its timeout is failed with that reason and told to stop like a cancelled
-one (at its next stage; a running parser is killed). A worker that does not come back soon after is
-left to finish on its own and another takes its place, so a stuck job never holds the queue. On start,
-jobs a previous process left running are resumed from the stored original file (ingestion is
-idempotent, so redoing a stage is safe) or, after too many attempts or with the file gone, failed with
-the reason in words. No job stays "running" forever.
+Job state lives in the registry database (``ingest.jobstore``), so it survives the process, and the
+queue is that table: workers are threads of any number of processes (``rag worker``, ``rag serve``),
+each taking the next job with one atomic claim (tenants take turns there). A process that submits a job
+wakes its own workers; the others find it within RAG_CLUSTER__POLL_S. While a job runs, its process's
+lease (``core.lease``) says it is alive, and a watchdog stamps the job every few seconds. A job can be
+cancelled from any process; one that runs past its timeout is failed with that reason and told to stop
+like a cancelled one (at its next stage; a running parser is killed). A worker that does not come back
+soon after is left to finish on its own and another takes its place, so a stuck job never holds the
+queue. Jobs whose process died (lease expired; at start, and every lease period) are resumed from the
+stored original file by whichever worker claims them (ingestion is idempotent, so redoing a stage is
+safe) or, after too many attempts or with the file gone, failed with the reason in words. No job stays
+"running" forever.
 
 Each job holds a reference to its original (``ingest.blobs``) until it finishes; the document's own
 reference then takes over, or, if it failed, the file goes with the last reference.
@@ -25,7 +28,6 @@ from dataclasses import dataclass
 
 from core.scrub import scrub
 from ingest.blobs import BlobStore, Owner
-from ingest.jobqueue import FairQueue, Ticket
 from ingest.jobstore import RUNNING, Job, JobState, JobStore
 from ingest.pipeline import Outcome, Source
 
@@ -39,7 +41,7 @@ Ingest = Callable[[Source, Callable[[str], None], threading.Event], Outcome]
 
 @dataclass
 class _Running:
-    ticket: Ticket
+    job: Job
     thread: threading.Thread
     cancel: threading.Event
     started: float  # monotonic
@@ -63,11 +65,15 @@ class JobRunner:
         heartbeat_s: float = 5.0,
         max_attempts: int = 3,
         grace_s: float = 10.0,
+        poll_s: float = 1.0,
+        lease_s: float = 30.0,
         settle: Callable[[str, str], None] | None = None,
         exists: Callable[[str, str], bool] | None = None,
         on_finished: Callable[[Job, dict[str, float]], None] | None = None,
     ) -> None:
-        """``per_tenant``: jobs one tenant may run at once (None: as many as there are workers).
+        """``per_tenant``: jobs one tenant may run at once, across every process (None: no limit).
+        ``poll_s``: how often an idle worker looks for jobs other processes submitted; ``lease_s``: how
+        often jobs of dead processes are looked for.
         ``settle(tenant, doc_id)`` lets a document reference the originals it now serves (called
         when one of its jobs ends, before the job's own reference is dropped). ``exists(tenant, doc_id)``
         says whether a document is there: a replacement whose document is gone when it starts fails
@@ -80,10 +86,15 @@ class JobRunner:
         self.heartbeat_s = heartbeat_s
         self.max_attempts = max_attempts
         self.grace_s = grace_s
+        self.poll_s = poll_s
+        self.lease_s = lease_s
+        self.per_tenant = per_tenant
         self.settle = settle
         self.exists = exists
         self.on_finished = on_finished
-        self._queue = FairQueue(per_tenant)
+        self._wake = threading.Condition()
+        self._stuck: set[tuple[str, str]] = set()  # documents of workers given up on, still running
+        self._swept = 0.0  # when jobs of dead processes were last looked for (monotonic)
         self._running: dict[str, _Running] = {}  # job id -> its worker
         self._retired: set[threading.Thread] = set()  # workers replaced: they exit after their job
         self._lock = threading.Lock()
@@ -100,25 +111,22 @@ class JobRunner:
         self._watcher.start()
 
     def recover(self) -> None:
-        """Settle what a previous process left: requeue queued jobs, resume or fail interrupted ones, and
-        drop the file references of jobs that ended without dropping them."""
-        for job in self.store.in_states(sorted(RUNNING)):
+        """Settle what dead processes left: their running jobs go back in line (or fail, after too many
+        attempts or with the file gone), and the file references of jobs that ended without dropping
+        them are dropped. Jobs of live processes are theirs."""
+        self._swept = time.monotonic()
+        for job in self.store.abandoned():
             if not self.blobs.exists(job.blob):
                 self._fail(
                     job.id, "interrupted", "interrupted by a restart, and the original file is missing"
                 )
             elif job.attempts >= self.max_attempts:
                 self._fail(job.id, "interrupted", f"interrupted by a restart {job.attempts} times; giving up")
-            else:
+            elif self.store.release(job):
                 log.warning("resuming job %s (%s) interrupted in state %s", job.id, job.source, job.state)
-                self.store.transition(job.id, JobState.QUEUED)
-        queued = self.store.in_states([JobState.QUEUED])
-        for job in queued:
-            self._queue.put(Ticket(job.id, job.tenant, job.doc_id))
-        waiting = {j.id for j in queued}
         for owner in self.blobs.owners("job"):
-            if owner.id not in waiting:
-                job = self.store.get(owner.id)
+            job = self.store.get(owner.id)
+            if job is None or job.finished:
                 if job is not None and self.settle is not None:
                     self.settle(job.tenant, job.doc_id)
                 self.blobs.release(owner)
@@ -130,7 +138,9 @@ class JobRunner:
         return bool(workers) and all(t.is_alive() for t in workers) and bool(watcher and watcher.is_alive())
 
     def submit(self, job: Job) -> None:
-        self._queue.put(Ticket(job.id, job.tenant, job.doc_id))
+        """A job was queued (in the table): wake this process's idle workers."""
+        with self._wake:
+            self._wake.notify_all()
 
     def cancel(self, job_id: str, tenant: str | None = None) -> tuple[Job, str] | None:
         """Cancel a job: a queued one never starts, a running one is told to stop at once (its worker
@@ -154,7 +164,6 @@ class JobRunner:
                 running.cancel.set()
                 running.stopped = running.stopped or time.monotonic()
         if was == "queued":  # its worker, if one took it meanwhile, lets go of it too (twice is fine)
-            self._queue.remove(job_id)
             self._release(job)
         log.info("job %s (%s) cancelled while %s", job_id, job.source, was)
         return self.store.get(job_id) or job, was
@@ -170,7 +179,8 @@ class JobRunner:
 
     def stop(self, timeout_s: float = 10.0) -> None:
         self._stop.set()
-        self._queue.close()
+        with self._wake:
+            self._wake.notify_all()
         with self._lock:
             for running in self._running.values():
                 running.cancel.set()  # resumed on the next start: the job stays in its running state
@@ -194,42 +204,50 @@ class JobRunner:
                     self._workers.remove(me)
                     self._retired.discard(me)
                     return
-            ticket = self._queue.take(timeout_s=1.0)
-            if ticket is None:
+            job = self._claim()
+            if job is None:
+                with self._wake:
+                    self._wake.wait(self.poll_s)
                 continue
-            running = _Running(ticket, me, threading.Event(), time.monotonic())
+            running = _Running(job, me, threading.Event(), time.monotonic())
             with self._lock:
-                self._running[ticket.job_id] = running
+                self._running[job.id] = running
             try:
-                self._run(ticket.job_id, running.cancel)
+                self._run(job, running.cancel)
             except Exception:  # noqa: BLE001 - a job fails with the reason; the worker lives on
-                log.exception("job %s failed unexpectedly", ticket.job_id)
-                self._fail(ticket.job_id, "internal", INTERNAL_ERROR)
-                self._finish(ticket.job_id, {})
+                log.exception("job %s failed unexpectedly", job.id)
+                self._fail(job.id, "internal", INTERNAL_ERROR)
+                self._finish(job.id, {})
             finally:
                 with self._lock:
-                    self._running.pop(ticket.job_id, None)
-                self._queue.done(ticket)
+                    self._running.pop(job.id, None)
+                    self._stuck.discard((job.tenant, job.doc_id))
+                with self._wake:
+                    self._wake.notify_all()  # a job of the same document or tenant may go now
 
-    def _run(self, job_id: str, cancel: threading.Event) -> None:
-        job = self.store.get(job_id)
+    def _claim(self) -> Job | None:
+        """The next job from the table, now this process's; one whose document a worker given up on
+        still writes goes back in line (its first attempt was not one)."""
+        job = self.store.claim(self.per_tenant)
         if job is None:
+            return None
+        with self._lock:
+            stuck = (job.tenant, job.doc_id) in self._stuck
+        if stuck:
+            self.store.release(job, attempts=job.attempts - 1)
+            return None
+        return job
+
+    def _run(self, job: Job, cancel: threading.Event) -> None:
+        # Registered before this, a cancel either reached the event or made the job finished here
+        # (cancelled between the claim and the registration): then it never starts.
+        if self._finished(job.id):
+            self._release(job)
             return
-        # Registered before this, a cancel either reached the event or made the job finished here:
-        # then it never starts, and its original is let go of here (the cancel may not have seen it
-        # taken, so it may not have).
-        if job.state == JobState.QUEUED and self._deleted_meanwhile(job):
-            if self._fail(job.id, "cancelled", DELETED, only_from=[JobState.QUEUED]):
+        if self._deleted_meanwhile(job):
+            if self._fail(job.id, "cancelled", DELETED, only_from=RUNNING):
                 log.info("job %s (%s): its document was deleted before it started", job.id, job.source)
-                self._finish(job.id, {})
-            elif self._finished(job.id):
-                self._release(job)
-            return
-        if job.state != JobState.QUEUED or not self.store.transition(
-            job.id, JobState.PARSING, only_from=[JobState.QUEUED], attempts=job.attempts + 1
-        ):
-            if self._finished(job.id):
-                self._release(job)
+            self._finish(job.id, {})
             return
         stages: dict[str, float] = {}  # milliseconds per stage, for the job's trace
         current, started = "read", time.perf_counter()
@@ -252,9 +270,9 @@ class JobRunner:
         else:
             outcome = self.ingest(src, stage, cancel)
             if outcome.reason == "cancelled" and self._stop.is_set() and not self._finished(job.id):
-                # Queued again as it was, its original still referenced: the next start runs it, and a
+                # Queued again as it was, its original still referenced: a worker runs it again, and a
                 # clean stop is not one of the attempts a crash loop is counted in.
-                self.store.transition(job.id, JobState.QUEUED, only_from=RUNNING, attempts=job.attempts)
+                self.store.release(job, attempts=job.attempts - 1)
                 log.warning("job %s stopped by the shutdown; it runs again on the next start", job.id)
                 return
             if outcome.status == "failed":
@@ -279,8 +297,8 @@ class JobRunner:
         self._finish(job.id, stages)
 
     def _deleted_meanwhile(self, job: Job) -> bool:
-        """A replacement whose document is gone: deleted after it was submitted, by another process (in
-        this one a delete waits for the document's job, ``ingest.doclocks``)."""
+        """A replacement whose document is gone: deleted after it was submitted (a delete in this process
+        waits for the document's job, ``ingest.doclocks``; one in another process does not)."""
         return job.replaces and self.exists is not None and not self.exists(job.tenant, job.doc_id)
 
     def _finish(self, job_id: str, stages: dict[str, float]) -> None:
@@ -321,10 +339,16 @@ class JobRunner:
     def _check(self) -> None:
         with self._lock:
             running = list(self._running.items())
-        self.store.beat([job_id for job_id, r in running if r.stopped is None])
+        live = [job_id for job_id, r in running if r.stopped is None]
+        self.store.beat(live)
         now = time.monotonic()
+        ended = {j.id for j in self.store.get_many(live) if j.finished}  # cancelled by another process
         for job_id, r in running:
-            if r.stopped is None and now - r.started > self.timeout_s:
+            if r.stopped is None and job_id in ended:
+                log.info("job %s was cancelled elsewhere; stopping it", job_id)
+                r.stopped = now
+                r.cancel.set()
+            elif r.stopped is None and now - r.started > self.timeout_s:
                 log.error("job %s ran past its timeout of %g s; stopping it", job_id, self.timeout_s)
                 r.stopped = now
                 # Failed first: the worker, once stopped, would otherwise record "cancelled".
@@ -341,5 +365,7 @@ class JobRunner:
                 r.replaced = True
                 with self._lock:
                     self._retired.add(r.thread)
-                self._queue.give_up(r.ticket)
+                    self._stuck.add((r.job.tenant, r.job.doc_id))
                 self._spawn()
+        if now - self._swept > self.lease_s / 2:  # a peer that died meanwhile
+            self.recover()

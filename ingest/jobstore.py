@@ -1,7 +1,13 @@
 """The job table: one row per ingestion job (queued -> parsing -> chunking -> embedding -> indexed |
-failed), in the registry database so it survives the process. ``JobStore.transition`` is the only way a
-job moves on, and a finished job never moves again: whoever finishes it first (the worker, a cancel, the
-timeout) decides how it ended."""
+failed), in the registry database so it survives the process and every process sees one queue.
+``JobStore.transition`` is the only way a job moves on, and a finished job never moves again: whoever
+finishes it first (the worker, a cancel, the timeout) decides how it ended.
+
+Workers in any number of processes take jobs with ``claim``: one statement picks the next job and makes
+it theirs, so two workers never take one job. Tenants take turns (the tenant whose last job started
+longest ago goes first), a tenant runs at most ``per_tenant`` jobs at once across all workers, and a
+document has at most one running job (a unique index the database enforces). A running job names its
+process (``owner``); one whose process's lease expired is put back in line by ``requeue_abandoned``."""
 
 from __future__ import annotations
 
@@ -27,11 +33,11 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import registry
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import aliased, registry
 
-from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
-from core.lease import OWNER_LENGTH
+from core.db import EnumString, SqlStore, UtcDateTime, add_columns, column, map_record, utcnow
+from core.lease import OWNER_LENGTH, abandoned, create_tables, process_id
 
 
 class JobState(enum.StrEnum):
@@ -93,7 +99,7 @@ class Job:
 _RUNNING_SQL = text("state IN ('parsing', 'chunking', 'embedding')")
 
 # One running job per document, whichever process runs it: the database refuses a second claim.
-map_record(
+_JOBS = map_record(
     Job,
     "jobs",
     _tables,
@@ -112,10 +118,17 @@ def new_job_id() -> str:
     return uuid.uuid4().hex
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 class JobStore(SqlStore):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lease_s: float = 30.0) -> None:
+        """``lease_s``: how long a silent process keeps the jobs it runs (``core.lease``)."""
         super().__init__(url, _tables.metadata)
+        create_tables(self.engine)
         self._add_replaces()
+        add_columns(self.engine, _JOBS, ("owner",))
+        self.lease_s = lease_s
 
     def _add_replaces(self) -> None:
         """Job tables made before ``replaces`` existed get it (create_all adds tables, not columns)."""
@@ -210,6 +223,83 @@ class JobStore(SqlStore):
                 update(Job).where(*where).values(**values).execution_options(synchronize_session=False)
             )
             return result.rowcount == 1
+
+    def claim(self, per_tenant: int | None = None) -> Job | None:
+        """Take the next job for this process: queued, of the tenant served least recently among those
+        under ``per_tenant`` running jobs, whose document has no running job; moved to ``parsing`` with
+        one more attempt. None when there is none (or another worker took it first: ask again).
+
+        One UPDATE whose WHERE picks the job, so the pick and the take are one step; PostgreSQL skips
+        rows another worker is taking (``FOR UPDATE SKIP LOCKED``), SQLite runs one writer at a time."""
+        other = aliased(Job)
+        running = [s.value for s in sorted(RUNNING)]
+        tenant_running = (
+            select(func.count())
+            .where(other.tenant == Job.tenant, other.state.in_(running))
+            .correlate(Job)
+            .scalar_subquery()
+        )
+        last_start = (
+            select(func.max(other.started_at))
+            .where(other.tenant == Job.tenant)
+            .correlate(Job)
+            .scalar_subquery()
+        )
+        doc_busy = (
+            select(other.id)
+            .where(other.tenant == Job.tenant, other.doc_id == Job.doc_id, other.state.in_(running))
+            .correlate(Job)
+            .exists()
+        )
+        pick = select(Job.id).where(Job.state == JobState.QUEUED.value, ~doc_busy)
+        if per_tenant is not None:
+            pick = pick.where(tenant_running < per_tenant)
+        pick = pick.order_by(func.coalesce(last_start, _EPOCH), Job.created_at).limit(1)
+        if self.engine.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True, of=Job)
+        now = utcnow()
+        take = (
+            update(Job)
+            .where(Job.id == pick.scalar_subquery(), Job.state == JobState.QUEUED.value)
+            .values(
+                state=JobState.PARSING.value,
+                progress=PROGRESS[JobState.PARSING],
+                owner=process_id(),
+                attempts=Job.attempts + 1,
+                started_at=func.coalesce(Job.started_at, now),
+                heartbeat_at=now,
+            )
+            .returning(Job.id)
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            with self._session() as s:
+                taken = s.execute(take).scalar()
+        except IntegrityError:  # another worker started a job of the same document at this moment
+            return None
+        return self.get(taken) if taken is not None else None
+
+    def abandoned(self) -> list[Job]:
+        """Running jobs whose process is gone (its lease expired)."""
+        with self._session() as s:
+            q = select(Job).where(Job.state.in_(sorted(RUNNING)), abandoned(Job.owner, self.lease_s))
+            return list(s.scalars(q.order_by(Job.created_at)))
+
+    def release(self, job: Job, **fields: Any) -> bool:
+        """Put a job this process runs, or an abandoned one (``abandoned``), back in line: queued, no
+        owner. Conditional on its owner being still what ``job`` says, so of two processes settling the
+        same abandoned job only one does."""
+        owner = Job.owner.is_(None) if job.owner is None else Job.owner == job.owner
+        values = {"state": JobState.QUEUED.value, "progress": 0.0, "owner": None} | fields
+        with self._session() as s:
+            return bool(
+                s.execute(
+                    update(Job)
+                    .where(Job.id == job.id, Job.state.in_(sorted(RUNNING)), owner)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            )
 
     def beat(self, job_ids: Sequence[str]) -> None:
         if not job_ids:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from core.encode.dense import Embedder
 from core.encode.sparse import Bm25Encoder
-from core.errors import Cancelled, FileTooLarge, IngestError
+from core.errors import Cancelled, DocumentBusy, FileTooLarge, IngestError
 from core.store.base import VectorStore
 from core.units import human_bytes
 from ingest import batch
@@ -33,6 +33,8 @@ from ingest.registry import Registry
 from ingest.write import begin_document, delete_document
 
 log = logging.getLogger(__name__)
+
+LEASE_LOST = "this process went silent past its lease and another took the document over; upload it again"
 
 OutcomeStatus = Literal["added", "updated", "unchanged", "failed"]
 
@@ -246,26 +248,37 @@ class Ingestor:
         return Parsed(read, src.tenant, doc_id, src.name, content_hash, src.metadata, chunks)
 
     def _write(self, built: list[Built[_Read]]) -> Iterator[Outcome]:
+        begun = []
         for b in built:
             d = b.doc
-            begin_document(
-                self.store,
-                self.registry,
-                tenant=d.tenant,
-                doc_id=d.doc_id,
-                source=d.source,
-                fmt=d.item.fmt,
-                size_bytes=d.item.size,
-                content_hash=d.content_hash,
-                metadata=d.metadata,
-                points=b.points,
-            )
+            try:
+                begin_document(
+                    self.store,
+                    self.registry,
+                    tenant=d.tenant,
+                    doc_id=d.doc_id,
+                    source=d.source,
+                    fmt=d.item.fmt,
+                    size_bytes=d.item.size,
+                    content_hash=d.content_hash,
+                    metadata=d.metadata,
+                    points=b.points,
+                )
+            except DocumentBusy as e:
+                yield Outcome(d.source, d.doc_id, "failed", reason="busy", error=str(e))
+            else:
+                begun.append(b)
         # "Indexed" only once the points are on disk: an unflushed write survives a killed process but
         # not a crash of the machine (measured: ~10 ms a flush, once a batch).
         self.store.flush()
-        for b in built:
+        for b in begun:
             d = b.doc
-            self.registry.finish_index(d.tenant, d.doc_id, guard=document_summary(b.notes))
+            if not self.registry.finish_index(d.tenant, d.doc_id, guard=document_summary(b.notes)):
+                # This process was silent past its lease and another took the document over (and
+                # rolled it back): what it wrote is that process's to settle, not this one's.
+                log.error("%s: lost the document to another process before it was finished", d.source)
+                yield Outcome(d.source, d.doc_id, "failed", reason="lease-lost", error=LEASE_LOST)
+                continue
             self.settle_originals(d.tenant, d.doc_id)  # the replaced version's original goes
             yield Outcome(
                 d.source,

@@ -1,8 +1,11 @@
 """Reconcile: after a crash, make the registry and the store agree again.
 
-Quick (every start): rows left in ``indexing`` or ``deleting`` are finished or rolled back.
-Full (before an ingest run, and ``rag docs reconcile``): also points of unknown documents are removed and
-indexed documents whose points went missing are marked failed.
+Quick (every start, and a worker's every lease period): rows left in ``indexing`` or ``deleting`` by a
+process that is gone (its lease expired, ``core.lease``) are taken over, then finished or rolled back.
+Another live process's documents in flight are never touched.
+Full (before an ingest run, and ``rag docs reconcile``), one process at a time (a leader lock): also
+points of unknown documents are removed and indexed documents whose points went missing are marked
+failed; documents in flight are left to their owners.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from core.lease import Leases
 from core.store.base import VectorStore
 from ingest.registry import Registry, Status
 
@@ -23,6 +27,8 @@ class ReconcileReport:
     deleted: list[str] = field(default_factory=list)
     orphans_removed: list[str] = field(default_factory=list)
     marked_failed: list[str] = field(default_factory=list)
+    # The full check did not run: another process held the leader lock (it runs one).
+    skipped_full: bool = False
 
     @property
     def changed(self) -> bool:
@@ -31,9 +37,14 @@ class ReconcileReport:
         )
 
 
-def reconcile(store: VectorStore, registry: Registry, full: bool = False) -> ReconcileReport:
+def reconcile(
+    store: VectorStore, registry: Registry, full: bool = False, leases: Leases | None = None
+) -> ReconcileReport:
+    """``leases``: where the leader lock of the full check is taken (None: this process is alone)."""
     report = ReconcileReport()
     for doc in registry.unfinished():
+        if not registry.take_over(doc):  # another process took it first, or its owner is back
+            continue
         if doc.status == Status.DELETING:
             store.delete_document(doc.tenant, doc.id)
             registry.finish_delete(doc.tenant, doc.id)
@@ -61,8 +72,16 @@ def reconcile(store: VectorStore, registry: Registry, full: bool = False) -> Rec
                 ),
             )
             report.rolled_back.append(doc.id)
-    if full:
+    if full and leases is None:
         _full_check(store, registry, report)
+    elif full:
+        assert leases is not None
+        with leases.hold("reconcile") as leader:
+            if leader:
+                _full_check(store, registry, report)
+            else:
+                report.skipped_full = True
+                log.info("full reconcile skipped: another process is running one")
     if report.changed:
         log.warning("reconciled registry and index: %s", report)
     return report
@@ -71,12 +90,16 @@ def reconcile(store: VectorStore, registry: Registry, full: bool = False) -> Rec
 def _full_check(store: VectorStore, registry: Registry, report: ReconcileReport) -> None:
     tenants = set(registry.tenants()) | set(store.tenants())
     for tenant in sorted(tenants):
+        # Points first, rows second: a document begun in between is in the list (in flight, skipped),
+        # one begun after has no points counted here, so no live write is taken for an orphan.
         counts = store.doc_point_counts(tenant)
         docs = {d.id: d for d in registry.list(tenant=tenant)}
         for doc_id in counts.keys() - docs.keys():
             store.delete_document(tenant, doc_id)
             report.orphans_removed.append(doc_id)
         for doc in docs.values():
+            if doc.status in (Status.INDEXING, Status.DELETING):  # its owner's (or the quick part's)
+                continue
             if doc.status != Status.INDEXED:
                 if counts.get(doc.id):
                     store.delete_document(tenant, doc.id)

@@ -1,23 +1,29 @@
 """The document registry: one row per document, the source of truth for what the index should hold.
 
 SQLAlchemy, SQLite in the data directory by default, any database URL in production. A document moves
-``indexing -> indexed`` (or ``failed``) and ``deleting -> (row gone)``; a row left in ``indexing`` or
-``deleting`` after a crash is finished or rolled back by ``ingest.reconcile``.
+``indexing -> indexed`` (or ``failed``) and ``deleting -> (row gone)``. While ``indexing`` or ``deleting``
+a row names the process doing it (``owner``, a lease: ``core.lease``); only that process moves it on, and
+another may begin on the document only once that process's lease expired. A row whose owner died is
+taken over and finished or rolled back by ``ingest.reconcile``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Integer, Select, String, Text, func, select
+from sqlalchemy import JSON, ColumnElement, Integer, Select, String, Text, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, add_columns, column, map_record, utcnow
-from core.lease import OWNER_LENGTH
+from core.errors import DocumentBusy
+from core.lease import OWNER_LENGTH, abandoned, create_tables, held_elsewhere, process_id
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +81,102 @@ def _matching(q: Select[Any], tenant: str | None, status: Status | None, source:
     return q
 
 
+_UNFINISHED = (Status.INDEXING.value, Status.DELETING.value)
+
+# Held by a re-index (in any process) for its last catch-up and switch: no document begins meanwhile.
+WRITE_GATE = "write-gate"
+
+
 class Registry(SqlStore):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lease_s: float = 30.0, gate_wait_s: float = 600.0) -> None:
+        """``lease_s``: how long a silent process keeps the documents it writes (``core.lease``);
+        ``gate_wait_s``: the longest a write waits for another process's re-index to switch."""
         super().__init__(url, _tables.metadata)
+        create_tables(self.engine)
         add_columns(self.engine, _DOCUMENTS, _ADDED_COLUMNS)
+        self.lease_s = lease_s
+        self.gate_wait_s = gate_wait_s
+
+    def _free(self) -> ColumnElement[bool]:
+        """SQL: a document this process may begin on: nobody else's write or delete is under way."""
+        return (
+            DocRecord.status.notin_(_UNFINISHED)
+            | (DocRecord.owner == process_id())
+            | abandoned(DocRecord.owner, self.lease_s)
+        )
+
+    def _mine(self, tenant: str, doc_id: str) -> tuple[ColumnElement[bool], ...]:
+        """SQL: this document, while this process owns it (or nobody does: a row from before owners)."""
+        return (
+            DocRecord.tenant == tenant,
+            DocRecord.id == doc_id,
+            (DocRecord.owner == process_id()) | DocRecord.owner.is_(None),
+        )
+
+    def _claim(self, tenant: str, doc_id: str, values: dict[str, Any], new: dict[str, Any] | None) -> bool:
+        """``_take``, once no other process's re-index holds the write gate.
+
+        Taken first, the gate looked at second: a re-index closes the gate, then waits until no
+        document is in flight. Either it sees this one in flight (and waits for it), or this sees the
+        gate closed, lets go of the document (nothing written yet) and waits for the gate to open."""
+        deadline = time.monotonic() + self.gate_wait_s
+        while True:
+            row = self.get(tenant, doc_id)
+            took = self._take(tenant, doc_id, values, new)
+            if not took or not self._gate_closed():
+                return took
+            self._restore(row, tenant, doc_id)
+            if time.monotonic() > deadline:
+                raise DocumentBusy(
+                    f"a re-index in another process kept writes waiting over {self.gate_wait_s:g} s; "
+                    "try again"
+                )
+            time.sleep(0.2)
+
+    def _gate_closed(self) -> bool:
+        with self._session() as s:
+            return bool(s.scalar(select(held_elsewhere(WRITE_GATE, self.lease_s))))
+
+    def _restore(self, before: DocRecord | None, tenant: str, doc_id: str) -> None:
+        """Undo ``_take`` (nothing written yet): the row as it was, or none."""
+        with self._session() as s:
+            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
+            if row is None:
+                return
+            if before is None:
+                s.delete(row)
+                return
+            for f in dataclasses.fields(DocRecord):
+                setattr(row, f.name, getattr(before, f.name))
+
+    def _take(self, tenant: str, doc_id: str, values: dict[str, Any], new: dict[str, Any] | None) -> bool:
+        """Make the document this process's to change (one conditional UPDATE, so of two processes only
+        one wins), with ``values``; a missing row is inserted from ``new`` (None: False). Raises
+        ``DocumentBusy`` when another live process is writing or deleting it."""
+        values = values | {"owner": process_id(), "updated_at": utcnow()}
+        with self._session() as s:
+            done = s.execute(
+                update(DocRecord)
+                .where(DocRecord.tenant == tenant, DocRecord.id == doc_id, self._free())
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if done:
+                return True
+            exists = s.scalar(select(func.count()).where(DocRecord.tenant == tenant, DocRecord.id == doc_id))
+        if not exists:
+            if new is None:
+                return False
+            try:
+                with self._session() as s:
+                    s.add(DocRecord(tenant=tenant, id=doc_id, **new, **values))
+                return True
+            except IntegrityError:  # another process inserted it first: it is writing it
+                pass
+        raise DocumentBusy(
+            f"document {doc_id!r} of tenant {tenant!r} is being written or deleted by another process; "
+            "try again once it has finished"
+        )
 
     def get(self, tenant: str, doc_id: str) -> DocRecord | None:
         with self._session() as s:
@@ -115,9 +213,37 @@ class Registry(SqlStore):
             return int(s.scalar(q) or 0)
 
     def unfinished(self) -> list[DocRecord]:
-        q = select(DocRecord).where(DocRecord.status.in_([Status.INDEXING.value, Status.DELETING.value]))
+        """Documents left ``indexing`` or ``deleting`` by a process that is gone (its lease expired)."""
+        q = select(DocRecord).where(
+            DocRecord.status.in_(_UNFINISHED), abandoned(DocRecord.owner, self.lease_s)
+        )
         with self._session() as s:
             return list(s.scalars(q))
+
+    def in_flight(self) -> list[DocRecord]:
+        """Every document being written or deleted, by whichever process."""
+        with self._session() as s:
+            return list(s.scalars(select(DocRecord).where(DocRecord.status.in_(_UNFINISHED))))
+
+    def take_over(self, doc: DocRecord) -> bool:
+        """Make an abandoned document (``unfinished``) this process's to settle; False if it is no longer
+        abandoned as it was (another process took it, or its owner came back)."""
+        owner = DocRecord.owner.is_(None) if doc.owner is None else DocRecord.owner == doc.owner
+        with self._session() as s:
+            return bool(
+                s.execute(
+                    update(DocRecord)
+                    .where(
+                        DocRecord.tenant == doc.tenant,
+                        DocRecord.id == doc.id,
+                        DocRecord.status == doc.status,
+                        owner,
+                        abandoned(DocRecord.owner, self.lease_s),
+                    )
+                    .values(owner=process_id())
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            )
 
     def begin_index(
         self,
@@ -131,27 +257,31 @@ class Registry(SqlStore):
         size_bytes: int,
         metadata: dict[str, Any],
     ) -> None:
-        """Record that version ``content_hash`` is about to be written (before any point is)."""
-        with self._session() as s:
-            row = s.get(DocRecord, (tenant, doc_id))
-            if row is None:
-                row = DocRecord(tenant=tenant, id=doc_id, source=source)
-                s.add(row)
-            row.source = source
-            row.format = fmt
-            row.size_bytes = size_bytes
-            row.metadata = metadata
-            row.pending_hash = content_hash
-            row.pending_chunks = chunks
-            row.status = Status.INDEXING
+        """Record that version ``content_hash`` is about to be written (before any point is), by this
+        process. Raises ``DocumentBusy`` when another live process writes or deletes the document."""
+        self._claim(
+            tenant,
+            doc_id,
+            {
+                "source": source,
+                "format": fmt,
+                "size_bytes": size_bytes,
+                "metadata": metadata,
+                "pending_hash": content_hash,
+                "pending_chunks": chunks,
+                "status": Status.INDEXING.value,
+            },
+            new={},
+        )
 
-    def finish_index(self, tenant: str, doc_id: str, guard: dict[str, Any] | None = None) -> None:
+    def finish_index(self, tenant: str, doc_id: str, guard: dict[str, Any] | None = None) -> bool:
         """The pending version is served; ``guard``: its guard figures (None: keep what is recorded, as
-        when a crash's leftover is finished by ``ingest.reconcile``)."""
+        when a crash's leftover is finished by ``ingest.reconcile``). False when this process no longer
+        owns the document (its lease expired and another process took it over): nothing changes."""
         with self._session() as s:
-            row = s.get(DocRecord, (tenant, doc_id))
+            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
             if row is None or row.pending_hash is None:
-                return
+                return False
             if guard is not None:
                 row.guard = guard
             row.content_hash = row.pending_hash
@@ -160,6 +290,8 @@ class Registry(SqlStore):
             row.pending_chunks = 0
             row.status = Status.INDEXED
             row.error = None
+            row.owner = None
+            return True
 
     def set_guard(self, tenant: str, doc_id: str, guard: dict[str, Any]) -> None:
         """Replace a served document's guard figures (a re-index rebuilt its points under new settings)."""
@@ -171,9 +303,10 @@ class Registry(SqlStore):
     def abandon_index(self, tenant: str, doc_id: str, error: str) -> None:
         """The pending version was not written: back to the served version, or failed if there is none."""
         with self._session() as s:
-            row = s.get(DocRecord, (tenant, doc_id))
+            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
             if row is None:
                 return
+            row.owner = None
             row.pending_hash = None
             row.pending_chunks = 0
             row.status = Status.INDEXED if row.content_hash else Status.FAILED
@@ -199,7 +332,7 @@ class Registry(SqlStore):
                 )
                 return
             row.error = error
-            if row.status != Status.INDEXED:
+            if row.status not in (Status.INDEXED, Status.INDEXING, Status.DELETING):  # others' work stays
                 row.status = Status.FAILED
 
     def mark_broken(self, tenant: str, doc_id: str, error: str) -> None:
@@ -212,16 +345,13 @@ class Registry(SqlStore):
                 row.error = error
 
     def begin_delete(self, tenant: str, doc_id: str) -> bool:
-        with self._session() as s:
-            row = s.get(DocRecord, (tenant, doc_id))
-            if row is None:
-                return False
-            row.status = Status.DELETING
-            return True
+        """Mark the document ``deleting``, by this process; False if there is none. Raises
+        ``DocumentBusy`` when another live process writes or deletes it."""
+        return self._claim(tenant, doc_id, {"status": Status.DELETING.value}, new=None)
 
     def finish_delete(self, tenant: str, doc_id: str) -> None:
         with self._session() as s:
-            row = s.get(DocRecord, (tenant, doc_id))
+            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
             if row is not None:
                 s.delete(row)
 

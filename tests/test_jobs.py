@@ -481,45 +481,47 @@ def test_only_one_of_two_racing_transitions_finishes_a_job(tmp_path: Path) -> No
     store.close()
 
 
-class HeldRead:
-    """The runner's job store, except that a worker's first read of ``job_id`` waits until released:
-    the worker has registered the job as its own by then, but not looked at the row."""
+class HeldClaim:
+    """The runner's job store, except that a worker's claim of ``job_id`` waits until released: the
+    job is the worker's in the table (running), but the runner has not registered it yet."""
 
     def __init__(self, runner, job_id: str) -> None:  # noqa: ANN001 - ingest.jobs.JobRunner
         self.real, self.job_id = runner.store, job_id
         self.entered, self.release = threading.Event(), threading.Event()
         runner.store = self
 
-    def get(self, job_id: str, tenant: str | None = None):  # noqa: ANN201
-        worker = threading.current_thread().name.startswith("ingest-job-")
-        if worker and job_id == self.job_id and not self.entered.is_set():
+    def claim(self, per_tenant: int | None = None):  # noqa: ANN201
+        job = self.real.claim(per_tenant)
+        if job is not None and job.id == self.job_id and not self.entered.is_set():
             self.entered.set()
             assert self.release.wait(10)
-        return self.real.get(job_id, tenant=tenant)
+        return job
 
     def __getattr__(self, name: str):  # noqa: ANN204
         return getattr(self.real, name)
 
 
-def test_a_cancel_just_as_a_worker_takes_the_job_lets_go_of_its_file(app) -> None:
+def test_a_cancel_just_as_a_worker_claims_the_job_stops_it_before_it_starts(app) -> None:
     client, gate = app()
     services = client.app.state.services
     a = key(client, "acme")
     _job(client, a, ("hold.txt", b"keeps the worker busy while the next upload is queued"))
     assert gate.entered.wait(10)
-    data = b"cancelled between being taken and being started"
+    data = b"cancelled between being claimed and being started"
+    held = HeldClaim(services.runner, "")
     (job,) = _job(client, a, ("race.txt", data))
-    held = HeldRead(services.runner, job["id"])
+    held.job_id = job["id"]
     gate.release.set()
-    assert held.entered.wait(10)  # the worker took it: it is in the runner's hands, not yet started
+    assert held.entered.wait(10)  # the worker claimed it; the runner has not registered it yet
     r = client.post(f"/v1/jobs/{job['id']}/cancel", headers=a)
     held.release.set()
     assert r.status_code == 200, r.text
-    _until(lambda: job["id"] not in services.runner._running, 5)
-    assert not _blob(client, data).exists()  # its original went with its job, as for any queued one
+    assert r.json()["was"] == "running", r.text  # claimed is running, for every process to see
+    _until(lambda: not _blob(client, data).exists(), 5)  # its original went with its job
+    assert services.jobs.get(job["id"]).reason == "cancelled"
     assert services.blobs.usage("acme") == len(b"keeps the worker busy while the next upload is queued")
-    assert "race.txt" not in gate.started
-    assert r.json()["was"] == "queued", r.text  # it never ran
+    assert "race.txt" not in gate.started  # never parsed
+    assert services.runtime.registry.get("acme", services.jobs.get(job["id"]).doc_id) is None  # nor written
 
 
 def test_every_start_gives_documents_without_a_reference_theirs(

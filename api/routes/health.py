@@ -34,7 +34,8 @@ def readyz(services: ServicesDep) -> JSONResponse:
     except Exception as e:  # noqa: BLE001 - reported, not raised: this is the health check
         checks["store"] = f"unreachable: {e}"
     checks["embedding_model"] = "ok" if rt.embedder.loaded else "not loaded"
-    checks["job_workers"] = "ok" if services.runner.alive() else "stopped"
+    if services.working:
+        checks["job_workers"] = "ok" if services.runner.alive() else "stopped"
     ok = all(v == "ok" for v in checks.values())
     body = Health(status="ok" if ok else "unavailable", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

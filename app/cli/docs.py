@@ -126,11 +126,13 @@ def delete(
 def reconcile(as_json: AsJson = False) -> None:
     """Check the registry against the index and repair what a crash left behind."""
     with runtime() as rt:
-        report = run_reconcile(rt.store, rt.registry, full=True)
+        report = run_reconcile(rt.store, rt.registry, full=True, leases=rt.leases)
     if as_json:
         print_json(report.__dict__)
     else:
         console.print(report.__dict__ if report.changed else "registry and index agree")
+        if report.skipped_full:
+            console.print("another process is running the full check: only abandoned documents were settled")
 
 
 def _out(doc: DocRecord) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def ingest(
     files = expand(paths)
     with runtime() as rt:
         tenant = tenant or rt.settings.tenant
-        reconcile(rt.store, rt.registry, full=True)
+        reconcile(rt.store, rt.registry, full=True, leases=rt.leases)
         sources = [Source.from_path(path, name, tenant) for path, name in files]
         counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
         progress = Progress(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -14,20 +15,41 @@ from core.settings import get_settings
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on (default RAG_API__HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default RAG_API__PORT).")] = None,
+    no_workers: Annotated[
+        bool,
+        typer.Option(
+            "--no-workers",
+            help="Only serve: ingestion jobs, reconcile and re-indexes are left to `rag worker` "
+            "processes on the same registry (RAG_API__RUN_JOBS=false).",
+        ),
+    ] = False,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Server processes (default RAG_API__PROCESSES); >1 needs a Qdrant server."
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API: upload, query, search, jobs, health and metrics (docs at /docs)."""
     import uvicorn
 
-    from api.app import create_app
-
     offline.set_env()
+    # Set in the environment, so the server processes uvicorn starts read the same settings.
+    if no_workers:
+        os.environ["RAG_API__RUN_JOBS"] = "false"
+    if processes is not None:
+        os.environ["RAG_API__PROCESSES"] = str(processes)
+    get_settings.cache_clear()
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    # One process: Qdrant Edge and the job workers live in it (a second one could not open the index).
-    uvicorn.run(
-        create_app(settings),
+    common = dict(
         host=host or settings.api.host,
         port=port or settings.api.port,
-        workers=1,
         log_level=settings.log_level.lower(),
     )
+    if settings.api.processes == 1:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), workers=1, **common)  # type: ignore[arg-type]
+    else:  # each process builds its own app (and runtime) from the environment
+        uvicorn.run("api.app:create_app", factory=True, workers=settings.api.processes, **common)  # type: ignore[arg-type]

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import os
-import socket
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, delete, func, select, text
+from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
+from core.errors import ReindexError
+from core.lease import abandoned, create_tables, process_id
 
 
 class RunState(enum.StrEnum):
@@ -106,35 +107,24 @@ class DoneDoc:
     chunks: int
 
 
-def this_process() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def owner_alive(owner: str) -> bool:
-    """Whether the process that owns a run still runs (only knowable on this host; elsewhere assume so)."""
-    if not owner:  # released (paused at shutdown)
-        return False
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
-    if int(pid) == os.getpid():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Checkpoints(SqlStore):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lease_s: float = 30.0) -> None:
+        """``lease_s``: how long a silent process keeps the run it owns (``core.lease``)."""
         super().__init__(url, _tables.metadata)
+        create_tables(self.engine)
+        self.lease_s = lease_s
 
     def create(
-        self, version: str, served: str | None, build: dict[str, Any], fingerprint: str, incremental: bool
+        self,
+        version: str,
+        served: str | None,
+        build: dict[str, Any],
+        fingerprint: str,
+        incremental: bool,
+        owned: bool = True,
     ) -> Run:
+        """A new running run, this process's (``owned``) or for a worker to take (owner ""). Raises
+        ``ReindexError`` when another is running: the database holds one at a time."""
         now = utcnow()
         run = Run(
             id=uuid.uuid4().hex,
@@ -143,12 +133,15 @@ class Checkpoints(SqlStore):
             build=build,
             fingerprint=fingerprint,
             incremental=incremental,
-            owner=this_process(),
+            owner=process_id() if owned else "",
             started_at=now,
             heartbeat_at=now,
         )
-        with self._session() as s:
-            s.add(run)
+        try:
+            with self._session() as s:
+                s.add(run)
+        except IntegrityError as e:  # one_running_reindex: another process started one first
+            raise ReindexError("another re-index has just started; wait for it or abort it") from e
         return run
 
     def get(self, run_id: str) -> Run | None:
@@ -176,14 +169,28 @@ class Checkpoints(SqlStore):
             if fields.get("state") in FINISHED:
                 row.finished_at = row.heartbeat_at
 
-    def take_over(self, run_id: str) -> None:
-        """This process continues a run another (dead) process left."""
+    def take_over(self, run_id: str) -> bool:
+        """This process continues the run: its own, or one whose process is gone (lease expired, or
+        paused at a shutdown). False if another live process runs it (or took it first)."""
         with self._session() as s:
             row = s.get(Run, run_id)
-            if row is not None and row.owner != this_process():
-                row.owner = this_process()
-                row.resumed += 1
-                row.heartbeat_at = utcnow()
+            if row is None or row.owner == process_id():
+                return row is not None
+            return bool(
+                s.execute(
+                    update(Run)
+                    .where(Run.id == run_id, Run.owner == row.owner, abandoned(Run.owner, self.lease_s))
+                    .values(owner=process_id(), resumed=Run.resumed + 1, heartbeat_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            )
+
+    def abandoned(self) -> Run | None:
+        """The running run whose process is gone, or that nobody took yet: for this process to run."""
+        with self._session() as s:
+            return s.scalars(
+                select(Run).where(Run.state == RunState.RUNNING, abandoned(Run.owner, self.lease_s))
+            ).first()
 
     def request_cancel(self, run_id: str) -> None:
         self.update(run_id, cancel=True)

@@ -13,6 +13,7 @@ from ingest.reindex.verify import Search
 if TYPE_CHECKING:
     from core.encode.dense import Embedder
     from core.encode.sparse import Bm25Encoder
+    from core.lease import Leases
     from core.store import IndexMeta, IndexVersions
     from core.store.served import ServedIndex
     from ingest.blobs import BlobStore
@@ -45,6 +46,7 @@ class Host(Parts, Protocol):
 
     settings: Settings
     write_gate: WriteGate
+    leases: Leases
     registry: Registry
     blobs: BlobStore
     versions: IndexVersions

@@ -16,20 +16,23 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.errors import ReindexError, StoreError
+from core.lease import process_id
 from core.scrub import scrub
 from core.settings import Settings
 from core.store.base import VectorStore
 from ingest.batch import Components
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
 from ingest.guard import stored_summary
+from ingest.registry import WRITE_GATE
 from ingest.reindex.build import Builder, Failure
-from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState, owner_alive
+from ingest.reindex.checkpoint import Checkpoints, DoneDoc, Run, RunState
 from ingest.reindex.host import Host, Parts
 from ingest.reindex.options import Options, target_settings
 from ingest.reindex.plan import Key, Wanted, plan, wanted
@@ -56,9 +59,16 @@ class _Failed(Exception):
 
 class Reindexer:
     def __init__(
-        self, runtime: Host, checkpoints: Checkpoints, on_progress: Callable[[Run], None] | None = None
+        self,
+        runtime: Host,
+        checkpoints: Checkpoints,
+        on_progress: Callable[[Run], None] | None = None,
+        runs_here: bool = True,
     ) -> None:
+        """``runs_here``: this process runs the re-indexes it starts (False: an API replica that only
+        serves; a worker takes them, ``resumable``)."""
         self.rt = runtime
+        self.runs_here = runs_here
         self.checkpoints = checkpoints
         self.on_progress = on_progress
         self._cancel = threading.Event()
@@ -88,13 +98,18 @@ class Reindexer:
             need = list(want.values())
         self._check_originals(need)
         return self.checkpoints.create(
-            versions.next_name(), versions.current(), build_groups(target), fingerprint, opts.incremental
+            versions.next_name(),
+            versions.current(),
+            build_groups(target),
+            fingerprint,
+            opts.incremental,
+            owned=self.runs_here,
         )
 
     def _refuse_if_unfinished(self) -> None:
         run = self.checkpoints.unfinished()
         if run is not None:
-            alive = owner_alive(run.owner)
+            alive = self.rt.leases.alive(run.owner)
             raise ReindexError(
                 f"re-index {run.id} is {'running' if alive else 'unfinished (its process is gone)'}: "
                 f"{run.phase}, {run.done} of {run.total} documents; "
@@ -102,11 +117,9 @@ class Reindexer:
             )
 
     def resumable(self) -> Run | None:
-        """An unfinished run whose process is gone (killed), to continue here."""
-        run = self.checkpoints.unfinished()
-        if run is not None and not owner_alive(run.owner):
-            return run
-        return None
+        """An unfinished run whose process is gone (killed: its lease expired) or that nobody took yet
+        (started by an API replica that runs no re-index), to continue here."""
+        return self.checkpoints.abandoned()
 
     def abort(self, run_id: str) -> Run:
         run = self.checkpoints.get(run_id)
@@ -116,7 +129,7 @@ class Reindexer:
             raise ReindexError(f"re-index {run_id} already ended ({run.state.value})")
         self.checkpoints.request_cancel(run_id)
         self._cancel.set()
-        if not owner_alive(run.owner):  # nobody will see the flag: clean up here
+        if not self.rt.leases.alive(run.owner):  # nobody will see the flag: clean up here
             self._drop_build(run.version)
             self.checkpoints.update(run_id, state=RunState.ABORTED.value, phase="aborted", error="aborted")
             self.checkpoints.clear(run_id)
@@ -146,7 +159,8 @@ class Reindexer:
             run = self.checkpoints.get(run_id)
             if run is None or run.finished:
                 raise ReindexError(f"no unfinished re-index {run_id!r}")
-            self.checkpoints.take_over(run_id)
+            if not self.checkpoints.take_over(run_id):
+                raise ReindexError(f"re-index {run_id} is run by another live process")
             try:
                 return _in_background_thread(self._execute, run, nice=self.rt.settings.reindex.nice)
             except Paused:
@@ -196,7 +210,7 @@ class Reindexer:
             embedder.warm_up()
             self._check_cancel()
             self.checkpoints.update(run.id, phase="waiting for writes to finish")
-            with self.rt.write_gate.exclusive():
+            with self._writes_held():
                 self._pass(builder, progress, "last catch-up")
                 self._verify(run, target, parts_rt.searcher(target))
                 self.checkpoints.update(run.id, phase="switching", **self.checkpoints.tally(run.id))
@@ -215,6 +229,29 @@ class Reindexer:
             target.close()
             parts_rt.close()
         return self.checkpoints.get(run.id)  # type: ignore[return-value]
+
+    @contextmanager
+    def _writes_held(self) -> Iterator[None]:
+        """No document is written meanwhile, by this process (its write gate) or any other (the write
+        gate row in the registry database, which their writes look at once they have begun): the gate
+        closed, then the documents other processes have in flight are waited for."""
+        with self.rt.write_gate.exclusive(), self.rt.leases.hold_row(WRITE_GATE) as closed:
+            if not closed:
+                raise ReindexError("another process holds writes back (a rollback or re-index)")
+            me, deadline = process_id(), time.monotonic() + self.rt.settings.reindex.drain_s
+            while True:
+                busy = [
+                    d for d in self.rt.registry.in_flight() if d.owner != me and self.rt.leases.alive(d.owner)
+                ]
+                if not busy:
+                    break
+                if time.monotonic() > deadline:
+                    raise _Failed(
+                        f"{len(busy)} documents other processes are writing did not finish within "
+                        f"{self.rt.settings.reindex.drain_s:g} s (RAG_REINDEX__DRAIN_S)"
+                    )
+                time.sleep(0.2)
+            yield
 
     def _parts(self, settings: Settings, fingerprint: str) -> tuple[Parts, Components]:
         """What turns documents into points under ``settings``, built like the served ones."""
@@ -366,7 +403,7 @@ class Reindexer:
                 builder = Builder(parts, target, self.rt.blobs, self.checkpoints, run.id)
                 progress = _Progress(self, run.id)
                 self._pass(builder, progress, "catching up")
-                with self.rt.write_gate.exclusive():
+                with self._writes_held():
                     self._pass(builder, progress, "last catch-up")
                     problems = count_problems(
                         target, wanted(self.rt.registry.list()), self.checkpoints.done(run.id)
