@@ -588,6 +588,18 @@ class ApiSettings(BaseModel):
         20.0, gt=0, description="Failed authentications per minute per client address; past them 429."
     )
     auth_fail_burst: int = Field(10, ge=1, description="Failed authentications an address may make at once.")
+    # -- issue 16, shared by processes on several hosts: originals and rate limits --
+    blob_url: str | None = Field(
+        None,
+        description="Where originals are kept, as an fsspec URL (s3://bucket/prefix with s3fs installed, "
+        "gs:// with gcsfs, file:///path); default the local RAG_API__BLOB_DIR, where uploads to a URL are "
+        "also staged.",
+    )
+    rate_limits: Literal["memory", "database"] = Field(
+        "memory",
+        description="Where the rate limiters' token buckets live: memory (one process) or database "
+        "(the registry's, shared by every API replica).",
+    )
 
     @model_validator(mode="after")
     def _per_tenant_default(self) -> ApiSettings:
