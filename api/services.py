@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 
 from api.keys import KeyStore
-from api.ratelimit import RateLimiter
+from api.ratelimit import Limits
 from app.runtime import Runtime
 from ingest.blobs import BlobStore, Owner
 from ingest.jobs import JobRunner
@@ -30,7 +30,7 @@ class Services:
     jobs: JobStore
     runner: JobRunner
     blobs: BlobStore
-    limiter: RateLimiter
+    limits: Limits
     metrics: Metrics
     checkpoints: Checkpoints
     reindexer: Reindexer
@@ -100,7 +100,7 @@ class Services:
             jobs=jobs,
             runner=runner,
             blobs=blobs,
-            limiter=RateLimiter(s.api.rate_per_minute, s.api.rate_burst),
+            limits=Limits.build(s.api, s.registry_url),
             metrics=metrics,
         )
 
@@ -150,6 +150,7 @@ class Services:
         self.blobs.close()
         self.keys.close()
         self.checkpoints.close()
+        self.limits.close()
         self.runtime.close()
 
 
