@@ -13,7 +13,6 @@ from fastapi import FastAPI, Request, Response
 
 from api import problems
 from api.headers import secure
-from api.ratelimit import RateLimiter
 from api.routes import admin, documents, health, jobs, monitor, query, ui
 from api.services import Services
 from app.runtime import Runtime
@@ -32,8 +31,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         rt = runtime or Runtime(settings or get_settings(), role="serve")
         services = Services.build(rt, working=rt.settings.api.run_jobs)
         await asyncio.to_thread(services.start)
-        api = rt.settings.api
-        app.state.auth_limiter = RateLimiter(api.auth_fail_per_minute, api.auth_fail_burst)
         if not rt.settings.api.auth:
             log.warning(
                 "API authentication is OFF (RAG_API__AUTH=false): every caller is admin of tenant %r",

@@ -49,7 +49,7 @@ def get_principal(
         # An address out of failures is refused before its key is looked at: guessing on past the
         # limit checks nothing, so a right guess there succeeds no more than a wrong one.
         address = request.client.host if request.client else "unknown"
-        failures = request.app.state.auth_limiter
+        failures = services.limits.auth_failures
         _refuse_if_exhausted(services, failures.peek(address))
         key = bearer.credentials if bearer else header
         found = services.keys.verify(key) if key else None
@@ -58,7 +58,7 @@ def get_principal(
             failures.take(address)
             _refuse("the API key is unknown or revoked" if key else None)
         principal = found
-    wait = services.limiter.take(principal.key_id)
+    wait = services.limits.per_key.take(principal.key_id)
     if wait > 0:
         services.metrics.rate_limited.inc()
         raise ApiProblem(

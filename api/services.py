@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from api.keys import KeyStore
-from api.ratelimit import RateLimiter
+from api.ratelimit import Limits
 from app.runtime import Runtime
 from core.errors import ReindexError
 from ingest.blobs import BlobStore, Owner
@@ -36,7 +36,7 @@ class Services:
     jobs: JobStore
     runner: JobRunner
     blobs: BlobStore
-    limiter: RateLimiter
+    limits: Limits
     metrics: Metrics
     checkpoints: Checkpoints
     reindexer: Reindexer
@@ -112,7 +112,7 @@ class Services:
             jobs=jobs,
             runner=runner,
             blobs=blobs,
-            limiter=RateLimiter(s.api.rate_per_minute, s.api.rate_burst),
+            limits=Limits.build(s.api, s.registry_url),
             metrics=metrics,
             working=working,
             serving=serving,
@@ -200,6 +200,7 @@ class Services:
         self.blobs.close()
         self.keys.close()
         self.checkpoints.close()
+        self.limits.close()
         self.runtime.close()
 
 

@@ -127,7 +127,10 @@ class Runtime:
     @cached_property
     def blobs(self) -> BlobStore:
         # References live in the registry's database; documents from before them are kept by the registry.
-        return BlobStore(self.settings.blob_dir, self.settings.registry_url, self.registry.uses_hash)
+        s = self.settings
+        return BlobStore(
+            s.api.blob_url or s.blob_dir, s.registry_url, self.registry.uses_hash, staging=s.blob_dir / "tmp"
+        )
 
     @cached_property
     def parser(self) -> Parser:

@@ -606,6 +606,18 @@ class ApiSettings(BaseModel):
         description="Server processes (uvicorn workers) of `rag serve`; more than one needs a Qdrant "
         "server (RAG_STORE__URL): Qdrant Edge's index belongs to one process.",
     )
+    # -- issue 16, shared by processes on several hosts: originals and rate limits --
+    blob_url: str | None = Field(
+        None,
+        description="Where originals are kept, as an fsspec URL (s3://bucket/prefix with s3fs installed, "
+        "gs:// with gcsfs, file:///path); default the local RAG_API__BLOB_DIR, where uploads to a URL are "
+        "also staged.",
+    )
+    rate_limits: Literal["memory", "database"] = Field(
+        "memory",
+        description="Where the rate limiters' token buckets live: memory (one process) or database "
+        "(the registry's, shared by every API replica).",
+    )
 
     @model_validator(mode="after")
     def _per_tenant_default(self) -> ApiSettings:

@@ -7,27 +7,42 @@ deleted when its last reference goes, in the same lock and transaction as the ch
 upload of the same bytes either keeps it or puts it back. References also measure what a tenant stores
 (``usage``), which its quota bounds.
 
-Files arrive whole (``put``) or streamed (``receive``: written to a temporary file in the blob directory
-while hashed, so an upload is never held in memory), and are renamed into place atomically.
+Files arrive whole (``put``) or streamed (``receive``: written to a local temporary file while hashed, so
+an upload is never held in memory), and are put in place so that a reader never sees half a file.
+
+Where they live is a directory (the default) or any fsspec URL (``s3://bucket/prefix`` with s3fs installed,
+``memory://`` in tests), so that processes on several hosts share them. A local directory keeps the
+temporary files in its ``tmp/`` and renames them into place (atomic on one filesystem). Another store gets
+each file uploaded under a temporary key (``<prefix>/tmp/``) before the lock, the slow part, then moved to
+its digest's key in the lock: a reader sees the whole file or none, whatever the backend's own ``put``
+guarantees. Readers get the bytes (``get``), or a local file (``local``: the file itself, or a temporary
+copy removed after).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import posixpath
+import re
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
+import fsspec
+from fsspec.core import split_protocol
+from fsspec.registry import known_implementations
 from sqlalchemy import BigInteger, String, distinct, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from core.db import SqlStore
-from core.errors import FileTooLarge, QuotaExceeded
+from core.errors import ConfigError, FileTooLarge, QuotaExceeded
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +83,39 @@ class Owner:
         return cls("job", tenant, job_id)
 
 
+def open_storage(url: str) -> tuple[Any, str]:
+    """The fsspec filesystem and root path of ``url``; ConfigError, at start-up, for a protocol fsspec
+    does not know or whose package is not installed."""
+    protocol = split_protocol(url)[0] or "file"
+    shown = _without_secret(url)
+    try:
+        return fsspec.core.url_to_fs(url)
+    except ImportError as e:
+        spec = known_implementations.get(protocol, {})
+        package = spec.get("class", "").split(".")[0]
+        hint = f"pip install {package}" if package and package != "fsspec" else str(e)
+        raise ConfigError(
+            f"blob storage {shown} (RAG_API__BLOB_URL): the {protocol}:// backend needs a package that is "
+            f"not installed ({e}); install it beside rag-knowledge: {hint}"
+        ) from e
+    except ValueError as e:
+        if protocol not in fsspec.available_protocols():
+            raise ConfigError(
+                f"blob storage {shown} (RAG_API__BLOB_URL): unknown protocol {protocol!r}; use a "
+                "directory, file://, memory:// or a protocol of an installed fsspec backend "
+                "(s3:// with s3fs, gs:// with gcsfs, az:// with adlfs)"
+            ) from e
+        raise ConfigError(f"blob storage {shown} (RAG_API__BLOB_URL) is not usable: {e}") from e
+
+
+def _without_secret(url: str) -> str:
+    """``url`` without the password a ``user:password@`` part may carry (it goes into messages)."""
+    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:<redacted>@", url)
+
+
 @dataclass(frozen=True)
 class Incoming:
-    """A file received into the blob directory under a temporary name, not yet kept."""
+    """A file received into a local temporary file, not yet kept."""
 
     path: Path
     digest: str
@@ -97,36 +142,67 @@ _LOCK = threading.RLock()
 
 
 class BlobStore(SqlStore):
-    def __init__(self, root: Path, refs_url: str, in_use: Callable[[str], bool] | None = None) -> None:
-        """``in_use(digest)`` may say a file is still needed though nothing references it (documents
-        indexed before references existed): such a file is kept."""
+    def __init__(
+        self,
+        location: Path | str,
+        refs_url: str,
+        in_use: Callable[[str], bool] | None = None,
+        staging: Path | None = None,
+    ) -> None:
+        """``location``: a directory, or an fsspec URL (``file://``, ``memory://``, ``s3://bucket/prefix``
+        ...). ``staging``: the local directory where a remote store's files are received before they are
+        uploaded (default: the system's temporary directory); a local store receives them in its own
+        ``tmp/``. ``in_use(digest)`` may say a file is still needed though nothing references it
+        (documents indexed before references existed): such a file is kept."""
+        protocol = split_protocol(str(location))[0]
+        if isinstance(location, Path) or protocol in (None, "file", "local"):
+            self.fs, base = fsspec.filesystem("file"), str(location)
+            self.root: Path | None = Path(self.fs._strip_protocol(base))
+            self.base = str(self.root)
+            self.temp_dir = self.root / "tmp"
+        else:
+            self.fs, self.base = open_storage(str(location))
+            self.base = self.base.rstrip("/")
+            self.root = None
+            self.temp_dir = staging or Path(tempfile.gettempdir()) / "rag-blobs"
+        self.url = _without_secret(str(location))
         super().__init__(refs_url, _Base.metadata)
-        self.root = root
         self.in_use = in_use
 
-    def path(self, digest: str) -> Path:
+    def _key(self, digest: str) -> str:
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
             raise ValueError(f"not a sha256 digest: {digest!r}")
-        return self.root / digest[:2] / digest
+        return posixpath.join(self.base, digest[:2], digest)
+
+    def path(self, digest: str) -> Path:
+        """The file of ``digest`` in a local store (ValueError for a remote one: use ``local``)."""
+        if self.root is None:
+            raise ValueError(f"the originals are not in a local directory but at {self.url}")
+        return Path(self._key(digest))
 
     # -- files in ------------------------------------------------------------------------------------
 
     def put(self, data: bytes, owner: Owner | None = None) -> str:
         """Store ``data`` (atomically; storing it twice is a no-op), referenced by ``owner``; its sha256."""
         digest = hashlib.sha256(data).hexdigest()
-        with _LOCK, self._session() as s:
-            if owner is not None:
-                self._add(s, digest, owner, len(data))
-            path = self.path(digest)
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self._temp_path()
-                tmp.write_bytes(data)
-                tmp.replace(path)
+        # Stored already (a document ingested again): nothing is written. Else staged before the lock.
+        staged = None if self.exists(digest) else self._stage(data)
+        try:
+            with _LOCK, self._session() as s:
+                if owner is not None:
+                    self._add(s, digest, owner, len(data))
+                if staged is None and not self.exists(digest):  # its last reference went meanwhile
+                    staged = self._stage(data)
+                if staged is not None:
+                    self._place(digest, staged)
+                    staged = None
+        finally:
+            if staged is not None:
+                self._remove(staged)
         return digest
 
     def receive(self, stream: BinaryIO, limit: int) -> Incoming:
-        """Copy ``stream`` into a temporary file here, hashing it; more than ``limit`` bytes ->
+        """Copy ``stream`` into a local temporary file, hashing it; more than ``limit`` bytes ->
         FileTooLarge (and nothing left behind). Keep it with ``keep`` or drop it with ``discard``."""
         tmp = self._temp_path()
         sha, size = hashlib.sha256(), 0
@@ -154,44 +230,108 @@ class BlobStore(SqlStore):
         they would take a tenant's originals over ``quota`` bytes (bytes it already stores cost nothing).
         The check counts the references just added, in the lock and transaction that add them, so two
         uploads at once cannot each pass it on what the other has not yet added."""
-        with _LOCK, self._session() as s:
-            tenants = sorted({owner.tenant for _, owner in files})
-            before = {t: self._usage(s, t) for t in tenants} if quota is not None else {}
-            for incoming, owner in files:
-                self._add(s, incoming.digest, owner, incoming.size)  # the write lock, with the first
-            if quota is not None:
-                for tenant in tenants:
-                    after = self._usage(s, tenant)
-                    if after > before[tenant] and after > quota:
-                        raise QuotaExceeded(_over_quota(tenant, before[tenant], after, quota))
-            for incoming, _ in files:
-                path = self.path(incoming.digest)
-                if path.exists():
+        staged: dict[str, str] = {}
+        try:
+            for incoming, _ in files:  # before the lock: a remote store's uploads are the slow part
+                if incoming.digest not in staged and (
+                    self.root is not None or not self.exists(incoming.digest)
+                ):
+                    staged[incoming.digest] = self._stage(incoming.path)
+            with _LOCK, self._session() as s:
+                tenants = sorted({owner.tenant for _, owner in files})
+                before = {t: self._usage(s, t) for t in tenants} if quota is not None else {}
+                for incoming, owner in files:
+                    self._add(s, incoming.digest, owner, incoming.size)  # the write lock, with the first
+                if quota is not None:
+                    for tenant in tenants:
+                        after = self._usage(s, tenant)
+                        if after > before[tenant] and after > quota:
+                            raise QuotaExceeded(_over_quota(tenant, before[tenant], after, quota))
+                for incoming, _ in files:
+                    key = staged.pop(incoming.digest, None)
+                    if key is None and not self.exists(incoming.digest):  # deleted since staging looked
+                        key = self._stage(incoming.path)
+                    if key is not None:
+                        self._place(incoming.digest, key)
                     incoming.path.unlink(missing_ok=True)
-                else:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    incoming.path.replace(path)
+        finally:
+            if self.root is None:  # refused: its uploads go (received files are the caller's to discard)
+                for key in staged.values():
+                    self._remove(key)
 
     def discard(self, incoming: Incoming) -> None:
         incoming.path.unlink(missing_ok=True)
 
     def clean_temp(self, older_than_s: float = 3600.0) -> int:
-        """Delete temporary files a crash left behind (old enough that no upload still writes them)."""
+        """Delete temporary files a crash left behind (old enough that no upload still writes them):
+        local ones, and a remote store's temporary keys."""
         now, n = time.time(), 0
-        for tmp in (self.root / "tmp").glob("*.part"):
+        for tmp in self.temp_dir.glob("*.part"):
             try:
                 if now - tmp.stat().st_mtime > older_than_s:
                     tmp.unlink()
                     n += 1
             except OSError:
                 continue  # gone meanwhile
+        if self.root is None:
+            n += self._clean_remote_temp(now, older_than_s)
+        return n
+
+    def _clean_remote_temp(self, now: float, older_than_s: float) -> int:
+        n = 0
+        try:
+            keys = self.fs.ls(posixpath.join(self.base, "tmp"), detail=False)
+        except (FileNotFoundError, NotImplementedError):
+            return 0
+        for key in keys:
+            try:
+                if now - self.fs.modified(key).timestamp() > older_than_s:
+                    self.fs.rm_file(key)
+                    n += 1
+            except (OSError, NotImplementedError):
+                continue  # gone meanwhile, or a backend that does not date its files
         return n
 
     def _temp_path(self) -> Path:
         # Unique per call, not per process: two threads storing the same bytes must not share a name.
-        tmp = self.root / "tmp" / f"{uuid.uuid4().hex}.part"
+        tmp = self.temp_dir / f"{uuid.uuid4().hex}.part"
         tmp.parent.mkdir(parents=True, exist_ok=True)
         return tmp
+
+    def _stage(self, source: Path | bytes) -> str:
+        """A copy of ``source`` ready to be moved into place, and its key: a file in a local store's
+        ``tmp/`` (a received file already is one), else an upload under a temporary key (the slow part,
+        done outside the lock when it can)."""
+        if self.root is not None:
+            if isinstance(source, Path):
+                return str(source)
+            tmp = self._temp_path()
+            tmp.write_bytes(source)
+            return str(tmp)
+        key = posixpath.join(self.base, "tmp", f"{uuid.uuid4().hex}.part")
+        if isinstance(source, Path):
+            self.fs.put_file(str(source), key)
+        else:
+            self.fs.pipe_file(key, source)
+        return key
+
+    def _place(self, digest: str, staged: str) -> None:
+        """In the lock: move a staged copy to ``digest``'s key, or drop it if the same bytes are there.
+        The final key appears whole whatever the backend: a rename on a local disk, a move from the
+        temporary key (a server-side copy on object stores) elsewhere."""
+        final = self._key(digest)
+        if self.fs.exists(final):
+            self._remove(staged)
+        elif self.root is not None:
+            Path(final).parent.mkdir(parents=True, exist_ok=True)
+            Path(staged).replace(final)
+        else:
+            self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
+            self.fs.mv(staged, final)
+
+    def _remove(self, key: str) -> None:
+        with suppress(FileNotFoundError):
+            self.fs.rm_file(key)
 
     # -- references ----------------------------------------------------------------------------------
 
@@ -217,7 +357,7 @@ class BlobStore(SqlStore):
                 have.update(tuple(row) for row in s.execute(q))
             for digest, kind, tenant, oid in sorted(wanted - have):
                 try:
-                    size = self.path(digest).stat().st_size
+                    size = self.size(digest)
                 except FileNotFoundError:
                     continue  # not stored: nothing to hold
                 s.add(_Ref(digest=digest, kind=kind, tenant=tenant, owner=oid, size=size))
@@ -239,7 +379,7 @@ class BlobStore(SqlStore):
                     continue
                 if self.in_use is not None and self.in_use(digest):
                     continue
-                self.path(digest).unlink(missing_ok=True)
+                self._remove(self._key(digest))
                 deleted.append(digest)
         if deleted:
             log.info("deleted %d original(s) nothing references: %s", len(deleted), ", ".join(deleted))
@@ -284,11 +424,32 @@ class BlobStore(SqlStore):
     # -- reading -------------------------------------------------------------------------------------
 
     def get(self, digest: str) -> bytes:
-        return self.path(digest).read_bytes()
+        return self.fs.cat_file(self._key(digest))
+
+    def size(self, digest: str) -> int:
+        """The file's size in bytes; FileNotFoundError when it is not stored."""
+        return int(self.fs.size(self._key(digest)))
+
+    @contextmanager
+    def local(self, digest: str) -> Iterator[Path]:
+        """A local file with ``digest``'s bytes for the ``with`` block: the file itself in a local store, a
+        temporary copy (removed after) from a remote one. FileNotFoundError when it is not stored."""
+        if self.root is not None:
+            path = self.path(digest)
+            if not path.exists():
+                raise FileNotFoundError(str(path))
+            yield path
+            return
+        tmp = self._temp_path()
+        try:
+            self.fs.get_file(self._key(digest), str(tmp))
+            yield tmp
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def exists(self, digest: str) -> bool:
-        return self.path(digest).exists()
+        return bool(self.fs.exists(self._key(digest)))
 
     def delete(self, digest: str) -> None:
         """Delete a file whatever references it (tests simulate a lost original with it)."""
-        self.path(digest).unlink(missing_ok=True)
+        self._remove(self._key(digest))

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from core.scrub import scrub
 from ingest.blobs import BlobStore, Owner
@@ -260,10 +261,9 @@ class JobRunner:
             if name != "done":
                 self.store.transition(job.id, JobState(name))
 
-        try:  # read from disk when the pipeline asks, never held here
-            src = Source.from_path(
-                self.blobs.path(job.blob), job.source, job.tenant, doc_id=job.doc_id, metadata=job.metadata
-            )
+        try:  # read (from disk or the remote store) when the pipeline asks, never held here
+            read, size = partial(self.blobs.get, job.blob), self.blobs.size(job.blob)
+            src = Source(job.source, job.tenant, read, size, doc_id=job.doc_id, metadata=job.metadata)
         except OSError as e:
             log.warning("job %s: original %s unreadable: %s", job.id, job.blob, e)
             self._fail(job.id, "unreadable", "the stored original file is missing or cannot be read")

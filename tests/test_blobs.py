@@ -1,24 +1,58 @@
 """Original files: stored once per content, referenced per document and job, deleted with the last
-reference, streamed in, measured per tenant. Real files and a real SQLite database."""
+reference, streamed in, measured per tenant; in a local directory and behind an fsspec URL (``memory://``,
+fsspec's own in-process filesystem, stands for a remote store). Real files and a real SQLite database."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 
+import fsspec
 import pytest
 
-from core.errors import FileTooLarge, QuotaExceeded
+from core.errors import ConfigError, FileTooLarge, QuotaExceeded
 from ingest.blobs import BlobStore, Owner
+
+Make = Callable[..., BlobStore]
+
+
+@pytest.fixture(params=["directory", "memory"])
+def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Make]:
+    """``make(in_use=None)``: a store in a local directory, or at a fresh ``memory://`` URL (files staged
+    in a local directory of their own)."""
+    made: list[BlobStore] = []
+    url = f"memory://blobs-{uuid.uuid4().hex}"
+
+    def make_store(in_use: Callable[[str], bool] | None = None) -> BlobStore:
+        refs = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+        if request.param == "directory":
+            store = BlobStore(tmp_path / "blobs", refs, in_use)
+        else:
+            store = BlobStore(url, refs, in_use, staging=tmp_path / "staging")
+        made.append(store)
+        return store
+
+    yield make_store
+    for store in made:
+        store.close()
+    if request.param == "memory":
+        with suppress(FileNotFoundError):  # nothing left
+            fsspec.filesystem("memory").rm(url, recursive=True)
 
 
 @pytest.fixture
-def blobs(tmp_path: Path):
-    store = BlobStore(tmp_path / "blobs", f"sqlite:///{tmp_path / 'registry.sqlite'}")
-    yield store
-    store.close()
+def blobs(make: Make) -> BlobStore:
+    return make()
+
+
+def _stored(blobs: BlobStore) -> list[str]:
+    """Every file under the store's root, temporary ones included."""
+    return blobs.fs.find(blobs.base)
 
 
 def _threads(n: int, target) -> list:  # noqa: ANN001 - a callable of the thread's index
@@ -51,7 +85,8 @@ def test_identical_concurrent_puts_all_succeed(blobs: BlobStore) -> None:
         for i in range(8):
             blobs.release(Owner.job("acme", f"job-{round_}-{i}"))
         assert not blobs.exists(digest)  # the next round starts with no file: all eight write it
-    assert not list((blobs.root / "tmp").glob("*"))  # no temporary file left behind
+    assert not list(blobs.temp_dir.glob("*"))  # no temporary file left behind
+    assert _stored(blobs) == []  # nor temporary key
 
 
 def test_a_file_goes_with_its_last_reference_whoever_holds_it(blobs: BlobStore) -> None:
@@ -72,16 +107,13 @@ def test_sync_keeps_what_a_document_serves_and_lets_the_old_version_go(blobs: Bl
     assert blobs.sync(doc, set()) == [new]
 
 
-def test_a_file_the_registry_still_uses_is_kept(tmp_path: Path) -> None:
+def test_a_file_the_registry_still_uses_is_kept(make: Make) -> None:
     """Documents indexed before references existed have none: ``in_use`` speaks for them."""
     legacy = hashlib.sha256(b"indexed long ago").hexdigest()
-    store = BlobStore(tmp_path / "blobs", f"sqlite:///{tmp_path / 'r.sqlite'}", in_use=lambda d: d == legacy)
-    try:
-        store.put(b"indexed long ago", Owner.job("acme", "j"))
-        assert store.release(Owner.job("acme", "j")) == []
-        assert store.exists(legacy)
-    finally:
-        store.close()
+    store = make(in_use=lambda d: d == legacy)
+    store.put(b"indexed long ago", Owner.job("acme", "j"))
+    assert store.release(Owner.job("acme", "j")) == []
+    assert store.exists(legacy)
 
 
 def test_releasing_while_the_same_bytes_arrive_never_loses_the_file(blobs: BlobStore) -> None:
@@ -101,11 +133,11 @@ def test_received_files_are_streamed_limited_and_kept_once(blobs: BlobStore) -> 
     data = b"x" * 3_000_000
     with pytest.raises(FileTooLarge):
         blobs.receive(io.BytesIO(data), limit=len(data) - 1)
-    assert not list((blobs.root / "tmp").glob("*"))
+    assert not list(blobs.temp_dir.glob("*"))
 
     one, two = blobs.receive(io.BytesIO(data), len(data)), blobs.receive(io.BytesIO(data), len(data))
     assert one.path != two.path and one.digest == two.digest == hashlib.sha256(data).hexdigest()
-    assert one.size == len(data) and one.path.parent == blobs.root / "tmp"
+    assert one.size == len(data) and one.path.parent == blobs.temp_dir
     blobs.keep(one, Owner.job("acme", "j1"))
     blobs.keep(two, Owner.job("acme", "j2"))
     assert blobs.get(one.digest) == data and not one.path.exists() and not two.path.exists()
@@ -157,3 +189,82 @@ def test_a_file_the_batch_path_fails_to_parse_leaves_no_original(runtime, tmp_pa
     assert runtime.ingestor.ingest([Source.from_path(notes, "notes.txt", "acme")]).failed
     assert runtime.blobs.exists(served) and not runtime.blobs.exists(hashlib.sha256(b"  \n\n ").hexdigest())
     assert runtime.blobs.usage("acme") == len(b"The quarterly review is on 12 March.\n")
+
+
+def test_a_reader_gets_a_local_file_removed_after_unless_it_is_the_original(blobs: BlobStore) -> None:
+    digest = blobs.put(b"parse me from a file", Owner.job("acme", "j"))
+    with blobs.local(digest) as path:
+        assert path.read_bytes() == b"parse me from a file"
+    assert path.exists() == (blobs.root is not None)  # the original itself, or a copy now gone
+    assert not list(blobs.temp_dir.glob("*"))
+    blobs.delete(digest)
+    with pytest.raises(FileNotFoundError), blobs.local(digest):
+        pass
+
+
+def test_temporary_files_a_crash_left_are_cleaned_locally_and_in_the_store(blobs: BlobStore) -> None:
+    """An upload killed between its staging and its move leaves a temporary key in a remote store."""
+    blobs.receive(io.BytesIO(b"a crash left me here"), 100)
+    orphan = f"{blobs.base}/tmp/{uuid.uuid4().hex}.part"
+    blobs.fs.pipe_file(orphan, b"half an upload")
+    assert blobs.clean_temp(older_than_s=3600) == 0  # too young: an upload may still be writing them
+    assert blobs.clean_temp(older_than_s=-1) == 2
+    assert not list(blobs.temp_dir.glob("*")) and not blobs.fs.exists(orphan)
+
+
+def test_an_unknown_protocol_is_refused_at_start_with_a_clear_reason(tmp_path: Path) -> None:
+    refs = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    with pytest.raises(ConfigError) as e:
+        BlobStore("nosuch://bucket/originals", refs)
+    assert "RAG_API__BLOB_URL" in str(e.value) and "unknown protocol 'nosuch'" in str(e.value)
+
+
+def test_a_protocol_whose_package_is_missing_names_the_package(tmp_path: Path) -> None:
+    """fsspec knows the protocol but its backend is not installed (as s3:// without s3fs)."""
+    fsspec.register_implementation(
+        "nopkgfs",
+        "nosuch_fsspec_backend.NoSuchFileSystem",
+        errtxt="Install nosuch-fsspec-backend",
+        clobber=True,
+    )
+    refs = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    with pytest.raises(ConfigError) as e:
+        BlobStore("nopkgfs://user:hunter2@host/originals", refs)
+    message = str(e.value)
+    assert "pip install nosuch_fsspec_backend" in message and "Install nosuch-fsspec-backend" in message
+    assert "hunter2" not in message and "RAG_API__BLOB_URL" in message
+    try:
+        import s3fs  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match="pip install s3fs"):
+            BlobStore("s3://bucket/originals", refs)
+
+
+def test_a_remote_store_serves_a_job_from_upload_to_search(
+    tmp_path: Path, embedder, onnx_cache, llm, sharing_runtime
+) -> None:  # noqa: ANN001
+    """RAG_API__BLOB_URL=memory://...: the upload goes to the store, the job parses it from there, and
+    deleting the document deletes it there; the local blob directory only stages."""
+    from api_client import key, serve, upload
+
+    url = f"memory://e2e-{uuid.uuid4().hex}"
+    data = b"The lighthouse keeper logs the fog horn tests every Tuesday at dawn.\n"
+    digest = hashlib.sha256(data).hexdigest()
+    memory = fsspec.filesystem("memory")
+    try:
+        with serve(tmp_path / "data", embedder, onnx_cache, llm, sharing_runtime, api={"blob_url": url}) as c:
+            a = key(c, "acme")
+            r = upload(c, a, ("lighthouse.txt", data))
+            assert r.status_code == 200, r.text
+            (doc,) = r.json()["documents"]
+            assert doc["status"] == "indexed", doc
+            assert memory.cat_file(f"{url}/{digest[:2]}/{digest}") == data
+            hits = c.post("/v1/search", json={"query": "fog horn tests"}, headers=a).json()["hits"]
+            assert hits and "fog horn" in hits[0]["text"]
+            assert c.delete(f"/v1/documents/{doc['document_id']}", headers=a).status_code == 204
+            assert not memory.exists(f"{url}/{digest[:2]}/{digest}")
+        staged = tmp_path / "data" / "blobs"
+        assert not [p for p in staged.rglob("*") if p.is_file()]  # nothing kept locally
+    finally:
+        with suppress(FileNotFoundError):
+            memory.rm(url, recursive=True)
