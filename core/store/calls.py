@@ -11,8 +11,8 @@ the connection refused, reset or timed out, or a 502/503/504 from the server or 
 write is sent again only when it never left this process (the connection was refused before a byte of
 it was sent). An upsert of the same point ids and a delete by filter are idempotent on their own, but a
 write that timed out may still be applied later, after a write we sent since (a delayed delete of a
-document would remove the points of its next upload): such a write fails with a ``StoreError``, and the
-job that made it is retried whole, which is safe because point ids are deterministic.
+document would remove the points of its next upload): such a write fails with a ``StoreError`` and
+the document's job fails; writing the document again is safe, point ids being deterministic.
 """
 
 from __future__ import annotations
