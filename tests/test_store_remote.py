@@ -175,6 +175,7 @@ def test_a_hybrid_search_is_one_round_trip() -> None:
         lambda: _status(503),
         lambda: _status(504),
     ],
+    ids=["refused", "read-timeout", "reset", "502", "503", "504"],
 )
 def test_reads_are_sent_again_after_a_transient_failure(fault: Any) -> None:
     proxy = Proxy()
