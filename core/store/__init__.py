@@ -17,6 +17,7 @@ def open_versions(settings: Settings) -> IndexVersions:
 
     from qdrant_client import QdrantClient
 
+    from core.store.calls import Retries
     from core.store.server import ServerVersions
 
     s = settings.store
@@ -31,6 +32,7 @@ def open_versions(settings: Settings) -> IndexVersions:
         shard_number=s.shard_number,
         replication_factor=s.replication_factor,
         write_consistency_factor=s.write_consistency_factor,
+        retries=Retries(s.read_retries, s.retry_backoff_s),
     )
 
 

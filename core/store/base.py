@@ -112,6 +112,13 @@ class VectorStore(Protocol):
         """Every tenant with at least one point."""
         ...
 
+    def _run(
+        self, requests: list[Any], steps: list[str], timings: dict[str, float] | None
+    ) -> list[list[Any]]:
+        """The scored points of each request, each timed under its step name (an engine in this process
+        has no round trips to save)."""
+        return [timed(timings, n, self._query, r) for n, r in zip(steps, requests, strict=True)]
+
     def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
         """Payloads of a document's points, in chunk order."""
         ...
@@ -141,7 +148,7 @@ class EngineStore:
     """The port's read methods both adapters derive from the same few engine calls, so the two engines
     cannot drift apart in what they return: ``_scroll`` (a document's records, page by page),
     ``_doc_facet`` (points per document id under a filter), ``_requests`` and ``_query`` (one search
-    request, its scored points)."""
+    request, its scored points; or ``_run``, all of a search's requests at once)."""
 
     def tenants(self) -> list[str]:
         raise NotImplementedError
@@ -158,6 +165,13 @@ class EngineStore:
 
     def _query(self, request: Any) -> list[Any]:
         raise NotImplementedError
+
+    def _run(
+        self, requests: list[Any], steps: list[str], timings: dict[str, float] | None
+    ) -> list[list[Any]]:
+        """The scored points of each request, each timed under its step name (an engine in this process
+        has no round trips to save)."""
+        return [timed(timings, n, self._query, r) for n, r in zip(steps, requests, strict=True)]
 
     def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
         out = [{"id": str(r.id), **(r.payload or {})} for r in self._scroll(tenant, doc_id, False)]
@@ -177,8 +191,7 @@ class EngineStore:
         requests, use_dense, use_sparse = self._requests(query)
         if not requests:
             return []
-        steps = request_steps(use_dense, use_sparse)
-        results = [timed(timings, n, self._query, r) for n, r in zip(steps, requests, strict=True)]
+        results = self._run(requests, request_steps(use_dense, use_sparse), timings)
         hits = [payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0])]
         lists = [[(str(p.id), p.score) for p in r] for r in results[1:]]
         dense = lists.pop(0) if use_dense else []
@@ -258,7 +271,8 @@ def annotate(
 def request_steps(use_dense: bool, use_sparse: bool) -> list[str]:
     """Names of the requests ``to_requests`` builds, in order, as they appear in search timings: the
     fused (or single-list) request, then the dense and the sparse candidate lists (the prefetches, run on
-    their own so each is timed; the fused request runs its prefetches again inside the engine)."""
+    their own so each is timed; the fused request runs its prefetches again inside the engine). A server
+    runs all of them in one round trip, timed as one step under the first name."""
     lists = [name for name, used in (("dense_prefetch", use_dense), ("sparse_prefetch", use_sparse)) if used]
     return ["fusion" if len(lists) == 2 else "list_query", *lists]
 

@@ -2,13 +2,13 @@
 
 An index version is a collection ``<name>_<version>``; the alias ``<name>`` names the one being served,
 and switching versions is one atomic alias update. Writes wait for the write consistency the settings
-ask for. Calls are serialised with a lock: qdrant-client's local mode, which the tests run this adapter
-on, is not thread-safe.
+ask for. Calls go through ``core.store.calls``: serialised only in qdrant-client's local mode (which the
+tests run this adapter on, and which is not thread-safe), reads retried on transient failures. A search
+is one round trip: its fused request and its candidate lists go in one batch.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -25,7 +25,9 @@ from core.store.base import (
     IndexMeta,
     branches,
     metadata_conditions,
+    timed,
 )
+from core.store.calls import Caller, Retries
 from core.types import Point, SearchFilter, SearchQuery
 
 _SCROLL_PAGE = 1000
@@ -115,7 +117,7 @@ class ServerStore(EngineStore):
         version: str,
         meta: IndexMeta,
         write_consistency: int = 1,
-        lock: threading.RLock | None = None,
+        caller: Caller | None = None,
         owns_client: bool = True,
     ) -> None:
         self._client = client
@@ -123,7 +125,7 @@ class ServerStore(EngineStore):
         self.version = version
         self.meta = meta
         self._ordering = qm.WriteOrdering.STRONG if write_consistency > 1 else None
-        self._lock = lock or threading.RLock()  # shared by every store on one client
+        self._caller = caller or Caller(client)
         self._owns_client = owns_client
 
     @property
@@ -141,35 +143,39 @@ class ServerStore(EngineStore):
         replication_factor: int = 1,
         write_consistency_factor: int = 1,
         create: bool = True,
+        retries: Retries | None = None,
     ) -> ServerStore:
+        call = Caller(client, retries)
         try:
-            target = _alias_target(client, alias)
+            target = call("reading aliases", _alias_target, client, alias, read=True)
             if target is None:
                 if not create:
                     raise StoreError(
                         f"no collection alias {alias!r} on the Qdrant server: ingest documents first"
                     )
                 version = "v0001"
-                cls.create_collection(
+                call(
+                    "creating a collection",
+                    cls.create_collection,
                     client,
                     f"{alias}_{version}",
                     meta,
                     shard_number,
                     replication_factor,
                     write_consistency_factor,
+                    read=False,
                 )
-                client.update_collection_aliases(
-                    change_aliases_operations=[
-                        qm.CreateAliasOperation(
-                            create_alias=qm.CreateAlias(
-                                collection_name=f"{alias}_{version}", alias_name=alias
-                            )
-                        )
-                    ]
+                create_alias = qm.CreateAlias(collection_name=f"{alias}_{version}", alias_name=alias)
+                call(
+                    "creating the alias",
+                    client.update_collection_aliases,
+                    change_aliases_operations=[qm.CreateAliasOperation(create_alias=create_alias)],
+                    read=False,
                 )
-                return cls(client, alias, version, meta, write_consistency_factor)
+                return cls(client, alias, version, meta, write_consistency_factor, call)
             version = target.removeprefix(f"{alias}_")
-            stored_raw = client.get_collection(target).config.metadata or {}
+            info = call("reading the collection", client.get_collection, target, read=True)
+            stored_raw = info.config.metadata or {}
         except (UnexpectedResponse, ResponseHandlingException, ValueError) as e:
             raise StoreError(f"Qdrant server: could not open {alias!r}: {e}") from e
         try:
@@ -177,7 +183,7 @@ class ServerStore(EngineStore):
         except KeyError as e:
             raise StoreError(f"collection {target} has no index metadata: not created by this product") from e
         stored.check_compatible(meta, f"collection {target}")
-        return cls(client, alias, version, stored, write_consistency_factor)
+        return cls(client, alias, version, stored, write_consistency_factor, call)
 
     @staticmethod
     def create_collection(
@@ -206,12 +212,11 @@ class ServerStore(EngineStore):
         for field in KEYWORD_FIELDS[1:]:
             client.create_payload_index(name, field, field_schema=qm.PayloadSchemaType.KEYWORD, wait=True)
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            try:
-                return fn(*args, **kwargs)
-            except (UnexpectedResponse, ResponseHandlingException, ValueError) as e:
-                raise StoreError(f"Qdrant server {what} on {self.collection} failed: {e}") from e
+    def _call(self, what: str, fn: Any, *args: Any, read: bool = True, **kwargs: Any) -> Any:
+        try:
+            return self._caller(what, fn, *args, read=read, **kwargs)
+        except (UnexpectedResponse, ResponseHandlingException, ValueError) as e:
+            raise StoreError(f"Qdrant server {what} on {self.collection} failed: {e}") from e
 
     def upsert(self, points: Sequence[Point]) -> None:
         if points:
@@ -222,6 +227,7 @@ class ServerStore(EngineStore):
                 points=[to_point(p) for p in points],
                 wait=True,
                 ordering=self._ordering,
+                read=False,
             )
 
     def delete_document(self, tenant: str, doc_id: str, keep_hash: str | None = None) -> None:
@@ -236,6 +242,7 @@ class ServerStore(EngineStore):
             points_selector=qm.FilterSelector(filter=flt),
             wait=True,
             ordering=self._ordering,
+            read=False,
         )
 
     def count(self, tenant: str | None = None, doc_id: str | None = None, doc_hash: str | None = None) -> int:
@@ -300,15 +307,22 @@ class ServerStore(EngineStore):
     def _requests(self, query: SearchQuery) -> tuple[list[qm.QueryRequest], bool, bool]:
         return to_requests(query)
 
-    def _query(self, request: qm.QueryRequest) -> list[Any]:
-        return self._call("query", self._client.query_points, self.collection, **_query_args(request)).points
+    def _run(
+        self, requests: list[qm.QueryRequest], steps: list[str], timings: dict[str, float] | None
+    ) -> list[Any]:
+        """Every request of a search in one round trip (``/points/query/batch``), timed as one step named
+        after the first: the candidate lists have no time of their own on a server."""
+        responses = timed(
+            timings, steps[0], self._call, "query", self._client.query_batch_points, self.collection, requests
+        )
+        return [r.points for r in responses]
 
     def flush(self) -> None:
         """Server writes are acknowledged with wait=True: nothing to flush."""
 
     def close(self) -> None:
         if self._owns_client:
-            with self._lock:
+            with self._caller.lock:
                 self._client.close()
 
 
@@ -327,20 +341,20 @@ class ServerVersions:
         shard_number: int = 1,
         replication_factor: int = 1,
         write_consistency_factor: int = 1,
+        retries: Retries | None = None,
     ) -> None:
         self.client = client
         self.alias = alias
         self.shard_number = shard_number
         self.replication_factor = replication_factor
         self.write_consistency_factor = write_consistency_factor
-        self.lock = threading.RLock()
+        self.call = Caller(client, retries)  # shared by the stores of every version
 
-    def _do(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        with self.lock:
-            try:
-                return fn(*args, **kwargs)
-            except (UnexpectedResponse, ResponseHandlingException, ValueError) as e:
-                raise StoreError(f"Qdrant server: {what} failed: {e}") from e
+    def _do(self, what: str, fn: Any, *args: Any, read: bool = True, **kwargs: Any) -> Any:
+        try:
+            return self.call(what, fn, *args, read=read, **kwargs)
+        except (UnexpectedResponse, ResponseHandlingException, ValueError) as e:
+            raise StoreError(f"Qdrant server: {what} failed: {e}") from e
 
     def collection(self, version: str) -> str:
         return f"{self.alias}_{version}"
@@ -377,7 +391,7 @@ class ServerVersions:
             version,
             meta,
             self.write_consistency_factor,
-            self.lock,
+            self.call,
             owns_client=False,
         )
 
@@ -391,6 +405,7 @@ class ServerVersions:
             self.shard_number,
             self.replication_factor,
             self.write_consistency_factor,
+            read=False,
         )
         return self._store(version, meta)
 
@@ -400,9 +415,8 @@ class ServerVersions:
     def drop(self, version: str) -> None:
         if version == self.current():
             raise StoreError(f"index version {version} is being served: it cannot be deleted")
-        self._do(
-            f"deleting {self.collection(version)}", self.client.delete_collection, self.collection(version)
-        )
+        name = self.collection(version)
+        self._do(f"deleting {name}", self.client.delete_collection, name, read=False)
 
     def switch(self, version: str) -> None:
         """Point the alias at ``version``: one atomic alias update (delete + create)."""
@@ -414,23 +428,16 @@ class ServerVersions:
                 create_alias=qm.CreateAlias(collection_name=self.collection(version), alias_name=self.alias)
             )
         )
-        self._do("switching the alias", self.client.update_collection_aliases, change_aliases_operations=ops)
+        self._do(
+            "switching the alias",
+            self.client.update_collection_aliases,
+            change_aliases_operations=ops,
+            read=False,
+        )
 
     def close(self) -> None:
-        with self.lock:
+        with self.call.lock:
             self.client.close()
-
-
-def _query_args(r: qm.QueryRequest) -> dict[str, Any]:
-    """One batch request as the keyword arguments of ``query_points`` (its filter is ``query_filter``)."""
-    return {
-        "query": r.query,
-        "using": r.using,
-        "prefetch": r.prefetch,
-        "query_filter": r.filter,
-        "limit": r.limit,
-        "with_payload": r.with_payload,
-    }
 
 
 def _alias_target(client: QdrantClient, alias: str) -> str | None:
