@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -17,7 +18,7 @@ from core.store.served import ServedIndex
 from core.types import Hit
 from ingest.blobs import BlobStore
 from ingest.chunk import Chunker, TokenCounter
-from ingest.fingerprint import build_groups, settings_fingerprint
+from ingest.fingerprint import build_groups, settings_fingerprint, with_build
 from ingest.gate import WriteGate
 from ingest.guard import ChunkGuard
 from ingest.isolate import ParseLimits, Parser
@@ -36,6 +37,8 @@ from rag.monitor.record import Recorder
 from rag.monitor.traces import Trace, TraceStore
 from rag.prompt.templates import PACKAGED, PromptLibrary
 from rag.retrieve import Retriever
+
+log = logging.getLogger(__name__)
 
 
 class Runtime:
@@ -117,7 +120,12 @@ class Runtime:
 
     @cached_property
     def store(self) -> ServedIndex:
-        store = ServedIndex.open(self.versions, self.index_meta, grace_s=self.settings.reindex.grace_s)
+        store = ServedIndex.open(
+            self.versions,
+            self.index_meta,
+            grace_s=self.settings.reindex.grace_s,
+            on_follow=self._follow_switch,
+        )
         if store.problem is None:
             # A dead process may have left a document half-written: settle it before anything reads the
             # index (a live one's documents in flight are left to it).
@@ -187,6 +195,14 @@ class Runtime:
             self.__dict__.pop(name, None)
         if embedder is not None and not same_model:
             self.__dict__["embedder"] = embedder
+
+    def _follow_switch(self, meta: IndexMeta) -> IndexMeta:
+        """Another process switched the served version: go on with the settings it was built with (a
+        re-index elsewhere changed chunking or the model), as the process that switched does."""
+        if meta.build and meta.build != build_groups(self.settings):
+            log.warning("adopting the build settings of the index version another process switched to")
+            self.adopt(with_build(self.settings, meta.build))
+        return self.index_meta
 
     def derive(self, settings: Settings) -> Runtime:
         """A runtime of its own for other settings (a re-index builds its version with one)."""

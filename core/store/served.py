@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.errors import IndexMismatch, StoreError
@@ -31,8 +31,13 @@ class ServedIndex:
         *,
         refresh_s: float = 2.0,
         grace_s: float = 30.0,
+        on_follow: Callable[[IndexMeta], IndexMeta] | None = None,
     ) -> None:
+        """``on_follow(meta)``: called when another process switched the served version (``meta``: the
+        new one's), before it is opened here; returns what this process is configured with from now on
+        (a replica adopts the settings the new version was built with)."""
         self.versions = versions
+        self.on_follow = on_follow
         self.configured = configured
         self.refresh_s = refresh_s
         self.grace_s = grace_s
@@ -46,9 +51,15 @@ class ServedIndex:
 
     @classmethod
     def open(
-        cls, versions: IndexVersions, configured: IndexMeta, *, create: bool = True, grace_s: float = 30.0
+        cls,
+        versions: IndexVersions,
+        configured: IndexMeta,
+        *,
+        create: bool = True,
+        grace_s: float = 30.0,
+        on_follow: Callable[[IndexMeta], IndexMeta] | None = None,
     ) -> ServedIndex:
-        served = cls(versions, configured, grace_s=grace_s)
+        served = cls(versions, configured, grace_s=grace_s, on_follow=on_follow)
         name = versions.current()
         if name is None:
             if not create:
@@ -138,6 +149,11 @@ class ServedIndex:
             name = self.versions.current()
             if name is not None and name != self._served:
                 log.warning("index version switched elsewhere: %s -> %s", self._served, name)
+                if self.on_follow is not None:
+                    try:
+                        self.configured = self.on_follow(self.versions.read_meta(name))
+                    except Exception:  # noqa: BLE001 - then the version is checked against what we have
+                        log.exception("could not adopt the settings index version %s was built with", name)
                 self._serve(name)
 
     # ---- VectorStore, on the served version ----------------------------------------------------------
