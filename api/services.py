@@ -40,7 +40,7 @@ class Services:
     @classmethod
     def build(cls, runtime: Runtime) -> Services:
         s = runtime.settings
-        jobs = JobStore(s.registry_url)
+        jobs = JobStore(s.registry_url, auto_upgrade=s.db.auto_upgrade)
         blobs = runtime.blobs
 
         def job_finished(job: Job, stage_ms: dict[str, float]) -> None:
@@ -79,7 +79,7 @@ class Services:
         runtime.trace_listeners.append(metrics.observe)
         runtime.drop_listeners.append(metrics.traces_dropped.inc)
         metrics.watch_slices(BreachWatch(lambda: runtime.traces, s.monitoring).breaches)
-        checkpoints = Checkpoints(s.registry_url)
+        checkpoints = Checkpoints(s.registry_url, auto_upgrade=s.db.auto_upgrade)
 
         def reindex_progress() -> dict[str, int]:
             run = checkpoints.unfinished()
@@ -96,7 +96,7 @@ class Services:
             checkpoints=checkpoints,
             reindexer=Reindexer(runtime, checkpoints),
             uploads=Uploads(runtime.registry, jobs, blobs, runner, s.api.tenant_quota_bytes),
-            keys=KeyStore(s.registry_url),
+            keys=KeyStore(s.registry_url, auto_upgrade=s.db.auto_upgrade),
             jobs=jobs,
             runner=runner,
             blobs=blobs,

@@ -95,7 +95,7 @@ class Runtime:
 
     @cached_property
     def registry(self) -> Registry:
-        return Registry(self.settings.registry_url)
+        return Registry(self.settings.registry_url, auto_upgrade=self.settings.db.auto_upgrade)
 
     @cached_property
     def versions(self) -> IndexVersions:
@@ -112,7 +112,12 @@ class Runtime:
     @cached_property
     def blobs(self) -> BlobStore:
         # References live in the registry's database; documents from before them are kept by the registry.
-        return BlobStore(self.settings.blob_dir, self.settings.registry_url, self.registry.uses_hash)
+        return BlobStore(
+            self.settings.blob_dir,
+            self.settings.registry_url,
+            self.registry.uses_hash,
+            auto_upgrade=self.settings.db.auto_upgrade,
+        )
 
     @cached_property
     def parser(self) -> Parser:
@@ -233,7 +238,7 @@ class Runtime:
 
     @cached_property
     def conversations(self) -> Conversations:
-        return Conversations(self.settings.conversations_url)
+        return Conversations(self.settings.conversations_url, auto_upgrade=self.settings.db.auto_upgrade)
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -256,7 +261,7 @@ class Runtime:
 
     @cached_property
     def traces(self) -> TraceStore:
-        return TraceStore(self.settings.traces_url)
+        return TraceStore(self.settings.traces_url, auto_upgrade=self.settings.db.auto_upgrade)
 
     @cached_property
     def recorder(self) -> Recorder:

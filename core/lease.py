@@ -94,8 +94,10 @@ def abandoned(owner: InstrumentedAttribute[str | None], lease_s: float) -> Colum
 class Leases(SqlStore):
     """This process's row in ``processes`` and the named locks, in the registry database."""
 
-    def __init__(self, url: str, lease_s: float = 30.0, role: str = "") -> None:
-        super().__init__(url, METADATA)
+    branch = "registry"
+
+    def __init__(self, url: str, lease_s: float = 30.0, role: str = "", *, auto_upgrade: bool = True) -> None:
+        super().__init__(url, auto_upgrade=auto_upgrade)
         self.lease_s = lease_s
         self.role = role
         self._stop = threading.Event()

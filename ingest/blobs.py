@@ -97,10 +97,19 @@ _LOCK = threading.RLock()
 
 
 class BlobStore(SqlStore):
-    def __init__(self, root: Path, refs_url: str, in_use: Callable[[str], bool] | None = None) -> None:
+    branch = "registry"
+
+    def __init__(
+        self,
+        root: Path,
+        refs_url: str,
+        in_use: Callable[[str], bool] | None = None,
+        *,
+        auto_upgrade: bool = True,
+    ) -> None:
         """``in_use(digest)`` may say a file is still needed though nothing references it (documents
         indexed before references existed): such a file is kept."""
-        super().__init__(refs_url, _Base.metadata)
+        super().__init__(refs_url, auto_upgrade=auto_upgrade)
         self.root = root
         self.in_use = in_use
 

@@ -22,12 +22,10 @@ from sqlalchemy import (
     Text,
     false,
     func,
-    inspect,
     select,
     text,
     update,
 )
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
@@ -113,20 +111,7 @@ def new_job_id() -> str:
 
 
 class JobStore(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _tables.metadata)
-        self._add_replaces()
-
-    def _add_replaces(self) -> None:
-        """Job tables made before ``replaces`` existed get it (create_all adds tables, not columns)."""
-        if "replaces" in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
-            return
-        try:
-            with self.engine.begin() as c:
-                c.execute(text("ALTER TABLE jobs ADD COLUMN replaces BOOLEAN NOT NULL DEFAULT FALSE"))
-        except DBAPIError:  # another process added it first
-            if "replaces" not in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
-                raise
+    branch = "registry"
 
     def create(
         self,

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, Select, String, Text, func, select
 from sqlalchemy.orm import registry
 
-from core.db import EnumString, SqlStore, UtcDateTime, add_columns, column, map_record, utcnow
+from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
 from core.lease import OWNER_LENGTH
 
 log = logging.getLogger(__name__)
@@ -58,10 +58,7 @@ class DocRecord:
     updated_at: dt.datetime = column(UtcDateTime, default_factory=utcnow, onupdate=utcnow)
 
 
-_DOCUMENTS = map_record(DocRecord, "documents", _tables)
-
-# Columns added after the table first shipped: created in an existing database on open.
-_ADDED_COLUMNS = ("guard", "owner")
+map_record(DocRecord, "documents", _tables)
 
 
 def _matching(q: Select[Any], tenant: str | None, status: Status | None, source: str | None) -> Select[Any]:
@@ -76,9 +73,7 @@ def _matching(q: Select[Any], tenant: str | None, status: Status | None, source:
 
 
 class Registry(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _tables.metadata)
-        add_columns(self.engine, _DOCUMENTS, _ADDED_COLUMNS)
+    branch = "registry"
 
     def get(self, tenant: str, doc_id: str) -> DocRecord | None:
         with self._session() as s:

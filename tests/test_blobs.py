@@ -1,5 +1,5 @@
 """Original files: stored once per content, referenced per document and job, deleted with the last
-reference, streamed in, measured per tenant. Real files and a real SQLite database."""
+reference, streamed in, measured per tenant. Real files and real databases (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from ingest.blobs import BlobStore, Owner
 
 
 @pytest.fixture
-def blobs(tmp_path: Path):
-    store = BlobStore(tmp_path / "blobs", f"sqlite:///{tmp_path / 'registry.sqlite'}")
+def blobs(tmp_path: Path, db_url: str):
+    store = BlobStore(tmp_path / "blobs", db_url)
     yield store
     store.close()
 
@@ -72,10 +72,10 @@ def test_sync_keeps_what_a_document_serves_and_lets_the_old_version_go(blobs: Bl
     assert blobs.sync(doc, set()) == [new]
 
 
-def test_a_file_the_registry_still_uses_is_kept(tmp_path: Path) -> None:
+def test_a_file_the_registry_still_uses_is_kept(tmp_path: Path, db_url: str) -> None:
     """Documents indexed before references existed have none: ``in_use`` speaks for them."""
     legacy = hashlib.sha256(b"indexed long ago").hexdigest()
-    store = BlobStore(tmp_path / "blobs", f"sqlite:///{tmp_path / 'r.sqlite'}", in_use=lambda d: d == legacy)
+    store = BlobStore(tmp_path / "blobs", db_url, in_use=lambda d: d == legacy)
     try:
         store.put(b"indexed long ago", Owner.job("acme", "j"))
         assert store.release(Owner.job("acme", "j")) == []

@@ -129,8 +129,7 @@ def owner_alive(owner: str) -> bool:
 
 
 class Checkpoints(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _tables.metadata)
+    branch = "registry"
 
     def create(
         self, version: str, served: str | None, build: dict[str, Any], fingerprint: str, incremental: bool
