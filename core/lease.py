@@ -88,7 +88,8 @@ def abandoned(owner: InstrumentedAttribute[str | None], lease_s: float) -> Colum
     """SQL: the work whose ``owner`` column names no live process (none, or one silent for ``lease_s``).
     This process is always alive to itself."""
     live = select(ProcessRow.id).where(ProcessRow.beat_at >= cutoff(lease_s))
-    return (owner != process_id()) & or_(owner.is_(None), owner == "", owner.not_in(live))
+    # NULL != me is NULL, not true: an owner of none is tested on its own.
+    return or_(owner.is_(None), (owner != process_id()) & or_(owner == "", owner.not_in(live)))
 
 
 class Leases(SqlStore):
