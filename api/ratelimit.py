@@ -110,14 +110,12 @@ class Bucket:
 
 
 BUCKETS = map_record(Bucket, "rate_buckets", _tables)
-METADATA = _tables.metadata
 
 
 class RateBuckets(SqlStore):
     """The ``rate_buckets`` table of the registry database, shared by the limiters of every process."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url, METADATA)
+    branch = "registry"
 
     def limiter(
         self, scope: str, per_minute: float, burst: int, clock: Clock = time.time
@@ -244,14 +242,14 @@ class Limits:
     store: RateBuckets | None = None
 
     @classmethod
-    def build(cls, api: ApiSettings, registry_url: str) -> Limits:
+    def build(cls, api: ApiSettings, registry_url: str, auto_upgrade: bool = True) -> Limits:
         """RAG_API__RATE_LIMITS: ``memory`` (this process alone) or ``database`` (shared)."""
         if api.rate_limits == "memory":
             return cls(
                 RateLimiter(api.rate_per_minute, api.rate_burst),
                 RateLimiter(api.auth_fail_per_minute, api.auth_fail_burst),
             )
-        store = RateBuckets(registry_url)
+        store = RateBuckets(registry_url, auto_upgrade=auto_upgrade)
         return cls(
             store.limiter("key", api.rate_per_minute, api.rate_burst),
             store.limiter("auth", api.auth_fail_per_minute, api.auth_fail_burst),

@@ -50,7 +50,7 @@ class Services:
     @classmethod
     def build(cls, runtime: Runtime, *, working: bool = True, serving: bool = True) -> Services:
         s = runtime.settings
-        jobs = JobStore(s.registry_url, s.cluster.lease_s)
+        jobs = JobStore(s.registry_url, s.cluster.lease_s, auto_upgrade=s.db.auto_upgrade)
         blobs = runtime.blobs
 
         def job_finished(job: Job, stage_ms: dict[str, float]) -> None:
@@ -91,7 +91,7 @@ class Services:
         runtime.trace_listeners.append(metrics.observe)
         runtime.drop_listeners.append(metrics.traces_dropped.inc)
         metrics.watch_slices(BreachWatch(lambda: runtime.traces, s.monitoring).breaches)
-        checkpoints = Checkpoints(s.registry_url, s.cluster.lease_s)
+        checkpoints = Checkpoints(s.registry_url, s.cluster.lease_s, auto_upgrade=s.db.auto_upgrade)
 
         def reindex_progress() -> dict[str, int]:
             run = checkpoints.unfinished()
@@ -108,11 +108,11 @@ class Services:
             checkpoints=checkpoints,
             reindexer=Reindexer(runtime, checkpoints, runs_here=working),
             uploads=Uploads(runtime.registry, jobs, blobs, runner, s.api.tenant_quota_bytes),
-            keys=KeyStore(s.registry_url),
+            keys=KeyStore(s.registry_url, auto_upgrade=s.db.auto_upgrade),
             jobs=jobs,
             runner=runner,
             blobs=blobs,
-            limits=Limits.build(s.api, s.registry_url),
+            limits=Limits.build(s.api, s.registry_url, s.db.auto_upgrade),
             metrics=metrics,
             working=working,
             serving=serving,

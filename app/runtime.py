@@ -105,14 +105,19 @@ class Runtime:
     def leases(self) -> Leases:
         """This process's lease on the registry database, beaten from first use to ``close``: whatever
         it owns there (documents it writes, jobs, a re-index) stays its own only while it beats."""
-        leases = Leases(self.settings.registry_url, self.settings.cluster.lease_s, role=self.role)
+        s = self.settings
+        leases = Leases(s.registry_url, s.cluster.lease_s, role=self.role, auto_upgrade=s.db.auto_upgrade)
         leases.start(self.settings.api.heartbeat_s)
         return leases
 
     @cached_property
     def registry(self) -> Registry:
         self.leases  # noqa: B018 - the documents this process begins are only its own while it beats
-        return Registry(self.settings.registry_url, self.settings.cluster.lease_s)
+        return Registry(
+            self.settings.registry_url,
+            self.settings.cluster.lease_s,
+            auto_upgrade=self.settings.db.auto_upgrade,
+        )
 
     @cached_property
     def versions(self) -> IndexVersions:
@@ -137,7 +142,11 @@ class Runtime:
         # References live in the registry's database; documents from before them are kept by the registry.
         s = self.settings
         return BlobStore(
-            s.api.blob_url or s.blob_dir, s.registry_url, self.registry.uses_hash, staging=s.blob_dir / "tmp"
+            s.api.blob_url or s.blob_dir,
+            s.registry_url,
+            self.registry.uses_hash,
+            staging=s.blob_dir / "tmp",
+            auto_upgrade=s.db.auto_upgrade,
         )
 
     @cached_property
@@ -270,7 +279,7 @@ class Runtime:
 
     @cached_property
     def conversations(self) -> Conversations:
-        return Conversations(self.settings.conversations_url)
+        return Conversations(self.settings.conversations_url, auto_upgrade=self.settings.db.auto_upgrade)
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -293,7 +302,7 @@ class Runtime:
 
     @cached_property
     def traces(self) -> TraceStore:
-        return TraceStore(self.settings.traces_url)
+        return TraceStore(self.settings.traces_url, auto_upgrade=self.settings.db.auto_upgrade)
 
     @cached_property
     def recorder(self) -> Recorder:

@@ -1,6 +1,7 @@
 """Our own small databases (registry, jobs, API keys, conversations, traces): SQLite in the data
-directory by default, any SQLAlchemy URL (Postgres in production) when configured. ``SqlStore`` is what
-each of them shares: the engine, its tables created, one transaction per ``_session()``.
+directory by default, any SQLAlchemy URL (PostgreSQL in production, with the ``postgres`` extra) when
+configured. ``SqlStore`` is what each of them shares: the engine, its schema brought to head by its
+migration branch (``core.migrations``), one transaction per ``_session()``.
 
 Each record is described once: a dataclass whose fields are also its table's columns (``column``), mapped
 onto the table ``map_record`` builds from those fields. The dataclass is what the code passes around and
@@ -15,20 +16,56 @@ import logging
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, create_engine, event, inspect, text
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy import Column, DateTime, String, Table, create_engine, event
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, registry, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from core import migrations
+from core.errors import DatabaseError
+
 log = logging.getLogger(__name__)
 
+POSTGRES_DRIVER = "postgresql+psycopg"
+POSTGRES_EXTRA = "install the postgres extra: pip install 'rag-knowledge[postgres]'"
+CONNECT_TIMEOUT_S = 10
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+
+def make_engine(url: str, name: str = "registry") -> Engine:
+    """The engine of the ``name`` database (a migration branch, for messages). A PostgreSQL URL without a
+    driver gets psycopg 3 (SQLAlchemy's default, psycopg2, is not installed)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as e:
+        raise DatabaseError(
+            f"the {name} database URL ({migrations.URL_SETTINGS[name]}) is not a SQLAlchemy URL: expected "
+            "e.g. sqlite:///path/to/file.sqlite or postgresql://user:password@host:5432/dbname"
+        ) from e
+    options: dict[str, Any] = {}
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername=POSTGRES_DRIVER)
+    if parsed.get_backend_name() == "postgresql":
+        options["pool_pre_ping"] = True  # a server restarted meanwhile closed the pooled connections
+        if "connect_timeout" not in parsed.query:
+            options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        try:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseError(f"cannot make the directory of the {name} database: {e}") from e
+    try:
+        engine = create_engine(parsed, **options)
+    except NoSuchModuleError as e:
+        raise DatabaseError(
+            f"the {name} database URL ({migrations.URL_SETTINGS[name]}) names an unknown database kind "
+            f"{parsed.drivername!r}: use sqlite:/// or postgresql://"
+        ) from e
+    except ImportError as e:
+        hint = POSTGRES_EXTRA if parsed.get_backend_name() == "postgresql" else f"install it ({e})"
+        raise DatabaseError(f"no driver for the {name} database ({parsed.drivername}): {hint}") from e
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -58,7 +95,9 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        return aware(value)
+        # PostgreSQL answers in the session's time zone, whatever the server's setting is.
+        value = aware(value)
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo is not dt.UTC else value
 
 
 class EnumString(TypeDecorator[enum.Enum]):
@@ -133,11 +172,26 @@ def as_dict(record: Any, exclude: Collection[str] = ()) -> dict[str, Any]:
 
 
 class SqlStore:
-    """Base of our small SQLAlchemy stores: the engine, the tables created, one transaction per session."""
+    """Base of our small SQLAlchemy stores: the engine, the schema at head, one transaction per session.
 
-    def __init__(self, url: str, metadata: MetaData) -> None:
-        self.engine: Engine = make_engine(url)
-        metadata.create_all(self.engine)
+    A subclass names the migration branch its tables belong to (``branch``: one of
+    ``core.migrations.BRANCHES``). Opening brings that branch to head, or, with ``auto_upgrade`` off
+    (RAG_DB__AUTO_UPGRADE), refuses a database that is behind (DatabaseBehind)."""
+
+    branch: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "branch", None) not in migrations.BRANCHES:
+            raise TypeError(f"{cls.__name__}.branch must be one of {migrations.BRANCHES}")
+
+    def __init__(self, url: str, *, auto_upgrade: bool = True) -> None:
+        self.engine: Engine = make_engine(url, self.branch)
+        try:
+            migrations.ensure(self.engine, self.branch, upgrade=auto_upgrade)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -147,15 +201,3 @@ class SqlStore:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def add_columns(engine: Engine, table: Table, names: Collection[str]) -> None:
-    """Add the columns ``names`` of ``table`` that a database made by an older version lacks
-    (``create_all`` adds only tables)."""
-    have = {c["name"] for c in inspect(engine).get_columns(table.name)}
-    with engine.begin() as conn:
-        for name in names:
-            if name not in have:
-                kind = table.c[name].type.compile(dialect=engine.dialect)
-                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
-                log.info("%s: added column %s", table.name, name)

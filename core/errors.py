@@ -114,3 +114,11 @@ class ConversationNotFound(RagError):
 
 class TraceNotFound(RagError):
     """No answer with that trace id exists for that tenant."""
+
+
+class DatabaseError(RagError):
+    """One of our databases (registry, conversations, traces) cannot be reached, opened or migrated."""
+
+
+class DatabaseBehind(DatabaseError):
+    """A database's schema is older than this version needs, and upgrading on open is off."""

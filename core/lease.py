@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, String, delete, insert, or_, select, text, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, registry
 
@@ -81,11 +80,6 @@ LOCKS = map_record(LockRow, "locks", _tables)
 METADATA = _tables.metadata
 
 
-def create_tables(engine: Engine) -> None:
-    """The lease tables, in a database whose work has owners (registry, jobs, re-index runs)."""
-    METADATA.create_all(engine)
-
-
 def held_elsewhere(name: str, lease_s: float) -> ColumnElement[bool]:
     """SQL: another live process holds the row lock ``name`` (``Leases.hold_row``)."""
     return (
@@ -103,7 +97,8 @@ def abandoned(owner: InstrumentedAttribute[str | None], lease_s: float) -> Colum
     """SQL: the work whose ``owner`` column names no live process (none, or one silent for ``lease_s``).
     This process is always alive to itself."""
     live = select(ProcessRow.id).where(ProcessRow.beat_at >= cutoff(lease_s))
-    return or_(owner.is_(None), owner == "", (owner != process_id()) & owner.not_in(live))
+    # NULL != me is NULL, not true: an owner of none is tested on its own.
+    return or_(owner.is_(None), (owner != process_id()) & or_(owner == "", owner.not_in(live)))
 
 
 def _pid_runs(pid: int) -> bool:
@@ -119,8 +114,10 @@ def _pid_runs(pid: int) -> bool:
 class Leases(SqlStore):
     """This process's row in ``processes`` and the named locks, in the registry database."""
 
-    def __init__(self, url: str, lease_s: float = 30.0, role: str = "") -> None:
-        super().__init__(url, METADATA)
+    branch = "registry"
+
+    def __init__(self, url: str, lease_s: float = 30.0, role: str = "", *, auto_upgrade: bool = True) -> None:
+        super().__init__(url, auto_upgrade=auto_upgrade)
         self.lease_s = lease_s
         self.role = role
         self._stop = threading.Event()

@@ -660,6 +660,16 @@ class ClusterSettings(BaseModel):
     # -- issue 16 helpers: add fields below this line, one block each --
 
 
+class DbSettings(BaseModel):
+    """Our databases' schemas (registry, conversations, traces), kept by migrations (``rag db upgrade``)."""
+
+    auto_upgrade: bool = Field(
+        True,
+        description="Bring a database's schema up to date when a process opens it. Off: a process refuses a "
+        "database that is behind, and `rag db upgrade` (a deployment step) upgrades it.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RAG_", env_nested_delimiter="__", extra="ignore", validate_default=True
@@ -681,6 +691,7 @@ class Settings(BaseSettings):
     monitoring: MonitoringSettings = MonitoringSettings()
     guardrails: GuardrailSettings = GuardrailSettings()
     cluster: ClusterSettings = ClusterSettings()
+    db: DbSettings = DbSettings()
 
     @model_validator(mode="after")
     def _chunks_fit_model(self) -> Settings:

@@ -142,12 +142,16 @@ _LOCK = threading.RLock()
 
 
 class BlobStore(SqlStore):
+    branch = "registry"
+
     def __init__(
         self,
         location: Path | str,
         refs_url: str,
         in_use: Callable[[str], bool] | None = None,
         staging: Path | None = None,
+        *,
+        auto_upgrade: bool = True,
     ) -> None:
         """``location``: a directory, or an fsspec URL (``file://``, ``memory://``, ``s3://bucket/prefix``
         ...). ``staging``: the local directory where a remote store's files are received before they are
@@ -166,7 +170,7 @@ class BlobStore(SqlStore):
             self.root = None
             self.temp_dir = staging or Path(tempfile.gettempdir()) / "rag-blobs"
         self.url = _without_secret(str(location))
-        super().__init__(refs_url, _Base.metadata)
+        super().__init__(refs_url, auto_upgrade=auto_upgrade)
         self.in_use = in_use
 
     def _key(self, digest: str) -> str:

@@ -28,16 +28,15 @@ from sqlalchemy import (
     Text,
     false,
     func,
-    inspect,
     select,
     text,
     update,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, registry
 
-from core.db import EnumString, SqlStore, UtcDateTime, add_columns, column, map_record, utcnow
-from core.lease import OWNER_LENGTH, abandoned, create_tables, process_id
+from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
+from core.lease import OWNER_LENGTH, abandoned, process_id
 
 
 class JobState(enum.StrEnum):
@@ -99,7 +98,7 @@ class Job:
 _RUNNING_SQL = text("state IN ('parsing', 'chunking', 'embedding')")
 
 # One running job per document, whichever process runs it: the database refuses a second claim.
-_JOBS = map_record(
+map_record(
     Job,
     "jobs",
     _tables,
@@ -122,24 +121,12 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class JobStore(SqlStore):
-    def __init__(self, url: str, lease_s: float = 30.0) -> None:
-        """``lease_s``: how long a silent process keeps the jobs it runs (``core.lease``)."""
-        super().__init__(url, _tables.metadata)
-        create_tables(self.engine)
-        self._add_replaces()
-        add_columns(self.engine, _JOBS, ("owner",))
-        self.lease_s = lease_s
+    branch = "registry"
 
-    def _add_replaces(self) -> None:
-        """Job tables made before ``replaces`` existed get it (create_all adds tables, not columns)."""
-        if "replaces" in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
-            return
-        try:
-            with self.engine.begin() as c:
-                c.execute(text("ALTER TABLE jobs ADD COLUMN replaces BOOLEAN NOT NULL DEFAULT FALSE"))
-        except DBAPIError:  # another process added it first
-            if "replaces" not in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
-                raise
+    def __init__(self, url: str, lease_s: float = 30.0, *, auto_upgrade: bool = True) -> None:
+        """``lease_s``: how long a silent process keeps the jobs it runs (``core.lease``)."""
+        super().__init__(url, auto_upgrade=auto_upgrade)
+        self.lease_s = lease_s
 
     def create(
         self,

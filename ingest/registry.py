@@ -21,9 +21,9 @@ from sqlalchemy import JSON, ColumnElement, Integer, Select, String, Text, func,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
-from core.db import EnumString, SqlStore, UtcDateTime, add_columns, column, map_record, utcnow
+from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
 from core.errors import DocumentBusy
-from core.lease import OWNER_LENGTH, abandoned, create_tables, held_elsewhere, process_id
+from core.lease import OWNER_LENGTH, abandoned, held_elsewhere, process_id
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,7 @@ class DocRecord:
     updated_at: dt.datetime = column(UtcDateTime, default_factory=utcnow, onupdate=utcnow)
 
 
-_DOCUMENTS = map_record(DocRecord, "documents", _tables)
-
-# Columns added after the table first shipped: created in an existing database on open.
-_ADDED_COLUMNS = ("guard", "owner")
+map_record(DocRecord, "documents", _tables)
 
 
 def _matching(q: Select[Any], tenant: str | None, status: Status | None, source: str | None) -> Select[Any]:
@@ -88,12 +85,14 @@ WRITE_GATE = "write-gate"
 
 
 class Registry(SqlStore):
-    def __init__(self, url: str, lease_s: float = 30.0, gate_wait_s: float = 600.0) -> None:
+    branch = "registry"
+
+    def __init__(
+        self, url: str, lease_s: float = 30.0, gate_wait_s: float = 600.0, *, auto_upgrade: bool = True
+    ) -> None:
         """``lease_s``: how long a silent process keeps the documents it writes (``core.lease``);
         ``gate_wait_s``: the longest a write waits for another process's re-index to switch."""
-        super().__init__(url, _tables.metadata)
-        create_tables(self.engine)
-        add_columns(self.engine, _DOCUMENTS, _ADDED_COLUMNS)
+        super().__init__(url, auto_upgrade=auto_upgrade)
         self.lease_s = lease_s
         self.gate_wait_s = gate_wait_s
 

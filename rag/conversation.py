@@ -20,11 +20,9 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    inspect,
     select,
-    text,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
 from core.db import SqlStore, UtcDateTime, column, map_record, utcnow
@@ -76,9 +74,7 @@ map_record(
 
 
 class Conversations(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _tables.metadata)
-        self._upgrade()
+    branch = "conversations"
 
     def open(self, tenant: str, conversation_id: str | None) -> str:
         """The id of this tenant's conversation, created if the tenant has none by that id (a new id
@@ -115,36 +111,3 @@ class Conversations(SqlStore):
         with self._session() as s:
             q = select(Turn.id).where(Turn.tenant == tenant, Turn.trace_id == trace_id)
             return s.scalars(q).first() is not None
-
-    def _upgrade(self) -> None:
-        """Moves conversations of the first schema (ids global, tables ``conversations`` and ``turns``)
-        into the tenant-scoped tables, once."""
-        if not inspect(self.engine).has_table("conversations"):
-            return
-        try:
-            moved = self._move_legacy()
-        except SQLAlchemyError:
-            if inspect(self.engine).has_table("conversations"):
-                raise
-            return  # another process opening the same database moved them first
-        log.info("conversations moved to tenant-scoped ids (%s turns)", moved)
-
-    def _move_legacy(self) -> int:
-        with self.engine.begin() as c:
-            c.execute(
-                text(
-                    "INSERT INTO tenant_conversations (tenant, id, created_at) "
-                    "SELECT tenant, id, created_at FROM conversations"
-                )
-            )
-            moved = c.execute(
-                text(
-                    "INSERT INTO conversation_turns "
-                    "(tenant, conversation_id, question, standalone, answer, trace_id, created_at) "
-                    "SELECT c.tenant, t.conversation_id, t.question, t.standalone, t.answer, t.trace_id, "
-                    "t.created_at FROM turns t JOIN conversations c ON c.id = t.conversation_id ORDER BY t.id"
-                )
-            ).rowcount
-            c.execute(text("DROP TABLE turns"))
-            c.execute(text("DROP TABLE conversations"))
-        return moved

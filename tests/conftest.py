@@ -246,3 +246,35 @@ def client(tmp_path: Path, embedder, onnx_cache, llm, sharing_runtime):
 
     with serve(tmp_path / "data", embedder, onnx_cache, llm, sharing_runtime) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator:
+    """A PostgreSQL server for this session (tests/postgres.py); skips when none can be started here."""
+    from postgres import PostgresServer, unavailable
+
+    reason = unavailable()
+    if reason:
+        if os.environ.get("RAG_TEST_REQUIRE_POSTGRES"):
+            pytest.fail(f"RAG_TEST_REQUIRE_POSTGRES is set but {reason}")
+        pytest.skip(reason)
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a fresh, empty PostgreSQL database."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind our stores run on: SQLite in tmp_path, and PostgreSQL."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'db.sqlite'}"

@@ -1,6 +1,7 @@
 """Original files: stored once per content, referenced per document and job, deleted with the last
 reference, streamed in, measured per tenant; in a local directory and behind an fsspec URL (``memory://``,
-fsspec's own in-process filesystem, stands for a remote store). Real files and a real SQLite database."""
+fsspec's own in-process filesystem, stands for a remote store). Real files and real databases (SQLite
+and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,14 @@ Make = Callable[..., BlobStore]
 
 
 @pytest.fixture(params=["directory", "memory"])
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Make]:
+def make(request: pytest.FixtureRequest, tmp_path: Path, db_url: str) -> Iterator[Make]:
     """``make(in_use=None)``: a store in a local directory, or at a fresh ``memory://`` URL (files staged
     in a local directory of their own)."""
     made: list[BlobStore] = []
     url = f"memory://blobs-{uuid.uuid4().hex}"
 
     def make_store(in_use: Callable[[str], bool] | None = None) -> BlobStore:
-        refs = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+        refs = db_url
         if request.param == "directory":
             store = BlobStore(tmp_path / "blobs", refs, in_use)
         else:

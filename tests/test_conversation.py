@@ -1,4 +1,4 @@
-"""Conversation history in SQLite: order, limits, tenants."""
+"""Conversation history in SQLite and PostgreSQL: order, limits, tenants."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from core.errors import ConversationNotFound
 from rag.conversation import Conversations, Turn
 
 
-def test_history_keeps_order_limits_and_survives_reopening(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+def test_history_keeps_order_limits_and_survives_reopening(db_url: str) -> None:
+    url = db_url
     conv = Conversations(url)
     cid = conv.open("t1", None)
     assert len(cid) == 32 and conv.history("t1", cid) == []
@@ -30,8 +30,8 @@ def test_history_keeps_order_limits_and_survives_reopening(tmp_path: Path) -> No
     again.close()
 
 
-def test_an_id_names_a_conversation_within_one_tenant(tmp_path: Path) -> None:
-    conv = Conversations(f"sqlite:///{tmp_path / 'c.sqlite'}")
+def test_an_id_names_a_conversation_within_one_tenant(db_url: str) -> None:
+    conv = Conversations(db_url)
     cid = conv.open("t1", "chosen-by-client")
     assert cid == "chosen-by-client"
     conv.append("t1", cid, Turn("secret?", "secret?", "a1", "trace-1", utcnow()))
@@ -79,8 +79,8 @@ def test_conversations_of_the_first_schema_are_kept(tmp_path: Path) -> None:
     again.close()
 
 
-def test_concurrent_first_use_of_one_id_opens_one_conversation(tmp_path: Path) -> None:
-    conv = Conversations(f"sqlite:///{tmp_path / 'c.sqlite'}")
+def test_concurrent_first_use_of_one_id_opens_one_conversation(db_url: str) -> None:
+    conv = Conversations(db_url)
     barrier = threading.Barrier(8)
 
     def open_at_once(cid: str) -> str:

@@ -438,7 +438,7 @@ def test_an_unexpected_failure_says_so_in_words_without_internals(
     assert _wait(client, [after["id"]])[after["id"]]["state"] == "indexed"
 
 
-def test_only_one_of_two_racing_transitions_finishes_a_job(tmp_path: Path) -> None:
+def test_only_one_of_two_racing_transitions_finishes_a_job(db_url: str) -> None:
     """The worker's "indexed" and the watchdog's "timeout" at once: one wins, the other is told it lost,
     and the row is one or the other, never a mix. A barrier holds each thread just before its write, so
     both have looked at the row by then (the race, every time)."""
@@ -446,7 +446,7 @@ def test_only_one_of_two_racing_transitions_finishes_a_job(tmp_path: Path) -> No
 
     from ingest.jobstore import JobState, JobStore
 
-    store = JobStore(f"sqlite:///{tmp_path / 'jobs.db'}")
+    store = JobStore(db_url)
     job = store.create("acme", "doc", "a.txt", "0" * 64, {})
     store.transition(job.id, JobState.EMBEDDING)
     barrier = threading.Barrier(2)
@@ -647,8 +647,9 @@ def test_a_job_table_from_before_replacements_were_recorded_gets_the_column(tmp_
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     old = JobStore(url)
     queued = old.create("acme", "doc", "a.txt", "0" * 64, {})
-    with old.engine.begin() as c:  # as the table was made before
+    with old.engine.begin() as c:  # as the table was made before, and before migrations
         c.execute(text("ALTER TABLE jobs DROP COLUMN replaces"))
+        c.execute(text("DROP TABLE alembic_version_registry"))
     old.close()
     store = JobStore(url)
     assert store.get(queued.id).replaces is False

@@ -43,8 +43,8 @@ def playing(name: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'registry.sqlite'}"
+def url(db_url: str) -> str:
+    return db_url
 
 
 @pytest.fixture
@@ -114,14 +114,15 @@ def test_rows_of_this_hosts_dead_processes_are_reaped_on_start(leases: Leases) -
     assert {p.id for p in leases.live()} == {process_id(), "elsewhere:1:abc"}
 
 
-def test_a_named_lock_is_held_by_one_process_and_taken_from_a_dead_one(leases: Leases, url: str) -> None:
+def test_a_row_lock_is_held_by_one_process_and_taken_from_a_dead_one(leases: Leases, url: str) -> None:
+    """(PostgreSQL's advisory lock, ``hold``, goes with its holder's connection: test_db kills one.)"""
     other = Leases(url, LEASE_S)
-    with playing("a") as a, other.hold("reconcile") as got_a:
+    with playing("a") as a, other.hold_row("reconcile") as got_a:
         assert got_a
-        with playing("b"), other.hold("reconcile") as got_b:
+        with playing("b"), other.hold_row("reconcile") as got_b:
             assert not got_b  # a holds it and is alive
         _silence(other, a)
-        with playing("b"), other.hold("reconcile") as got_b:
+        with playing("b"), other.hold_row("reconcile") as got_b:
             assert got_b  # a went silent: its lock is taken over
     other.close()
 

@@ -326,8 +326,9 @@ def test_drift_endpoint_sets_gauges_and_logs_a_breach(
 def test_a_trace_store_made_before_the_prompt_column_gets_it(tmp_path: Path) -> None:
     path = tmp_path / "traces.sqlite"
     TraceStore(f"sqlite:///{path}").close()
-    with sqlite3.connect(path) as db:  # the table as older versions created it
+    with sqlite3.connect(path) as db:  # the table as older versions created it, before migrations
         db.execute("ALTER TABLE traces DROP COLUMN prompt_messages")
+        db.execute("DROP TABLE alembic_version_traces")
     store = TraceStore(f"sqlite:///{path}")
     sent = [
         {"role": "system", "content": "Answer from the sources."},
@@ -338,8 +339,8 @@ def test_a_trace_store_made_before_the_prompt_column_gets_it(tmp_path: Path) -> 
     store.close()
 
 
-def test_old_traces_are_purged(tmp_path: Path) -> None:
-    store = TraceStore(f"sqlite:///{tmp_path / 't.sqlite'}")
+def test_old_traces_are_purged(db_url: str) -> None:
+    store = TraceStore(db_url)
     old = Trace(id="old", kind="search", tenant="t", created_at=utcnow() - dt.timedelta(days=40))
     new = Trace(id="new", kind="search", tenant="t", created_at=utcnow())
     store.write([old, new])

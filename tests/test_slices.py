@@ -91,8 +91,8 @@ def _slice(report: dict, key: str, value: str) -> dict:
 # ---- a degraded slice is reported, a healthy one not -----------------------------------------------------
 
 
-def test_a_document_type_retrieving_badly_is_reported_and_healthy_slices_are_not(tmp_path: Path) -> None:
-    store = TraceStore(f"sqlite:///{tmp_path / 'traces.sqlite'}")
+def test_a_document_type_retrieving_badly_is_reported_and_healthy_slices_are_not(db_url: str) -> None:
+    store = TraceStore(db_url)
     store.write(_traffic())
     report = report_window(store, MonitoringSettings(), hours=24).to_dict()
     store.close()

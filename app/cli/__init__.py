@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import ask, docs, evaluate, ingest, keys, monitor, reindex, search, serve, worker
+from app.cli import ask, db, docs, evaluate, ingest, keys, monitor, reindex, search, serve, worker
 from app.cli.common import handle_errors
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.add_typer(monitor.app, name="monitor")
 app.command("eval")(handle_errors(evaluate.evaluate))
 app.add_typer(docs.app, name="docs")
 app.add_typer(reindex.app, name="reindex")
+app.add_typer(db.app, name="db")
 
 
 def main() -> None:

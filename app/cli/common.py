@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from app.runtime import Runtime
 from core import offline
@@ -47,11 +48,12 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ConfigError as e:
-            console_err.print(f"[red]configuration error:[/red] {e}", soft_wrap=True)
+            console_err.print(f"[red]configuration error:[/red] {escape(str(e))}", soft_wrap=True)
             raise typer.Exit(2) from e
         except RagError as e:
             logging.getLogger(__name__).debug("command failed", exc_info=True)
-            console_err.print(f"[red]error:[/red] {e}", soft_wrap=True)
+            # Escaped: a message may hold brackets (pip install 'rag-knowledge[postgres]').
+            console_err.print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
             raise typer.Exit(1) from e
 
     return wrapper  # type: ignore[return-value]

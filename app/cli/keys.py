@@ -17,7 +17,8 @@ app = typer.Typer(help="API keys of the HTTP service.", no_args_is_help=True)
 def _store():  # noqa: ANN202 - KeyStore
     from api.keys import KeyStore
 
-    return KeyStore(load_settings().registry_url)
+    settings = load_settings()
+    return KeyStore(settings.registry_url, auto_upgrade=settings.db.auto_upgrade)
 
 
 @app.command("create")

@@ -33,7 +33,7 @@ AsJson = Annotated[bool, typer.Option("--json")]
 def _store() -> tuple[TraceStore, object]:
     offline.set_env()
     settings = load_settings()
-    return TraceStore(settings.traces_url), settings
+    return TraceStore(settings.traces_url, auto_upgrade=settings.db.auto_upgrade), settings
 
 
 def _window(hours: float, tenant: str | None, **kw: str) -> list[Trace]:

@@ -170,7 +170,7 @@ def _limit_threads(rt: Runtime, threads: int | None) -> None:
 def _reindexing() -> Iterator[tuple[Runtime, Checkpoints]]:
     """The runtime and the re-index checkpoints, both closed at the end."""
     with runtime() as rt:
-        checkpoints = Checkpoints(rt.settings.registry_url)
+        checkpoints = Checkpoints(rt.settings.registry_url, auto_upgrade=rt.settings.db.auto_upgrade)
         try:
             yield rt, checkpoints
         finally:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
 from core.errors import ReindexError
-from core.lease import abandoned, create_tables, process_id
+from core.lease import abandoned, process_id
 
 
 class RunState(enum.StrEnum):
@@ -108,10 +108,11 @@ class DoneDoc:
 
 
 class Checkpoints(SqlStore):
-    def __init__(self, url: str, lease_s: float = 30.0) -> None:
+    branch = "registry"
+
+    def __init__(self, url: str, lease_s: float = 30.0, *, auto_upgrade: bool = True) -> None:
         """``lease_s``: how long a silent process keeps the run it owns (``core.lease``)."""
-        super().__init__(url, _tables.metadata)
-        create_tables(self.engine)
+        super().__init__(url, auto_upgrade=auto_upgrade)
         self.lease_s = lease_s
 
     def create(

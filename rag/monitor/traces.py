@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, defer, registry
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
-from core.db import SqlStore, UtcDateTime, add_columns, as_dict, column, map_record, utcnow
+from core.db import SqlStore, UtcDateTime, as_dict, column, map_record, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +112,7 @@ class Trace:
         return as_dict(self, exclude=("query_vector",)) | {"prompt": self.prompt_id}
 
 
-_TRACES = map_record(Trace, "traces", _tables)
-
-# Columns added after the table first shipped: created in an existing database on open.
-_ADDED_COLUMNS = ("prompt_messages", "guardrails", "slices")
+map_record(Trace, "traces", _tables)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -143,9 +140,7 @@ def _unloaded(traces: Sequence[Trace], *names: str) -> None:
 
 
 class TraceStore(SqlStore):
-    def __init__(self, url: str) -> None:
-        super().__init__(url, _tables.metadata)
-        add_columns(self.engine, _TRACES, _ADDED_COLUMNS)
+    branch = "traces"
 
     def write(self, traces: Sequence[Trace]) -> None:
         with self._session() as s:

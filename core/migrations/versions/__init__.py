@@ -1,0 +1,1 @@
+"""The revisions, one directory per branch (core.migrations)."""

@@ -1,0 +1,1 @@
+"""Revisions of one branch (core.migrations)."""
