@@ -96,6 +96,7 @@ class JobRunner:
         self._wake = threading.Condition()
         self._stuck: set[tuple[str, str]] = set()  # documents of workers given up on, still running
         self._swept = 0.0  # when jobs of dead processes were last looked for (monotonic)
+        self._orphans: set[Owner] = set()  # job references without a job at the last sweep
         self._running: dict[str, _Running] = {}  # job id -> its worker
         self._retired: set[threading.Thread] = set()  # workers replaced: they exit after their job
         self._lock = threading.Lock()
@@ -125,12 +126,20 @@ class JobRunner:
                 self._fail(job.id, "interrupted", f"interrupted by a restart {job.attempts} times; giving up")
             elif self.store.release(job):
                 log.warning("resuming job %s (%s) interrupted in state %s", job.id, job.source, job.state)
-        for owner in self.blobs.owners("job"):
-            job = self.store.get(owner.id)
-            if job is None or job.finished:
-                if job is not None and self.settle is not None:
+        owners = self.blobs.owners("job")
+        jobs = {j.id: j for j in self.store.get_many([o.id for o in owners])}
+        for owner in owners:
+            job = jobs.get(owner.id)
+            if job is not None and job.finished:
+                if self.settle is not None:
                     self.settle(job.tenant, job.doc_id)
                 self.blobs.release(owner)
+        # A reference without its job: an upload (in any process) holds its file a moment before its
+        # job row exists, or crashed in between. Let go only of those still without one a sweep later.
+        orphans = {o for o in owners if o.id not in jobs}
+        for owner in orphans & self._orphans:
+            self.blobs.release(owner)
+        self._orphans = orphans
 
     def alive(self) -> bool:
         with self._lock:

@@ -23,6 +23,8 @@ from core.errors import DocumentBusy, ReindexError
 from core.lease import Leases, LockRow, ProcessRow, process_id
 from core.store.base import IndexMeta
 from core.store.edge import EdgeStore
+from ingest.blobs import BlobStore, Owner
+from ingest.jobs import JobRunner
 from ingest.jobstore import JobState, JobStore
 from ingest.reconcile import reconcile
 from ingest.registry import WRITE_GATE, Registry, Status
@@ -290,3 +292,18 @@ def test_a_run_started_by_a_serving_only_replica_waits_for_a_worker(url: str) ->
     checkpoints = Checkpoints(url, LEASE_S)
     run = checkpoints.create("v2", "v1", {}, "fp", False, owned=False)
     assert checkpoints.abandoned().id == run.id and checkpoints.take_over(run.id)
+
+
+def test_a_reference_without_its_job_is_dropped_only_a_sweep_later(url: str, tmp_path: Path) -> None:
+    """An upload in another process holds its file a moment before its job row exists: a sweep between
+    the two must not take the file away."""
+    jobs, blobs = JobStore(url, LEASE_S), BlobStore(tmp_path / "blobs", url)
+    runner = JobRunner(jobs, ingest=lambda *_: None, blobs=blobs)  # type: ignore[arg-type]
+    uploading = blobs.put(b"arriving", Owner.job("t", "j-new"))
+    crashed = blobs.put(b"never got its job", Owner.job("t", "j-lost"))
+    runner.recover()
+    assert blobs.exists(uploading) and blobs.exists(crashed)
+    jobs.create("t", "d", "d.txt", uploading, {}, job_id="j-new")  # the upload goes on
+    runner.recover()
+    assert blobs.exists(uploading) and not blobs.exists(crashed)
+    blobs.close()
