@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from conftest import SAMPLE_DOCS, shared
 from fakes import FakeEmbedder
@@ -251,6 +252,9 @@ def test_reconcile_rolls_back_a_half_written_update(runtime, tmp_path: Path) -> 
         metadata={},
     )
     runtime.store.upsert(pts)
+    assert reconcile(runtime.store, runtime.registry).rolled_back == []  # this live process's write
+    with runtime.registry._session() as s:  # the process that was writing it is gone (no lease row)
+        s.execute(update(DocRecord).where(DocRecord.id == doc.id).values(owner="elsewhere:1:dead"))
     report = reconcile(runtime.store, runtime.registry)
     assert report.rolled_back == [doc.id]
     after = runtime.registry.get("default", doc.id)

@@ -7,7 +7,8 @@ Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from core.migrations.adopt import ensure_index, ensure_table
 
 revision = "registry_0003"
 down_revision = "registry_0002"
@@ -16,7 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    # Adopting: a database a build between issue 16's pieces made may have it already.
+    ensure_table(
         "rate_buckets",
         sa.Column("scope", sa.String(16), nullable=False),
         sa.Column("key", sa.String(128), nullable=False),
@@ -25,4 +27,4 @@ def upgrade() -> None:
         sa.Column("granted", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("scope", "key"),
     )
-    op.create_index("ix_rate_buckets_at", "rate_buckets", ["at"])
+    ensure_index("ix_rate_buckets_at", "rate_buckets", ["at"])
