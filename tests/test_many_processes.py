@@ -598,13 +598,8 @@ def test_a_replica_that_follows_a_switch_adopts_the_new_versions_settings(reinde
     assert r.serving.chunker.size == NEW_CHUNK
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a re-index with other chunking leaves the registry's chunk counts at the old version's, so "
-    "the next full reconcile deletes every rebuilt document's points and marks it failed",
-)
 def test_after_a_reindex_the_registry_counts_the_served_chunks(reindexed: Reindexed) -> None:
-    """Last in the module: on today's code its reconcile destroys the re-indexed documents."""
+    """Last in the module: without the counts, its reconcile would destroy the re-indexed documents."""
     r = reindexed
     versions = store_host.versions(r.cluster.address)
     served = versions.open(versions.current())
