@@ -292,6 +292,19 @@ class Registry(SqlStore):
             row.owner = None
             return True
 
+    def set_chunk_counts(self, counts: dict[tuple[str, str], tuple[str, int]]) -> None:
+        """After a switch to a version built with other chunking: (tenant, doc id) -> (content hash,
+        chunks in it); a document whose content changed since keeps its count."""
+        with self._session() as s:
+            for (tenant, doc_id), (content_hash, n) in counts.items():
+                s.execute(
+                    update(DocRecord)
+                    .where(DocRecord.tenant == tenant, DocRecord.id == doc_id)
+                    .where(DocRecord.content_hash == content_hash)
+                    .values(chunk_count=n)
+                    .execution_options(synchronize_session=False)
+                )
+
     def set_guard(self, tenant: str, doc_id: str, guard: dict[str, Any]) -> None:
         """Replace a served document's guard figures (a re-index rebuilt its points under new settings)."""
         with self._session() as s:

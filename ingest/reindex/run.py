@@ -218,6 +218,7 @@ class Reindexer:
                 previous = served.version
                 self.rt.adopt(target_s, embedder=embedder)
                 served.switch(run.version, configured=self.rt.index_meta)
+                self._count_chunks(run.id)
             log.info("re-index %s: switched from %s to %s", run.id, previous, run.version)
             self._refresh_guard(self.checkpoints.rebuilt(run.id))
             self.checkpoints.update(
@@ -333,6 +334,11 @@ class Reindexer:
                 f"own words (at least {r.smoke_min_rate:.0%} needed); e.g. {'; '.join(smoke.misses[:3])}"
             )
 
+    def _count_chunks(self, run_id: str) -> None:
+        """The registry counts the chunks of the version now served (a full reconcile compares them)."""
+        done = self.checkpoints.done(run_id)
+        self.rt.registry.set_chunk_counts({k: (d.content_hash, d.chunks) for k, d in done.items()})
+
     def _drop_build(self, version: str) -> None:
         versions = self.rt.versions
         if version in versions.all() and version != versions.current():
@@ -415,6 +421,7 @@ class Reindexer:
                     target.close()
                     self.rt.adopt(target_s)
                     served.switch(previous, configured=self.rt.index_meta)
+                    self._count_chunks(run.id)
                 self.checkpoints.update(run.id, state=RunState.SWITCHED.value, phase="rolled back")
             except BaseException as e:
                 self.checkpoints.update(run.id, state=RunState.FAILED.value, phase="failed", error=str(e))
