@@ -587,7 +587,6 @@ def test_a_killed_reindex_is_taken_over_once_its_lease_expired(reindexed: Reinde
     assert hits[0].chunk_id in {c["id"] for c in new.chunks(*key)}
 
 
-@pytest.mark.xfail(strict=True, reason="lead adds adoption on follow")
 def test_a_replica_that_follows_a_switch_adopts_the_new_versions_settings(reindexed: Reindexed) -> None:
     r = reindexed
     time.sleep(r.serving.store.refresh_s + 0.1)
