@@ -24,6 +24,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    Select,
     String,
     Text,
     false,
@@ -33,9 +34,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, registry
+from sqlalchemy.orm import Session, aliased, registry
+from sqlalchemy.sql.dml import Update
 
-from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
+from core.db import EnumString, SqlStore, UtcDateTime, aware, column, map_record, utcnow
 from core.lease import OWNER_LENGTH, abandoned, process_id
 
 
@@ -110,6 +112,9 @@ map_record(
         sqlite_where=_RUNNING_SQL,
         postgresql_where=_RUNNING_SQL,
     ),
+    # The claim's lookups: a tenant's queued jobs oldest first, a tenant's last start.
+    Index("ix_jobs_tenant_state_created", "tenant", "state", "created_at"),
+    Index("ix_jobs_tenant_started", "tenant", "started_at"),
 )
 
 
@@ -118,6 +123,7 @@ def new_job_id() -> str:
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_RUNNING_VALUES = [s.value for s in sorted(RUNNING)]
 
 
 class JobStore(SqlStore):
@@ -214,40 +220,66 @@ class JobStore(SqlStore):
     def claim(self, per_tenant: int | None = None) -> Job | None:
         """Take the next job for this process: queued, of the tenant served least recently among those
         under ``per_tenant`` running jobs, whose document has no running job; moved to ``parsing`` with
-        one more attempt. None when there is none (or another worker took it first: ask again).
+        one more attempt. None when there is none.
 
-        One UPDATE whose WHERE picks the job, so the pick and the take are one step; PostgreSQL skips
-        rows another worker is taking (``FOR UPDATE SKIP LOCKED``), SQLite runs one writer at a time."""
+        The pick reads a few rows by index (the tenants with queued jobs, then one tenant's oldest);
+        the take is one UPDATE conditional on the job being still queued, so of two workers exactly one
+        gets it (the other picks again). PostgreSQL also skips rows another worker is taking
+        (``FOR UPDATE SKIP LOCKED``); the database refuses a second running job of one document."""
+        for _ in range(5):
+            try:
+                with self._session() as s:
+                    for tenant in self._turns(s, per_tenant):
+                        job_id = s.scalar(self._oldest_free(tenant))
+                        if job_id is not None:
+                            break
+                    else:
+                        return None
+                    taken = s.execute(self._take(job_id)).rowcount
+            except IntegrityError:  # another worker started a job of the same document meanwhile
+                continue
+            if taken:
+                return self.get(job_id)
+        return None
+
+    def _turns(self, s: Session, per_tenant: int | None) -> list[str]:
+        """Tenants with queued jobs, under their cap, the one whose last job started longest ago first."""
         other = aliased(Job)
-        running = [s.value for s in sorted(RUNNING)]
-        tenant_running = (
+        waiting = select(Job.tenant).where(Job.state == JobState.QUEUED.value).distinct().subquery()
+        running = (
             select(func.count())
-            .where(other.tenant == Job.tenant, other.state.in_(running))
-            .correlate(Job)
+            .where(other.tenant == waiting.c.tenant, other.state.in_(_RUNNING_VALUES))
             .scalar_subquery()
         )
-        last_start = (
-            select(func.max(other.started_at))
-            .where(other.tenant == Job.tenant)
-            .correlate(Job)
-            .scalar_subquery()
-        )
-        doc_busy = (
+        last = select(func.max(other.started_at)).where(other.tenant == waiting.c.tenant).scalar_subquery()
+        rows = s.execute(select(waiting.c.tenant, running, last)).all()
+        ready = [
+            (aware(at) or _EPOCH, tenant) for tenant, n, at in rows if per_tenant is None or n < per_tenant
+        ]
+        return [tenant for _, tenant in sorted(ready)]
+
+    def _oldest_free(self, tenant: str) -> Select[tuple[str]]:
+        other = aliased(Job)
+        busy = (
             select(other.id)
-            .where(other.tenant == Job.tenant, other.doc_id == Job.doc_id, other.state.in_(running))
-            .correlate(Job)
+            .where(other.tenant == Job.tenant, other.doc_id == Job.doc_id, other.state.in_(_RUNNING_VALUES))
             .exists()
         )
-        pick = select(Job.id).where(Job.state == JobState.QUEUED.value, ~doc_busy)
-        if per_tenant is not None:
-            pick = pick.where(tenant_running < per_tenant)
-        pick = pick.order_by(func.coalesce(last_start, _EPOCH), Job.created_at).limit(1)
+        q = (
+            select(Job.id)
+            .where(Job.tenant == tenant, Job.state == JobState.QUEUED.value, ~busy)
+            .order_by(Job.created_at)
+            .limit(1)
+        )
         if self.engine.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True, of=Job)
+            q = q.with_for_update(skip_locked=True, of=Job)
+        return q
+
+    def _take(self, job_id: str) -> Update:
         now = utcnow()
-        take = (
+        return (
             update(Job)
-            .where(Job.id == pick.scalar_subquery(), Job.state == JobState.QUEUED.value)
+            .where(Job.id == job_id, Job.state == JobState.QUEUED.value)
             .values(
                 state=JobState.PARSING.value,
                 progress=PROGRESS[JobState.PARSING],
@@ -256,15 +288,8 @@ class JobStore(SqlStore):
                 started_at=func.coalesce(Job.started_at, now),
                 heartbeat_at=now,
             )
-            .returning(Job.id)
             .execution_options(synchronize_session=False)
         )
-        try:
-            with self._session() as s:
-                taken = s.execute(take).scalar()
-        except IntegrityError:  # another worker started a job of the same document at this moment
-            return None
-        return self.get(taken) if taken is not None else None
 
     def abandoned(self) -> list[Job]:
         """Running jobs whose process is gone (its lease expired)."""
