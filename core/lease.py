@@ -142,7 +142,7 @@ class Leases(SqlStore):
                 update(ProcessRow).where(ProcessRow.id == me).values(beat_at=now, role=self.role)
             ).rowcount
             if not done:
-                host, pid, _ = me.split(":")
+                host, pid, _ = me.rsplit(":", 2)
                 s.execute(
                     insert(ProcessRow).values(
                         id=me, role=self.role, host=host, pid=int(pid), started_at=now, beat_at=now
@@ -169,7 +169,7 @@ class Leases(SqlStore):
 
     def _reap_local(self) -> None:
         me = process_id()
-        host, pid, _ = me.split(":")
+        host, pid, _ = me.rsplit(":", 2)
         with self._session() as s:
             rows = list(s.scalars(select(ProcessRow).where(ProcessRow.host == host, ProcessRow.id != me)))
             gone = [r.id for r in rows if r.pid == int(pid) or not _pid_runs(r.pid)]
