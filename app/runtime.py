@@ -339,5 +339,5 @@ class Runtime:
             "registry",
             "leases",
         ):
-            if self.__dict__.get(name) is not None:
+            if name not in self._borrowed and self.__dict__.get(name) is not None:
                 self.__dict__[name].close()

@@ -307,3 +307,17 @@ def test_a_reference_without_its_job_is_dropped_only_a_sweep_later(url: str, tmp
     runner.recover()
     assert blobs.exists(uploading) and not blobs.exists(crashed)
     blobs.close()
+
+
+def test_closing_a_derived_runtime_keeps_the_process_lease(tmp_path: Path) -> None:
+    """A re-index builds with a derived runtime and closes it: the process must go on beating."""
+    from app.runtime import Runtime
+    from core.settings import load_settings
+
+    rt = Runtime(load_settings(data_dir=tmp_path / "data"))
+    rt.registry  # noqa: B018 - starts the lease
+    child = rt.derive(rt.settings)
+    child.close()
+    assert rt.leases._thread is not None and rt.leases._thread.is_alive()
+    assert process_id() in {p.id for p in rt.leases.live()}
+    rt.close()
