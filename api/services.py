@@ -138,7 +138,8 @@ class Services:
         every = self.runtime.settings.cluster.lease_s / 2
         while not self._stop.wait(every):
             try:
-                reconcile(self.runtime.store, self.runtime.registry)
+                with self.runtime.write_gate.shared():  # not under this process's own re-index switch
+                    reconcile(self.runtime.store, self.runtime.registry)
                 self._resume_reindex()
             except Exception:  # noqa: BLE001 - the rounds must outlive a database or store hiccup
                 log.exception("worker rounds failed; trying again")

@@ -302,6 +302,8 @@ class JobStore(SqlStore):
         owner. Conditional on its owner being still what ``job`` says, so of two processes settling the
         same abandoned job only one does."""
         owner = Job.owner.is_(None) if job.owner is None else Job.owner == job.owner
+        if job.owner != process_id():  # another's: only while it is still abandoned
+            owner = owner & abandoned(Job.owner, self.lease_s)
         values = {"state": JobState.QUEUED.value, "progress": 0.0, "owner": None} | fields
         with self._session() as s:
             return bool(

@@ -40,8 +40,13 @@ class ReconcileReport:
 def reconcile(
     store: VectorStore, registry: Registry, full: bool = False, leases: Leases | None = None
 ) -> ReconcileReport:
-    """``leases``: where the leader lock of the full check is taken (None: this process is alone)."""
+    """``leases``: where the leader lock of the full check is taken (None: this process is alone).
+    Nothing is done while another process's re-index holds writes back for its switch: what it settled
+    would change the registry under the re-index's last catch-up."""
     report = ReconcileReport()
+    if registry.gate_closed():
+        log.info("reconcile skipped: a re-index in another process is switching")
+        return report
     for doc in registry.unfinished():
         if not registry.take_over(doc):  # another process took it first, or its owner is back
             continue
@@ -101,7 +106,8 @@ def _full_check(store: VectorStore, registry: Registry, report: ReconcileReport)
             if doc.status in (Status.INDEXING, Status.DELETING):  # its owner's (or the quick part's)
                 continue
             if doc.status != Status.INDEXED:
-                if counts.get(doc.id):
+                now = registry.get(tenant, doc.id)  # a live process may have begun it since the list
+                if counts.get(doc.id) and now is not None and now.status == Status.FAILED:
                     store.delete_document(tenant, doc.id)
                 continue
             if counts.get(doc.id, 0) == doc.chunk_count:
@@ -109,11 +115,11 @@ def _full_check(store: VectorStore, registry: Registry, report: ReconcileReport)
             good = store.count(tenant, doc.id, doc.content_hash)
             if good == doc.chunk_count:
                 store.delete_document(tenant, doc.id, keep_hash=doc.content_hash)
-            else:
+            elif registry.mark_broken(  # unless it moved on since the list
+                tenant,
+                doc.id,
+                doc.content_hash,
+                f"{good} of {doc.chunk_count} chunks were missing from the index; ingest again",
+            ):
                 store.delete_document(tenant, doc.id)
-                registry.mark_broken(
-                    tenant,
-                    doc.id,
-                    f"{good} of {doc.chunk_count} chunks were missing from the index; ingest again",
-                )
                 report.marked_failed.append(doc.id)

@@ -104,13 +104,23 @@ class Registry(SqlStore):
             | abandoned(DocRecord.owner, self.lease_s)
         )
 
-    def _mine(self, tenant: str, doc_id: str) -> tuple[ColumnElement[bool], ...]:
-        """SQL: this document, while this process owns it (or nobody does: a row from before owners)."""
+    def _mine(self, tenant: str, doc_id: str, status: Status) -> tuple[ColumnElement[bool], ...]:
+        """SQL: this document, in ``status``, while this process owns it (a row settled meanwhile, or
+        taken over by another process, is not; rows from before owners are taken over first)."""
         return (
             DocRecord.tenant == tenant,
             DocRecord.id == doc_id,
-            (DocRecord.owner == process_id()) | DocRecord.owner.is_(None),
+            DocRecord.owner == process_id(),
+            DocRecord.status == status.value,
         )
+
+    def holds(self, tenant: str, doc_id: str, status: Status) -> bool:
+        """Whether this process still owns the document in ``status`` (checked before an irreversible
+        step: a process that was silent past its lease may have lost it)."""
+        with self._session() as s:
+            return (
+                s.scalars(select(DocRecord.id).where(*self._mine(tenant, doc_id, status))).first() is not None
+            )
 
     def _claim(self, tenant: str, doc_id: str, values: dict[str, Any], new: dict[str, Any] | None) -> bool:
         """``_take``, once no other process's re-index holds the write gate.
@@ -122,7 +132,7 @@ class Registry(SqlStore):
         while True:
             row = self.get(tenant, doc_id)
             took = self._take(tenant, doc_id, values, new)
-            if not took or not self._gate_closed():
+            if not took or not self.gate_closed():
                 return took
             self._restore(row, tenant, doc_id)
             if time.monotonic() > deadline:
@@ -132,14 +142,19 @@ class Registry(SqlStore):
                 )
             time.sleep(0.2)
 
-    def _gate_closed(self) -> bool:
+    def gate_closed(self) -> bool:
+        """Whether another process's re-index holds writes back (its last catch-up and switch)."""
         with self._session() as s:
             return bool(s.scalar(select(held_elsewhere(WRITE_GATE, self.lease_s))))
 
     def _restore(self, before: DocRecord | None, tenant: str, doc_id: str) -> None:
         """Undo ``_take`` (nothing written yet): the row as it was, or none."""
         with self._session() as s:
-            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
+            row = s.scalars(
+                select(DocRecord).where(
+                    DocRecord.tenant == tenant, DocRecord.id == doc_id, DocRecord.owner == process_id()
+                )
+            ).first()
             if row is None:
                 return
             if before is None:
@@ -278,7 +293,7 @@ class Registry(SqlStore):
         when a crash's leftover is finished by ``ingest.reconcile``). False when this process no longer
         owns the document (its lease expired and another process took it over): nothing changes."""
         with self._session() as s:
-            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
+            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id, Status.INDEXING))).first()
             if row is None or row.pending_hash is None:
                 return False
             if guard is not None:
@@ -315,7 +330,7 @@ class Registry(SqlStore):
     def abandon_index(self, tenant: str, doc_id: str, error: str) -> None:
         """The pending version was not written: back to the served version, or failed if there is none."""
         with self._session() as s:
-            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
+            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id, Status.INDEXING))).first()
             if row is None:
                 return
             row.owner = None
@@ -347,14 +362,19 @@ class Registry(SqlStore):
             if row.status not in (Status.INDEXED, Status.INDEXING, Status.DELETING):  # others' work stays
                 row.status = Status.FAILED
 
-    def mark_broken(self, tenant: str, doc_id: str, error: str) -> None:
+    def mark_broken(self, tenant: str, doc_id: str, content_hash: str | None, error: str) -> bool:
+        """The served version ``content_hash`` lost points: failed, to ingest again. False (nothing
+        changed) if the document moved on meanwhile (another process began a new version)."""
         with self._session() as s:
             row = s.get(DocRecord, (tenant, doc_id))
+            if row is None or row.status != Status.INDEXED or row.content_hash != content_hash:
+                return False
             if row is not None:
                 row.status = Status.FAILED
                 row.content_hash = None
                 row.chunk_count = 0
                 row.error = error
+            return True
 
     def begin_delete(self, tenant: str, doc_id: str) -> bool:
         """Mark the document ``deleting``, by this process; False if there is none. Raises
@@ -363,7 +383,7 @@ class Registry(SqlStore):
 
     def finish_delete(self, tenant: str, doc_id: str) -> None:
         with self._session() as s:
-            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id))).first()
+            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id, Status.DELETING))).first()
             if row is not None:
                 s.delete(row)
 

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from core.errors import DocumentBusy
 from core.store.base import VectorStore
 from core.types import Chunk, Point, SparseVec
-from ingest.registry import Registry
+from ingest.registry import Registry, Status
 
 _POINT_NAMESPACE = uuid.UUID("6f1d2c3e-8a4b-5c6d-9e7f-0a1b2c3d4e5f")
 
@@ -107,6 +108,10 @@ def replace_points(
 def delete_document(store: VectorStore, registry: Registry, tenant: str, doc_id: str) -> bool:
     if not registry.begin_delete(tenant, doc_id):
         return False
+    # Still ours? A process silent past its lease may have lost the delete (and the document may have
+    # been uploaded again since): its points are not this process's to delete any more.
+    if not registry.holds(tenant, doc_id, Status.DELETING):
+        raise DocumentBusy(f"document {doc_id!r} was taken over by another process while being deleted")
     store.delete_document(tenant, doc_id)
     registry.finish_delete(tenant, doc_id)
     return True

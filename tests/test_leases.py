@@ -321,3 +321,28 @@ def test_closing_a_derived_runtime_keeps_the_process_lease(tmp_path: Path) -> No
     assert rt.leases._thread is not None and rt.leases._thread.is_alive()
     assert process_id() in {p.id for p in rt.leases.live()}
     rt.close()
+
+
+def test_a_process_back_from_a_long_pause_cannot_finish_what_it_lost(
+    edge_store: EdgeStore, url: str, leases: Leases
+) -> None:
+    """A began deleting d1, then was silent past its lease; B settled the delete and d1 was uploaded
+    again. A's late steps must change nothing of the new d1."""
+    registry = Registry(url, LEASE_S)
+    _begin(registry, "d1")
+    registry.finish_index("t", "d1")
+    with playing("a") as a:
+        leases.beat()
+        assert registry.begin_delete("t", "d1")
+    _silence(leases, a)
+    leases.beat()
+    assert reconcile(edge_store, registry).deleted == ["d1"]  # B (this process) finished A's delete
+    _begin(registry, "d1", "h2")  # uploaded again
+    assert registry.finish_index("t", "d1")
+    with playing("a"):
+        assert not registry.holds("t", "d1", Status.DELETING)
+        registry.finish_delete("t", "d1")
+        registry.abandon_index("t", "d1", "late")
+        assert not registry.finish_index("t", "d1")
+    doc = registry.get("t", "d1")
+    assert (doc.status, doc.content_hash, doc.error) == (Status.INDEXED, "h2", None)

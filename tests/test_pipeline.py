@@ -268,7 +268,8 @@ def test_full_reconcile_removes_orphans_and_flags_missing_chunks(runtime) -> Non
         [_src(SAMPLE_DOCS / "employee-handbook.md"), _src(SAMPLE_DOCS / "travel-policy.md")]
     )
     a, b = (o.doc_id for o in report.outcomes)
-    runtime.registry.finish_delete("default", a)  # registry forgot a: its points are orphans
+    runtime.registry.begin_delete("default", a)  # registry forgot a: its points are orphans
+    runtime.registry.finish_delete("default", a)
     runtime.store.delete_document("default", b)  # the store lost b's points
     rec = reconcile(runtime.store, runtime.registry, full=True)
     assert rec.orphans_removed == [a] and rec.marked_failed == [b]
