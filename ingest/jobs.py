@@ -226,7 +226,7 @@ class JobRunner:
                 self._run(job, running.cancel)
             except Exception:  # noqa: BLE001 - a job fails with the reason; the worker lives on
                 log.exception("job %s failed unexpectedly", job.id)
-                self._fail(job.id, "internal", INTERNAL_ERROR)
+                self._fail(job.id, "internal", INTERNAL_ERROR, mine=True)
                 self._finish(job.id, {})
             finally:
                 with self._lock:
@@ -267,15 +267,17 @@ class JobRunner:
             now = time.perf_counter()
             stages[current] = round((now - started) * 1000, 3)
             current, started = name, now
-            if name != "done":
-                self.store.transition(job.id, JobState(name))
+            if name != "done" and not self.store.transition(job.id, JobState(name), mine=True):
+                cancel.set()  # cancelled, timed out, or no longer this process's: stop at this stage
 
         try:  # read (from disk or the remote store) when the pipeline asks, never held here
             read, size = partial(self.blobs.get, job.blob), self.blobs.size(job.blob)
             src = Source(job.source, job.tenant, read, size, doc_id=job.doc_id, metadata=job.metadata)
         except OSError as e:
             log.warning("job %s: original %s unreadable: %s", job.id, job.blob, e)
-            self._fail(job.id, "unreadable", "the stored original file is missing or cannot be read")
+            self._fail(
+                job.id, "unreadable", "the stored original file is missing or cannot be read", mine=True
+            )
         else:
             outcome = self.ingest(src, stage, cancel)
             if outcome.reason == "cancelled" and self._stop.is_set() and not self._finished(job.id):
@@ -291,10 +293,10 @@ class JobRunner:
                     if reason == "internal"
                     else scrub(outcome.error or "") or "ingestion failed"
                 )
-                if not self._fail(job.id, reason, error or "ingestion failed") and cancel.is_set():
+                if not self._fail(job.id, reason, error or "ingestion failed", mine=True) and cancel.is_set():
                     log.info("job %s stopped after it was cancelled or timed out", job.id)
             elif not self.store.transition(
-                job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks
+                job.id, JobState.INDEXED, outcome=outcome.status, chunks=outcome.chunks, mine=True
             ):
                 # Its last stage was already running: the document was written whole (registry first).
                 log.warning(
@@ -335,8 +337,12 @@ class JobRunner:
         except Exception:  # noqa: BLE001 - the next start drops it (recover)
             log.exception("job %s: its original's reference could not be released", job.id)
 
-    def _fail(self, job_id: str, reason: str, error: str, only_from: Sequence[JobState] = ()) -> bool:
-        return self.store.transition(job_id, JobState.FAILED, only_from, reason=reason, error=error)
+    def _fail(
+        self, job_id: str, reason: str, error: str, only_from: Sequence[JobState] = (), mine: bool = False
+    ) -> bool:
+        return self.store.transition(
+            job_id, JobState.FAILED, only_from, mine=mine, reason=reason, error=error
+        )
 
     def _watch(self) -> None:
         while not self._stop.wait(self.heartbeat_s):

@@ -193,10 +193,18 @@ class JobStore(SqlStore):
         return {state.value: n for state, n in rows}
 
     def transition(
-        self, job_id: str, state: JobState, only_from: Collection[JobState] = (), **fields: Any
+        self,
+        job_id: str,
+        state: JobState,
+        only_from: Collection[JobState] = (),
+        *,
+        mine: bool = False,
+        **fields: Any,
     ) -> bool:
         """Move a job on, unless it already finished (a timed-out job stays failed), or, with
-        ``only_from``, unless it is in none of those states. False if it was not moved.
+        ``only_from``, unless it is in none of those states, or, ``mine``, unless this process runs it
+        (a worker's own steps: one silent past its lease may have lost the job to another). False if it
+        was not moved.
 
         One conditional UPDATE, so the check and the write are one step: of two callers racing to finish
         a job (the worker's result, a cancel, the timeout), exactly one gets True. A SELECT ... FOR
@@ -211,6 +219,8 @@ class JobStore(SqlStore):
         where = [Job.id == job_id, Job.state.notin_(sorted(FINISHED))]
         if only_from:
             where.append(Job.state.in_(list(only_from)))
+        if mine:
+            where.append(Job.owner == process_id())
         with self._session() as s:
             result = s.execute(
                 update(Job).where(*where).values(**values).execution_options(synchronize_session=False)

@@ -57,6 +57,10 @@ class _Failed(Exception):
     pass
 
 
+class _Lost(Exception):
+    """This process was silent past its lease and another took the run over: it is not ours to end."""
+
+
 class Reindexer:
     def __init__(
         self,
@@ -163,25 +167,37 @@ class Reindexer:
                 raise ReindexError(f"re-index {run_id} is run by another live process")
             try:
                 return _in_background_thread(self._execute, run, nice=self.rt.settings.reindex.nice)
-            except Paused:
-                self.checkpoints.update(run_id, phase="paused (resumes on next start)", owner="")
-                log.warning("re-index %s paused at shutdown; it resumes on the next start", run_id)
-            except Cancelled:
-                self._drop_build(run.version)
-                self.checkpoints.update(
-                    run_id, state=RunState.ABORTED.value, phase="aborted", error="aborted"
-                )
-                self.checkpoints.clear(run_id)
-                log.warning("re-index %s aborted; version %s removed", run_id, run.version)
-            except (_Failed, ReindexError) as e:
-                log.error("re-index %s failed: %s", run_id, e)
-                self._fail(run, str(e))
-            except Exception as e:  # noqa: BLE001 - a background job's boundary: the run fails with the reason
-                log.exception("re-index %s failed", run_id)
-                self._fail(run, scrub(str(e)) or "an unexpected error (the details are in the server log)")
+            except _Lost:
+                log.error("re-index %s was taken over by another process; stopping here", run_id)
+            except Exception as e:  # noqa: BLE001 - a background job's boundary: the run ends with the reason
+                if self._still_mine(run_id):
+                    self._end(run, e)
+                else:  # whatever went wrong here, the run is another process's now
+                    log.error("re-index %s was taken over by another process (here: %s)", run_id, e)
             finally:
                 self._publish(run_id)
             return self.checkpoints.get(run_id)  # type: ignore[return-value]
+
+    def _still_mine(self, run_id: str) -> bool:
+        run = self.checkpoints.get(run_id)
+        return run is not None and run.owner == process_id()
+
+    def _end(self, run: Run, e: Exception) -> None:
+        """Leave a run that stopped with ``e``: paused (to resume), aborted or failed."""
+        if isinstance(e, Paused):
+            self.checkpoints.update(run.id, phase="paused (resumes on next start)", owner="")
+            log.warning("re-index %s paused at shutdown; it resumes on the next start", run.id)
+        elif isinstance(e, Cancelled):
+            self._drop_build(run.version)
+            self.checkpoints.update(run.id, state=RunState.ABORTED.value, phase="aborted", error="aborted")
+            self.checkpoints.clear(run.id)
+            log.warning("re-index %s aborted; version %s removed", run.id, run.version)
+        elif isinstance(e, _Failed | ReindexError):
+            log.error("re-index %s failed: %s", run.id, e)
+            self._fail(run, str(e))
+        else:
+            log.error("re-index %s failed", run.id, exc_info=e)
+            self._fail(run, scrub(str(e)) or "an unexpected error (the details are in the server log)")
 
     def _fail(self, run: Run, error: str) -> None:
         self._drop_build(run.version)
@@ -500,6 +516,8 @@ class _Progress:
             self.last = now
             rate = self.written / (now - self.started)  # documents per second since this process began
             run = self.r.checkpoints.get(self.run_id)
+            if run is not None and run.owner != process_id():
+                raise _Lost
             self.r.checkpoints.update(
                 self.run_id,
                 done=self.done,

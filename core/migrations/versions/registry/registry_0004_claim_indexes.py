@@ -6,7 +6,7 @@ Revises: registry_0003
 Create Date: 2026-12-01
 """
 
-from alembic import op
+from core.migrations.adopt import ensure_index
 
 revision = "registry_0004"
 down_revision = "registry_0003"
@@ -15,5 +15,5 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_jobs_tenant_state_created", "jobs", ["tenant", "state", "created_at"])
-    op.create_index("ix_jobs_tenant_started", "jobs", ["tenant", "started_at"])
+    ensure_index("ix_jobs_tenant_state_created", "jobs", ["tenant", "state", "created_at"])
+    ensure_index("ix_jobs_tenant_started", "jobs", ["tenant", "started_at"])
