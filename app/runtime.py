@@ -185,7 +185,10 @@ class Runtime:
         """One document, through the write gate (so a re-index's switch never sees it half done).
         Setting ``cancel`` stops it at the next step (a running parser is killed) as ``cancelled``."""
         with self.write_gate.shared():
-            return self.ingestor.ingest_one(src, on_stage, cancel)
+            outcome = self.ingestor.ingest_one(src, on_stage, cancel)
+            if outcome.reason == "switched":  # prepared for a version another process replaced: again,
+                outcome = self.ingestor.ingest_one(src, on_stage, cancel)  # with the settings adopted
+            return outcome
 
     def delete_document(self, tenant: str, doc_id: str) -> bool:
         with self.write_gate.shared():

@@ -76,6 +76,10 @@ class StoreError(RagError):
     """The vector store refused or failed an operation."""
 
 
+class IndexSwitched(StoreError):
+    """Another process switched the served index version while a document was prepared for the old one."""
+
+
 class IndexMismatch(StoreError):
     """The index on disk was built with other embedding or BM25 settings than the ones configured."""
 

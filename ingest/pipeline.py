@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 from core.encode.dense import Embedder
 from core.encode.sparse import Bm25Encoder
-from core.errors import Cancelled, DocumentBusy, FileTooLarge, IngestError
+from core.errors import Cancelled, DocumentBusy, FileTooLarge, IndexSwitched, IngestError
 from core.store.base import VectorStore
+from core.store.served import ServedIndex
 from core.units import human_bytes
 from ingest import batch
 from ingest.batch import Built, Components, Parsed, parse_and_chunk
@@ -168,11 +169,12 @@ class Ingestor:
         )
 
     def _run(self, sources: Iterable[Source]) -> Iterator[Outcome]:
+        seen = self._served_version()
         for item in batch.run(self.components, map(self._prepare, sources)):
             if isinstance(item, Outcome):
                 yield item
             else:
-                yield from self._write(item)
+                yield from self._write(item, seen)
 
     def ingest_one(
         self,
@@ -189,6 +191,7 @@ class Ingestor:
             if on_stage is not None:
                 on_stage(name)
 
+        seen = self._served_version()
         result = self._prepare(src, stage, cancel)
         if isinstance(result, Outcome):
             return result
@@ -197,7 +200,7 @@ class Ingestor:
             built = batch.encode(self.components, [result], cancel)
         except Cancelled as e:
             return Outcome(src.name, result.doc_id, "failed", reason=e.reason, error=str(e))
-        return next(self._write(built))
+        return next(self._write(built, seen))
 
     def _prepare(
         self,
@@ -247,7 +250,17 @@ class Ingestor:
         read = _Read(src, fmt, len(data), existing is not None and existing.content_hash is not None, started)
         return Parsed(read, src.tenant, doc_id, src.name, content_hash, src.metadata, chunks)
 
-    def _write(self, built: list[Built[_Read]]) -> Iterator[Outcome]:
+    def _served_version(self) -> str | None:
+        return self.store.version if isinstance(self.store, ServedIndex) else None
+
+    def _same_version(self, seen: str | None) -> None:
+        """Raise ``IndexSwitched`` if another process switched the served version since ``seen`` (the
+        documents were chunked and embedded for the old one): looked at once the document is begun, so
+        a switch after it waits for this write (``Registry`` and the re-index's write gate)."""
+        if seen is not None and isinstance(self.store, ServedIndex) and self.store.refresh() != seen:
+            raise IndexSwitched("the served index version changed while this document was prepared")
+
+    def _write(self, built: list[Built[_Read]], seen: str | None) -> Iterator[Outcome]:
         begun = []
         for b in built:
             d = b.doc
@@ -263,9 +276,13 @@ class Ingestor:
                     content_hash=d.content_hash,
                     metadata=d.metadata,
                     points=b.points,
+                    before_write=lambda: self._same_version(seen),
                 )
             except DocumentBusy as e:
                 yield Outcome(d.source, d.doc_id, "failed", reason="busy", error=str(e))
+            except IndexSwitched as e:
+                self.registry.abandon_index(d.tenant, d.doc_id, f"{e}; ingest it again")
+                yield Outcome(d.source, d.doc_id, "failed", reason="switched", error=str(e))
             else:
                 begun.append(b)
         # "Indexed" only once the points are on disk: an unflushed write survives a killed process but

@@ -8,7 +8,7 @@ and either can be removed on its own after a crash.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -81,6 +81,7 @@ def begin_document(
     content_hash: str,
     metadata: dict[str, Any],
     points: Sequence[Point],
+    before_write: Callable[[], None] | None = None,
 ) -> None:
     """Write a document's new version, the registry saying so first; ``registry.finish_index`` ends it
     once the store has flushed the points (a row left ``indexing`` is settled by ``ingest.reconcile``)."""
@@ -94,6 +95,8 @@ def begin_document(
         size_bytes=size_bytes,
         metadata=metadata,
     )
+    if before_write is not None:  # begun, nothing written: the caller's last word
+        before_write()
     replace_points(store, tenant, doc_id, content_hash, points)
 
 

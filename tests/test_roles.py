@@ -64,3 +64,50 @@ def test_more_server_processes_need_a_qdrant_server(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "needs a Qdrant server" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_document_prepared_for_a_version_another_process_replaced_is_prepared_again(
+    settings, embedder, parser, sharing_runtime, tmp_path: Path
+) -> None:
+    """Replica B chunks and embeds a document; meanwhile replica A switches the alias to a version
+    built with other chunking. B must not write its old-chunking points into the new version: it
+    notices once the document is begun, adopts the new settings and prepares it again."""
+    import dataclasses
+
+    from qdrant_client import QdrantClient
+
+    from core.store.server import ServerVersions
+    from ingest.fingerprint import build_groups, with_build
+    from ingest.pipeline import Source
+
+    client = QdrantClient(":memory:")
+    a, b = sharing_runtime(settings), sharing_runtime(settings)
+    for rt in (a, b):
+        rt.embedder, rt.parser = embedder, parser  # type: ignore[misc]
+        rt.__dict__["versions"] = ServerVersions(client, "rag")
+    a.store  # noqa: B018 - creates and serves v0001
+    smaller = with_build(settings, {"chunking": {"size_tokens": 64, "overlap_tokens": 0}})
+    prepare = b.ingestor._prepare
+
+    def prepare_then_switch(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        out = prepare(*args, **kwargs)
+        if b.settings.chunking.size_tokens != 64:  # the first time: A re-indexes meanwhile
+            name = a.versions.next_name()
+            meta = dataclasses.replace(a.index_meta, build=build_groups(smaller), fingerprint="smaller")
+            a.versions.create(name, meta).close()
+            a.store.switch(name, configured=meta)
+        return out
+
+    b.ingestor._prepare = prepare_then_switch  # type: ignore[method-assign]
+    text = " ".join(f"Sentence {i} about the lighthouse keeper's logbook and the fog." for i in range(60))
+    outcome = b.ingest_one(Source.from_bytes(text.encode(), "log.txt", "default"))
+    assert outcome.status == "added", outcome
+    assert b.store.version == a.store.version == "v0002"
+    assert b.settings.chunking.size_tokens == 64  # adopted
+    doc = b.registry.get("default", outcome.doc_id)
+    served = a.versions.open("v0002")
+    assert doc.chunk_count == served.count("default", outcome.doc_id) > 0
+    assert a.versions.open("v0001").count("default", outcome.doc_id) == 0  # nothing in the old one
+    for rt in (a, b):
+        del rt.parser
+        rt.close()

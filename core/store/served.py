@@ -142,6 +142,13 @@ class ServedIndex:
             raise self._problem or StoreError("no index version is served")
         return store
 
+    def refresh(self) -> str:
+        """Follow a switch another process made, now rather than within ``refresh_s``; the version
+        served from now on."""
+        if self.versions.shared:
+            self._follow()
+        return self.version
+
     def _follow(self) -> None:
         """Another process may have switched versions (a Qdrant server's alias): follow it."""
         with self._lock:
