@@ -149,11 +149,14 @@ class DatabaseRateLimiter:
                 tokens, granted = conn.execute(
                     self._take, {"scope": self.scope, "key": _short(key), "now": now}
                 ).one()
-            if now - self._pruned_at > self.prune_every_s:
-                self._prune(now)
         except SQLAlchemyError as e:
             self._failed_open(e)
             return 0.0
+        if now - self._pruned_at > self.prune_every_s:
+            try:  # housekeeping: its failure must not turn a refusal into a pass
+                self._prune(now)
+            except SQLAlchemyError as e:
+                log.warning("rate buckets not pruned: %s", e)
         return 0.0 if granted else (1.0 - tokens) / self.rate
 
     def peek(self, key: str) -> float:

@@ -154,7 +154,7 @@ class Leases(SqlStore):
         """Beat now, then every ``every_s`` seconds in a thread, until ``close``. The rows of this host's
         processes that are gone go first: their work is taken over at once, not a lease later (a
         restarted container's PID 1 is such a process too: same host and pid, another id)."""
-        self._reap_local()
+        self._reap_local(every_s)
         self.beat()
         if self._thread is None:
             self._thread = threading.Thread(target=self._beating, args=(every_s,), name="lease", daemon=True)
@@ -167,11 +167,18 @@ class Leases(SqlStore):
             except Exception:  # noqa: BLE001 - a database hiccup must not end the heartbeat
                 log.exception("lease heartbeat failed; trying again")
 
-    def _reap_local(self) -> None:
+    def _reap_local(self, every_s: float) -> None:
+        """Only rows already silent for two heartbeats: containers that share a host name (host
+        networking) cannot see each other's pids, and a live peer's row is never that old."""
         me = process_id()
         host, pid, _ = me.rsplit(":", 2)
+        silent = utcnow() - dt.timedelta(seconds=2 * every_s)
         with self._session() as s:
-            rows = list(s.scalars(select(ProcessRow).where(ProcessRow.host == host, ProcessRow.id != me)))
+            rows = s.scalars(
+                select(ProcessRow).where(
+                    ProcessRow.host == host, ProcessRow.id != me, ProcessRow.beat_at < silent
+                )
+            )
             gone = [r.id for r in rows if r.pid == int(pid) or not _pid_runs(r.pid)]
             if gone:
                 s.execute(delete(ProcessRow).where(ProcessRow.id.in_(gone)))
