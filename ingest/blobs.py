@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from typing import Any, BinaryIO, Literal
 import fsspec
 from fsspec.core import split_protocol
 from fsspec.registry import known_implementations
-from sqlalchemy import BigInteger, String, distinct, func, select
+from sqlalchemy import BigInteger, String, distinct, func, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from core.db import SqlStore
@@ -122,6 +123,11 @@ class Incoming:
     size: int
 
 
+def _lock_key(name: str) -> int:
+    """A signed 32-bit key for PostgreSQL's two-key advisory locks."""
+    return zlib.crc32(name.encode()) - (1 << 31)
+
+
 class _Base(DeclarativeBase):
     pass
 
@@ -137,7 +143,7 @@ class _Ref(_Base):
 
 
 # One lock for every store of the process: check-and-delete and add-and-place never interleave. Across
-# processes the database orders them (each takes the write lock with its first statement).
+# processes the database orders them (SQLite's write lock; PostgreSQL's advisory locks, ``_serialise``).
 _LOCK = threading.RLock()
 
 
@@ -193,6 +199,7 @@ class BlobStore(SqlStore):
         staged = None if self.exists(digest) else self._stage(data)
         try:
             with _LOCK, self._session() as s:
+                self._serialise(s, [digest])
                 if owner is not None:
                     self._add(s, digest, owner, len(data))
                 if staged is None and not self.exists(digest):  # its last reference went meanwhile
@@ -243,6 +250,7 @@ class BlobStore(SqlStore):
                     staged[incoming.digest] = self._stage(incoming.path)
             with _LOCK, self._session() as s:
                 tenants = sorted({owner.tenant for _, owner in files})
+                self._serialise(s, [incoming.digest for incoming, _ in files], tenants)
                 before = {t: self._usage(s, t) for t in tenants} if quota is not None else {}
                 for incoming, owner in files:
                     self._add(s, incoming.digest, owner, incoming.size)  # the write lock, with the first
@@ -378,6 +386,7 @@ class BlobStore(SqlStore):
                 if r.digest in dropped:
                     s.delete(r)
             s.flush()  # takes the database's write lock before anything is checked
+            self._serialise(s, dropped)
             for digest in sorted(dropped):
                 if s.scalar(select(func.count()).select_from(_Ref).where(_Ref.digest == digest)):
                     continue
@@ -418,6 +427,18 @@ class BlobStore(SqlStore):
     def count(self, kind: OwnerKind) -> int:
         with self._session() as s:
             return int(s.scalar(select(func.count(distinct(_Ref.owner))).where(_Ref.kind == kind)) or 0)
+
+    def _serialise(self, s: Session, digests: Iterable[str], tenants: Iterable[str] = ()) -> None:
+        """Across processes, what is decided about a file (kept, placed, deleted with its last
+        reference) and a tenant's quota check are done one transaction at a time. SQLite's single write
+        lock already orders them; on PostgreSQL (read committed) a release could count the references
+        without seeing another process's uncommitted one and delete the file it keeps: transaction
+        advisory locks, per file and per tenant, taken in one order, released at commit."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        keys = sorted({(1, _lock_key(d)) for d in digests} | {(2, _lock_key(t)) for t in tenants})
+        for space, key in keys:
+            s.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": space, "key": key})
 
     def _add(self, s: Session, digest: str, owner: Owner, size: int) -> None:
         key = (digest, owner.kind, owner.tenant, owner.id)

@@ -130,17 +130,18 @@ class Registry(SqlStore):
         gate closed, lets go of the document (nothing written yet) and waits for the gate to open."""
         deadline = time.monotonic() + self.gate_wait_s
         while True:
+            while self.gate_closed():  # waited for without writing anything
+                if time.monotonic() > deadline:
+                    raise DocumentBusy(
+                        f"a re-index in another process kept writes waiting over {self.gate_wait_s:g} s; "
+                        "try again"
+                    )
+                time.sleep(0.2)
             row = self.get(tenant, doc_id)
             took = self._take(tenant, doc_id, values, new)
             if not took or not self.gate_closed():
                 return took
-            self._restore(row, tenant, doc_id)
-            if time.monotonic() > deadline:
-                raise DocumentBusy(
-                    f"a re-index in another process kept writes waiting over {self.gate_wait_s:g} s; "
-                    "try again"
-                )
-            time.sleep(0.2)
+            self._restore(row, tenant, doc_id)  # the gate closed in between (rare)
 
     def gate_closed(self) -> bool:
         """Whether another process's re-index holds writes back (its last catch-up and switch)."""

@@ -269,3 +269,37 @@ def test_a_remote_store_serves_a_job_from_upload_to_search(
     finally:
         with suppress(FileNotFoundError):
             memory.rm(url, recursive=True)
+
+
+def _keep_and_check(url: str, root: str, data: bytes, name: str, rounds: int, out) -> None:  # noqa: ANN001
+    """In its own process: reference the file, check it is there, let go of it; ``rounds`` times."""
+    store = BlobStore(Path(root), url)
+    lost = 0
+    for i in range(rounds):
+        owner = Owner.job(name, f"{name}{i}")
+        digest = store.put(data, owner)
+        lost += not store.exists(digest)
+        store.release(owner)
+    store.close()
+    out.put(lost)
+
+
+def test_two_processes_keeping_and_releasing_one_file_never_lose_it(tmp_path: Path, db_url: str) -> None:
+    """Across processes only the database orders a release and a keep of the same file: on PostgreSQL a
+    release counting references could miss another process's uncommitted one and delete the file."""
+    import multiprocessing
+
+    BlobStore(tmp_path / "blobs", db_url).close()  # the schema, before the race
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    data = b"one file, two processes " * 1000
+    procs = [
+        ctx.Process(target=_keep_and_check, args=(db_url, str(tmp_path / "blobs"), data, n, 150, out))
+        for n in ("a", "b")
+    ]
+    for p in procs:
+        p.start()
+    lost = [out.get(timeout=240) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert lost == [0, 0]
