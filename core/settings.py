@@ -48,7 +48,7 @@ class StoreSettings(BaseModel):
     replication_factor: int = Field(1, ge=1)
     write_consistency_factor: int = Field(1, ge=1)
     timeout_s: float = Field(30.0, gt=0)
-    # -- issue 16, remote Qdrant: retries of idempotent calls (core.store.calls) --
+    # A Qdrant server: retries of calls sending twice cannot change (core.store.calls).
     read_retries: int = Field(
         3,
         ge=0,
@@ -621,7 +621,7 @@ class ApiSettings(BaseModel):
         description="Server processes (uvicorn workers) of `rag serve`; more than one needs a Qdrant "
         "server (RAG_STORE__URL): Qdrant Edge's index belongs to one process.",
     )
-    # -- issue 16, shared by processes on several hosts: originals and rate limits --
+    # Shared by processes on several hosts: originals and rate limits.
     blob_url: str | None = Field(
         None,
         description="Where originals are kept, as an fsspec URL (s3://bucket/prefix with s3fs installed, "
@@ -657,7 +657,6 @@ class ClusterSettings(BaseModel):
     poll_s: float = Field(
         1.0, gt=0, le=60, description="How often a worker looks in the database for queued jobs."
     )
-    # -- issue 16 helpers: add fields below this line, one block each --
 
 
 class DbSettings(BaseModel):

@@ -8,7 +8,7 @@ lease (``core.lease``) says it is alive, and a watchdog stamps the job every few
 cancelled from any process; one that runs past its timeout is failed with that reason and told to stop
 like a cancelled one (at its next stage; a running parser is killed). A worker that does not come back
 soon after is left to finish on its own and another takes its place, so a stuck job never holds the
-queue. Jobs whose process died (lease expired; at start, and every lease period) are resumed from the
+queue. Jobs whose process died (lease expired; at start, and every half lease) are resumed from the
 stored original file by whichever worker claims them (ingestion is idempotent, so redoing a stage is
 safe) or, after too many attempts or with the file gone, failed with the reason in words. No job stays
 "running" forever.
@@ -193,7 +193,7 @@ class JobRunner:
             self._wake.notify_all()
         with self._lock:
             for running in self._running.values():
-                running.cancel.set()  # resumed on the next start: the job stays in its running state
+                running.cancel.set()  # its worker puts it back in line (a clean stop is no attempt)
             threads = [*self._workers, self._watcher]
         deadline = time.monotonic() + timeout_s
         for t in threads:

@@ -28,7 +28,6 @@ import logging
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,20 +68,6 @@ def shown(url: str | URL) -> str:
         return "(not a URL)"
 
 
-@dataclass(frozen=True)
-class Revision:
-    """Where a database's branch stands: its revision (None: no version table) and this version's head."""
-
-    branch: str
-    url: str
-    current: str | None
-    head: str
-
-    @property
-    def behind(self) -> bool:
-        return self.current != self.head
-
-
 # -- reading -------------------------------------------------------------------------------------------
 
 
@@ -96,10 +81,6 @@ def current(engine: Engine, branch: str) -> str | None:
             if inspect(conn).has_table(version_table(branch)):
                 raise
             return None
-
-
-def state(engine: Engine, branch: str) -> Revision:
-    return Revision(branch, shown(engine.url), current(engine, branch), HEADS[branch])
 
 
 # -- upgrading -----------------------------------------------------------------------------------------

@@ -112,13 +112,6 @@ class VectorStore(Protocol):
         """Every tenant with at least one point."""
         ...
 
-    def _run(
-        self, requests: list[Any], steps: list[str], timings: dict[str, float] | None
-    ) -> list[list[Any]]:
-        """The scored points of each request, each timed under its step name (an engine in this process
-        has no round trips to save)."""
-        return [timed(timings, n, self._query, r) for n, r in zip(steps, requests, strict=True)]
-
     def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
         """Payloads of a document's points, in chunk order."""
         ...
