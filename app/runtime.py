@@ -113,11 +113,11 @@ class Runtime:
     @cached_property
     def registry(self) -> Registry:
         self.leases  # noqa: B018 - the documents this process begins are only its own while it beats
-        return Registry(
-            self.settings.registry_url,
-            self.settings.cluster.lease_s,
-            auto_upgrade=self.settings.db.auto_upgrade,
-        )
+        s = self.settings
+        # How long a write waits at another process's closed write gate: in a server, half a request's
+        # time (a delete answers 409 rather than time out); elsewhere, as long as the re-index may take.
+        gate_wait_s = s.api.request_timeout_s / 2 if self.role == "serve" else 2 * s.reindex.drain_s
+        return Registry(s.registry_url, s.cluster.lease_s, gate_wait_s, auto_upgrade=s.db.auto_upgrade)
 
     @cached_property
     def versions(self) -> IndexVersions:

@@ -101,12 +101,13 @@ def abandoned(owner: InstrumentedAttribute[str | None], lease_s: float) -> Colum
     return or_(owner.is_(None), (owner != process_id()) & or_(owner == "", owner.not_in(live)))
 
 
-def _pid_runs(pid: int) -> bool:
+def _pid_runs(pid: object) -> bool:
+    """Whether ``pid`` (from a row: may be anything) is a process of this host; unsure: True."""
     try:
-        os.kill(pid, 0)
+        os.kill(int(pid), 0)  # type: ignore[call-overload]
     except ProcessLookupError:
         return False
-    except PermissionError:  # another user's process
+    except (PermissionError, TypeError, ValueError, OverflowError):  # another user's, or not a pid
         return True
     return True
 
@@ -179,7 +180,7 @@ class Leases(SqlStore):
                     ProcessRow.host == host, ProcessRow.id != me, ProcessRow.beat_at < silent
                 )
             )
-            gone = [r.id for r in rows if r.pid == int(pid) or not _pid_runs(r.pid)]
+            gone = [r.id for r in rows if str(r.pid) == pid or not _pid_runs(r.pid)]
             if gone:
                 s.execute(delete(ProcessRow).where(ProcessRow.id.in_(gone)))
                 log.warning("%d process(es) of this host are gone; their work is taken over", len(gone))

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from core.lease import process_id
 from core.scrub import scrub
 from ingest.blobs import BlobStore, Owner
 from ingest.jobstore import RUNNING, Job, JobState, JobStore
@@ -300,7 +301,8 @@ class JobRunner:
             ):
                 # Its last stage was already running: the document was written whole (registry first).
                 log.warning(
-                    "job %s ended %s after it was cancelled or timed out; the document is indexed",
+                    "job %s ended %s after it was cancelled, timed out or taken over; the document is "
+                    "indexed",
                     job.id,
                     outcome.status,
                 )
@@ -357,10 +359,12 @@ class JobRunner:
         live = [job_id for job_id, r in running if r.stopped is None]
         self.store.beat(live)
         now = time.monotonic()
-        ended = {j.id for j in self.store.get_many(live) if j.finished}  # cancelled by another process
+        # Cancelled by another process, or taken over by one (this one was silent past its lease).
+        me = process_id()
+        ended = {j.id for j in self.store.get_many(live) if j.finished or j.owner != me}
         for job_id, r in running:
             if r.stopped is None and job_id in ended:
-                log.info("job %s was cancelled elsewhere; stopping it", job_id)
+                log.warning("job %s was cancelled or taken over elsewhere; stopping it here", job_id)
                 r.stopped = now
                 r.cancel.set()
             elif r.stopped is None and now - r.started > self.timeout_s:

@@ -130,7 +130,11 @@ class Registry(SqlStore):
         gate closed, lets go of the document (nothing written yet) and waits for the gate to open."""
         deadline = time.monotonic() + self.gate_wait_s
         while True:
+            waited = False
             while self.gate_closed():  # waited for without writing anything
+                if not waited:
+                    log.warning("%s: waiting for another process's re-index to switch", doc_id)
+                    waited = True
                 if time.monotonic() > deadline:
                     raise DocumentBusy(
                         f"a re-index in another process kept writes waiting over {self.gate_wait_s:g} s; "

@@ -452,3 +452,9 @@ def test_a_named_lock_is_one_process_s_until_that_process_dies(db_url: str) -> N
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_password_in_the_query_string_is_hidden_too() -> None:
+    shown = migrations.shown("postgresql+psycopg://rag@db/rag?password=TopSecret5&sslmode=require")
+    assert "TopSecret5" not in shown and "sslmode=require" in shown
+    assert "hunter2" not in migrations.shown("postgresql://rag:hunter2@db/rag")

@@ -351,3 +351,11 @@ def test_a_process_back_from_a_long_pause_cannot_finish_what_it_lost(
         assert not registry.finish_index("t", "d1")
     doc = registry.get("t", "d1")
     assert (doc.status, doc.content_hash, doc.error) == (Status.INDEXED, "h2", None)
+
+
+def test_a_row_whose_pid_is_not_a_pid_does_not_stop_a_start(leases: Leases) -> None:
+    host = process_id().split(":")[0]
+    with leases._session() as s:
+        s.add(ProcessRow(id=f"{host}:huge:1", host=host, pid=2**31 - 1, beat_at=lease.cutoff(60)))
+    leases.start(every_s=1)  # kill(2**31 - 1, 0): no such process, reaped; nothing raised
+    assert {p.id for p in leases.live()} == {process_id()}

@@ -74,7 +74,8 @@ def current(as_json: AsJson = False) -> None:
                 "url": migrations.shown(url),
                 "revision": at,
                 "head": head,
-                "behind": at != head,
+                "behind": at != head and migrations.known(branch, at),
+                "newer": not migrations.known(branch, at),
             }
         )
     if as_json:
@@ -82,6 +83,12 @@ def current(as_json: AsJson = False) -> None:
         return
     table = Table("database", "URL", "revision", "head", "state")
     for r in rows:
-        state = "[green]at head[/green]" if not r["behind"] else "[yellow]behind: rag db upgrade[/yellow]"
+        state = (
+            "[red]newer: made by a newer version; run that version[/red]"
+            if r["newer"]
+            else "[yellow]behind: rag db upgrade[/yellow]"
+            if r["behind"]
+            else "[green]at head[/green]"
+        )
         table.add_row(r["database"], r["url"], r["revision"] or "none", r["head"], state)
     console.print(table)

@@ -61,11 +61,20 @@ def version_table(branch: str) -> str:
 
 
 def shown(url: str | URL) -> str:
-    """A URL fit for a message: the password hidden."""
+    """A URL fit for a message: the password hidden, also one given as a query parameter
+    (``?password=``, which libpq accepts)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
         return "(not a URL)"
+    secret = {k: "***" for k in parsed.query if "password" in k.lower() or "secret" in k.lower()}
+    return parsed.update_query_dict(secret).render_as_string(hide_password=True)
+
+
+def known(branch: str, revision: str | None) -> bool:
+    """Whether this version knows ``revision`` (None, no version table, it does): one a newer version
+    made is not."""
+    return revision is None or revision in _revisions(branch)
 
 
 # -- reading -------------------------------------------------------------------------------------------
@@ -122,7 +131,7 @@ def _current_in(conn: Connection, branch: str) -> str | None:
 
 
 def _check_known(engine: Engine, branch: str, at: str | None) -> None:
-    if at is not None and at not in _revisions(branch):
+    if not known(branch, at):
         raise DatabaseError(
             f"the {branch} database ({shown(engine.url)}) is at revision {at}, which this version does not "
             "know: a newer version upgraded it; run that version"
