@@ -50,8 +50,18 @@ def process_id() -> str:
     global _identity
     pid = os.getpid()
     if _identity is None or _identity[0] != pid:
-        _identity = (pid, f"{socket.gethostname()[:60]}:{pid}:{uuid.uuid4().hex[:8]}")
+        _identity = (pid, f"{_host()}:{pid}:{uuid.uuid4().hex[:8]}")
     return _identity[1]
+
+
+def _host() -> str:
+    """This host as far as pids go: its name and its PID namespace (containers that share a host name,
+    with host networking, do not see each other's pids)."""
+    try:
+        namespace = f"#{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:  # not Linux
+        namespace = ""
+    return f"{socket.gethostname()[:40]}{namespace}"
 
 
 @dataclass
@@ -155,7 +165,7 @@ class Leases(SqlStore):
         """Beat now, then every ``every_s`` seconds in a thread, until ``close``. The rows of this host's
         processes that are gone go first: their work is taken over at once, not a lease later (a
         restarted container's PID 1 is such a process too: same host and pid, another id)."""
-        self._reap_local(every_s)
+        self._reap_local()
         self.beat()
         if self._thread is None:
             self._thread = threading.Thread(target=self._beating, args=(every_s,), name="lease", daemon=True)
@@ -168,18 +178,13 @@ class Leases(SqlStore):
             except Exception:  # noqa: BLE001 - a database hiccup must not end the heartbeat
                 log.exception("lease heartbeat failed; trying again")
 
-    def _reap_local(self, every_s: float) -> None:
-        """Only rows already silent for two heartbeats: containers that share a host name (host
-        networking) cannot see each other's pids, and a live peer's row is never that old."""
+    def _reap_local(self) -> None:
+        """Rows of processes of this host (and PID namespace) that are gone: their pid runs no more, or
+        is this process's own under another id (a container's PID 1, restarted)."""
         me = process_id()
         host, pid, _ = me.rsplit(":", 2)
-        silent = utcnow() - dt.timedelta(seconds=2 * every_s)
         with self._session() as s:
-            rows = s.scalars(
-                select(ProcessRow).where(
-                    ProcessRow.host == host, ProcessRow.id != me, ProcessRow.beat_at < silent
-                )
-            )
+            rows = s.scalars(select(ProcessRow).where(ProcessRow.host == host, ProcessRow.id != me))
             gone = [r.id for r in rows if str(r.pid) == pid or not _pid_runs(r.pid)]
             if gone:
                 s.execute(delete(ProcessRow).where(ProcessRow.id.in_(gone)))

@@ -107,18 +107,20 @@ def test_a_clean_stop_lets_its_work_go_at_once(url: str) -> None:
 def test_rows_of_this_hosts_dead_processes_are_reaped_on_start(leases: Leases) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
     dead_pid = int(gone.stdout)
-    host = process_id().split(":")[0]
-    quiet = lease.cutoff(5)  # silent for 5 s: over two heartbeats of 1 s
+    host = process_id().rsplit(":", 2)[0]  # host name and PID namespace
+    other_namespace = host.split("#")[0] + "#1"  # another container with the same host name
     with leases._session() as s:
-        s.add(ProcessRow(id=f"{host}:{dead_pid}:deadbeef", host=host, pid=dead_pid, beat_at=quiet))
-        s.add(ProcessRow(id=f"{host}:{os.getpid()}:oldself", host=host, pid=os.getpid(), beat_at=quiet))
-        # Just stamped: a live process in another container with the same host name (its pid not
-        # visible here) is left alone however its pid looks from here.
-        s.add(ProcessRow(id=f"{host}:{dead_pid}:sharedname", host=host, pid=dead_pid))
-        s.add(ProcessRow(id="elsewhere:1:abc", host="elsewhere", pid=1, beat_at=quiet))
-    leases.lease_s = 60  # so that every row left counts as live below
-    leases.start(every_s=1)
-    assert {p.id for p in leases.live()} == {process_id(), f"{host}:{dead_pid}:sharedname", "elsewhere:1:abc"}
+        s.add(ProcessRow(id=f"{host}:{dead_pid}:deadbeef", host=host, pid=dead_pid))
+        s.add(ProcessRow(id=f"{host}:{os.getpid()}:oldself", host=host, pid=os.getpid()))  # PID 1 again
+        # Its pids are not ours to look at: however its pid looks from here, its lease decides.
+        s.add(ProcessRow(id=f"{other_namespace}:{dead_pid}:x", host=other_namespace, pid=dead_pid))
+        s.add(ProcessRow(id="elsewhere:1:abc", host="elsewhere", pid=1))
+    leases.start(every_s=60)
+    assert {p.id for p in leases.live()} == {
+        process_id(),
+        f"{other_namespace}:{dead_pid}:x",
+        "elsewhere:1:abc",
+    }
 
 
 def test_a_row_lock_is_held_by_one_process_and_taken_from_a_dead_one(leases: Leases, url: str) -> None:
@@ -354,8 +356,8 @@ def test_a_process_back_from_a_long_pause_cannot_finish_what_it_lost(
 
 
 def test_a_row_whose_pid_is_not_a_pid_does_not_stop_a_start(leases: Leases) -> None:
-    host = process_id().split(":")[0]
+    host = process_id().rsplit(":", 2)[0]
     with leases._session() as s:
-        s.add(ProcessRow(id=f"{host}:huge:1", host=host, pid=2**31 - 1, beat_at=lease.cutoff(60)))
+        s.add(ProcessRow(id=f"{host}:huge:1", host=host, pid=2**31 - 1))
     leases.start(every_s=1)  # kill(2**31 - 1, 0): no such process, reaped; nothing raised
     assert {p.id for p in leases.live()} == {process_id()}
