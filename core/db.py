@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import enum
 import logging
+import zlib
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,6 +78,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def advisory_key(name: str) -> int:
+    """A signed 32-bit key for a PostgreSQL advisory lock named ``name``."""
+    return zlib.crc32(name.encode()) - (1 << 31)
 
 
 def utcnow() -> dt.datetime:

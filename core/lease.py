@@ -25,7 +25,6 @@ import os
 import socket
 import threading
 import uuid
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from sqlalchemy import ColumnElement, Integer, String, delete, insert, or_, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, registry
 
-from core.db import SqlStore, UtcDateTime, column, map_record, utcnow
+from core.db import SqlStore, UtcDateTime, advisory_key, column, map_record, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +241,7 @@ class Leases(SqlStore):
 
     @contextmanager
     def _advisory(self, name: str) -> Iterator[bool]:
-        key = zlib.crc32(name.encode()) - (1 << 31)  # a signed 32-bit key
+        key = advisory_key(name)
         with self.engine.connect() as conn:
             got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
             conn.commit()

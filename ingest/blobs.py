@@ -29,7 +29,6 @@ import tempfile
 import threading
 import time
 import uuid
-import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from fsspec.registry import known_implementations
 from sqlalchemy import BigInteger, String, distinct, func, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from core.db import SqlStore
+from core.db import SqlStore, advisory_key
 from core.errors import ConfigError, FileTooLarge, QuotaExceeded
 
 log = logging.getLogger(__name__)
@@ -121,11 +120,6 @@ class Incoming:
     path: Path
     digest: str
     size: int
-
-
-def _lock_key(name: str) -> int:
-    """A signed 32-bit key for PostgreSQL's two-key advisory locks."""
-    return zlib.crc32(name.encode()) - (1 << 31)
 
 
 class _Base(DeclarativeBase):
@@ -436,7 +430,7 @@ class BlobStore(SqlStore):
         advisory locks, per file and per tenant, taken in one order, released at commit."""
         if self.engine.dialect.name != "postgresql":
             return
-        keys = sorted({(1, _lock_key(d)) for d in digests} | {(2, _lock_key(t)) for t in tenants})
+        keys = sorted({(1, advisory_key(d)) for d in digests} | {(2, advisory_key(t)) for t in tenants})
         for space, key in keys:
             s.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": space, "key": key})
 

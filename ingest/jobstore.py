@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, registry
 from sqlalchemy.sql.dml import Update
 
-from core.db import EnumString, SqlStore, UtcDateTime, aware, column, map_record, utcnow
+from core.db import EnumString, SqlStore, UtcDateTime, advisory_key, aware, column, map_record, utcnow
 from core.lease import OWNER_LENGTH, abandoned, process_id
 
 
@@ -123,6 +123,8 @@ def new_job_id() -> str:
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 _RUNNING_VALUES = [s.value for s in sorted(RUNNING)]
 
 
@@ -245,7 +247,9 @@ class JobStore(SqlStore):
                             break
                     else:
                         return None
-                    taken = s.execute(self._take(job_id)).rowcount
+                    if self.engine.dialect.name == "postgresql":  # one cap check per tenant at a time
+                        s.execute(text("SELECT pg_advisory_xact_lock(3, :k)"), {"k": advisory_key(tenant)})
+                    taken = s.execute(self._take(job_id, tenant, per_tenant)).rowcount
             except IntegrityError:  # another worker started a job of the same document meanwhile
                 continue
             if taken:
@@ -285,11 +289,23 @@ class JobStore(SqlStore):
             q = q.with_for_update(skip_locked=True, of=Job)
         return q
 
-    def _take(self, job_id: str) -> Update:
+    def _take(self, job_id: str, tenant: str, per_tenant: int | None) -> Update:
+        """The job, if still queued and its tenant still under its cap: checked in the UPDATE itself,
+        which runs under the database's write lock (SQLite) or after the tenant's lock (PostgreSQL), so
+        two workers picking at once cannot both pass the cap."""
         now = utcnow()
+        where = [Job.id == job_id, Job.state == JobState.QUEUED.value]
+        if per_tenant is not None:
+            other = aliased(Job)
+            running = (
+                select(func.count())
+                .where(other.tenant == tenant, other.state.in_(_RUNNING_VALUES))
+                .scalar_subquery()
+            )
+            where.append(running < per_tenant)
         return (
             update(Job)
-            .where(Job.id == job_id, Job.state == JobState.QUEUED.value)
+            .where(*where)
             .values(
                 state=JobState.PARSING.value,
                 progress=PROGRESS[JobState.PARSING],

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.keys import KeyStore
 from core import migrations
-from core.db import make_engine, utcnow
+from core.db import advisory_key, make_engine, utcnow
 from core.errors import DatabaseBehind, ReindexError
 from core.lease import Leases, ProcessRow, abandoned, process_id
 from ingest.blobs import _Base as BlobTables
@@ -430,9 +430,7 @@ def test_a_named_lock_is_one_process_s_until_that_process_dies(db_url: str) -> N
             engine = make_engine(db_url)
             key = sa.text("SELECT pg_try_advisory_lock(:k)")
             with engine.connect() as c:
-                import zlib
-
-                assert c.execute(key, {"k": zlib.crc32(b"reconcile") - (1 << 31)}).scalar() is False
+                assert c.execute(key, {"k": advisory_key("reconcile")}).scalar() is False
             engine.dispose()
         with leases.hold("another") as got:
             assert got

@@ -25,7 +25,7 @@ from core.store.base import IndexMeta
 from core.store.edge import EdgeStore
 from ingest.blobs import BlobStore, Owner
 from ingest.jobs import JobRunner
-from ingest.jobstore import JobState, JobStore
+from ingest.jobstore import RUNNING, JobState, JobStore
 from ingest.reconcile import reconcile
 from ingest.registry import WRITE_GATE, Registry, Status
 from ingest.reindex.checkpoint import Checkpoints
@@ -361,3 +361,29 @@ def test_a_row_whose_pid_is_not_a_pid_does_not_stop_a_start(leases: Leases) -> N
         s.add(ProcessRow(id=f"{host}:huge:1", host=host, pid=2**31 - 1))
     leases.start(every_s=1)  # kill(2**31 - 1, 0): no such process, reaped; nothing raised
     assert {p.id for p in leases.live()} == {process_id()}
+
+
+def test_workers_claiming_at_once_cannot_pass_a_tenants_cap(url: str) -> None:
+    jobs = JobStore(url, LEASE_S)
+    for i in range(12):
+        jobs.create("t", f"d{i}", "x.txt", "blob", {})
+    start = threading.Barrier(6)
+    taken: list[str] = []
+
+    def worker() -> None:
+        own = JobStore(url, LEASE_S)
+        start.wait()
+        if (job := own.claim(per_tenant=1)) is not None:
+            taken.append(job.id)
+        own.close()
+
+    for _ in range(5):  # rounds: each time the running job ends and the next is taken
+        threads = [threading.Thread(target=worker) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        running = jobs.in_states(sorted(RUNNING))
+        assert len(running) == 1, running  # never two of the tenant's jobs at once
+        jobs.transition(running[0].id, JobState.INDEXED)
+    assert len(taken) == 5

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,7 +166,9 @@ def _sqlite_autocommit(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _lock_key(branch: str) -> int:
-    return zlib.crc32(f"rag:migrate:{branch}".encode()) - (1 << 31)  # a signed 32-bit key
+    from core.db import advisory_key  # core.db opens its stores through this module
+
+    return advisory_key(f"rag:migrate:{branch}")
 
 
 @contextmanager
