@@ -11,7 +11,8 @@ app = typer.Typer(
     name="rag",
     help="Ask questions of your own documents: ingest files, search them, ask, manage the index.",
     no_args_is_help=True,
-    add_completion=False,
+    # Help text is plain text: rich markup would swallow "[1]" and any other bracketed word.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 app.command("ingest")(handle_errors(ingest.ingest))

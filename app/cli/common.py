@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,6 +19,8 @@ from core.errors import ConfigError, RagError
 from core.settings import load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON, for scripts.")]
 
 console = Console(width=None if Console().is_terminal else 140)
 console_err = Console(stderr=True)

@@ -5,20 +5,17 @@ then ``rag db upgrade`` is a deployment step, run once before the new version's 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
-from app.cli.common import console, handle_errors, print_json
+from app.cli.common import AsJson, console, handle_errors, print_json
 from core import migrations
 from core.db import make_engine
 from core.settings import Settings, load_settings
 
 app = typer.Typer(help="The schemas of the registry, conversation and trace databases.", no_args_is_help=True)
-
-AsJson = Annotated[bool, typer.Option("--json")]
 
 
 def _databases(settings: Settings) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from api.schemas import DocumentOut
-from app.cli.common import console, handle_errors, print_json, runtime
+from app.cli.common import AsJson, console, handle_errors, print_json, runtime
 from core.errors import DocumentNotFound
 from ingest.guard import flagged_chunks
 from ingest.reconcile import reconcile as run_reconcile
@@ -18,7 +18,6 @@ app = typer.Typer(help="List, inspect and delete documents.", no_args_is_help=Tr
 
 DocId = Annotated[str, typer.Argument(help="Document id (see rag docs list).")]
 Tenant = Annotated[str | None, typer.Option(help="Tenant (default: RAG_TENANT).")]
-AsJson = Annotated[bool, typer.Option("--json")]
 
 
 @app.command("list")

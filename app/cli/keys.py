@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.cli.common import console, handle_errors, print_json
+from app.cli.common import AsJson, console, handle_errors, print_json
 from core.errors import RagError
 from core.settings import load_settings
 
@@ -27,7 +27,7 @@ def create(
     tenant: Annotated[str, typer.Option(help="The tenant the key reads and writes.")],
     admin: Annotated[bool, typer.Option("--admin", help="May run admin operations (re-index).")] = False,
     name: Annotated[str, typer.Option(help="A label, e.g. who holds it.")] = "",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Create a key. It is printed once: only its hash is stored."""
     import re
@@ -48,7 +48,7 @@ def create(
 
 @app.command("list")
 @handle_errors
-def list_keys(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_keys(as_json: AsJson = False) -> None:
     """Every key (id, tenant, admin, revoked); never the secrets."""
     store = _store()
     try:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.cli.common import console, handle_errors, print_json
+from app.cli.common import AsJson, console, handle_errors, print_json
 from core import offline
 from core.db import utcnow
 from core.settings import load_settings
@@ -27,7 +27,6 @@ log = logging.getLogger("rag.monitor")
 
 Tenant = Annotated[str | None, typer.Option(help="One tenant (default: all).")]
 Hours = Annotated[float, typer.Option(help="Window: the last N hours.", min=0.01)]
-AsJson = Annotated[bool, typer.Option("--json")]
 
 
 def _store() -> tuple[TraceStore, object]:

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.schemas import ReindexRun
-from app.cli.common import console, console_err, handle_errors, print_json, runtime
+from app.cli.common import AsJson, console, console_err, handle_errors, print_json, runtime
 from app.runtime import Runtime
 from core.errors import ReindexError
 from core.store import describe_versions
@@ -28,8 +28,6 @@ app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 @app.callback()
@@ -56,7 +54,7 @@ def reindex(
             min=1, help="Embedding threads (default: all configured ones; RAG_REINDEX__THREADS on a server)."
         ),
     ] = None,
-    as_json: Json = False,
+    as_json: AsJson = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Re-index every tenant's documents from their stored originals. Queries are answered from the
@@ -97,7 +95,7 @@ def reindex(
 
 @app.command()
 @handle_errors
-def status(as_json: Json = False) -> None:
+def status(as_json: AsJson = False) -> None:
     """The served version, the other versions, and recent re-index runs."""
     with _reindexing() as (rt, checkpoints):
         data = {
@@ -134,7 +132,7 @@ def status(as_json: Json = False) -> None:
 
 @app.command()
 @handle_errors
-def rollback(as_json: Json = False) -> None:
+def rollback(as_json: AsJson = False) -> None:
     """Serve the previous version again (caught up with documents changed since it was left)."""
     with _reindexing() as (rt, checkpoints):
         before = rt.versions.current()
