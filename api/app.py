@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from api import problems
+from api import openapi, problems
 from api.headers import secure
 from api.routes import admin, documents, health, jobs, monitor, query, ui
 from api.services import Services
@@ -49,8 +49,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
         docs_url=None,  # /docs is served from vendored files (api/routes/ui.py): no CDN, a strict CSP
         redoc_url=None,
+        generate_unique_id_function=openapi.operation_id,
     )
     problems.install(app)
+    openapi.install(app)
     app.include_router(documents.router)
     app.include_router(jobs.router)
     app.include_router(query.router)

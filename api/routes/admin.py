@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1/admin/reindex", tags=["admin"])
 
 
 @router.post("", status_code=202, response_model=ReindexStart, summary="Start a re-index")
-def start(services: ServicesDep, _: Admin, body: ReindexRequest, response: Response) -> ReindexStart:
+def start_reindex(services: ServicesDep, _: Admin, body: ReindexRequest, response: Response) -> ReindexStart:
     opts = Options(**body.model_dump())
     run = services.start_reindex(opts)
     if run is None:
@@ -28,7 +28,7 @@ def start(services: ServicesDep, _: Admin, body: ReindexRequest, response: Respo
 
 
 @router.get("", response_model=ReindexStatus, summary="Index versions and recent re-index runs")
-def status(services: ServicesDep, _: Admin) -> ReindexStatus:
+def reindex_status(services: ServicesDep, _: Admin) -> ReindexStatus:
     rt = services.runtime
     versions = [IndexVersion(**v) for v in describe_versions(rt.versions)]  # type: ignore[arg-type]
     runs = [ReindexRun.model_validate(r, from_attributes=True) for r in services.checkpoints.recent(20)]
@@ -36,7 +36,7 @@ def status(services: ServicesDep, _: Admin) -> ReindexStatus:
 
 
 @router.get("/{run_id}", response_model=ReindexRun, summary="One re-index run: phase, counts, rate, ETA")
-def get_run(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
+def get_reindex_run(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
     run = services.checkpoints.get(run_id)
     if run is None:
         raise ApiProblem(404, "re-index not found", f"no re-index {run_id!r}")
@@ -44,13 +44,13 @@ def get_run(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
 
 
 @router.post("/{run_id}/abort", status_code=202, response_model=ReindexRun, summary="Abort a re-index")
-def abort(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
+def abort_reindex(services: ServicesDep, _: Admin, run_id: str) -> ReindexRun:
     if services.checkpoints.get(run_id) is None:
         raise ApiProblem(404, "re-index not found", f"no re-index {run_id!r}")
     return ReindexRun.model_validate(services.reindexer.abort(run_id), from_attributes=True)
 
 
 @router.post("/rollback", response_model=RollbackOut, summary="Serve the previous index version again")
-def rollback(services: ServicesDep, _: Admin) -> RollbackOut:
+def rollback_index(services: ServicesDep, _: Admin) -> RollbackOut:
     before = services.runtime.versions.current()
     return RollbackOut(served=services.reindexer.rollback(), previous=before)

@@ -59,7 +59,7 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 @router.post("", status_code=202, response_model=UploadResponse, summary="Upload documents")
-def upload(
+def upload_documents(
     services: ServicesDep,
     caller: Caller,
     started: Started,
@@ -85,7 +85,7 @@ def upload(
 @router.put(
     "/{doc_id}", status_code=202, response_model=UploadResponse, summary="Replace a document's content"
 )
-def replace(
+def replace_document(
     services: ServicesDep,
     caller: Caller,
     started: Started,

@@ -37,7 +37,7 @@ def _tenant(caller: Principal, tenant: str | None) -> str | None:
 
 
 @router.get("/summary", summary="Quality signals over a window")
-def summary(
+def monitor_summary(
     services: ServicesDep, caller: Caller, hours: Hours = 24, tenant: TenantParam = None
 ) -> dict[str, Any]:
     since = utcnow() - dt.timedelta(hours=hours)
@@ -46,7 +46,7 @@ def summary(
 
 
 @router.get("/timeseries", summary="Signals per time bucket, score histograms")
-def timeseries(
+def monitor_timeseries(
     services: ServicesDep,
     caller: Caller,
     hours: Hours = 24,
@@ -67,7 +67,7 @@ def timeseries(
 
 
 @router.get("/traces", summary="Recent traces")
-def traces(
+def list_traces(
     services: ServicesDep,
     caller: Caller,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -80,7 +80,7 @@ def traces(
 
 
 @router.get("/traces/{trace_id}", summary="One trace")
-def trace(services: ServicesDep, caller: Caller, trace_id: str) -> dict[str, Any]:
+def get_trace(services: ServicesDep, caller: Caller, trace_id: str) -> dict[str, Any]:
     t = services.runtime.traces.get(trace_id, tenant=None if caller.admin else caller.tenant)
     if t is None:
         raise ApiProblem(404, "trace not found", f"no trace {trace_id!r}")
@@ -88,7 +88,7 @@ def trace(services: ServicesDep, caller: Caller, trace_id: str) -> dict[str, Any
 
 
 @router.get("/drift", summary="Drift of the recent window against the baseline")
-def drift(services: ServicesDep, caller: Caller, tenant: TenantParam = None) -> dict[str, Any]:
+def monitor_drift(services: ServicesDep, caller: Caller, tenant: TenantParam = None) -> dict[str, Any]:
     rt = services.runtime
     report = check_windows(rt.traces, rt.settings.monitoring, tenant=_tenant(caller, tenant))
     for c in report.checks:
@@ -101,7 +101,7 @@ def drift(services: ServicesDep, caller: Caller, tenant: TenantParam = None) -> 
 
 
 @router.get("/prompts", summary="Prompt variants compared")
-def prompts(
+def monitor_prompts(
     services: ServicesDep, caller: Caller, hours: Hours = 24 * 7, tenant: TenantParam = None
 ) -> dict[str, Any]:
     since = utcnow() - dt.timedelta(hours=hours)
@@ -112,7 +112,7 @@ def prompts(
 @router.get(
     "/slices", summary="Quality per slice (document type and metadata, question, caller) against the rest"
 )
-def slices(
+def monitor_slices(
     services: ServicesDep, caller: Caller, hours: SliceHours = None, tenant: TenantParam = None
 ) -> dict[str, Any]:
     rt = services.runtime
@@ -123,7 +123,7 @@ def slices(
 
 
 @router.get("/guardrails", summary="Guardrail decisions over a window")
-def guardrails(
+def monitor_guardrails(
     services: ServicesDep, caller: Caller, hours: Hours = 24, tenant: TenantParam = None
 ) -> dict[str, Any]:
     since = utcnow() - dt.timedelta(hours=hours)
