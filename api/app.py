@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from api import openapi, problems
 from api.headers import secure
-from api.routes import admin, documents, health, jobs, monitor, query, ui
+from api.routes import admin, documents, health, jobs, monitor, openai_compat, query, ui
 from api.services import Services
 from app.runtime import Runtime
 from core import offline
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(documents.router)
     app.include_router(jobs.router)
     app.include_router(query.router)
+    app.include_router(openai_compat.router)
     app.include_router(monitor.router)
     app.include_router(admin.router)
     app.include_router(health.router)

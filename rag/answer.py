@@ -177,7 +177,10 @@ class Answerer:
         top_k: int | None = None,
         doc_ids: Sequence[str] = (),
         metadata: dict[str, str | int | bool] | None = None,
+        history: Sequence[Turn] | None = None,
     ) -> Iterator[str | Answer]:
+        """``history``: the earlier exchanges, given by the caller (a client that keeps its own chat, as
+        OpenAI's API does) instead of read from the stored conversation."""
         question = question.strip()
         if not question:
             raise InvalidRequest("the question is empty")
@@ -186,7 +189,7 @@ class Answerer:
         run.guardrails += screened.events
         cid = self.conversations.open(tenant, conversation_id)
         # A question refused by the screen reaches no model, the rewrite's included.
-        standalone = question if screened.refusal else self._standalone(run, question, tenant, cid)
+        standalone = question if screened.refusal else self._standalone(run, question, tenant, cid, history)
 
         result = self.retriever.search(
             standalone, tenant=tenant, top_k=top_k or self.settings.top_k, doc_ids=doc_ids, metadata=metadata
@@ -266,8 +269,14 @@ class Answerer:
         )
         yield answer
 
-    def _standalone(self, run: _Run, question: str, tenant: str, cid: str) -> str:
-        history = self.conversations.history(tenant, cid, last=self.settings.history_turns)
+    def _standalone(
+        self, run: _Run, question: str, tenant: str, cid: str, given: Sequence[Turn] | None = None
+    ) -> str:
+        last = self.settings.history_turns
+        if given is None:
+            history = self.conversations.history(tenant, cid, last=last)
+        else:
+            history = list(given)[-last:] if last else []
         if not history:
             return question
         if self.llm is None:

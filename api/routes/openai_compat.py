@@ -1,0 +1,274 @@
+"""OpenAI-compatible chat completions and models, so chat clients (Open WebUI, the ``openai`` SDK, ...)
+can ask the documents: the messages become the conversation (the last user message is the question, the
+earlier user/assistant turns the history the rewrite step sees), answered by the same path as
+POST /v1/query (guardrails, refusal, verification, traces). The citations arrive as markdown footnotes in
+the content and as a ``citations`` field; a refusal is an ordinary assistant message saying why, with
+``refused: true``. Errors keep our problem-details shape, which the SDK surfaces as an APIError."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.routing import APIRoute
+
+from api.deps import Caller, ServicesDep
+from api.openai_schemas import ChatCompletion, ChatMessage, ChatRequest, ModelList
+from api.problems import ApiProblem, safe, status_of
+from api.routes.query import _Record
+from api.services import Services
+from core.db import utcnow
+from core.errors import InvalidRequest, RagError
+from rag.answer import Answer
+from rag.conversation import Turn
+
+log = logging.getLogger(__name__)
+
+
+class _ProblemWithMessage(APIRoute):
+    """Our problem details, plus ``message`` (the detail): where OpenAI's SDKs read an error's text."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except Exception as e:
+                handler = next(
+                    (h for c in type(e).__mro__ if (h := request.app.exception_handlers.get(c))), None
+                )
+                if handler is None:
+                    raise
+                response = await handler(request, e)
+                body = json.loads(bytes(response.body))
+                headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+                return JSONResponse(
+                    body | {"message": body.get("detail", "")},
+                    status_code=response.status_code,
+                    headers=headers,
+                    media_type=response.media_type,
+                )
+
+        return route
+
+
+router = APIRouter(prefix="/v1", tags=["openai-compatible"], route_class=_ProblemWithMessage)
+
+DEFAULT_MODEL = "rag"
+_PREFIX = DEFAULT_MODEL + ":"
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_OPEN_MARKER = re.compile(r"\[[\d,;\s]*$")  # a marker the stream has not finished yet
+_PASSAGE_CHARS = 200
+
+
+@router.get("/models", response_model=ModelList, summary="Models (OpenAI-compatible)")
+def models(services: ServicesDep, _: Caller) -> dict:
+    created = int(time.time())
+    data = [
+        {"id": mid, "object": "model", "created": created, "owned_by": "rag-knowledge", "description": desc}
+        for mid, desc in _models(services).items()
+    ]
+    return {"object": "list", "data": data}
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    summary="Chat completions (OpenAI-compatible)",
+    description="With stream=true: `chat.completion.chunk` events ending with `data: [DONE]`.",
+)
+def chat_completions(services: ServicesDep, caller: Caller, body: ChatRequest, request: Request):  # noqa: ANN201 - JSON or SSE
+    t0 = time.perf_counter()
+    prompt = _prompt_of(services, body.model)
+    question, history = _conversation(body.messages)
+    pieces = services.runtime.answerer.stream(question, tenant=caller.tenant, prompt=prompt, history=history)
+    record = _Record(services, caller.tenant, request.headers.get("x-request-id"), {}, t0)
+    cid = "chatcmpl-" + uuid.uuid4().hex
+    created = int(time.time())
+    if body.stream:
+        usage = bool(body.stream_options and body.stream_options.include_usage)
+        chunks = _chunks(pieces, record, cid, created, body.model, usage)
+        return StreamingResponse(
+            chunks, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+    try:
+        answer = next(item for item in pieces if isinstance(item, Answer))
+    except RagError as e:
+        record.failed(e)
+        raise
+    record.answered(answer)
+    message = {"role": "assistant", "content": footnoted(answer.text) + _suffix(answer)}
+    return {
+        "id": cid,
+        "object": "chat.completion",
+        "created": created,
+        "model": body.model,
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": _usage(answer),
+        **_extra(answer),
+    }
+
+
+def _models(services: Services) -> dict[str, str]:
+    """``rag`` (the configured prompt, or the A/B draw) and one ``rag:name@version`` per answer template."""
+    prompts = services.runtime.answerer.prompts
+    out = {DEFAULT_MODEL: "Answers from your documents with the configured prompt (RAG_ANSWER__PROMPT)."}
+    for tid in prompts.ids():
+        template = prompts.get(tid)
+        if set(template.variables) == {"sources", "question"}:  # an answer template, not the rewrite's
+            out[_PREFIX + tid] = f"Answers with the prompt template {tid}: {template.description}".strip()
+    return out
+
+
+def _prompt_of(services: Services, model: str) -> str | None:
+    known = _models(services)
+    if model not in known:
+        raise ApiProblem(404, "model not found", f"no model {model!r}; known: {', '.join(known)}")
+    return model.removeprefix(_PREFIX) if model != DEFAULT_MODEL else None
+
+
+def _conversation(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
+    """The last user message, and the user/assistant exchanges before it (system messages are ours)."""
+    turns = [m for m in messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1].role != "user" or not turns[-1].text.strip():
+        raise InvalidRequest("the messages need to end with a user message that asks something")
+    history: list[Turn] = []
+    now = utcnow()
+    for m in turns[:-1]:
+        if m.role == "user":
+            history.append(Turn(m.text, m.text, "", "", now))
+        elif history:  # an assistant's reply to the question before it
+            history[-1].answer += m.text
+    return turns[-1].text, history
+
+
+def footnoted(text: str) -> str:
+    """The answer's citation markers as markdown footnote references: [1, 3] -> [^1][^3]."""
+    return _MARKER.sub(lambda m: "".join(f"[^{n}]" for n in re.findall(r"\d+", m.group(1))), text)
+
+
+def _suffix(answer: Answer) -> str:
+    """What follows the answer's text: why it was refused, or its sources as footnotes."""
+    if answer.refusal is not None:
+        return f"\n\n{answer.refusal.message}"
+    if answer.citations is None or not answer.citations.citations:
+        return ""
+    lines = [
+        _footnote(c.n, c.source.hit.source, c.source.hit.pages, _passage(answer, c))
+        for c in answer.citations.citations
+    ]
+    return "\n\n" + "\n".join(lines)
+
+
+def _footnote(n: int, source: str, pages: list[int], passage: str) -> str:
+    where = source
+    if pages:
+        where += f", p. {pages[0]}" if len(pages) == 1 else f", pp. {pages[0]}-{pages[-1]}"
+    return f'[^{n}]: {where} — "{passage}"'
+
+
+def _passage(answer: Answer, citation: Any) -> str:
+    """The evidence sentence from the cited chunk, else the chunk's opening."""
+    chunk = citation.source.hit
+    text = next((e.text for e in answer.evidence if e.chunk_id == chunk.chunk_id), chunk.text)
+    text = " ".join(text.split())
+    return text if len(text) <= _PASSAGE_CHARS else text[: _PASSAGE_CHARS - 1].rstrip() + "…"
+
+
+def _usage(answer: Answer) -> dict[str, int]:
+    u = answer.usage
+    return {
+        "prompt_tokens": u.prompt_tokens,
+        "completion_tokens": u.completion_tokens,
+        "total_tokens": u.prompt_tokens + u.completion_tokens,
+    }
+
+
+def _extra(answer: Answer) -> dict[str, Any]:
+    citations = []
+    if answer.citations is not None:
+        citations = [c.to_dict() | {"passage": _passage(answer, c)} for c in answer.citations.citations]
+    return {
+        "citations": citations,
+        "refused": answer.refused,
+        "refusal": answer.refusal.to_dict() if answer.refusal else None,
+        "trace_id": answer.trace_id,
+    }
+
+
+class _Footnoter:
+    """``footnoted`` over a stream: a marker split across pieces ("[", "1]") is held until it closes."""
+
+    def __init__(self) -> None:
+        self.held = ""
+        self.sent = ""  # the answer's text as streamed, before the markers were rewritten
+
+    def feed(self, piece: str) -> str:
+        text = self.held + piece
+        self.sent += piece
+        open_marker = _OPEN_MARKER.search(text)
+        cut = open_marker.start() if open_marker else len(text)
+        self.held = text[cut:]
+        return footnoted(text[:cut])
+
+    def finish(self, final: str) -> str:
+        """The rest: what is held, and whatever the final text adds to what was streamed (a held-back
+        answer, a cut marker); a final text that differs is logged, as the stream cannot take words back."""
+        rest, self.held = self.held, ""
+        if final.startswith(self.sent):
+            rest += final[len(self.sent) :]
+        else:
+            log.warning("the streamed answer differs from the final one; the stream keeps what was sent")
+        return footnoted(rest)
+
+
+def _chunks(
+    pieces: Iterator, record: _Record, cid: str, created: int, model: str, include_usage: bool
+) -> Iterator[str]:
+    def chunk(delta: dict, finish: str | None = None, **extra: Any) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
+        return _data(obj | {"choices": [choice]} | extra)
+
+    notes = _Footnoter()
+    try:
+        yield chunk({"role": "assistant", "content": ""})
+        for item in pieces:
+            if isinstance(item, Answer):
+                record.answered(item)
+                rest = notes.finish(item.text) + _suffix(item)
+                if rest:
+                    yield chunk({"content": rest})
+                yield chunk({}, "stop", **_extra(item))
+                if include_usage:
+                    obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
+                    yield _data(obj | {"choices": [], "usage": _usage(item)})
+            elif text := notes.feed(item):
+                yield chunk({"content": text})
+    except RagError as e:
+        record.failed(e)
+        status, title = status_of(e)
+        yield _error(status, title, safe(str(e)))
+    except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream
+        log.exception("chat completion stream failed")
+        record.failed(e)
+        yield _error(500, "internal error", "see the server log")
+    yield "data: [DONE]\n\n"
+
+
+def _error(status: int, title: str, detail: str) -> str:
+    # Headers are sent: the problem travels as an event; "error" is where OpenAI's clients look for it.
+    problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return _data(problem | {"error": {"message": detail, "type": title, "code": status}})
+
+
+def _data(obj: dict) -> str:
+    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
