@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
+import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 
 from api.app import create_app
+from api_client import live_server
 from app.runtime import Runtime
 from conftest import SAMPLE_DOCS
 from core.settings import load_settings
@@ -28,31 +26,20 @@ def live(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
         )
         rt = Runtime(s)
         rt.embedder = embedder  # type: ignore[misc]
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(runtime=rt), host="127.0.0.1", port=0, log_level="error")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        app = server.config.app
-        secret, _ = app.state.services.keys.create("acme", admin=True)
-        headers = {"Authorization": f"Bearer {secret}"}
-        import httpx
-
-        r = httpx.post(
-            f"http://127.0.0.1:{port}/v1/documents?wait=true",
-            files=[("files", ("employee-handbook.md", (SAMPLE_DOCS / "employee-handbook.md").read_bytes()))],
-            headers=headers,
-            timeout=60,
-        )
-        assert r.status_code == 200, r.text
-        yield f"http://127.0.0.1:{port}", headers
-        server.should_exit = True
-        thread.join(timeout=10)
+        app = create_app(runtime=rt)
+        with live_server(app) as base:
+            secret, _ = app.state.services.keys.create("acme", admin=True)
+            headers = {"Authorization": f"Bearer {secret}"}
+            r = httpx.post(
+                f"{base}/v1/documents?wait=true",
+                files=[
+                    ("files", ("employee-handbook.md", (SAMPLE_DOCS / "employee-handbook.md").read_bytes()))
+                ],
+                headers=headers,
+                timeout=60,
+            )
+            assert r.status_code == 200, r.text
+            yield base, headers
 
 
 def test_no_server_errors(live) -> None:
