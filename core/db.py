@@ -74,9 +74,11 @@ def make_engine(url: str, name: str = "registry") -> Engine:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    # The wait first: switching a new database to WAL needs its lock, which another process opening it
+    # at the same moment may hold (without the wait: "database is locked" at once).
+    cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 
 
