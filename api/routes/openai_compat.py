@@ -16,16 +16,16 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from api.deps import Caller, ServicesDep
 from api.openai_schemas import ChatCompletion, ChatMessage, ChatRequest, ModelList
-from api.problems import ApiProblem, safe, status_of
-from api.routes.query import _Record
+from api.problems import ApiProblem
+from api.routes.query import AnswerRecord, event_stream
 from api.services import Services
 from core.db import utcnow
-from core.errors import InvalidRequest, RagError
+from core.errors import InvalidRequest
 from rag.answer import Answer
 from rag.conversation import Turn
 
@@ -90,21 +90,13 @@ def chat_completions(services: ServicesDep, caller: Caller, body: ChatRequest, r
     prompt = _prompt_of(services, body.model)
     question, history = _conversation(body.messages)
     pieces = services.runtime.answerer.stream(question, tenant=caller.tenant, prompt=prompt, history=history)
-    record = _Record(services, caller.tenant, request.headers.get("x-request-id"), {}, t0)
+    record = AnswerRecord(services, caller.tenant, request.headers.get("x-request-id"), {}, t0)
     cid = "chatcmpl-" + uuid.uuid4().hex
     created = int(time.time())
     if body.stream:
         usage = bool(body.stream_options and body.stream_options.include_usage)
-        chunks = _chunks(pieces, record, cid, created, body.model, usage)
-        return StreamingResponse(
-            chunks, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-        )
-    try:
-        answer = next(item for item in pieces if isinstance(item, Answer))
-    except RagError as e:
-        record.failed(e)
-        raise
-    record.answered(answer)
+        return event_stream(_chunks(pieces, record, cid, created, body.model, usage))
+    answer = record.first_answer(pieces)
     message = {"role": "assistant", "content": footnoted(answer.text) + _suffix(answer)}
     return {
         "id": cid,
@@ -231,7 +223,7 @@ class _Footnoter:
 
 
 def _chunks(
-    pieces: Iterator, record: _Record, cid: str, created: int, model: str, include_usage: bool
+    pieces: Iterator, record: AnswerRecord, cid: str, created: int, model: str, include_usage: bool
 ) -> Iterator[str]:
     def chunk(delta: dict, finish: str | None = None, **extra: Any) -> str:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
@@ -253,21 +245,12 @@ def _chunks(
                     yield _data(obj | {"choices": [], "usage": _usage(item)})
             elif text := notes.feed(item):
                 yield chunk({"content": text})
-    except RagError as e:
-        record.failed(e)
-        status, title = status_of(e)
-        yield _error(status, title, safe(str(e)))
-    except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream
-        log.exception("chat completion stream failed")
-        record.failed(e)
-        yield _error(500, "internal error", "see the server log")
+    except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream: the failure is an event
+        problem = record.stream_failed(e)
+        # "error" is where OpenAI's clients look for it.
+        error = {"message": problem["detail"], "type": problem["title"], "code": problem["status"]}
+        yield _data(problem | {"error": error})
     yield "data: [DONE]\n\n"
-
-
-def _error(status: int, title: str, detail: str) -> str:
-    # Headers are sent: the problem travels as an event; "error" is where OpenAI's clients look for it.
-    problem = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return _data(problem | {"error": {"message": detail, "type": title, "code": status}})
 
 
 def _data(obj: dict) -> str:

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -52,18 +53,10 @@ def query(services: ServicesDep, caller: Caller, body: QueryRequest, request: Re
         doc_ids=body.filters.doc_ids,
         metadata=body.filters.metadata,
     )
-    record = _Record(services, caller.tenant, request_id, body.metadata, t0)
+    record = AnswerRecord(services, caller.tenant, request_id, body.metadata, t0)
     if body.stream:
-        return StreamingResponse(
-            _sse(pieces, record), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-        )
-    try:
-        answer = next(item for item in pieces if isinstance(item, Answer))
-    except RagError as e:
-        record.failed(e)
-        raise
-    record.answered(answer)
-    return answer.to_dict()
+        return event_stream(_sse(pieces, record))
+    return record.first_answer(pieces).to_dict()
 
 
 @router.post("/search", response_model=SearchResponse, summary="Retrieve chunks (no LLM)")
@@ -98,7 +91,14 @@ def feedback(services: ServicesDep, caller: Caller, body: FeedbackRequest) -> Fe
     return FeedbackResponse(trace_id=body.trace_id, recorded=True)
 
 
-class _Record:
+def event_stream(events: Iterator[str]) -> StreamingResponse:
+    """Server-sent events, framed by ``events``, never cached."""
+    return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+class AnswerRecord:
+    """The trace of one answer, or of its failure (both routes that answer: query, chat completions)."""
+
     def __init__(
         self, services: Services, tenant: str, request_id: str | None, metadata: dict, t0: float
     ) -> None:
@@ -116,8 +116,33 @@ class _Record:
             "query", self.tenant, f"{title}: {safe(str(error))}", ms, self.request_id, self.metadata
         )
 
+    def first_answer(self, pieces: Iterator) -> Answer:
+        """The answer the stream ends with (text pieces skipped), recorded; a failure recorded, raised."""
+        try:
+            answer = next(item for item in pieces if isinstance(item, Answer))
+        except RagError as e:
+            self.failed(e)
+            raise
+        self.answered(answer)
+        return answer
 
-def _sse(pieces: Iterator, record: _Record) -> Iterator[str]:
+    def stream_failed(self, error: Exception) -> dict[str, Any]:
+        """A failure once the headers are sent, recorded: the problem to send as an event (an unexpected
+        error's details go to the log only)."""
+        self.failed(error)
+        if isinstance(error, RagError):
+            status, title = status_of(error)
+            return {"type": "about:blank", "title": title, "status": status, "detail": safe(str(error))}
+        log.error("answer stream failed", exc_info=error)
+        return {
+            "type": "about:blank",
+            "title": "internal error",
+            "status": 500,
+            "detail": "see the server log",
+        }
+
+
+def _sse(pieces: Iterator, record: AnswerRecord) -> Iterator[str]:
     try:
         for item in pieces:
             if isinstance(item, Answer):
@@ -125,20 +150,8 @@ def _sse(pieces: Iterator, record: _Record) -> Iterator[str]:
                 yield _event("answer", item.to_dict())
             else:
                 yield _event("token", {"text": item})
-    except RagError as e:
-        # Headers are already sent: the failure travels as an event, in the problem-details shape.
-        record.failed(e)
-        status, title = status_of(e)
-        yield _event(
-            "error", {"type": "about:blank", "title": title, "status": status, "detail": safe(str(e))}
-        )
-    except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream
-        log.exception("answer stream failed")
-        record.failed(e)
-        yield _event(
-            "error",
-            {"type": "about:blank", "title": "internal error", "status": 500, "detail": "see the server log"},
-        )
+    except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream: the failure is an event
+        yield _event("error", record.stream_failed(e))
 
 
 def _event(name: str, data: dict) -> str:
