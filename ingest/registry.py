@@ -239,10 +239,15 @@ class Registry(SqlStore):
         with self._session() as s:
             return list(s.scalars(q))
 
-    def in_flight(self) -> list[DocRecord]:
-        """Every document being written or deleted, by whichever process."""
+    def in_flight_elsewhere(self) -> list[DocRecord]:
+        """Documents other live processes are writing or deleting (what a re-index's switch waits for)."""
+        q = select(DocRecord).where(
+            DocRecord.status.in_(_UNFINISHED),
+            DocRecord.owner != process_id(),
+            ~abandoned(DocRecord.owner, self.lease_s),
+        )
         with self._session() as s:
-            return list(s.scalars(select(DocRecord).where(DocRecord.status.in_(_UNFINISHED))))
+            return list(s.scalars(q))
 
     def take_over(self, doc: DocRecord) -> bool:
         """Make an abandoned document (``unfinished``) this process's to settle; False if it is no longer

@@ -387,3 +387,16 @@ def test_workers_claiming_at_once_cannot_pass_a_tenants_cap(url: str) -> None:
         assert len(running) == 1, running  # never two of the tenant's jobs at once
         jobs.transition(running[0].id, JobState.INDEXED)
     assert len(taken) == 5
+
+
+def test_a_switch_waits_only_for_documents_live_processes_are_writing(url: str, leases: Leases) -> None:
+    registry = Registry(url, LEASE_S)
+    _begin(registry, "mine")
+    with playing("live"):
+        leases.beat()
+        _begin(registry, "theirs")
+    with playing("dead") as dead:
+        leases.beat()
+        _begin(registry, "left")
+    _silence(leases, dead)
+    assert [d.id for d in registry.in_flight_elsewhere()] == ["theirs"]

@@ -255,11 +255,9 @@ class Reindexer:
         with self.rt.write_gate.exclusive(), self.rt.leases.hold_row(WRITE_GATE) as closed:
             if not closed:
                 raise ReindexError("another process holds writes back (a rollback or re-index)")
-            me, deadline = process_id(), time.monotonic() + self.rt.settings.reindex.drain_s
+            deadline = time.monotonic() + self.rt.settings.reindex.drain_s
             while True:
-                busy = [
-                    d for d in self.rt.registry.in_flight() if d.owner != me and self.rt.leases.alive(d.owner)
-                ]
+                busy = self.rt.registry.in_flight_elsewhere()
                 if not busy:
                     break
                 if time.monotonic() > deadline:
