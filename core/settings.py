@@ -588,6 +588,12 @@ class ApiSettings(BaseModel):
         gt=0,
         description="How often a process renews its lease (RAG_CLUSTER__LEASE_S) and stamps its jobs.",
     )
+    sse_ping_s: float = Field(
+        15.0,
+        gt=0,
+        description="An event stream silent this long (retrieval, verification, a slow model) gets a "
+        "keep-alive comment, so proxies do not close it.",
+    )
     job_max_attempts: int = Field(
         3, ge=1, description="Crashes during a job it survives before it fails (a clean stop is none)."
     )

@@ -63,6 +63,8 @@ def upload(
 def sse_events(text: str) -> list[tuple[str, dict]]:
     events = []
     for block in text.strip().split("\n\n"):
+        if all(line.startswith(":") for line in block.splitlines()):
+            continue  # a keep-alive comment
         name = data = None
         for line in block.splitlines():
             if line.startswith("event: "):

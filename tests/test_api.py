@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openai
 import pytest
 
 from api_client import DEFAULT_REPLY, key, serve, sse_events, upload
@@ -229,6 +230,38 @@ def test_streaming_answer_as_server_sent_events(client, llm) -> None:
     with client.stream("POST", "/v1/query", json={"question": LEAVE, "stream": True}, headers=a) as r:
         ((name, data),) = sse_events(r.read().decode())
     assert name == "error" and data["status"] == 502 and "boom" in data["detail"]
+
+
+def test_a_silent_stream_gets_keep_alive_comments_that_clients_skip(
+    tmp_path: Path, embedder, onnx_cache, llm
+) -> None:
+    with serve(tmp_path / "data", embedder, onnx_cache, llm, api={"sse_ping_s": 0.2}) as client:
+        a = key(client, "acme")
+        upload(client, a, ("employee-handbook.md", HANDBOOK))
+        for path, body in (
+            ("/v1/query", {"question": LEAVE, "stream": True}),
+            ("/v1/chat/completions", {"messages": [{"role": "user", "content": LEAVE}], "stream": True}),
+        ):
+            llm.queue(Reply(stream=["Employees get 27 days ", "[1]."], delay_s=1.0))
+            with client.stream("POST", path, json=body, headers=a) as r:
+                text = r.read().decode()
+            # Proxies must not buffer the stream, and a second without a word keeps it open.
+            assert r.headers["x-accel-buffering"] == "no" and r.headers["cache-control"] == "no-store"
+            pings = text.count(": ping\n\n")
+            assert pings >= 3, text
+            assert text.index(": ping") < text.index("27 days"), "the pings come while the model is silent"
+            if path == "/v1/query":
+                assert [n for n, _ in sse_events(text)] == ["token", "answer"]
+        # The OpenAI SDK reads through the comments too.
+        sdk = openai.OpenAI(
+            api_key=a["Authorization"].removeprefix("Bearer "),
+            base_url="http://testserver/v1",
+            http_client=client,
+            max_retries=0,
+        )
+        llm.queue(Reply(stream=["Employees get 27 days ", "[1]."], delay_s=1.0))
+        chunks = list(sdk.chat.completions.create(model="rag", messages=body["messages"], stream=True))
+        assert "27 days" in "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
 
 def test_metrics_are_exposed(client) -> None:

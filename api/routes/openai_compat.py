@@ -18,12 +18,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.sse import ServerSentEvent
 
 from api.deps import Caller, ServicesDep
 from api.openai_schemas import ChatCompletion, ChatMessage, ChatRequest, ModelList
 from api.problems import ApiProblem
-from api.routes.query import AnswerRecord, event_stream
+from api.routes.query import AnswerRecord
 from api.services import Services
+from api.sse import event_stream
 from core.db import utcnow
 from core.errors import InvalidRequest
 from rag.answer import Answer
@@ -95,7 +97,9 @@ def chat_completions(services: ServicesDep, caller: Caller, body: ChatRequest, r
     created = int(time.time())
     if body.stream:
         usage = bool(body.stream_options and body.stream_options.include_usage)
-        return event_stream(_chunks(pieces, record, cid, created, body.model, usage))
+        return event_stream(
+            _chunks(pieces, record, cid, created, body.model, usage), services.runtime.settings.api.sse_ping_s
+        )
     answer = record.first_answer(pieces)
     message = {"role": "assistant", "content": footnoted(answer.text) + _suffix(answer)}
     return {
@@ -224,11 +228,11 @@ class _Footnoter:
 
 def _chunks(
     pieces: Iterator, record: AnswerRecord, cid: str, created: int, model: str, include_usage: bool
-) -> Iterator[str]:
-    def chunk(delta: dict, finish: str | None = None, **extra: Any) -> str:
+) -> Iterator[ServerSentEvent]:
+    def chunk(delta: dict, finish: str | None = None, **extra: Any) -> ServerSentEvent:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
         obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
-        return _data(obj | {"choices": [choice]} | extra)
+        return ServerSentEvent(data=obj | {"choices": [choice]} | extra)
 
     notes = _Footnoter()
     try:
@@ -242,16 +246,12 @@ def _chunks(
                 yield chunk({}, "stop", **_extra(item))
                 if include_usage:
                     obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
-                    yield _data(obj | {"choices": [], "usage": _usage(item)})
+                    yield ServerSentEvent(data=obj | {"choices": [], "usage": _usage(item)})
             elif text := notes.feed(item):
                 yield chunk({"content": text})
     except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream: the failure is an event
         problem = record.stream_failed(e)
         # "error" is where OpenAI's clients look for it.
         error = {"message": problem["detail"], "type": problem["title"], "code": problem["status"]}
-        yield _data(problem | {"error": error})
-    yield "data: [DONE]\n\n"
-
-
-def _data(obj: dict) -> str:
-    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+        yield ServerSentEvent(data=problem | {"error": error})
+    yield ServerSentEvent(raw_data="[DONE]")

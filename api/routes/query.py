@@ -3,14 +3,13 @@ Every answer and search is traced (rag.monitor); a failed one too, with its erro
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
+from fastapi.sse import ServerSentEvent
 
 from api.deps import Caller, ServicesDep
 from api.problems import safe, status_of
@@ -23,6 +22,7 @@ from api.schemas import (
     SearchResponse,
 )
 from api.services import Services
+from api.sse import event_stream
 from core.errors import RagError, TraceNotFound
 from rag.answer import Answer
 from rag.prompt.context import clip_hits
@@ -55,7 +55,7 @@ def query(services: ServicesDep, caller: Caller, body: QueryRequest, request: Re
     )
     record = AnswerRecord(services, caller.tenant, request_id, body.metadata, t0)
     if body.stream:
-        return event_stream(_sse(pieces, record))
+        return event_stream(_sse(pieces, record), services.runtime.settings.api.sse_ping_s)
     return record.first_answer(pieces).to_dict()
 
 
@@ -89,11 +89,6 @@ def feedback(services: ServicesDep, caller: Caller, body: FeedbackRequest) -> Fe
         raise TraceNotFound(f"no answer with trace id {body.trace_id!r}")
     rt.traces.add_feedback(caller.tenant, body.trace_id, body.rating, body.comment)
     return FeedbackResponse(trace_id=body.trace_id, recorded=True)
-
-
-def event_stream(events: Iterator[str]) -> StreamingResponse:
-    """Server-sent events, framed by ``events``, never cached."""
-    return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 class AnswerRecord:
@@ -142,17 +137,13 @@ class AnswerRecord:
         }
 
 
-def _sse(pieces: Iterator, record: AnswerRecord) -> Iterator[str]:
+def _sse(pieces: Iterator, record: AnswerRecord) -> Iterator[ServerSentEvent]:
     try:
         for item in pieces:
             if isinstance(item, Answer):
                 record.answered(item)
-                yield _event("answer", item.to_dict())
+                yield ServerSentEvent(event="answer", data=item.to_dict())
             else:
-                yield _event("token", {"text": item})
+                yield ServerSentEvent(event="token", data={"text": item})
     except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream: the failure is an event
-        yield _event("error", record.stream_failed(e))
-
-
-def _event(name: str, data: dict) -> str:
-    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+        yield ServerSentEvent(event="error", data=record.stream_failed(e))
