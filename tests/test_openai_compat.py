@@ -31,6 +31,10 @@ def test_models_list_rag_and_one_per_answer_template(acme) -> None:
     ids = [m.id for m in acme.models.list().data]
     assert ids[0] == "rag" and {"rag:answer@1", "rag:answer@2"} <= set(ids)
     assert not any("rewrite" in i for i in ids)
+    one = acme.models.retrieve("rag:answer@2")
+    assert one.id == "rag:answer@2" and one.object == "model"
+    with pytest.raises(openai.NotFoundError, match="rag:answer@1"):  # the error lists the known ones
+        acme.models.retrieve("gpt-4o")
 
 
 def test_answer_with_footnotes_citations_usage(acme, llm) -> None:

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.sse import ServerSentEvent
 
 from api.deps import Caller, ServicesDep
-from api.openai_schemas import ChatCompletion, ChatMessage, ChatRequest, ModelList
+from api.openai_schemas import ChatCompletion, ChatMessage, ChatRequest, ModelList, ModelOut
 from api.problems import ApiProblem
 from api.routes.query import AnswerRecord
 from api.services import Services
@@ -74,11 +74,23 @@ _PASSAGE_CHARS = 200
 @router.get("/models", response_model=ModelList, summary="Models (OpenAI-compatible)")
 def models(services: ServicesDep, _: Caller) -> dict:
     created = int(time.time())
-    data = [
-        {"id": mid, "object": "model", "created": created, "owned_by": "rag-knowledge", "description": desc}
-        for mid, desc in _models(services).items()
-    ]
-    return {"object": "list", "data": data}
+    return {"object": "list", "data": [_model(m, d, created) for m, d in _models(services).items()]}
+
+
+@router.get("/models/{model_id}", response_model=ModelOut, summary="One model (OpenAI-compatible)")
+def get_model(services: ServicesDep, _: Caller, model_id: str) -> dict:
+    _prompt_of(services, model_id)  # a 404 naming the known models
+    return _model(model_id, _models(services)[model_id], int(time.time()))
+
+
+def _model(mid: str, description: str, created: int) -> dict:
+    return {
+        "id": mid,
+        "object": "model",
+        "created": created,
+        "owned_by": "rag-knowledge",
+        "description": description,
+    }
 
 
 @router.post(
