@@ -91,7 +91,7 @@ def test_compose_file_follows_the_compose_specification() -> None:
 
 
 def test_services_images_and_ports() -> None:
-    assert set(SERVICES) == {"qdrant", "postgres", "worker", *APIS, "llm"}
+    assert set(SERVICES) == {"qdrant", "postgres", "worker", *APIS, "llm", "open-webui"}
     assert re.fullmatch(r"qdrant/qdrant:v\d+\.\d+\.\d+", SERVICES["qdrant"]["image"])  # pinned, not latest
     assert re.fullmatch(r"postgres:\d+\.\d+-(bookworm|trixie)", SERVICES["postgres"]["image"])  # Debian
     assert re.fullmatch(r"ollama/ollama:\d+\.\d+\.\d+", SERVICES["llm"]["image"])
@@ -110,6 +110,26 @@ def test_services_images_and_ports() -> None:
     data = [v for s in RAG for v in SERVICES[s]["volumes"] if v.endswith(":/data")]
     assert len(set(data)) == len(RAG)  # a data directory each: nothing in it is shared state
     assert set(COMPOSE["volumes"]) >= {"qdrant_storage", "pg_data", "blobs", "ollama_models"}
+
+
+def test_open_webui_profile_asks_an_api_replica_with_a_key_of_ours() -> None:
+    ui = SERVICES["open-webui"]
+    assert ui["profiles"] == ["open-webui"]  # optional, like the LLM
+    assert re.fullmatch(r"ghcr\.io/open-webui/open-webui:v\d+\.\d+\.\d+", ui["image"])
+    env = _env("open-webui")
+    # The base URL is a replica's port on the compose network, and the OpenAI-compatible prefix.
+    host, port = re.fullmatch(r"http://([\w-]+):(\d+)/v1", env["OPENAI_API_BASE_URL"]).groups()  # type: ignore[union-attr]
+    assert host in APIS and port == _env(host)["RAG_API__PORT"]
+    assert ui["depends_on"][host]["condition"] == "service_healthy"
+    # The key and the secret come from the operator, never from this file.
+    for secret in ("OPENAI_API_KEY", "WEBUI_SECRET_KEY"):
+        assert re.fullmatch(r"\$\{[A-Z_]+:-\}", env[secret]), secret
+    # Its side tasks would each reach the API as a question: all off; the env wins over its database.
+    tasks = [k for k in env if k.startswith("ENABLE_") and k.endswith("_GENERATION")]
+    assert len(tasks) == 6 and all(env[k] == "false" for k in tasks)
+    assert env["ENABLE_PERSISTENT_CONFIG"] == "false" and env["ENABLE_OLLAMA_API"] == "false"
+    assert _published("open-webui") == ["127.0.0.1:3000:8080"]
+    assert "open_webui_data" in COMPOSE["volumes"]
 
 
 def test_roles_commands_and_stop_grace() -> None:
@@ -173,7 +193,8 @@ def test_every_process_shares_one_registry_index_and_blob_store() -> None:
 def test_every_variable_any_service_sets_is_a_real_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     unknown = {s: [k for k in _env(s) if k.startswith("RAG_") and not _setting_exists(k)] for s in SERVICES}
     assert not any(unknown.values()), unknown
-    assert all(k.startswith(("RAG_", "QDRANT__", "POSTGRES_")) for s in SERVICES for k in _env(s))
+    ours = [s for s in SERVICES if s != "open-webui"]  # a third-party image, with its own variables
+    assert all(k.startswith(("RAG_", "QDRANT__", "POSTGRES_")) for s in ours for k in _env(s))
     # With the interpolated values (secrets given, no LLM endpoint) the settings load and mean what we want.
     for service in RAG:
         with monkeypatch.context() as m:
