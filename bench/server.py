@@ -30,10 +30,13 @@ class Server:
 
 
 @contextmanager
-def serve(port: int, tenants: list[str], extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def serve(
+    port: int, tenants: list[str], extra_env: dict[str, str] | None = None, reply: Reply | None = None
+) -> Iterator[Server]:
+    """``reply``: what the scripted LLM answers every time (default: one short cited sentence)."""
     with (
         tempfile.TemporaryDirectory() as tmp,
-        ScriptedLLM(default=Reply("Employees get 27 days [1].")) as llm,
+        ScriptedLLM(default=reply or Reply("Employees get 27 days [1].")) as llm,
     ):
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")} | {
             "RAG_DATA_DIR": f"{tmp}/data",
