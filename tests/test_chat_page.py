@@ -185,6 +185,23 @@ def test_upload_ask_cite_rate_follow_up_refuse(live: tuple[str, str, Any]) -> No
     assert kept == (3, "true")
 
 
+def test_no_text_reaches_the_page_as_markup_and_the_key_stays_in_the_tab() -> None:
+    from api.routes.ui import STATIC
+
+    scripts = {p.name: p.read_text() for p in STATIC.glob("chat*.js")}
+    assert set(scripts) == {"chat.js", "chat-api.js", "chat-answer.js", "chat-upload.js"}
+    for name, js in scripts.items():
+        assert not re.search(
+            r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", js
+        ), name
+    # The key in sessionStorage, as on the dashboard; only the conversations in localStorage.
+    assert "sessionStorage.setItem(KEY" in scripts["chat-api.js"]
+    assert "localStorage.setItem" not in scripts["chat-api.js"]
+    assert [m for js in scripts.values() for m in re.findall(r"localStorage\.setItem\((\w+)", js)] == [
+        "STORE"
+    ]
+
+
 def test_the_key_typed_in_unlocks_the_page(live: tuple[str, str, Any]) -> None:
     base, key, _ = live
     with browser_page(base, **VIEWPORT) as (page, problems, requests):
