@@ -1,6 +1,6 @@
 """Security headers on every response of the app.
 
-Pages (/ui, /docs) get a Content-Security-Policy that allows only this origin's own scripts, styles and
+Pages (/ui, /chat, /docs) get a Content-Security-Policy that allows only this origin's own scripts, styles and
 connections: no inline script or style, no plugins, no <base>, no framing. Everything else (JSON, problem
 details, assets) gets a policy that allows nothing at all, since none of it is meant to render as a page.
 API answers carry tenant data, so no cache may keep them.

@@ -23,6 +23,7 @@ class Reply:
     stream: list[str] | None = None  # pieces for an SSE reply
     usage: tuple[int, int] | None = (50, 10)  # (prompt, completion); None: the reply carries no usage
     delay_s: float = 0.0
+    pause_s: float = 0.0  # between the pieces of an SSE reply: a stream a client sees arrive in steps
     headers: dict[str, str] = field(default_factory=dict)
     error: str = "scripted failure"
     finish_reason: str = "stop"  # "length": the model stopped at max_tokens
@@ -118,7 +119,9 @@ class ScriptedLLM:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 pieces = reply.stream if reply.stream is not None else [reply.text]
-                for piece in pieces:
+                for i, piece in enumerate(pieces):
+                    if i and reply.pause_s:
+                        time.sleep(reply.pause_s)
                     self._event(_chunk(body, {"content": piece}, None))
                 self._event(_chunk(body, {}, reply.finish_reason))
                 if reply.usage and (body.get("stream_options") or {}).get("include_usage"):

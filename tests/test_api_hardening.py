@@ -127,6 +127,7 @@ def test_every_response_has_security_headers(client) -> None:
     a = key(client, "acme")
     responses = {
         "/ui": client.get("/ui"),
+        "/chat": client.get("/chat"),
         "/docs": client.get("/docs"),
         "/ui/static/ui.js": client.get("/ui/static/ui.js"),
         "/v1/documents": client.get("/v1/documents", headers=a),
@@ -139,7 +140,7 @@ def test_every_response_has_security_headers(client) -> None:
         assert r.headers["x-content-type-options"] == "nosniff", name
         assert r.headers["x-frame-options"] == "DENY", name
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"], name
-    for page in ("/ui", "/docs"):
+    for page in ("/ui", "/chat", "/docs"):
         csp = responses[page].headers["content-security-policy"]
         assert "default-src 'self'" in csp and "object-src 'none'" in csp and "base-uri 'none'" in csp
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
@@ -147,7 +148,7 @@ def test_every_response_has_security_headers(client) -> None:
     assert responses["/v1/documents"].headers["cache-control"] == "no-store"
 
 
-@pytest.mark.parametrize("page", ["ui.html", "docs.html"])
+@pytest.mark.parametrize("page", ["ui.html", "chat.html", "docs.html"])
 def test_pages_have_no_inline_script_or_style(page: str) -> None:
     from api.routes.ui import STATIC
 

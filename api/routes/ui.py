@@ -1,7 +1,7 @@
-"""The pages: the dashboard at /ui and the API reference at /docs (Swagger UI), static files served from
-this package (no CDN: the machines are offline). The dashboard reads the monitoring API with the API key
-the user types in. Both run under the strict Content-Security-Policy of api/headers.py: no inline
-script or style, nothing from another origin."""
+"""The pages: the dashboard at /ui, the chat page at /chat and the API reference at /docs (Swagger UI),
+static files served from this package (no CDN: the machines are offline). The dashboard and the chat
+page call the API with the API key the user types in. All run under the strict Content-Security-Policy
+of api/headers.py: no inline script or style, nothing from another origin."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ def mount(app: FastAPI) -> None:
     @app.get("/ui", include_in_schema=False)
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "ui.html", media_type="text/html")
+
+    @app.get("/chat", include_in_schema=False)
+    def chat() -> FileResponse:
+        return FileResponse(STATIC / "chat.html", media_type="text/html")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:
