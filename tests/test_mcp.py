@@ -285,8 +285,14 @@ def test_rag_mcp_serves_the_tools_on_stdio(stdio: tuple[dict, Any]) -> None:
     rag = str(Path(sys.executable).with_name("rag"))
     params = StdioServerParameters(command=rag, args=["mcp", "--tenant", "acme"], env=env, cwd=str(ROOT))
 
+    stray: list[Exception] = []  # lines on stdout that are not the protocol's
+
+    async def note(message: Any) -> None:
+        if isinstance(message, Exception):
+            stray.append(message)
+
     async def session() -> tuple[Any, ...]:
-        async with Client(params) as c:
+        async with Client(params, message_handler=note) as c:
             tools = await c.list_tools()
             found = await c.call_tool("search", {"query": "paid annual leave", "top_k": 2})
             asked = await c.call_tool("ask", {"question": LEAVE})
@@ -294,6 +300,7 @@ def test_rag_mcp_serves_the_tools_on_stdio(stdio: tuple[dict, Any]) -> None:
             return tools, found, asked, docs
 
     tools, found, asked, docs = anyio.run(session)
+    assert stray == []
     assert {t.name for t in tools.tools} == TOOLS
     assert found.structured_content["hits"][0]["source"] == HANDBOOK.name, text(found)
     assert asked.structured_content["citations"][0]["source"] == HANDBOOK.name, text(asked)
