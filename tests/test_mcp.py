@@ -19,7 +19,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextResourceContents
 
 from api.app import create_app
-from api_client import DEFAULT_REPLY, live_server
+from api_client import DEFAULT_REPLY, live_server, serve
 from conftest import ROOT, SAMPLE_DOCS
 from core.settings import load_settings
 from llm_server import Reply, ScriptedLLM
@@ -245,6 +245,27 @@ def test_no_key_or_a_bad_key_is_refused_with_a_problem(live: Live) -> None:
         with pytest.raises(ExceptionGroup) as raised:
             live.run(None, lambda c: c.list_tools(), **headers)
         assert raised.group_contains(MCPError, match="error response", depth=2)
+
+
+def test_without_auth_the_default_tenant_answers_within_the_rate_limit(
+    tmp_path: Path, embedder, onnx_cache, llm: ScriptedLLM, sharing_runtime
+) -> None:
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call"}
+    call["params"] = {"name": "search", "arguments": {"query": "annual leave"}}
+    accept = {"Accept": "application/json, text/event-stream"}
+    api = {"auth": False, "rate_per_minute": 1, "rate_burst": 1}
+    with serve(tmp_path / "data", embedder, onnx_cache, llm, sharing_runtime, api=api) as client:
+        first = client.post("/mcp", json=call, headers=accept)
+        assert first.status_code == 200, first.text
+        result = first.json()["result"]
+        assert not result.get("isError") and result["structuredContent"]["hits"] == []
+        runtime = client.app.state.services.runtime
+        runtime.recorder.flush()
+        trace = runtime.traces.get(result["structuredContent"]["trace_id"], runtime.settings.tenant)
+        assert trace is not None and trace.tenant == "default" and trace.metadata["via"] == "mcp"
+        again = client.post("/mcp", json=call, headers=accept)
+        assert again.status_code == 429 and again.json()["title"] == "rate limit exceeded"
+        assert int(again.headers["retry-after"]) > 0
 
 
 def test_the_mount_leaves_the_openapi_document_alone(live: Live) -> None:

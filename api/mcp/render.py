@@ -208,7 +208,7 @@ def document(out: DocumentWithChunks) -> CallToolResult:
     if end < out.chunk_total:
         head.append(f"(pass chunk_offset={end} for the rest)")
     body = [
-        f"[chunk {c.chunk_index}] {where('', c.pages, c.section)}".rstrip() + f"\n{c.text}"
+        f"[chunk {c.chunk_index}] {where('', c.pages, c.section).strip()}".rstrip() + f"\n{c.text}"
         for c in out.chunks
     ]
     return result("\n\n".join(["\n".join(head), *body]), out)
