@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from api import openapi, problems
 from api.headers import secure
+from api.mcp import http as mcp_http
 from api.routes import admin, documents, health, jobs, monitor, openai_compat, query, ui
 from api.services import Services
 from app.runtime import Runtime
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             )
         app.state.services = services
         try:
-            yield
+            async with mcp_http.serving(app):
+                yield
         finally:
             await asyncio.to_thread(services.close)
 
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(admin.router)
     app.include_router(health.router)
     ui.mount(app)
+    mcp_http.mount(app)
 
     @app.middleware("http")
     async def measure_limit_and_secure(

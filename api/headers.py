@@ -30,5 +30,5 @@ def secure(headers: MutableHeaders, path: str) -> None:
         headers[name] = value
     page = headers.get("content-type", "").startswith("text/html")
     headers.setdefault("Content-Security-Policy", PAGE_CSP if page else API_CSP)
-    if path.startswith("/v1/"):
+    if path.startswith("/v1/") or path == "/mcp":
         headers["Cache-Control"] = "no-store"

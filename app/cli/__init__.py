@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import ask, db, docs, evaluate, ingest, keys, monitor, reindex, search, serve, worker
+from app.cli import ask, db, docs, evaluate, ingest, keys, mcp, monitor, reindex, search, serve, worker
 from app.cli.common import handle_errors
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app.command("search")(handle_errors(search.search))
 app.command("ask")(handle_errors(ask.ask))
 app.command("serve")(handle_errors(serve.serve))
 app.command("worker")(handle_errors(worker.worker))
+app.command("mcp")(handle_errors(mcp.mcp))
 app.add_typer(keys.app, name="keys")
 app.add_typer(monitor.app, name="monitor")
 app.command("eval")(handle_errors(evaluate.evaluate))

@@ -1,0 +1,94 @@
+"""The MCP server on the API at /mcp: streamable HTTP, stateless (every POST stands alone, so any replica
+can answer it), JSON responses. A request is authenticated as every /v1 route is (``api.deps``: the API
+key as ``Authorization: Bearer`` or ``X-API-Key``, its tenant, the per-key rate limit, 401/429 problem
+details); the tools then run for that key's tenant only.
+
+The SDK's session manager runs inside the app's lifespan (``serving``), one per lifespan: an app whose
+lifespan runs twice (tests) gets a fresh one each time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.security import HTTPAuthorizationCredentials
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+from api import problems
+from api.deps import get_principal
+from api.keys import Principal
+from api.mcp.server import Caller, build
+from api.problems import ApiProblem
+from api.services import Services
+
+PATH = "/mcp"
+_CALLER = "rag.mcp.caller"  # the scope key the endpoint leaves the authenticated caller under
+
+
+def mount(app: FastAPI) -> None:
+    """The endpoint at /mcp (every method: POST for messages, GET and DELETE answered by the SDK). A plain
+    route, not in the OpenAPI document: MCP is described by its own protocol."""
+    app.add_route(PATH, Endpoint(), include_in_schema=False)
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[None]:
+    """Runs the MCP server's session manager while the app serves (inside its lifespan)."""
+    server = build(_resolve)
+    # Host and Origin are not checked: every request needs an API key (or auth is off, as for the API).
+    server.streamable_http_app(
+        stateless_http=True,
+        json_response=True,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
+    manager = server.session_manager
+    async with manager.run():
+        app.state.mcp = manager
+        try:
+            yield
+        finally:
+            app.state.mcp = None
+
+
+class Endpoint:
+    """ASGI app: the caller authenticated, then the request handed to the SDK's session manager."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        services: Services | None = getattr(request.app.state, "services", None)
+        manager = getattr(request.app.state, "mcp", None)
+        if services is None or manager is None:
+            response = problems.problem(503, "not ready", "the server is starting or stopping")
+            await response(scope, receive, send)
+            return
+        try:
+            principal = await run_in_threadpool(_authenticate, request, services)
+        except ApiProblem as e:
+            await problems.problem(e.status, e.title, e.detail, e.headers, **e.extra)(scope, receive, send)
+            return
+        scope[_CALLER] = Caller(services.runtime, principal.tenant, request.headers.get("x-request-id"))
+        await manager.handle_request(scope, receive, send)
+
+
+def _authenticate(request: Request, services: Services) -> Principal:
+    """The caller as the API's routes find it (the same dependency, given the same headers)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    bearer = (
+        HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+        if scheme.lower() == "bearer" and token.strip()
+        else None
+    )
+    return get_principal(request, services, bearer, request.headers.get("x-api-key"))
+
+
+def _resolve(request: Any) -> Caller:
+    caller = request.scope.get(_CALLER) if request is not None else None
+    if caller is None:  # a message that did not come through the endpoint: nobody to answer for
+        raise ToolError("not authenticated")
+    return caller
