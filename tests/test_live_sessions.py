@@ -1,16 +1,21 @@
 """Scripted sessions against a live ``rag serve`` process, one per way in: the ``openai`` SDK, our
-Python client (rag_client) and an MCP client. Each uploads, asks, follows up, gets a cited answer and a
-refusal, and sees that another tenant's key reaches none of it. The LLM is the scripted one on loopback;
-everything else is the product as users start it."""
+Python client (rag_client) and the MCP SDK's client over streamable HTTP. Each uploads, asks, follows
+up, gets a cited answer and a refusal, and sees that another tenant's key reaches none of it. The LLM is
+the scripted one on loopback; everything else is the product as users start it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import anyio
 import httpx
+import httpx2
 import openai
 import pytest
+from mcp import Client, MCPError
+from mcp.client.streamable_http import streamable_http_client
 
 from api_client import DEFAULT_REPLY
 from conftest import SAMPLE_DOCS
@@ -120,3 +125,53 @@ def test_python_client_session(server: RagServer, fresh: ScriptedLLM) -> None:
         ).json()["items"]
         == []
     )
+
+
+def test_mcp_session(server: RagServer, fresh: ScriptedLLM) -> None:
+    _upload(server, "mcp")
+
+    async def session(key: str, script: Any) -> Any:
+        headers = {"Authorization": f"Bearer {key}"}
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=60) as http,
+            Client(streamable_http_client(f"{server.base_url}/mcp", http_client=http)) as client,
+        ):
+            return await script(client)
+
+    async def ours(c: Client) -> dict[str, Any]:
+        tools = {t.name for t in (await c.list_tools()).tools}
+        assert {"search", "ask", "list_documents", "get_document"} <= tools
+        (doc,) = (await c.call_tool("list_documents", {})).structured_content["items"]
+        hits = (await c.call_tool("search", {"query": "paid annual leave"})).structured_content["hits"]
+        assert hits[0]["source"] == "employee-handbook.md"
+        first = (await c.call_tool("ask", {"question": LEAVE})).structured_content
+        assert first["refused"] is False and first["citations"][0]["source"] == "employee-handbook.md"
+        fresh.requests.clear()
+        follow = await c.call_tool(
+            "ask", {"question": "And for part-timers?", "conversation_id": first["conversation_id"]}
+        )
+        assert not follow.is_error and LEAVE in _asked(fresh)
+        refused = (await c.call_tool("ask", {"question": PERU})).structured_content
+        assert refused["refused"] is True and refused["citations"] == []
+        read = await c.read_resource(f"rag://documents/{doc['id']}")
+        assert "27 days" in read.contents[0].text
+        return doc
+
+    doc = anyio.run(session, server.keys["mcp"], ours)
+
+    async def theirs(c: Client) -> None:
+        assert (await c.call_tool("list_documents", {})).structured_content["items"] == []
+        got = await c.call_tool("get_document", {"document_id": doc["id"]})
+        assert got.is_error and "document not found" in got.content[0].text
+        asked = (await c.call_tool("ask", {"question": LEAVE})).structured_content
+        assert asked["refused"] is True and "27 days" not in asked["answer"]
+        with pytest.raises(MCPError, match="document not found"):
+            await c.read_resource(f"rag://documents/{doc['id']}")
+
+    anyio.run(session, server.keys["stranger"], theirs)
+    forged = httpx.post(
+        f"{server.base_url}/mcp",
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        headers={"Authorization": "Bearer rk_forged", "Accept": "application/json, text/event-stream"},
+    )
+    assert forged.status_code == 401 and forged.json()["title"]
