@@ -42,6 +42,18 @@ def get_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
 ) -> Principal:
+    return principal_of(request, services, bearer.credentials if bearer else header)
+
+
+async def key_of(request: Request) -> str | None:
+    """The API key a request carries, read as the routes' dependencies read it (for /mcp, not a route)."""
+    bearer = await _bearer(request)
+    return bearer.credentials if bearer else await _header(request)
+
+
+def principal_of(request: Request, services: Services, key: str | None) -> Principal:
+    """Who ``key`` is (any caller when auth is off), its failures and its rate limit counted: 401 or 429
+    as problems."""
     settings = services.runtime.settings
     if not settings.api.auth:
         principal = Principal("local", settings.tenant, True)
@@ -51,7 +63,6 @@ def get_principal(
         address = request.client.host if request.client else "unknown"
         failures = services.limits.auth_failures
         _refuse_if_exhausted(services, failures.peek(address))
-        key = bearer.credentials if bearer else header
         found = services.keys.verify(key) if key else None
         if found is None:
             services.metrics.auth_failures.inc()

@@ -35,7 +35,7 @@ _EVERY = {
     500: "The server failed unexpectedly (the cause is in its log, never in the response).",
     504: "No response within RAG_API__REQUEST_TIMEOUT_S.",
 }
-_WITH_ID = {404: "No such document, job, trace, conversation or run for this tenant."}
+_WITH_ID = {404: "No such document, job, trace, conversation, run or model for this tenant."}
 _WRITES = {
     409: "In a state that does not allow it (a job under way, a re-index running, a document busy).",
     413: "A file over the size limit, or over the tenant's storage quota.",
@@ -45,11 +45,16 @@ _SERVING = {
     502: "The language model failed.",
     503: "The vector store or the parser is unavailable.",
 }
-SSE = (
-    "With `stream: true`: `text/event-stream`. `token` events carry text as it is generated (or as "
-    "checked sentences when output checks are on), one `answer` event carries the whole record "
-    "(citations, evidence, verification, usage), an `error` event a problem if the answer failed."
-)
+_PINGS = " While nothing else is sent, a comment line `: ping` comes every RAG_API__SSE_PING_S: skip it."
+_STREAMS = {
+    "/v1/query": "With `stream: true`: `text/event-stream`. `token` events carry text as it is generated (or "
+    "as checked sentences when output checks are on), one `answer` event carries the whole record "
+    "(citations, evidence, verification, usage), an `error` event a problem if the answer failed." + _PINGS,
+    "/v1/chat/completions": "With `stream: true`: `text/event-stream` as OpenAI streams: unnamed events, "
+    "each a `chat.completion.chunk` (the last with `finish_reason`, `citations`, `refused` and `trace_id`; "
+    "then one with `usage` if `stream_options.include_usage`), or an object with `error` if the answer "
+    "failed, and finally `data: [DONE]`." + _PINGS,
+}
 
 
 def operation_id(route: APIRoute) -> str:
@@ -93,8 +98,8 @@ def _describe_errors(schema: dict[str, Any]) -> None:
             responses = op.setdefault("responses", {})
             for code, description in errors.items():
                 responses[str(code)] = {"description": description, "content": ref}
-            if path in ("/v1/query", "/v1/chat/completions") and "200" in responses:
+            if path in _STREAMS and "200" in responses:
                 responses["200"].setdefault("content", {})["text/event-stream"] = {
                     "schema": {"type": "string"},
-                    "description": SSE,
+                    "description": _STREAMS[path],
                 }

@@ -90,7 +90,7 @@ def safe(text: str, limit: int = MAX_DETAIL) -> str:
 def internal_error(request: Request, error: Exception) -> JSONResponse:
     """The answer to an exception nothing else handled: the details go to the log, never to the client."""
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return problem(500, "internal error", "the server failed unexpectedly; the error is in its log")
+    return problem(*told(error))
 
 
 def status_of(error: RagError) -> tuple[int, str]:
@@ -100,14 +100,48 @@ def status_of(error: RagError) -> tuple[int, str]:
     return 400, "request failed"
 
 
-def rag_problem(error: RagError) -> JSONResponse:
+def told(error: Exception) -> tuple[int, str, str]:
+    """(status, title, detail): what a client is told of ``error``, on every way in (a response, an event
+    of a stream, an MCP tool error, the tenant's own traces). A failure of the server's own (a
+    misconfiguration's file paths and settings, an unexpected error) is only named: its details are for
+    the log (``reported``)."""
+    if not isinstance(error, RagError):
+        return 500, "internal error", "the server failed unexpectedly; the error is in its log"
     status, title = status_of(error)
-    extra = {"reason": error.reason} if isinstance(error, IngestError) else {}
-    if status >= 500:
+    if status == 500:
+        return status, title, "the server is misconfigured; the cause is in its log"
+    return status, title, safe(str(error))
+
+
+def reported(error: Exception) -> tuple[int, str, str]:
+    """``told``, once the server's own failures are logged: for the one place that answers the client."""
+    status, title, detail = told(error)
+    if not isinstance(error, RagError):
+        log.error("unexpected error", exc_info=error)
+    elif status >= 500:
         log.warning("%s: %s", title, error)
-    if status == 500:  # our misconfiguration (file paths, settings): the operator's business, in the log
-        return problem(status, title, "the server is misconfigured; the cause is in its log", **extra)
-    return problem(status, title, str(error), **extra)
+    return status, title, detail
+
+
+def rag_problem(error: RagError) -> JSONResponse:
+    extra = {"reason": error.reason} if isinstance(error, IngestError) else {}
+    return problem(*reported(error), **extra)
+
+
+def validation_detail(found: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
+    """Pydantic's errors as one line (``where: message; ...``) and as a bounded list, never echoing more
+    than a bounded amount of what was sent."""
+    errors = [
+        {
+            "where": safe(".".join(str(p) for p in err.get("loc", ())), MAX_PART),
+            "message": safe(str(err.get("msg", "")), MAX_PART * 2),
+        }
+        for err in found[:MAX_ERRORS]
+    ]
+    detail = "; ".join(f"{x['where']}: {x['message']}" for x in errors)
+    if len(found) > MAX_ERRORS:
+        detail += f"; and {len(found) - MAX_ERRORS} more"
+    return detail, errors
 
 
 def install(app: FastAPI) -> None:
@@ -125,16 +159,7 @@ def install(app: FastAPI) -> None:
         if any("Expected UploadFile" in str(err.get("msg", "")) for err in found):
             # A part without a file name (only "filename*=") arrives as a text field, not as a file.
             return problem(422, "file name missing", "every uploaded file needs a file name")
-        errors = [
-            {
-                "where": safe(".".join(str(p) for p in err.get("loc", ())), MAX_PART),
-                "message": safe(str(err.get("msg", "")), MAX_PART * 2),
-            }
-            for err in found[:MAX_ERRORS]
-        ]
-        detail = "; ".join(f"{x['where']}: {x['message']}" for x in errors)
-        if len(found) > MAX_ERRORS:
-            detail += f"; and {len(found) - MAX_ERRORS} more"
+        detail, errors = validation_detail(list(found))
         return problem(422, "invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

@@ -21,6 +21,8 @@ from common import ROOT, percentile, save
 from load import QUESTIONS
 from server import Reply, serve
 
+from rag_client.sse import events
+
 PIECES = ["Employees get ", "27 days of paid ", "annual leave [1]."]
 
 
@@ -75,15 +77,11 @@ def _query(http: httpx.Client, question: str) -> tuple[float, float]:
     first = None
     with http.stream("POST", "/v1/query", json={"question": question, "stream": True}) as r:
         r.raise_for_status()
-        event = ""
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                event = line[7:]
-            elif line.startswith("data: ") and event == "token" and first is None:
-                if json.loads(line[6:])["text"]:
-                    first = time.perf_counter()
-            elif event == "error":
-                raise SystemExit(f"/v1/query failed: {line}")
+        for name, data in events(r.iter_lines()):
+            if name == "error":
+                raise SystemExit(f"/v1/query failed: {data}")
+            if name == "token" and first is None and json.loads(data)["text"]:
+                first = time.perf_counter()
     return _ms(t, first), _ms(t, time.perf_counter())
 
 
@@ -93,10 +91,10 @@ def _chat(http: httpx.Client, question: str) -> tuple[float, float]:
     body = {"model": "rag", "messages": [{"role": "user", "content": question}], "stream": True}
     with http.stream("POST", "/v1/chat/completions", json=body) as r:
         r.raise_for_status()
-        for line in r.iter_lines():
-            if not line.startswith("data: {"):
-                continue
-            chunk = json.loads(line[6:])
+        for _, data in events(r.iter_lines()):
+            if data == "[DONE]":
+                break
+            chunk = json.loads(data)
             if "error" in chunk:
                 raise SystemExit(f"/v1/chat/completions failed: {chunk['error']}")
             if first is None and chunk["choices"] and chunk["choices"][0]["delta"].get("content"):

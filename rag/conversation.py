@@ -60,6 +60,11 @@ class Turn:
         Integer, primary_key=True, autoincrement=True, nullable=False, default=None, kw_only=True
     )
 
+    @classmethod
+    def given(cls, question: str, answer: str = "") -> Turn:
+        """An exchange a client keeps itself and sends as history (never stored)."""
+        return cls(question, question, answer, "", utcnow())
+
 
 map_record(
     Turn,

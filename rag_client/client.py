@@ -13,6 +13,7 @@ import httpx
 
 from rag_client.errors import ApiError, raise_for
 from rag_client.models import Answer, Document, Hit, Job
+from rag_client.sse import events
 
 FileArg = str | Path | tuple[str, bytes]
 
@@ -116,7 +117,8 @@ class RagClient:
             if r.status_code >= 400:
                 r.read()
                 raise_for(r)
-            for event, data in _events(r.iter_lines()):
+            for event, text in events(r.iter_lines()):
+                data = json.loads(text)
                 if event == "token":
                     yield data.get("text", "")
                 elif event == "answer":
@@ -149,21 +151,3 @@ def _question(question: str, conversation_id: str | None, options: dict[str, Any
         **({"conversation_id": conversation_id} if conversation_id else {}),
         **options,
     }
-
-
-def _events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Server-sent events as (event name, JSON data); comments (keep-alive pings) skipped."""
-    event, data = "message", []
-    for line in lines:
-        if not line:
-            if data:
-                yield event, json.loads("\n".join(data))
-            event, data = "message", []
-        elif line.startswith(":"):
-            continue
-        elif line.startswith("event:"):
-            event = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].lstrip())
-    if data:
-        yield event, json.loads("\n".join(data))

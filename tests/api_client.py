@@ -14,6 +14,7 @@ from api.app import create_app
 from app.runtime import Runtime
 from core.settings import load_settings
 from llm_server import Reply, ScriptedLLM
+from rag_client.sse import events
 
 DEFAULT_REPLY = Reply("Employees get 27 days of paid annual leave [1].", usage=(700, 12))
 
@@ -61,19 +62,8 @@ def upload(
 
 
 def sse_events(text: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        if all(line.startswith(":") for line in block.splitlines()):
-            continue  # a keep-alive comment
-        name = data = None
-        for line in block.splitlines():
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                data = json.loads(line[6:])
-        assert name is not None and data is not None, block
-        events.append((name, data))
-    return events
+    """A whole event stream's named events (rag_client's reader), their data parsed."""
+    return [(name, json.loads(data)) for name, data in events(text.splitlines())]
 
 
 @contextmanager

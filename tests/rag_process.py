@@ -8,11 +8,13 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -48,29 +50,34 @@ def rag_serve(env: dict[str, str], tenants: tuple[str, ...] = (), *args: str) ->
         assert made.returncode == 0, made.stderr
         keys[tenant] = json.loads(made.stdout)["key"]
     port = _free_port()
-    process = subprocess.Popen(
-        [RAG, "serve", "--port", str(port), *args], env=env, stderr=subprocess.PIPE, text=True
-    )
-    server = RagServer(f"http://127.0.0.1:{port}", env, keys, process)
-    try:
-        _wait_ready(server)
-        yield server
-    finally:
-        process.terminate()
+    # The log goes to a file: a pipe nobody reads fills up and blocks the server mid-test.
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen([RAG, "serve", "--port", str(port), *args], env=env, stderr=log, text=True)
+        server = RagServer(f"http://127.0.0.1:{port}", env, keys, process)
         try:
-            code = process.wait(timeout=30)
+            _wait_ready(server, log)
+            yield server
         finally:
-            if process.poll() is None:
-                process.kill()
-    # uvicorn shuts down gracefully, then re-raises SIGTERM: -15 is a clean stop.
-    assert code in (0, -15), process.stderr.read() if process.stderr else code
+            process.terminate()
+            try:
+                code = process.wait(timeout=30)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+        # uvicorn shuts down gracefully, then re-raises SIGTERM: -15 is a clean stop.
+        assert code in (0, -15), _tail(log)
 
 
-def _wait_ready(server: RagServer) -> None:
+def _tail(log: IO[str], chars: int = 4000) -> str:
+    log.seek(0)
+    return log.read()[-chars:]
+
+
+def _wait_ready(server: RagServer, log: IO[str]) -> None:
     deadline = time.monotonic() + 120
     while True:
         if server.process.poll() is not None:
-            raise AssertionError(server.process.stderr.read() if server.process.stderr else "it stopped")
+            raise AssertionError(_tail(log))
         assert time.monotonic() < deadline, "not ready in 120 s"
         try:
             if httpx.get(f"{server.base_url}/readyz", timeout=2).status_code == 200:

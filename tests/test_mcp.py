@@ -5,6 +5,7 @@ the real embedding model, real files; the scripted LLM."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from mcp.types import CallToolResult, TextResourceContents
 from api.app import create_app
 from api_client import DEFAULT_REPLY, live_server, serve
 from conftest import ROOT, SAMPLE_DOCS
+from core.db import utcnow
 from core.settings import load_settings
 from llm_server import Reply, ScriptedLLM
 
@@ -229,6 +231,13 @@ def test_a_failing_language_model_is_a_tool_error(live: Live, llm: ScriptedLLM) 
     r = live.call("acme", "ask", question=LEAVE)
     assert r.is_error and "language model failed" in text(r), text(r)
     assert "Traceback" not in text(r) and "LLMError" not in text(r)
+    # The failure is traced for the tenant, in the words it was told, marked as coming through MCP.
+    runtime = live.app.state.services.runtime
+    runtime.recorder.flush()
+    recent = runtime.traces.window(utcnow() - dt.timedelta(minutes=5))
+    (failed,) = [t for t in recent if t.status == "error" and "boom" in t.error]
+    assert failed.tenant == "acme" and failed.metadata == {"via": "mcp"}
+    assert failed.error.startswith("language model failed: ")
 
 
 def test_no_key_or_a_bad_key_is_refused_with_a_problem(live: Live) -> None:

@@ -41,7 +41,9 @@ def test_answer_with_footnotes_citations_usage(acme, llm) -> None:
     r = acme.chat.completions.create(model="rag", messages=[{"role": "user", "content": LEAVE}])
     content = r.choices[0].message.content
     assert content.startswith("Employees get 27 days of paid annual leave [^1].")
-    assert '\n\n[^1]: employee-handbook.md — "' in content and "27 days" in content.split("[^1]:")[1]
+    # The footnote says where (file, section) and quotes the evidence.
+    where = "employee-handbook.md (Halcyon Robotics Employee Handbook > Leave > Annual leave)"
+    assert f'\n\n[^1]: {where} — "' in content and "27 days" in content.split("[^1]:")[1]
     extra = r.model_extra
     assert extra["refused"] is False and extra["citations"][0]["source"] == "employee-handbook.md"
     assert "27 days" in extra["citations"][0]["passage"]

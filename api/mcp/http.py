@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.security import HTTPAuthorizationCredentials
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.concurrency import run_in_threadpool
@@ -21,14 +20,13 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from api import problems
-from api.deps import get_principal
-from api.keys import Principal
-from api.mcp.server import Caller, build
+from api.deps import key_of, principal_of
+from api.mcp.server import ToolScope, build
 from api.problems import ApiProblem
 from api.services import Services
 
 PATH = "/mcp"
-_CALLER = "rag.mcp.caller"  # the scope key the endpoint leaves the authenticated caller under
+_SCOPE = "rag.mcp.scope"  # the ASGI scope key the endpoint leaves the authenticated caller's ToolScope under
 
 
 def mount(app: FastAPI) -> None:
@@ -41,7 +39,9 @@ def mount(app: FastAPI) -> None:
 async def serving(app: FastAPI) -> AsyncIterator[None]:
     """Runs the MCP server's session manager while the app serves (inside its lifespan)."""
     server = build(_resolve)
-    # Host and Origin are not checked: every request needs an API key (or auth is off, as for the API).
+    # Called for its side effect: it creates server.session_manager, which Endpoint hands requests to
+    # after our own authentication; the Starlette app it returns is not mounted. Host and Origin are
+    # not checked: every request needs an API key (or auth is off, as for the API).
     server.streamable_http_app(
         stateless_http=True,
         json_response=True,
@@ -68,27 +68,16 @@ class Endpoint:
             await response(scope, receive, send)
             return
         try:
-            principal = await run_in_threadpool(_authenticate, request, services)
+            principal = await run_in_threadpool(principal_of, request, services, await key_of(request))
         except ApiProblem as e:
             await problems.problem(e.status, e.title, e.detail, e.headers, **e.extra)(scope, receive, send)
             return
-        scope[_CALLER] = Caller(services.runtime, principal.tenant, request.headers.get("x-request-id"))
+        scope[_SCOPE] = ToolScope(services.runtime, principal.tenant, request.headers.get("x-request-id"))
         await manager.handle_request(scope, receive, send)
 
 
-def _authenticate(request: Request, services: Services) -> Principal:
-    """The caller as the API's routes find it (the same dependency, given the same headers)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    bearer = (
-        HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
-        if scheme.lower() == "bearer" and token.strip()
-        else None
-    )
-    return get_principal(request, services, bearer, request.headers.get("x-api-key"))
-
-
-def _resolve(request: Any) -> Caller:
-    caller = request.scope.get(_CALLER) if request is not None else None
-    if caller is None:  # a message that did not come through the endpoint: nobody to answer for
+def _resolve(request: Any) -> ToolScope:
+    scope = request.scope.get(_SCOPE) if request is not None else None
+    if scope is None:  # a message that did not come through the endpoint: nobody to answer for
         raise ToolError("not authenticated")
-    return caller
+    return scope

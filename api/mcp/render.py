@@ -9,10 +9,9 @@ from typing import Any
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
+from api.citations import passage, where
 from api.schemas import DocumentOut, DocumentPage, SearchResponse
 from rag.answer import Answer
-
-PASSAGE_CHARS = 300
 
 
 class CitedSource(BaseModel):
@@ -76,17 +75,6 @@ def result(text: str, structured: BaseModel) -> CallToolResult:
     )
 
 
-def where(source: str, pages: list[int], section: str = "") -> str:
-    """employee-handbook.md, p. 3 (Leave)"""
-    return ", ".join(x for x in (source, _pages(pages)) if x) + (f" ({section})" if section else "")
-
-
-def _pages(pages: list[int]) -> str:
-    if not pages:
-        return ""
-    return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}-{pages[-1]}"
-
-
 def ask(answer: Answer) -> CallToolResult:
     citations = [
         CitedSource(
@@ -96,7 +84,7 @@ def ask(answer: Answer) -> CallToolResult:
             pages=c.source.hit.pages,
             section=c.source.hit.section,
             chunk_id=c.source.hit.chunk_id,
-            passage=_passage(answer, c.source.hit.chunk_id, c.source.hit.text),
+            passage=passage(answer, c.source.hit),
         )
         for c in (answer.citations.citations if answer.citations else [])
     ]
@@ -148,16 +136,6 @@ def _ask_text(out: AskResult) -> str:
         f"conversation_id: {out.conversation_id} (pass it to ask for a follow-up question)",
     ]
     return "\n".join(lines)
-
-
-def _passage(answer: Answer, chunk_id: str, chunk_text: str) -> str:
-    """The evidence sentence from the cited chunk, else the chunk's opening, on one line."""
-    text = next((e.text for e in answer.evidence if e.chunk_id == chunk_id), chunk_text)
-    return clip(" ".join(text.split()), PASSAGE_CHARS)
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def search(response: dict[str, Any]) -> CallToolResult:

@@ -23,14 +23,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from api import problems
 from api.mcp import render
+from api.results import AnswerRecord, search_response
 from api.schemas import ID_PATTERN, DocumentOut, DocumentPage, MetadataKey, Scalar, SearchResponse
 from app.runtime import Runtime
-from core.db import utcnow
-from core.errors import DocumentNotFound, RagError
+from core.errors import DocumentNotFound, InvalidRequest, RagError
 from ingest.registry import Status
-from rag.answer import Answer
 from rag.conversation import Turn
-from rag.prompt.context import clip_hits
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +45,7 @@ INSTRUCTIONS = (
 
 
 @dataclass(frozen=True)
-class Caller:
+class ToolScope:
     """Who calls: the runtime that answers and the tenant whose documents it may see."""
 
     runtime: Runtime
@@ -56,7 +54,7 @@ class Caller:
 
 
 # The HTTP request the message came with (None on stdio) -> the caller; raises ToolError if unknown.
-Resolver = Callable[[Any], Caller]
+Resolver = Callable[[Any], ToolScope]
 
 Question = Annotated[
     str,
@@ -102,7 +100,8 @@ class _Server(MCPServer):
             return await super().call_tool(name, arguments, context)
         except ToolError as e:
             if isinstance(e.__cause__, ValidationError):
-                raise ToolError(f"invalid arguments: {_invalid(e.__cause__)}") from None
+                detail, _ = problems.validation_detail(e.__cause__.errors())  # type: ignore[arg-type]
+                raise ToolError(f"invalid arguments: {detail}") from None
             raise
 
 
@@ -137,7 +136,7 @@ class _Tools:
     def __init__(self, resolve: Resolver) -> None:
         self.resolve = resolve
 
-    def caller(self, ctx: Context) -> Caller:
+    def scope(self, ctx: Context) -> ToolScope:
         return self.resolve(ctx.request_context.request)
 
     def search(
@@ -154,7 +153,7 @@ class _Tools:
     ) -> Annotated[CallToolResult, SearchResponse]:
         """Find the passages of the user's documents that match a query, best first, with their source
         file, pages and document id. No answer is written: use `ask` for a cited answer."""
-        c = self.caller(ctx)
+        c = self.scope(ctx)
         with _as_tool_errors():
             found = c.runtime.retriever.search(
                 query,
@@ -165,13 +164,7 @@ class _Tools:
                 metadata=metadata,
             )
             trace_id = c.runtime.recorder.search(found, query, c.tenant, c.request_id, TRACE_METADATA)
-        hits, cut = clip_hits(found.hits, c.runtime.settings.chunking.max_chars)
-        response = (
-            {"trace_id": trace_id}
-            | found.to_dict()
-            | {"hits": [h.to_dict() | {"truncated": h.chunk_id in cut} for h in hits]}
-        )
-        return render.search(response)
+        return render.search(search_response(found, trace_id, c.runtime.settings.chunking.max_chars))
 
     def ask(
         self,
@@ -200,27 +193,21 @@ class _Tools:
         source's file, pages and cited passage, and each sentence's verification against the sources.
         When the documents do not answer it, it refuses (refused: true, with the reason) rather than
         guess. Use it for questions about the user's own files (policies, manuals, notes, reports)."""
-        c = self.caller(ctx)
-        t0 = time.perf_counter()
-        now = utcnow()
-        turns = [Turn(x.question, x.question, x.answer, "", now) for x in history] if history else None
-        try:
-            with _as_tool_errors():
-                pieces = c.runtime.answerer.stream(
-                    question,
-                    tenant=c.tenant,
-                    conversation_id=conversation_id,
-                    top_k=top_k,
-                    doc_ids=document_ids or (),
-                    metadata=metadata,
-                    history=turns,
-                )
-                answer = next(item for item in pieces if isinstance(item, Answer))
-        except ToolError as e:
-            ms = (time.perf_counter() - t0) * 1000
-            c.runtime.recorder.error("query", c.tenant, str(e), ms, c.request_id, TRACE_METADATA)
-            raise
-        c.runtime.recorder.answer(answer, c.tenant, c.request_id, TRACE_METADATA)
+        c = self.scope(ctx)
+        record = AnswerRecord(c.runtime.recorder, c.tenant, c.request_id, TRACE_METADATA, time.perf_counter())
+        with _as_tool_errors():
+            if conversation_id and history:
+                raise InvalidRequest("give conversation_id or history, not both")
+            pieces = c.runtime.answerer.stream(
+                question,
+                tenant=c.tenant,
+                conversation_id=conversation_id,
+                top_k=top_k,
+                doc_ids=document_ids or (),
+                metadata=metadata,
+                history=[Turn.given(x.question, x.answer) for x in history] if history else None,
+            )
+            answer = record.first_answer(pieces)
         return render.ask(answer)
 
     def list_documents(
@@ -238,7 +225,7 @@ class _Tools:
     ) -> Annotated[CallToolResult, DocumentPage]:
         """List the user's documents: id, file name, format, state, number of chunks, metadata. Page
         with limit and offset (total says how many there are)."""
-        c = self.caller(ctx)
+        c = self.scope(ctx)
         reg = c.runtime.registry
         state = Status(status) if status else None
         with _as_tool_errors():
@@ -257,7 +244,7 @@ class _Tools:
         """One document: its metadata (file name, format, state, size, dates) and the text of its chunks
         in order, with their pages and sections. The whole text is also the resource
         rag://documents/{document_id}."""
-        c = self.caller(ctx)
+        c = self.scope(ctx)
         with _as_tool_errors():
             doc = _document(c, document_id)
             chunks = c.runtime.store.chunks(c.tenant, document_id)
@@ -272,14 +259,14 @@ class _Tools:
 
     def read_document(self, document_id: str, ctx: Context) -> str:
         """The resource rag://documents/{document_id}."""
-        c = self.caller(ctx)
+        c = self.scope(ctx)
         try:  # a resource's error is a protocol error: not found, or what failed
             _document(c, document_id)
             chunks = c.runtime.store.chunks(c.tenant, document_id)
         except DocumentNotFound as e:
-            raise ResourceNotFoundError(_problem(e)) from None
+            raise ResourceNotFoundError(_told(e)) from None
         except RagError as e:
-            raise ResourceError(_problem(e)) from None
+            raise ResourceError(_told(e)) from None
         return render.document_text([render.chunk_text(x) for x in chunks])
 
 
@@ -318,7 +305,7 @@ class _DocumentResources:
         )
 
 
-def _document(c: Caller, doc_id: str) -> Any:
+def _document(c: ToolScope, doc_id: str) -> Any:
     doc = c.runtime.registry.get(c.tenant, doc_id)
     if doc is None:
         raise DocumentNotFound(f"no document {doc_id!r}")
@@ -327,25 +314,14 @@ def _document(c: Caller, doc_id: str) -> Any:
 
 @contextmanager
 def _as_tool_errors() -> Iterator[None]:
-    """Our errors as tool errors, in the words of the API's problem details."""
+    """Our errors as tool errors, in the words of the API's problems (``api.problems.told``); anything
+    else is left to the SDK, which answers a generic tool error (the details in our log: it logs it)."""
     try:
         yield
     except RagError as e:
-        raise ToolError(_problem(e)) from None
+        raise ToolError(_told(e)) from None
 
 
-def _problem(e: RagError) -> str:
-    """``title: detail`` as the API's problem for ``e`` says it (a misconfiguration's cause: the log's)."""
-    status, title = problems.status_of(e)
-    if status >= 500:
-        log.warning("%s: %s", title, e)
-    detail = "the cause is in the server's log" if status == 500 else problems.safe(str(e))
+def _told(e: RagError) -> str:
+    _, title, detail = problems.reported(e)
     return f"{title}: {detail}"
-
-
-def _invalid(e: ValidationError) -> str:
-    parts = []
-    for err in e.errors()[: problems.MAX_ERRORS]:
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        parts.append(problems.safe(f"{where}: {err.get('msg', '')}", problems.MAX_PART * 2))
-    return "; ".join(parts)

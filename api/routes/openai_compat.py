@@ -18,17 +18,17 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from fastapi.sse import ServerSentEvent
 
+from api.citations import passage, where
 from api.deps import Caller, ServicesDep
 from api.openai_schemas import ChatCompletion, ChatMessage, ChatRequest, ModelList, ModelOut
 from api.problems import ApiProblem
-from api.routes.query import AnswerRecord
+from api.results import AnswerRecord
 from api.services import Services
-from api.sse import event_stream
-from core.db import utcnow
+from api.sse import Events, event, event_stream, raw
 from core.errors import InvalidRequest
 from rag.answer import Answer
+from rag.cite import MARKER
 from rag.conversation import Turn
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,7 @@ router = APIRouter(prefix="/v1", tags=["openai-compatible"], route_class=_Proble
 
 DEFAULT_MODEL = "rag"
 _PREFIX = DEFAULT_MODEL + ":"
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _OPEN_MARKER = re.compile(r"\[[\d,;\s]*$")  # a marker the stream has not finished yet
-_PASSAGE_CHARS = 200
 
 
 @router.get("/models", response_model=ModelList, summary="Models (OpenAI-compatible)")
@@ -79,8 +77,7 @@ def models(services: ServicesDep, _: Caller) -> dict:
 
 @router.get("/models/{model_id}", response_model=ModelOut, summary="One model (OpenAI-compatible)")
 def get_model(services: ServicesDep, _: Caller, model_id: str) -> dict:
-    _prompt_of(services, model_id)  # a 404 naming the known models
-    return _model(model_id, _models(services)[model_id], int(time.time()))
+    return _model(model_id, _described(services, model_id), int(time.time()))
 
 
 def _model(mid: str, description: str, created: int) -> dict:
@@ -104,7 +101,8 @@ def chat_completions(services: ServicesDep, caller: Caller, body: ChatRequest, r
     prompt = _prompt_of(services, body.model)
     question, history = _conversation(body.messages)
     pieces = services.runtime.answerer.stream(question, tenant=caller.tenant, prompt=prompt, history=history)
-    record = AnswerRecord(services, caller.tenant, request.headers.get("x-request-id"), {}, t0)
+    request_id = request.headers.get("x-request-id")
+    record = AnswerRecord(services.runtime.recorder, caller.tenant, request_id, {}, t0)
     cid = "chatcmpl-" + uuid.uuid4().hex
     created = int(time.time())
     if body.stream:
@@ -136,10 +134,16 @@ def _models(services: Services) -> dict[str, str]:
     return out
 
 
-def _prompt_of(services: Services, model: str) -> str | None:
+def _described(services: Services, model: str) -> str:
+    """The model's description; a 404 naming the known models if there is no such model."""
     known = _models(services)
     if model not in known:
         raise ApiProblem(404, "model not found", f"no model {model!r}; known: {', '.join(known)}")
+    return known[model]
+
+
+def _prompt_of(services: Services, model: str) -> str | None:
+    _described(services, model)
     return model.removeprefix(_PREFIX) if model != DEFAULT_MODEL else None
 
 
@@ -149,10 +153,9 @@ def _conversation(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     if not turns or turns[-1].role != "user" or not turns[-1].text.strip():
         raise InvalidRequest("the messages need to end with a user message that asks something")
     history: list[Turn] = []
-    now = utcnow()
     for m in turns[:-1]:
         if m.role == "user":
-            history.append(Turn(m.text, m.text, "", "", now))
+            history.append(Turn.given(m.text))
         elif history:  # an assistant's reply to the question before it
             history[-1].answer += m.text
     return turns[-1].text, history
@@ -160,7 +163,7 @@ def _conversation(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
 
 def footnoted(text: str) -> str:
     """The answer's citation markers as markdown footnote references: [1, 3] -> [^1][^3]."""
-    return _MARKER.sub(lambda m: "".join(f"[^{n}]" for n in re.findall(r"\d+", m.group(1))), text)
+    return MARKER.sub(lambda m: "".join(f"[^{n}]" for n in re.findall(r"\d+", m.group(1))), text)
 
 
 def _suffix(answer: Answer) -> str:
@@ -169,26 +172,9 @@ def _suffix(answer: Answer) -> str:
         return f"\n\n{answer.refusal.message}"
     if answer.citations is None or not answer.citations.citations:
         return ""
-    lines = [
-        _footnote(c.n, c.source.hit.source, c.source.hit.pages, _passage(answer, c))
-        for c in answer.citations.citations
-    ]
+    hits = [(c.n, c.source.hit) for c in answer.citations.citations]
+    lines = [f'[^{n}]: {where(h.source, h.pages, h.section)} — "{passage(answer, h)}"' for n, h in hits]
     return "\n\n" + "\n".join(lines)
-
-
-def _footnote(n: int, source: str, pages: list[int], passage: str) -> str:
-    where = source
-    if pages:
-        where += f", p. {pages[0]}" if len(pages) == 1 else f", pp. {pages[0]}-{pages[-1]}"
-    return f'[^{n}]: {where} — "{passage}"'
-
-
-def _passage(answer: Answer, citation: Any) -> str:
-    """The evidence sentence from the cited chunk, else the chunk's opening."""
-    chunk = citation.source.hit
-    text = next((e.text for e in answer.evidence if e.chunk_id == chunk.chunk_id), chunk.text)
-    text = " ".join(text.split())
-    return text if len(text) <= _PASSAGE_CHARS else text[: _PASSAGE_CHARS - 1].rstrip() + "…"
 
 
 def _usage(answer: Answer) -> dict[str, int]:
@@ -203,7 +189,8 @@ def _usage(answer: Answer) -> dict[str, int]:
 def _extra(answer: Answer) -> dict[str, Any]:
     citations = []
     if answer.citations is not None:
-        citations = [c.to_dict() | {"passage": _passage(answer, c)} for c in answer.citations.citations]
+        cited = answer.citations.citations
+        citations = [c.to_dict() | {"passage": passage(answer, c.source.hit)} for c in cited]
     return {
         "citations": citations,
         "refused": answer.refused,
@@ -240,11 +227,11 @@ class _Footnoter:
 
 def _chunks(
     pieces: Iterator, record: AnswerRecord, cid: str, created: int, model: str, include_usage: bool
-) -> Iterator[ServerSentEvent]:
-    def chunk(delta: dict, finish: str | None = None, **extra: Any) -> ServerSentEvent:
+) -> Events:
+    def chunk(delta: dict, finish: str | None = None, **extra: Any) -> bytes:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
         obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
-        return ServerSentEvent(data=obj | {"choices": [choice]} | extra)
+        return event(obj | {"choices": [choice]} | extra)
 
     notes = _Footnoter()
     try:
@@ -258,12 +245,12 @@ def _chunks(
                 yield chunk({}, "stop", **_extra(item))
                 if include_usage:
                     obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
-                    yield ServerSentEvent(data=obj | {"choices": [], "usage": _usage(item)})
+                    yield event(obj | {"choices": [], "usage": _usage(item)})
             elif text := notes.feed(item):
                 yield chunk({"content": text})
     except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream: the failure is an event
         problem = record.stream_failed(e)
         # "error" is where OpenAI's clients look for it.
         error = {"message": problem["detail"], "type": problem["title"], "code": problem["status"]}
-        yield ServerSentEvent(data=problem | {"error": error})
-    yield ServerSentEvent(raw_data="[DONE]")
+        yield event(problem | {"error": error})
+    yield raw("[DONE]")

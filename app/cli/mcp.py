@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app.cli.common import runtime
+
+if TYPE_CHECKING:
+    from api.mcp.server import ToolScope
 
 
 def mcp(
@@ -25,21 +28,21 @@ def mcp(
     serves the same at /mcp."""
     import anyio.to_thread
 
-    from api.mcp.server import Caller, build
+    from api.mcp.server import ToolScope, build
 
     with runtime() as rt:
-        caller = Caller(rt, tenant or rt.settings.tenant)
+        scope = ToolScope(rt, tenant or rt.settings.tenant)
 
         @asynccontextmanager
         async def warm(_server: Any) -> AsyncIterator[dict]:
             # Inside the transport: whatever loading prints, it goes to stderr, not into the protocol.
-            await anyio.to_thread.run_sync(_warm_up, caller)
+            await anyio.to_thread.run_sync(_warm_up, scope)
             yield {}
 
-        build(lambda _request: caller, lifespan=warm).run("stdio")
+        build(lambda _request: scope, lifespan=warm).run("stdio")
 
 
-def _warm_up(caller: Any) -> None:
+def _warm_up(scope: ToolScope) -> None:
     """Open the index and load the models before the first question rather than during it."""
-    caller.runtime.store  # noqa: B018 - opens (and reconciles) the index
-    caller.runtime.answerer.warm_up()
+    scope.runtime.store  # noqa: B018 - opens (and reconciles) the index
+    scope.runtime.answerer.warm_up()
