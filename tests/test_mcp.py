@@ -218,6 +218,11 @@ def test_another_tenant_sees_none_of_the_first_tenants_documents(live: Live, llm
         ("get_document", {"document_id": "0" * 32}, "document not found: no document"),
         ("ask", {"question": "   "}, "invalid request: the question is empty"),
         ("search", {"query": "x", "metadata": {"bad key": 1}}, "invalid arguments: metadata.bad key"),
+        (
+            "ask",
+            {"question": "and then?", "conversation_id": "a" * 32, "history": [{"question": "q"}]},
+            "invalid request: give conversation_id or history, not both",
+        ),
     ],
 )
 def test_bad_arguments_are_tool_errors_saying_what_is_wrong(live: Live, tool, arguments, words) -> None:
