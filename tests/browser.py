@@ -17,7 +17,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @contextmanager
-def browser_page(live: str, **page: Any) -> Iterator[tuple[Any, list[str], list[str]]]:
+def browser_page(**page: Any) -> Iterator[tuple[Any, list[str], list[str]]]:
     """A page in headless Chromium, with what went wrong (console errors and warnings, page errors, failed
     requests: a Content-Security-Policy violation is a console error) and the URLs it requested.
     ``page``: options of ``new_page`` (default: a 1400x1800 viewport)."""

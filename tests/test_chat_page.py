@@ -2,13 +2,17 @@
 dropped on the page and picked with the file input are followed to indexed (or failed, with the reason);
 an answer streams in, then shows its citations, which open their passage; thumbs up reaches the trace;
 a follow-up carries the conversation to the rewrite step; a refusal and a failure show as such;
-conversations survive a reload. The console stays clean and no request leaves the origin. Screenshots in
+conversations survive a reload. The console stays clean and no request leaves the origin. Under a low
+rate limit, many uploads are still followed to indexed. A stored answer draws its [1; 2] markers as
+buttons, its pages as runs ("pp. 3-5, 7"), its flagged sentences with why. Screenshots in
 test-artifacts/chat.png (a cited, streamed answer), chat-passage.png and chat-refusal.png."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +20,6 @@ import pytest
 
 from api.app import create_app
 from api_client import live_server
-from app.runtime import Runtime
 from browser import ARTIFACTS, browser_page
 from conftest import SAMPLE_DOCS
 from core.settings import load_settings
@@ -53,7 +56,9 @@ DROP = """([name, text]) => {
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache) -> Iterator[tuple[str, str, Any]]:
+def live(
+    tmp_path_factory: pytest.TempPathFactory, onnx_cache, sharing_runtime
+) -> Iterator[tuple[str, str, Any]]:
     with ScriptedLLM(default=Reply("Employees get 27 days of paid annual leave [1].")) as llm:
         s = load_settings(
             data_dir=tmp_path_factory.mktemp("chat") / "data",
@@ -62,8 +67,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache) -> Iter
             llm={"base_url": llm.base_url, "model": "scripted", "max_retries": 0, "timeout_s": 10},
             api={"rate_per_minute": 100_000, "rate_burst": 10_000},
         )
-        rt = Runtime(s)
-        rt.embedder = embedder  # type: ignore[misc]
+        rt = sharing_runtime(s)  # the session's model and parser processes
         app = create_app(runtime=rt)
         with live_server(app) as base:
             yield base, app.state.services.keys.create("acme")[0], (llm, rt)
@@ -79,7 +83,7 @@ def ask(page: Any, question: str, state: str, nth: int) -> Any:
 
 def test_upload_ask_cite_rate_follow_up_refuse(live: tuple[str, str, Any]) -> None:
     base, key, (llm, rt) = live
-    with browser_page(base, **VIEWPORT) as (page, problems, requests):
+    with browser_page(**VIEWPORT) as (page, problems, requests):
         # The key as the dashboard leaves it in this tab's sessionStorage.
         page.add_init_script(f"sessionStorage.setItem('rag-key', {key!r})")
         page.goto(f"{base}/chat")
@@ -147,10 +151,19 @@ def test_upload_ask_cite_rate_follow_up_refuse(live: tuple[str, str, Any]) -> No
         failure = ask(page, LEAVE, "error", 1).inner_text()
         page.screenshot(path=str(ARTIFACTS / "chat-refusal.png"))
 
+        # Markers as the server reads them, with ';' too: [1; 2] is two buttons.
+        page.click("#new-chat")
+        llm.queue(Reply("Employees get 27 days of paid annual leave [1; 2]."))
+        semicolon = (
+            ask(page, "How much annual leave is there?", "answered", 0)
+            .locator(".answer-text .cite")
+            .all_inner_texts()
+        )
+
         # Conversations are kept: after a reload, the first is listed and shows its answers again.
         page.reload()
         conversations = page.locator("#conversations .conv")
-        conversations.nth(1).wait_for()
+        conversations.nth(2).wait_for()
         listed = conversations.all_inner_texts()
         page.locator("#conversations .conv", has_text=LEAVE[:30]).click()
         page.locator("#thread .msg.bot[data-state=answered]").nth(1).wait_for()
@@ -180,8 +193,9 @@ def test_upload_ask_cite_rate_follow_up_refuse(live: tuple[str, str, Any]) -> No
     assert LEAVE in rewrite and "27 days" in rewrite and "carry over" in rewrite
     assert f"searched for: {STANDALONE}" in searched
     assert "Not answered" in refused and "low confidence" in refused
+    assert semicolon == ["1", "2"]
     assert "language model failed" in failure
-    assert len(listed) == 2 and any("2 questions" in c for c in listed)
+    assert len(listed) == 3 and any("2 questions" in c for c in listed)
     assert kept == (3, "true")
 
 
@@ -189,7 +203,14 @@ def test_no_text_reaches_the_page_as_markup_and_the_key_stays_in_the_tab() -> No
     from api.routes.ui import STATIC
 
     scripts = {p.name: p.read_text() for p in STATIC.glob("chat*.js")}
-    assert set(scripts) == {"chat.js", "chat-api.js", "chat-answer.js", "chat-upload.js"}
+    assert set(scripts) == {
+        "chat.js",
+        "chat-api.js",
+        "chat-answer.js",
+        "chat-cite.js",
+        "chat-dom.js",
+        "chat-upload.js",
+    }
     for name, js in scripts.items():
         assert not re.search(
             r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function", js
@@ -204,7 +225,7 @@ def test_no_text_reaches_the_page_as_markup_and_the_key_stays_in_the_tab() -> No
 
 def test_the_key_typed_in_unlocks_the_page(live: tuple[str, str, Any]) -> None:
     base, key, _ = live
-    with browser_page(base, **VIEWPORT) as (page, problems, requests):
+    with browser_page(**VIEWPORT) as (page, problems, requests):
         page.goto(f"{base}/chat")
         notice = page.locator("#notice")
         notice.wait_for()
@@ -216,7 +237,136 @@ def test_the_key_typed_in_unlocks_the_page(live: tuple[str, str, Any]) -> None:
         page.press("#key", "Tab")
         page.locator("#library", has_text=re.compile(r"\d+ documents? indexed")).wait_for()
         hidden = notice.is_hidden()
+        local, session = page.evaluate(
+            "() => [Object.entries(localStorage), sessionStorage.getItem('rag-key')]"
+        )
     assert "authentication required" in refused and "API key" in refused
     assert hidden
+    # The key typed in is in this tab's sessionStorage, nowhere in localStorage.
+    assert session == key
+    assert not [name for name, value in local if key in value or name == "rag-key"], local
     # The only complaints are the browser's own about the two refused requests.
     assert len(problems) == 2 and all("401" in p for p in problems), problems
+
+
+def test_many_uploads_under_a_low_rate_limit_all_end_indexed(
+    tmp_path: Path, onnx_cache, sharing_runtime
+) -> None:
+    """Six files at once, the key allowed 2 requests a second (3 at once): one loop follows their jobs,
+    waits out each 429 as long as its Retry-After says, and every row ends indexed. (Each job polled on
+    its own every 700 ms, the rows were marked failed at the first 429.)"""
+    files = [
+        {
+            "name": f"note-{i}.md",
+            "mimeType": "text/markdown",
+            "buffer": f"# Note {i}\n\nRoom {i} of the office seats {i + 4} people.\n".encode(),
+        }
+        for i in range(6)
+    ]
+    with ScriptedLLM(default=Reply("unused")) as llm:
+        s = load_settings(
+            data_dir=tmp_path / "data",
+            embedding={"cache_dir": onnx_cache},
+            llm={"base_url": llm.base_url, "model": "scripted", "max_retries": 0},
+            api={"rate_per_minute": 120, "rate_burst": 3},
+        )
+        app = create_app(runtime=sharing_runtime(s))
+        with live_server(app) as base, browser_page(**VIEWPORT) as (page, problems, _):
+            key = app.state.services.keys.create("acme")[0]
+            page.add_init_script(f"sessionStorage.setItem('rag-key', {key!r})")
+            page.goto(f"{base}/chat")
+            page.locator("#library", has_text="0 documents indexed").wait_for()
+            page.set_input_files("#files", files=files)
+            ended = ".job[data-state=indexed], .job[data-state=failed]"
+            page.wait_for_function(f"() => document.querySelectorAll('{ended}').length === 6", timeout=60_000)
+            rows = page.locator(".job").all_inner_texts()
+    assert len(rows) == 6 and all("indexed" in r and "failed" not in r for r in rows), rows
+    # The limit did bite: the browser reports each refused request.
+    refused = [p for p in problems if "429" in p]
+    assert refused and refused == problems, problems
+
+
+def test_a_stored_answer_draws_semicolon_markers_page_runs_and_why(live: tuple[str, str, Any]) -> None:
+    """An answer restored from localStorage, drawn with no server help: [1; 2] is two buttons (the
+    server's marker regex takes ';' as it takes ','), pages read as runs ("pp. 3-5, 7"), a flagged
+    sentence says why once, and the passage it opens lists the sentences it is cited for without markers."""
+    base, key, _ = live
+
+    def citation(n: int, chunk: str, source: str, pages: list[int], sentences: list[int]) -> dict:
+        return {
+            "n": n,
+            "chunk_id": chunk,
+            "source": source,
+            "pages": pages,
+            "section": None,
+            "sentences": sentences,
+        }
+
+    record = {
+        "trace_id": "t-stored",
+        "conversation_id": "c-stored",
+        "question": "How long is the leave?",
+        "standalone_question": "How long is the leave?",
+        "answer": "Leave is 27 days [1; 2]. Up to 10 days carry over [3].",
+        "refused": False,
+        "refusal": None,
+        "citations": [
+            citation(1, "a", "handbook.pdf", [3, 4, 5, 7], [0]),
+            citation(2, "b", "policy.pdf", [3, 7], [0]),
+            citation(3, "c", "faq.pdf", [3], [1]),
+        ],
+        "invalid_citations": [],
+        "verification": {
+            "counts": {"supported": 1, "contradicted": 1},
+            "sentences": [
+                {"index": 0, "text": "Leave is 27 days [1; 2].", "verdict": "supported", "checks": []},
+                {
+                    "index": 1,
+                    "text": "Up to 10 days carry over [3].",
+                    "verdict": "contradicted",
+                    "checks": [
+                        {
+                            "verdict": "contradicted",
+                            "fact": {"text": "10 days"},
+                            "source": 3,
+                            "source_text": "5 days",
+                        }
+                    ],
+                },
+            ],
+        },
+        "policy": "flagged",
+        "draft": None,
+        "evidence": [],
+        "passages": {"a": "Leave is 27 days a year.", "b": "27 days of leave.", "c": "5 days carry over."},
+    }
+    turn = {"question": record["question"], "record": record, "error": None, "rating": 0}
+    conversation = {
+        "id": "x",
+        "title": record["question"],
+        "conversationId": "c-stored",
+        "turns": [turn],
+        "updated": 1,
+    }
+    state = json.dumps({"conversations": [conversation], "current": "x"})
+    with browser_page(**VIEWPORT) as (page, problems, _):
+        page.add_init_script(f"sessionStorage.setItem('rag-key', {key!r})")
+        page.add_init_script(f"localStorage.setItem('rag-chat', {json.dumps(state)})")
+        page.goto(f"{base}/chat")
+        answer = page.locator("#thread .msg.bot[data-state=answered]")
+        answer.wait_for()
+        text = answer.locator(".answer-text").inner_text()
+        cites = answer.locator(".answer-text .cite").all_inner_texts()
+        sources = answer.locator(".sources .source").all_inner_texts()
+        flagged = answer.locator("mark.flagged").get_attribute("title")
+        why = answer.locator(".flags li").all_inner_texts()
+        answer.locator(".answer-text .cite").nth(1).click()
+        page.locator("#passage").wait_for()
+        meta, cited = page.inner_text("#passage-meta"), page.locator("#passage-cited q").all_inner_texts()
+    assert problems == []
+    assert cites == ["1", "2", "3"] and "[" not in text, (cites, text)
+    assert sources == ["[1] handbook.pdf · pp. 3-5, 7", "[2] policy.pdf · pp. 3, 7", "[3] faq.pdf · p. 3"]
+    assert flagged == "contradicted: “10 days” but source [3] says “5 days”"
+    assert why == ["contradicted: “Up to 10 days carry over [3].” “10 days” but source [3] says “5 days”"]
+    assert meta == "pp. 3, 7"
+    assert cited == ["Leave is 27 days."]

@@ -61,7 +61,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, embedder, onnx_cache):
 
 
 def test_dashboard_draws_real_traces_without_console_errors(live: str) -> None:
-    with browser_page(live) as (page, problems, requests):
+    with browser_page() as (page, problems, requests):
         page.goto(f"{live}/ui")
         # A locator, not wait_for_function: a string predicate is eval'd in the page, which its CSP forbids.
         page.locator("#status", has_text=re.compile(r"^updated")).wait_for(timeout=30_000)
@@ -100,7 +100,7 @@ def test_dashboard_draws_real_traces_without_console_errors(live: str) -> None:
 
 
 def test_api_docs_render_offline_under_the_csp(live: str) -> None:
-    with browser_page(live) as (page, problems, requests):
+    with browser_page() as (page, problems, requests):
         response = page.goto(f"{live}/docs")
         assert response is not None and "default-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_selector(".opblock-summary-path", timeout=30_000)
@@ -116,7 +116,7 @@ def test_api_docs_render_offline_under_the_csp(live: str) -> None:
 def test_the_chat_page_answers_with_auth_off(live: str) -> None:
     """No key typed in, none sent: the chat page works against a server without authentication, and
     the dashboard links to it."""
-    with browser_page(live) as (page, problems, requests):
+    with browser_page() as (page, problems, requests):
         page.goto(f"{live}/ui")
         page.click("nav a[href='/chat']")
         page.locator("#library", has_text="6 documents indexed").wait_for(timeout=30_000)

@@ -417,7 +417,7 @@ def test_dashboard_shows_the_breached_slice(tmp_path: Path, embedder, onnx_cache
         while not server.started:
             time.sleep(0.05)
         live = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-        with browser_page(live) as (page, problems, _):
+        with browser_page() as (page, problems, _):
             page.goto(f"{live}/ui")
             page.locator("#slices-note", has_text=re.compile(r"breach")).wait_for(timeout=30_000)
             page.locator("#status", has_text=re.compile(r"^updated")).wait_for(timeout=30_000)

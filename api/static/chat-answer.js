@@ -3,21 +3,8 @@
 // citation opens. Model and document text only ever reaches the page as text nodes.
 "use strict";
 
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === "class") node.className = value;
-    else if (name === "text") node.textContent = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
+import { MARKER, numbersOf, pagesOf } from "./chat-cite.js";
+import { el } from "./chat-dom.js";
 
 const FLAGGED = new Set(["contradicted", "unsupported"]);
 const VERDICTS = [
@@ -41,22 +28,18 @@ export function keep(record) {
   };
 }
 
-export function pagesOf(x) {
-  if (!x.pages || !x.pages.length) return "";
-  return x.pages.length > 1 ? `pp. ${x.pages.join(", ")}` : `p. ${x.pages[0]}`;
-}
-
 export function where(x) {
   return [x.source, pagesOf(x)].filter(Boolean).join(" · ");
 }
 
-// Text with its [n] and [n, m] markers made buttons that open source n (a marker naming no source stays text).
+// Text with its [n], [n, m] and [n; m] markers made buttons that open source n (a marker naming no source
+// stays text).
 function cited(text, record, open) {
   const known = new Map((record.citations || []).map((c) => [c.n, c]));
   const out = [];
   let last = 0;
-  for (const match of text.matchAll(/\[(\d+(?:\s*,\s*\d+)*)\]/g)) {
-    const ns = match[1].split(",").map((n) => Number(n.trim()));
+  for (const match of text.matchAll(MARKER)) {
+    const ns = numbersOf(match[1]);
     if (!ns.every((n) => known.has(n))) continue;
     out.push(text.slice(last, match.index));
     for (const n of ns) {
@@ -69,12 +52,18 @@ function cited(text, record, open) {
   return out;
 }
 
-function describe(sentence) {
-  const checks = (sentence.checks || []).filter((c) => c.verdict === sentence.verdict);
-  const why = checks.map((c) =>
-    c.source_text ? `“${c.fact.text}” but source [${c.source}] says “${c.source_text}”` : `“${c.fact.text}” is in none of the sources`,
-  );
-  return `${sentence.verdict}${why.length ? `: ${why.join("; ")}` : ""}`;
+// Why a sentence got its verdict: each of its checks with that verdict ("" when none says).
+function whyOf(sentence) {
+  return (sentence.checks || [])
+    .filter((c) => c.verdict === sentence.verdict)
+    .map((c) => (c.source_text ? `“${c.fact.text}” but source [${c.source}] says “${c.source_text}”` : `“${c.fact.text}” is in none of the sources`))
+    .join("; ");
+}
+
+// A flagged sentence's verdict and, when known, why: "contradicted: “27 days” but source [1] says …".
+function verdictOf(sentence) {
+  const why = whyOf(sentence);
+  return why ? `${sentence.verdict}: ${why}` : sentence.verdict;
 }
 
 // The answer's paragraphs, each flagged sentence (contradicted, unsupported) marked where it stands.
@@ -94,7 +83,7 @@ function answerText(text, record, open, verification) {
   body.append(paragraph);
   for (const [piece, sentence] of pieces) {
     if (sentence) {
-      paragraph.append(el("mark", { class: `flagged ${sentence.verdict}`, title: describe(sentence) }, cited(piece, record, open)));
+      paragraph.append(el("mark", { class: `flagged ${sentence.verdict}`, title: verdictOf(sentence) }, cited(piece, record, open)));
       continue;
     }
     piece.split(/\n{2,}/).forEach((part, i) => {
@@ -120,7 +109,7 @@ function marks(verification) {
 function flags(verification) {
   const flagged = ((verification || {}).sentences || []).filter((s) => FLAGGED.has(s.verdict));
   if (!flagged.length) return null;
-  return el("ul", { class: "flags" }, flagged.map((s) => el("li", {}, el("strong", {}, `${s.verdict}: `), `“${s.text}” `, el("span", { class: "muted" }, describe(s).replace(/^[a-z]+:?\s*/, "")))));
+  return el("ul", { class: "flags" }, flagged.map((s) => el("li", {}, el("strong", {}, `${s.verdict}: `), `“${s.text}” `, el("span", { class: "muted" }, whyOf(s)))));
 }
 
 function sources(record, open) {

@@ -10,6 +10,7 @@ export class ApiError extends Error {
     this.status = status;
     this.title = title;
     this.detail = detail;
+    this.retryAfter = 0; // seconds, from a 429's Retry-After
   }
 }
 
@@ -31,15 +32,20 @@ function auth() {
   return key ? { "X-API-Key": key } : {}; // no key: the server may run with auth off
 }
 
-// A failed response as an ApiError: its problem details when it sent them, else its status line.
+// A failed response as an ApiError: its problem details when it sent them (a 422's detail already lists
+// each invalid field; its errors[] only stand in when there is no detail), else its status line; with
+// the seconds its Retry-After asks to wait (0 when it says none).
 export async function problemOf(response) {
   const body = await response.json().catch(() => null);
+  let error;
   if (body && (body.title || body.detail)) {
-    const errors = Array.isArray(body.errors) ? body.errors.map((e) => e.msg || e.message).filter(Boolean) : [];
-    const detail = [body.detail, ...errors].filter(Boolean).join("; ");
-    return new ApiError(response.status, body.title || response.statusText, detail);
+    const errors = Array.isArray(body.errors) ? body.errors.map((e) => (e.where ? `${e.where}: ${e.message}` : e.message)).filter(Boolean) : [];
+    error = new ApiError(response.status, body.title || response.statusText, body.detail || errors.join("; "));
+  } else {
+    error = new ApiError(response.status, `${response.status} ${response.statusText || "error"}`, "");
   }
-  return new ApiError(response.status, `${response.status} ${response.statusText || "error"}`, "");
+  error.retryAfter = Number(response.headers.get("Retry-After")) || 0;
+  return error;
 }
 
 export async function request(path, options = {}) {

@@ -1,12 +1,17 @@
-// Uploads: files dropped on the page or picked go to POST /v1/documents (without waiting); each job is
-// then followed on GET /v1/jobs/{id} until it is indexed or failed, its state and progress shown.
+// Uploads: files dropped on the page or picked go to POST /v1/documents (without waiting); one loop then
+// follows every unfinished job on GET /v1/jobs/{id} until it is indexed or failed, its state and
+// progress shown. The loop asks one job at a time, so twenty files cost no more requests than two.
 "use strict";
 
 import { api } from "./chat-api.js";
-import { el } from "./chat-answer.js";
+import { el } from "./chat-dom.js";
 
-const POLL_MS = 700;
-const STATES = { queued: "queued", parsing: "parsing", chunking: "chunking", embedding: "embedding", indexed: "indexed", failed: "failed" };
+const ROUND_MS = 700; // a job alone is looked at this often; more share the rounds' requests
+const GAP_MS = 300; // between two requests: at most ~200 a minute, a third of the default per-key limit
+const TRIES = 4; // failures in a row (other than 401, 404, 429) before a row shows the error
+const BACKOFF_MS = 1000; // after a failure, a job waits this long, doubled each further failure
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function jobRow(source) {
   const state = el("span", { class: "state" }, "uploading…");
@@ -25,35 +30,73 @@ function jobRow(source) {
 }
 
 function showJob(view, job) {
-  const label = STATES[job.state] || job.state;
-  if (job.state === "failed") view.show(label, "failed", 1, job.error || job.reason || "the job failed");
-  else if (job.state === "indexed") view.show(label, "indexed", 1, `${job.chunks} chunk${job.chunks === 1 ? "" : "s"}${job.outcome && job.outcome !== "added" ? ` · ${job.outcome}` : ""}`);
-  else view.show(label, "running", job.progress || null, "");
+  if (job.state === "failed") view.show(job.state, "failed", 1, job.error || job.reason || "the job failed");
+  else if (job.state === "indexed") view.show(job.state, "indexed", 1, `${job.chunks} chunk${job.chunks === 1 ? "" : "s"}${job.outcome && job.outcome !== "added" ? ` · ${job.outcome}` : ""}`);
+  else view.show(job.state, "running", job.progress || null, "");
 }
 
-async function follow(view, jobId, onDone) {
-  for (;;) {
-    let job;
+// The one loop following jobs: the function returned, (jobId, view), adds a job; onDone() runs after each
+// round in which some job ended. A 429 pauses every request for as long as its Retry-After says (the
+// limit is the key's, not the job's); only a 404 or a 401 ends a row at once; other failures are tried
+// again after a growing pause, and show on the row after TRIES in a row.
+function jobFollower(onDone) {
+  const pending = new Map(); // job id -> {view, failures, next: when it may be asked again}
+  let running = false;
+
+  // One look at a job: true when it ended (indexed or failed).
+  async function look(id, entry) {
     try {
-      job = await api(`/v1/jobs/${encodeURIComponent(jobId)}`);
+      const job = await api(`/v1/jobs/${encodeURIComponent(id)}`);
+      entry.failures = 0;
+      showJob(entry.view, job);
+      if (job.state !== "indexed" && job.state !== "failed") return false;
+      pending.delete(id);
+      return true;
     } catch (error) {
-      view.show("unknown", "failed", 1, `cannot read the job: ${error.message}`);
-      return;
+      if (error.status === 429) {
+        await sleep(1000 * (error.retryAfter || 1));
+        return false;
+      }
+      entry.failures += 1;
+      if (error.status === 404 || error.status === 401 || entry.failures >= TRIES) {
+        entry.view.show("unknown", "failed", 1, `cannot read the job: ${error.message}`);
+        pending.delete(id);
+        return false;
+      }
+      entry.next = Date.now() + BACKOFF_MS * 2 ** (entry.failures - 1);
+      return false;
     }
-    showJob(view, job);
-    if (job.state === "indexed" || job.state === "failed") {
-      onDone(job);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+
+  async function run() {
+    running = true;
+    while (pending.size) {
+      const round = sleep(ROUND_MS);
+      let ended = false;
+      for (const [id, entry] of [...pending]) {
+        if (entry.next > Date.now()) continue;
+        ended = (await look(id, entry)) || ended;
+        if (pending.size > 1) await sleep(GAP_MS);
+      }
+      if (ended) onDone();
+      await round;
+    }
+    running = false;
+  }
+
+  return (id, view) => {
+    pending.set(id, { view, failures: 0, next: 0 });
+    if (!running) run();
+  };
 }
 
 export function bindUpload({ input, pick, list, notice, onDone }) {
+  const follow = jobFollower(onDone);
+
   async function upload(files) {
     if (!files.length) return;
     const views = files.map((f) => jobRow(f.name));
-    list.prepend(...views.map((v) => v.row).reverse());
+    list.prepend(...views.map((v) => v.row).reverse()); // the newest on top
     const form = new FormData();
     files.forEach((f) => form.append("files", f, f.name));
     let accepted;
@@ -65,10 +108,15 @@ export function bindUpload({ input, pick, list, notice, onDone }) {
       return;
     }
     accepted.documents.forEach((item, i) => {
-      const view = views[i] || jobRow(item.source);
+      // One item per file, in order; should the server ever answer more, each gets a row of its own.
+      if (!views[i]) {
+        views[i] = jobRow(item.source);
+        views[i - 1].row.before(views[i].row);
+      }
+      const view = views[i];
       if (item.job) {
         showJob(view, item.job);
-        follow(view, item.job.id, onDone);
+        follow(item.job.id, view);
       } else {
         view.show(item.status === "unchanged" ? "unchanged" : item.status, "unchanged", 1, item.status === "unchanged" ? "already indexed with this content" : "");
       }

@@ -4,7 +4,9 @@
 "use strict";
 
 import { ApiError, api, bindKey, events, postJSON, request } from "./chat-api.js";
-import { answerView, el, keep, pagesOf, passageText } from "./chat-answer.js";
+import { answerView, keep, passageText } from "./chat-answer.js";
+import { pagesOf, withoutMarkers } from "./chat-cite.js";
+import { el } from "./chat-dom.js";
 import { bindUpload } from "./chat-upload.js";
 
 const $ = (id) => document.getElementById(id);
@@ -227,8 +229,7 @@ function openSource(record, ref) {
   const body = $("passage-text");
   body.replaceChildren(...(text ? passageText(text, record, ref.chunk_id, n) : [el("span", { class: "muted" }, "The passage's text is not in this answer's record.")]));
   const sentences = ((record.verification || {}).sentences || []).filter((s) => (ref.sentences || []).includes(s.index));
-  const plain = (t) => t.replace(/\s*\[\d+(?:\s*,\s*\d+)*\]/g, "");
-  $("passage-cited").replaceChildren(...(sentences.length ? [el("span", { class: "muted" }, "cited for: "), ...sentences.map((s) => el("q", {}, plain(s.text)))] : []));
+  $("passage-cited").replaceChildren(...(sentences.length ? [el("span", { class: "muted" }, "cited for: "), ...sentences.map((s) => el("q", {}, withoutMarkers(s.text)))] : []));
   dialog.showModal();
   // The highlighted part in view: a long passage may hold it far down.
   const first = body.querySelector("mark");
