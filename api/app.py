@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from starlette.types import Scope
 
-from api import openapi, problems
+from api import body, openapi, problems
 from api.headers import secure
 from api.mcp import http as mcp_http
 from api.routes import admin, documents, health, jobs, monitor, openai_compat, query, ui
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     problems.install(app)
     openapi.install(app)
+    body.install(app, _body_limit)
     app.include_router(documents.router)
     app.include_router(jobs.router)
     app.include_router(query.router)
@@ -92,6 +94,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return response
 
     return app
+
+
+def _body_limit(scope: Scope) -> int | None:
+    services: Services | None = getattr(scope["app"].state, "services", None)
+    return services.runtime.settings.api.max_body_kb * 1024 if services else None
 
 
 def _route(request: Request) -> str | None:

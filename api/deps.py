@@ -20,14 +20,14 @@ _bearer = HTTPBearer(auto_error=False, description="An API key from `rag keys cr
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="The same key, as a header.")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:  # async: no worker thread for a lookup
     return request.app.state.services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_started(request: Request) -> float:
+async def get_started(request: Request) -> float:
     """When the request started (``time.monotonic``), as the app's middleware noted it: before its body
     was received, as the request timeout counts."""
     return getattr(request.state, "started", None) or time.monotonic()

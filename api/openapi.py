@@ -36,6 +36,7 @@ _EVERY = {
     504: "No response within RAG_API__REQUEST_TIMEOUT_S.",
 }
 _WITH_ID = {404: "No such document, job, trace, conversation, run or model for this tenant."}
+_MODEL = {404: "No such model: GET /v1/models lists them."}
 _WRITES = {
     409: "In a state that does not allow it (a job under way, a re-index running, a document busy).",
     413: "A file over the size limit, or over the tenant's storage quota.",
@@ -95,6 +96,8 @@ def _describe_errors(schema: dict[str, Any]) -> None:
                 errors |= _WRITES
             if path in ("/v1/query", "/v1/search", "/v1/documents", "/v1/chat/completions"):
                 errors |= _SERVING
+            if path == "/v1/chat/completions":
+                errors |= _MODEL
             responses = op.setdefault("responses", {})
             for code, description in errors.items():
                 responses[str(code)] = {"description": description, "content": ref}

@@ -23,14 +23,26 @@ class AnswerRecord:
     ) -> None:
         self.recorder = recorder
         self.tenant, self.request_id, self.metadata, self.t0 = tenant, request_id, metadata, t0
+        self.recorded = False
 
     def answered(self, answer: Answer) -> None:
+        self.recorded = True
         self.recorder.answer(answer, self.tenant, self.request_id, self.metadata)
 
     def failed(self, error: Exception) -> None:
         _, title, detail = told(error)
+        self._error(f"{title}: {detail}")
+
+    def abandoned(self) -> None:
+        """The client closed the stream before the answer was complete: the work done (retrieval, the
+        model's call) still shows in the traces, as an error, unless the answer was already recorded."""
+        if not self.recorded:
+            self._error("client went away: the stream was closed before the answer was complete")
+
+    def _error(self, message: str) -> None:
+        self.recorded = True
         ms = (time.perf_counter() - self.t0) * 1000
-        self.recorder.error("query", self.tenant, f"{title}: {detail}", ms, self.request_id, self.metadata)
+        self.recorder.error("query", self.tenant, message, ms, self.request_id, self.metadata)
 
     def first_answer(self, pieces: Iterator) -> Answer:
         """The answer the stream ends with (text pieces skipped), recorded; a failure recorded, raised."""

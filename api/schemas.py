@@ -32,6 +32,9 @@ Scalar = str | int | bool
 Time = Annotated[str, BeforeValidator(_plain)]
 EnumValue = Annotated[str, BeforeValidator(_plain)]
 ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+# Beyond any registry a page can reach, and within the databases' 64-bit integers.
+MAX_OFFSET = 1_000_000_000
+QUESTION_CHARS = 4000  # a question, a search query: what a person types
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -43,7 +46,7 @@ class Filters(BaseModel):
 
 class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, max_length=4000)
+    question: str = Field(min_length=1, max_length=QUESTION_CHARS)
     conversation_id: str | None = Field(None, pattern=ID_PATTERN, description="Continue this conversation.")
     filters: Filters = Field(default_factory=Filters)
     top_k: int | None = Field(None, ge=1, le=100, description="Chunks retrieved (default RAG_ANSWER__TOP_K).")
@@ -63,7 +66,7 @@ class QueryRequest(BaseModel):
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(min_length=1, max_length=4000)
+    query: str = Field(min_length=1, max_length=QUESTION_CHARS)
     top_k: int | None = Field(None, ge=1, le=1000)
     mode: Literal["hybrid", "dense", "sparse"] | None = None
     fusion: Literal["rrf", "dbsf", "weighted"] | None = None

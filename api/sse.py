@@ -11,19 +11,28 @@ error event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator, Generator
+import threading
+from collections.abc import AsyncIterator, Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
 from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, ServerSentEvent, format_sse_event
 
 Events = Generator[bytes, None, None]
 
-# Steps still running after their stream's client went away: held until they finish, as asyncio keeps
-# only weak references to tasks.
-_ORPHANS: set[asyncio.Future] = set()
+# Each stream's events are produced by one thread of its own pool for the stream's whole life (the
+# answer is computed as it is sent); past this many streams at once, a new one waits for a thread and
+# gets keep-alives meanwhile.
+_PRODUCERS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="sse")
 _END = object()
+
+
+@dataclass
+class _Failed:
+    error: BaseException
 
 
 def event_stream(events: Events, ping_s: float) -> EventSourceResponse:
@@ -44,35 +53,43 @@ def raw(data: str) -> bytes:
 
 
 async def _pinging(events: Events, every_s: float) -> AsyncIterator[bytes]:
-    """Each next event pulled in a worker thread; waiting on it is timed, never cancelled, so a
-    keep-alive in between loses nothing. When the client goes away, ``events`` is closed once the step
-    under way ends (its LLM call released then, not whenever the collector runs)."""
-    step: asyncio.Future | None = None
+    """``events`` pulled by a producer thread into a queue; a keep-alive whenever none came for
+    ``every_s``. When the client goes away the producer is told to stop: it closes ``events`` itself
+    after the event under way (its thread, so never while the generator runs), and the route's
+    generator learns the answer was abandoned."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+    stop = threading.Event()
+
+    def put(item: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed (the server stopping): nobody waits
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    _PRODUCERS.submit(_produce, events, put, stop)
     try:
         while True:
-            if step is None:
-                step = asyncio.ensure_future(anyio.to_thread.run_sync(next, events, _END))
-            done, _ = await asyncio.wait({step}, timeout=every_s)
-            if not done:
+            try:
+                item = await asyncio.wait_for(queue.get(), every_s)
+            except TimeoutError:
                 yield KEEPALIVE_COMMENT
                 continue
-            item, step = step.result(), None
             if item is _END:
                 return
+            if isinstance(item, _Failed):
+                raise item.error
             yield item
     finally:
-        _close_after(step, events)
+        stop.set()
 
 
-def _close_after(step: asyncio.Future | None, events: Events) -> None:
-    loop = asyncio.get_running_loop()
-    if step is None or step.done():
-        loop.run_in_executor(None, events.close)
-        return
-    _ORPHANS.add(step)
-
-    def closing(_: asyncio.Future) -> None:
-        _ORPHANS.discard(step)
-        loop.run_in_executor(None, events.close)
-
-    step.add_done_callback(closing)
+def _produce(events: Events, put: Callable[[object], None], stop: threading.Event) -> None:
+    try:
+        for item in events:
+            if stop.is_set():
+                break
+            put(item)
+    except BaseException as e:  # noqa: BLE001 - handed to the consumer, which raises it in the response
+        put(_Failed(e))
+    finally:
+        events.close()
+        put(_END)

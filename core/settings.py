@@ -609,6 +609,11 @@ class ApiSettings(BaseModel):
     request_timeout_s: float = Field(
         120.0, gt=0, description="Non-streaming requests end with 504 after this."
     )
+    max_body_kb: int = Field(
+        1024,
+        ge=16,
+        description="Request bodies other than uploads (questions, chats, MCP messages): larger get 413.",
+    )
     rate_per_minute: float = Field(600.0, gt=0, description="Requests per minute per API key (token bucket).")
     rate_burst: int = Field(60, ge=1, description="Requests a key may make at once before the rate applies.")
     auth_fail_per_minute: float = Field(

@@ -4,6 +4,7 @@ headers, Swagger UI from a CDN, internals in error messages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import string
@@ -15,7 +16,9 @@ from fastapi.testclient import TestClient
 from api.ratelimit import RateLimiter
 from api_client import key, serve, upload
 from conftest import SAMPLE_DOCS
+from core.db import utcnow
 from core.errors import ConfigError, InvalidRequest
+from llm_server import Reply
 
 HANDBOOK = (SAMPLE_DOCS / "employee-handbook.md").read_bytes()
 LEAVE = "How many days of paid annual leave do employees get?"
@@ -273,3 +276,54 @@ def test_a_metadata_filter_beyond_64_bits_is_refused(client, route: str, number:
     body = f'{{"{field}": "warranty", "filters": {{"metadata": {{"n": {number}}}}}}}'
     r = client.post(route, content=body, headers={**a, "Content-Type": "application/json"})
     assert r.status_code == (400 if number == HUGE else 422), r.text
+
+
+def test_an_offset_beyond_any_page_is_a_422_not_a_database_overflow(client) -> None:
+    a = key(client, "acme")
+    for offset in ("1e30", str(2**63), str(10**30)):
+        r = client.get("/v1/documents", params={"offset": offset}, headers=a)
+        assert r.status_code == 422 and "offset" in r.json()["detail"], r.text
+
+
+def test_a_stream_the_client_leaves_is_traced(tmp_path: Path, onnx_cache, llm, sharing_runtime) -> None:
+    """The model was called and the retrieval done: a client that goes away mid-answer leaves an error
+    trace saying so, not nothing."""
+    import time
+
+    import httpx
+
+    from api.app import create_app
+    from api_client import live_server
+    from core.settings import load_settings
+
+    settings = load_settings(
+        data_dir=tmp_path / "data",
+        embedding={"cache_dir": onnx_cache},
+        llm={"base_url": llm.base_url, "model": "scripted", "max_retries": 0},
+    )
+    app = create_app(runtime=sharing_runtime(settings))
+    with live_server(app) as base:
+        a = {"Authorization": f"Bearer {app.state.services.keys.create('acme')[0]}"}
+        files = [("files", ("employee-handbook.md", (SAMPLE_DOCS / "employee-handbook.md").read_bytes()))]
+        assert httpx.post(f"{base}/v1/documents?wait=true", files=files, headers=a, timeout=120).is_success
+        question = "How many days of leave do employees get?"
+        for path, body in (
+            ("/v1/query", {"question": question, "stream": True}),
+            ("/v1/chat/completions", {"messages": [{"role": "user", "content": question}], "stream": True}),
+        ):
+            # Checked sentences are released one at a time: the first arrives while the model writes on.
+            pieces = ["Employees get 27 days [1]. ", "Unused days ", "carry over [1]."]
+            llm.queue(Reply(stream=pieces, pause_s=1.0))
+            with httpx.stream("POST", base + path, json=body, headers=a, timeout=30) as r:
+                assert r.status_code == 200
+                assert any("27 days" in line for line in r.iter_lines())  # the first sentence, then away
+        runtime = app.state.services.runtime
+        deadline = time.monotonic() + 20
+        while True:
+            runtime.recorder.flush()
+            recent = runtime.traces.window(utcnow() - dt.timedelta(minutes=5))
+            left = [t for t in recent if t.status == "error" and "client went away" in (t.error or "")]
+            if len(left) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert len(left) == 2 and all(t.tenant == "acme" for t in left), [(t.status, t.error) for t in recent]

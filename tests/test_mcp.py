@@ -6,6 +6,10 @@ the real embedding model, real files; the scripted LLM."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import signal
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -282,6 +286,30 @@ def test_without_auth_the_default_tenant_answers_within_the_rate_limit(
         assert int(again.headers["retry-after"]) > 0
 
 
+def test_what_is_not_one_mcp_message_is_refused_in_our_words(live: Live) -> None:
+    auth = {"Authorization": f"Bearer {live.keys['acme']}", "Accept": "application/json, text/event-stream"}
+    url = f"{live.base}/mcp"
+    # Stateless: no stream to offer on GET (it used to hang until the client left), no session to end.
+    for method in ("GET", "DELETE"):
+        r = httpx.request(method, url, headers=auth, timeout=10)
+        assert r.status_code == 405 and r.headers["allow"] == "POST" and r.json()["title"]
+    r = httpx.post(url, content=b"tools/list", headers=auth | {"Content-Type": "text/plain"})
+    assert r.status_code == 415 and r.json()["title"] == "unsupported media type"
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    for body in ([call, call], [], {"jsonrpc": "1.0", "id": 1, "method": "tools/list"}, {"id": 1}, "x"):
+        r = httpx.post(url, json=body, headers=auth)
+        error = r.json()["error"]
+        assert r.status_code == 400 and error["code"] == -32600, r.text
+        assert "pydantic" not in r.text and "validation error" not in r.text
+    r = httpx.post(url, content=b"{not json", headers=auth | {"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == -32700
+    big = call | {"params": {"padding": "x" * 2_000_000}}
+    r = httpx.post(url, json=big, headers=auth)
+    assert r.status_code == 413 and r.json()["title"] == "request too large"
+    # And a good message still goes through after all that.
+    assert live.run("acme", lambda c: c.list_tools()).tools
+
+
 def test_the_mount_leaves_the_openapi_document_alone(live: Live) -> None:
     paths = httpx.get(f"{live.base}/openapi.json").json()["paths"]
     assert "/mcp" not in paths and "/v1/query" in paths
@@ -341,3 +369,67 @@ def test_rag_mcp_serves_the_tools_on_stdio(stdio: tuple[dict, Any]) -> None:
     assert asked.structured_content["citations"][0]["source"] == HANDBOOK.name, text(asked)
     assert "27 days" in asked.structured_content["answer"] and len(llm.requests) == 1
     assert docs.structured_content["total"] == 1 and docs.structured_content["items"][0]["tenant"] == "acme"
+
+
+def test_rag_mcp_says_in_one_line_why_it_cannot_start(stdio: tuple[dict, Any]) -> None:
+    env, _ = stdio
+    rag = str(Path(sys.executable).with_name("rag"))
+    # Another process holds the index open, as a running rag serve would.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from app.runtime import Runtime; from core.settings import load_settings; "
+            "rt = Runtime(load_settings()); rt.store; print('open', flush=True); time.sleep(60)",
+        ],
+        env=os.environ | env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        r = subprocess.run(
+            [rag, "mcp", "--tenant", "acme"],
+            env=os.environ | env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert r.returncode == 1 and r.stdout == ""
+    assert "error:" in r.stderr and "index" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_ctrl_c_stops_rag_mcp_at_once(stdio: tuple[dict, Any]) -> None:
+    env, _ = stdio
+    rag = str(Path(sys.executable).with_name("rag"))
+    server = subprocess.Popen(
+        [rag, "mcp", "--tenant", "acme"],
+        env=os.environ | env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        hello = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "1"},
+            },
+        }
+        assert server.stdin is not None and server.stdout is not None
+        server.stdin.write((json.dumps(hello) + "\n").encode())
+        server.stdin.flush()
+        assert json.loads(server.stdout.readline())["id"] == 1  # up and answering, stdin still open
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=15) == 128 + signal.SIGINT
+    finally:
+        if server.poll() is None:
+            server.kill()

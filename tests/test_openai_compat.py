@@ -124,7 +124,25 @@ def test_another_tenant_sees_nothing_of_the_first(client, acme, llm) -> None:
             "user message",
         ),
         ("rag", [{"role": "user", "content": "  "}], openai.UnprocessableEntityError, "user message"),
-        ("gpt-4o", [{"role": "user", "content": LEAVE}], openai.NotFoundError, "no model 'gpt-4o'"),
+        ("gpt-4o", [{"role": "user", "content": LEAVE}], openai.NotFoundError, "not 'gpt-4o'"),
+        (
+            "rag",
+            [{"role": "user", "content": "leave? " + "a" * 4000}],
+            openai.UnprocessableEntityError,
+            "4000",
+        ),
+        (
+            "rag",
+            [{"role": "assistant", "content": "x" * 20_001}, {"role": "user", "content": LEAVE}],
+            openai.UnprocessableEntityError,
+            "at most 20000 characters",
+        ),
+        (
+            "rag",
+            [{"role": "user", "content": [{"type": "text", "text": "y" * 15_000}] * 2}],
+            openai.UnprocessableEntityError,
+            "at most 20000 characters",
+        ),
     ],
 )
 def test_bad_requests_are_clear_api_errors(acme, model, messages, error, words) -> None:
@@ -141,3 +159,35 @@ def test_a_failure_mid_stream_reaches_the_sdk_as_an_api_error(acme, llm) -> None
     )
     with pytest.raises(openai.APIError, match="boom"):
         list(stream)
+
+
+def test_one_choice_a_real_boolean_and_a_bounded_body(client, acme) -> None:
+    auth = {"Authorization": f"Bearer {acme.api_key}"}
+    ask = {"messages": [{"role": "user", "content": LEAVE}]}
+    for extra, words in (({"n": 3}, "n: "), ({"stream": "yes"}, "stream: ")):
+        r = client.post("/v1/chat/completions", json=ask | extra, headers=auth)
+        assert r.status_code == 422 and words in r.json()["detail"], r.text
+    # A body of megabytes is refused before it is read: declared, or sent in chunks without a length.
+    huge = {"messages": [{"role": "user", "content": "leave? " + "a" * 5_000_000}]}
+    r = client.post("/v1/chat/completions", json=huge, headers=auth)
+    assert r.status_code == 413 and "RAG_API__MAX_BODY_KB" in r.json()["detail"]
+
+    def chunks():
+        yield b'{"messages": [{"role": "user", "content": "'
+        for _ in range(300):
+            yield b"a" * 10_000
+        yield b'"}]}'
+
+    r = client.post(
+        "/v1/chat/completions", content=chunks(), headers=auth | {"content-type": "application/json"}
+    )
+    assert r.status_code == 413 and r.json()["title"] == "request too large"
+
+
+def test_brackets_beyond_the_sources_stay_as_written_in_a_stream(acme, llm) -> None:
+    llm.queue(Reply(stream=["Employees get 27 days [", "1] since [2024] and [", "7]."], usage=(700, 12)))
+    chunks = list(
+        acme.chat.completions.create(model="rag", messages=[{"role": "user", "content": LEAVE}], stream=True)
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "[^1]" in text and "[^2024]" not in text and "[^7]" not in text

@@ -8,6 +8,7 @@ lifespan runs twice (tests) gets a fresh one each time."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +18,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 
 from api import problems
 from api.deps import key_of, principal_of
@@ -73,7 +75,49 @@ class Endpoint:
             await problems.problem(e.status, e.title, e.detail, e.headers, **e.extra)(scope, receive, send)
             return
         scope[_SCOPE] = ToolScope(services.runtime, principal.tenant, request.headers.get("x-request-id"))
-        await manager.handle_request(scope, receive, send)
+        refused = await _refused(request)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        body = await request.body()  # read once here (bounded by api.body); the SDK reads it again
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await manager.handle_request(scope, replay, send)
+
+
+async def _refused(request: Request) -> Response | None:
+    """What the SDK would answer in its own words (plain text, or pydantic's validation errors with their
+    internals), answered in ours: a problem for the HTTP, a JSON-RPC error for the message. Stateless, the
+    server has no stream to offer on GET and no session to end on DELETE."""
+    if request.method != "POST":
+        return problems.problem(
+            405, "method not allowed", "MCP messages are POSTed here (stateless)", {"Allow": "POST"}
+        )
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        return problems.problem(415, "unsupported media type", "an MCP message is application/json")
+    try:
+        message = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        return _rpc_error(-32700, "parse error: the body is not JSON")
+    if not (
+        isinstance(message, dict)
+        and message.get("jsonrpc") == "2.0"
+        and (isinstance(message.get("method"), str) or "result" in message or "error" in message)
+        and (message.get("id") is None or type(message.get("id")) in (str, int))
+    ):
+        return _rpc_error(
+            -32600,
+            "invalid request: one JSON-RPC 2.0 message, with a method and a string or integer id "
+            "(batches are not accepted)",
+        )
+    return None
+
+
+def _rpc_error(code: int, message: str) -> JSONResponse:
+    return JSONResponse({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}, 400)
 
 
 def _resolve(request: Any) -> ToolScope:

@@ -24,7 +24,16 @@ from pydantic import BaseModel, Field, ValidationError
 from api import problems
 from api.mcp import render
 from api.results import AnswerRecord, search_response
-from api.schemas import ID_PATTERN, DocumentOut, DocumentPage, MetadataKey, Scalar, SearchResponse
+from api.schemas import (
+    ID_PATTERN,
+    MAX_OFFSET,
+    QUESTION_CHARS,
+    DocumentOut,
+    DocumentPage,
+    MetadataKey,
+    Scalar,
+    SearchResponse,
+)
 from app.runtime import Runtime
 from core.errors import DocumentNotFound, InvalidRequest, RagError
 from ingest.registry import Status
@@ -60,14 +69,14 @@ Question = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=4000,
+        max_length=QUESTION_CHARS,
         description="The question, in the user's words. A follow-up may refer to the conversation "
         "('and for part-timers?') when conversation_id or history is given.",
     ),
 ]
 Query = Annotated[
     str,
-    Field(min_length=1, max_length=4000, description="What to look for: a question or keywords."),
+    Field(min_length=1, max_length=QUESTION_CHARS, description="What to look for: a question or keywords."),
 ]
 TopK = Annotated[
     int | None,
@@ -89,7 +98,7 @@ DocumentId = Annotated[
 class Exchange(BaseModel):
     """One earlier exchange of a chat the client keeps itself."""
 
-    question: str = Field(min_length=1, max_length=4000)
+    question: str = Field(min_length=1, max_length=QUESTION_CHARS)
     answer: str = Field("", max_length=20000)
 
 
@@ -221,7 +230,9 @@ class _Tools:
             str | None, Field(max_length=1024, description="Only the document with this file name.")
         ] = None,
         limit: Annotated[int, Field(ge=1, le=1000, description="At most this many.")] = 100,
-        offset: Annotated[int, Field(ge=0, description="Skip this many (for the next page).")] = 0,
+        offset: Annotated[
+            int, Field(ge=0, le=MAX_OFFSET, description="Skip this many (for the next page).")
+        ] = 0,
     ) -> Annotated[CallToolResult, DocumentPage]:
         """List the user's documents: id, file name, format, state, number of chunks, metadata. Page
         with limit and offset (total says how many there are)."""
@@ -238,7 +249,7 @@ class _Tools:
         self,
         document_id: DocumentId,
         ctx: Context,
-        chunk_offset: Annotated[int, Field(ge=0, description="Skip this many chunks.")] = 0,
+        chunk_offset: Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Skip this many chunks.")] = 0,
         chunk_limit: Annotated[int, Field(ge=1, le=1000, description="At most this many chunks.")] = 100,
     ) -> Annotated[CallToolResult, render.DocumentWithChunks]:
         """One document: its metadata (file name, format, state, size, dates) and the text of its chunks
@@ -281,7 +292,7 @@ class _DocumentResources:
         if ctx.method != "resources/list":
             return await call_next(ctx)
         cursor = (ctx.params or {}).get("cursor")
-        offset = int(cursor) if isinstance(cursor, str) and cursor.isdigit() else 0
+        offset = int(cursor) if isinstance(cursor, str) and cursor.isdigit() and len(cursor) < 10 else 0
         caller = self.resolve(ctx.request)
         docs = await anyio.to_thread.run_sync(
             lambda: caller.runtime.registry.list(

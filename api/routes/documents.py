@@ -19,6 +19,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from api.deps import Caller, ServicesDep, Started
 from api.problems import ApiProblem
 from api.schemas import (
+    MAX_OFFSET,
     ChunkPage,
     DocumentFlags,
     DocumentOut,
@@ -117,7 +118,7 @@ def list_documents(
         str | None, Query(max_length=1024, description="Only the document with this name.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DocumentPage:
     reg = services.runtime.registry
     docs = reg.list(tenant=caller.tenant, status=status, source=source, limit=limit, offset=offset)

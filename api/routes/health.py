@@ -12,8 +12,10 @@ from api.schemas import Health
 router = APIRouter(tags=["health"])
 
 
+# Liveness and metrics run on the event loop, not in the worker threads: a pool full of requests waiting
+# on a slow model must not make the process look dead to its probe.
 @router.get("/healthz", response_model=Health, summary="The process is up")
-def healthz() -> Health:
+async def healthz() -> Health:
     return Health(status="ok")
 
 
@@ -42,5 +44,5 @@ def readyz(services: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def metrics(services: ServicesDep) -> Response:
+async def metrics(services: ServicesDep) -> Response:
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -24,6 +24,7 @@ from api.deps import Caller, ServicesDep
 from api.openai_schemas import ChatCompletion, ChatMessage, ChatRequest, ModelList, ModelOut
 from api.problems import ApiProblem
 from api.results import AnswerRecord
+from api.schemas import QUESTION_CHARS
 from api.services import Services
 from api.sse import Events, event, event_stream, raw
 from core.errors import InvalidRequest
@@ -107,9 +108,9 @@ def chat_completions(services: ServicesDep, caller: Caller, body: ChatRequest, r
     created = int(time.time())
     if body.stream:
         usage = bool(body.stream_options and body.stream_options.include_usage)
-        return event_stream(
-            _chunks(pieces, record, cid, created, body.model, usage), services.runtime.settings.api.sse_ping_s
-        )
+        notes = _Footnoter(services.runtime.settings.answer.max_sources)
+        chunks = _chunks(pieces, record, notes, cid, created, body.model, usage)
+        return event_stream(chunks, services.runtime.settings.api.sse_ping_s)
     answer = record.first_answer(pieces)
     message = {"role": "assistant", "content": footnoted(answer.text) + _suffix(answer)}
     return {
@@ -138,7 +139,7 @@ def _described(services: Services, model: str) -> str:
     """The model's description; a 404 naming the known models if there is no such model."""
     known = _models(services)
     if model not in known:
-        raise ApiProblem(404, "model not found", f"no model {model!r}; known: {', '.join(known)}")
+        raise ApiProblem(404, "model not found", f"known models: {', '.join(known)}; not {model[:100]!r}")
     return known[model]
 
 
@@ -152,18 +153,30 @@ def _conversation(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
     turns = [m for m in messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user" or not turns[-1].text.strip():
         raise InvalidRequest("the messages need to end with a user message that asks something")
+    if len(turns[-1].text) > QUESTION_CHARS:
+        raise InvalidRequest(
+            f"the question (the last user message) has more than {QUESTION_CHARS} characters"
+        )
     history: list[Turn] = []
     for m in turns[:-1]:
         if m.role == "user":
-            history.append(Turn.given(m.text))
+            history.append(Turn.given(m.text[:QUESTION_CHARS]))
         elif history:  # an assistant's reply to the question before it
             history[-1].answer += m.text
     return turns[-1].text, history
 
 
-def footnoted(text: str) -> str:
-    """The answer's citation markers as markdown footnote references: [1, 3] -> [^1][^3]."""
-    return MARKER.sub(lambda m: "".join(f"[^{n}]" for n in re.findall(r"\d+", m.group(1))), text)
+def footnoted(text: str, most: int | None = None) -> str:
+    """The answer's citation markers as markdown footnote references: [1, 3] -> [^1][^3]. ``most``: the
+    highest number a source can have; a bracket with a higher one ("in [2024]") is not a marker."""
+
+    def reference(m: re.Match) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", m.group(1))]
+        if most is not None and max(numbers) > most:
+            return m.group(0)
+        return "".join(f"[^{n}]" for n in numbers)
+
+    return MARKER.sub(reference, text)
 
 
 def _suffix(answer: Answer) -> str:
@@ -202,7 +215,11 @@ def _extra(answer: Answer) -> dict[str, Any]:
 class _Footnoter:
     """``footnoted`` over a stream: a marker split across pieces ("[", "1]") is held until it closes."""
 
-    def __init__(self) -> None:
+    def __init__(self, most: int) -> None:
+        """``most``: the most sources a prompt has (RAG_ANSWER__MAX_SOURCES). The final text drops markers
+        that cite no source, but what was streamed cannot be taken back: a higher number is left as
+        written rather than made a footnote that leads nowhere."""
+        self.most = most
         self.held = ""
         self.sent = ""  # the answer's text as streamed, before the markers were rewritten
 
@@ -212,7 +229,7 @@ class _Footnoter:
         open_marker = _OPEN_MARKER.search(text)
         cut = open_marker.start() if open_marker else len(text)
         self.held = text[cut:]
-        return footnoted(text[:cut])
+        return footnoted(text[:cut], self.most)
 
     def finish(self, final: str) -> str:
         """The rest: what is held, and whatever the final text adds to what was streamed (a held-back
@@ -222,18 +239,23 @@ class _Footnoter:
             rest += final[len(self.sent) :]
         else:
             log.warning("the streamed answer differs from the final one; the stream keeps what was sent")
-        return footnoted(rest)
+        return footnoted(rest, self.most)
 
 
 def _chunks(
-    pieces: Iterator, record: AnswerRecord, cid: str, created: int, model: str, include_usage: bool
+    pieces: Iterator,
+    record: AnswerRecord,
+    notes: _Footnoter,
+    cid: str,
+    created: int,
+    model: str,
+    include_usage: bool,
 ) -> Events:
     def chunk(delta: dict, finish: str | None = None, **extra: Any) -> bytes:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
         obj = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model}
         return event(obj | {"choices": [choice]} | extra)
 
-    notes = _Footnoter()
     try:
         yield chunk({"role": "assistant", "content": ""})
         for item in pieces:
@@ -248,6 +270,9 @@ def _chunks(
                     yield event(obj | {"choices": [], "usage": _usage(item)})
             elif text := notes.feed(item):
                 yield chunk({"content": text})
+    except GeneratorExit:
+        record.abandoned()
+        raise
     except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream: the failure is an event
         problem = record.stream_failed(e)
         # "error" is where OpenAI's clients look for it.

@@ -85,5 +85,8 @@ def _sse(pieces: Iterator, record: AnswerRecord) -> Events:
                 yield event(item.to_dict(), "answer")
             else:
                 yield event({"text": item}, "token")
+    except GeneratorExit:
+        record.abandoned()
+        raise
     except Exception as e:  # noqa: BLE001 - the outermost boundary of a stream: the failure is an event
         yield event(record.stream_failed(e), "error")

@@ -4,6 +4,10 @@ the protocol only (the SDK points file descriptor 1 at stderr while it serves); 
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,9 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from app.cli.common import runtime
+from core.errors import RagError
 
 if TYPE_CHECKING:
     from api.mcp.server import ToolScope
+    from app.runtime import Runtime
 
 
 def mcp(
@@ -39,7 +45,38 @@ def mcp(
             await anyio.to_thread.run_sync(_warm_up, scope)
             yield {}
 
-        build(lambda _request: scope, lifespan=warm).run("stdio")
+        _stop_on_signals(rt)
+        try:
+            build(lambda _request: scope, lifespan=warm).run("stdio")
+        except BaseExceptionGroup as group:  # the SDK's task group: our error inside it, said in one line
+            ours = group.subgroup(RagError)
+            if ours is None:
+                raise
+            raise _first(ours) from None
+
+
+def _first(group: BaseExceptionGroup) -> BaseException:
+    e: BaseException = group
+    while isinstance(e, BaseExceptionGroup):
+        e = e.exceptions[0]
+    return e
+
+
+def _stop_on_signals(rt: Runtime) -> None:
+    """Ctrl-C or SIGTERM stops it at once, as a terminal user expects: the SDK reads stdin in a thread
+    that no cancellation reaches, so asyncio's own handling would wait for the next line. The runtime
+    is closed (its lease let go) for up to a few seconds first; nothing it holds needs more (the index
+    and the databases survive a kill)."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        logging.getLogger(__name__).info("rag mcp: stopping on signal %d", signum)
+        closing = threading.Thread(target=rt.close, daemon=True)
+        closing.start()
+        closing.join(timeout=5)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _warm_up(scope: ToolScope) -> None:
