@@ -8,17 +8,25 @@ an answer), search, documents, feedback. Errors are the API's problem details as
         rag.upload("handbook.pdf")
         answer = rag.ask("How many days of leave?")
         print(answer.answer, [c.source for c in answer.citations])
+
+Every method raises only ``RagClientError``s: the API's problems by kind (``NotFound``, ``RateLimited``...),
+``InvalidArgument`` for what the client refuses to send, ``ConnectionFailed``, ``UnexpectedResponse``.
 """
 
 from rag_client.client import RagClient
 from rag_client.errors import (
     ApiError,
     Conflict,
+    ConnectionFailed,
+    InvalidArgument,
     InvalidRequest,
     NotFound,
+    RagClientError,
     RateLimited,
     ServerError,
     Unauthorized,
+    UnexpectedResponse,
+    WaitTimedOut,
 )
 from rag_client.models import Answer, Citation, Document, Hit, Job
 
@@ -27,13 +35,18 @@ __all__ = [
     "ApiError",
     "Citation",
     "Conflict",
+    "ConnectionFailed",
     "Document",
     "Hit",
+    "InvalidArgument",
     "InvalidRequest",
     "Job",
     "NotFound",
     "RagClient",
+    "RagClientError",
     "RateLimited",
     "ServerError",
     "Unauthorized",
+    "UnexpectedResponse",
+    "WaitTimedOut",
 ]

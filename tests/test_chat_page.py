@@ -4,7 +4,8 @@ an answer streams in, then shows its citations, which open their passage; thumbs
 a follow-up carries the conversation to the rewrite step; a refusal and a failure show as such;
 conversations survive a reload. The console stays clean and no request leaves the origin. Under a low
 rate limit, many uploads are still followed to indexed. A stored answer draws its [1; 2] markers as
-buttons, its pages as runs ("pp. 3-5, 7"), its flagged sentences with why. Screenshots in
+buttons, its pages as runs ("pp. 3-5, 7"), its flagged sentences with why. A key no header can carry is
+refused as typed, never sent; a drop of more files than one upload takes goes in batches. Screenshots in
 test-artifacts/chat.png (a cited, streamed answer), chat-passage.png and chat-refusal.png."""
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ READ_STREAM_REPORTED_ABORTED = "request failed: {}/v1/query net::ERR_ABORTED"
 DROP = """([name, text]) => {
   const data = new DataTransfer();
   data.items.add(new File([text], name, {type: 'text/markdown'}));
+  return data;
+}"""
+DROP_MANY = """(files) => {
+  const data = new DataTransfer();
+  for (const [name, text] of files) data.items.add(new File([text], name, {type: 'text/markdown'}));
   return data;
 }"""
 
@@ -370,3 +376,53 @@ def test_a_stored_answer_draws_semicolon_markers_page_runs_and_why(live: tuple[s
     assert why == ["contradicted: “Up to 10 days carry over [3].” “10 days” but source [3] says “5 days”"]
     assert meta == "pp. 3, 7"
     assert cited == ["Leave is 27 days."]
+
+
+def test_a_key_no_header_can_carry_is_refused_as_typed_and_never_sent(live: tuple[str, str, Any]) -> None:
+    """A key with non-Latin-1 characters made every fetch fail in the browser: the page said "the server
+    cannot be reached" with the browser's error text. Now it says what is wrong with the key, and sends
+    nothing with it."""
+    base, _, _ = live
+    with browser_page(**VIEWPORT) as (page, problems, requests):
+        page.goto(f"{base}/chat")
+        page.locator("#notice", has_text="authentication required").wait_for()
+        before = len(requests)
+        page.fill("#key", "ключ-🔑")
+        page.press("#key", "Tab")
+        page.locator("#notice", has_text="only ASCII letters, digits and punctuation").wait_for()
+        notice = page.inner_text("#notice")
+        answer = ask(page, "How many days of leave?", "error", 0).inner_text()
+        sent = requests[before:]
+        invalid = page.get_attribute("#key", "aria-invalid")
+        stored = page.evaluate("() => sessionStorage.getItem('rag-key')")
+    assert "cannot be reached" not in notice and "API key" in notice, notice
+    assert "only ASCII letters, digits and punctuation" in answer, answer
+    assert sent == [], sent  # neither the library nor the question left the page
+    assert invalid == "true" and stored is None
+    assert len(problems) == 1 and "401" in problems[0], problems  # the page's first, keyless request
+
+
+def test_a_drop_of_25_files_is_uploaded_in_batches_all_indexed(live: tuple[str, str, Any]) -> None:
+    """More files than one upload takes (the server's limit is 20): the drop was refused whole. It goes
+    as uploads of at most 10 files, one after the other, and every row is followed to indexed."""
+    base, key, _ = live
+    files = [
+        [f"batch-{i:02}.md", f"# Batch note {i}\n\nShelf {i} of the archive holds {i * 3 + 7} boxes.\n"]
+        for i in range(25)
+    ]
+    with browser_page(**VIEWPORT) as (page, problems, requests):
+        page.add_init_script(f"sessionStorage.setItem('rag-key', {key!r})")
+        page.goto(f"{base}/chat")
+        page.locator("#library", has_text="indexed").wait_for()
+        data = page.evaluate_handle(DROP_MANY, files)
+        for event in ("dragenter", "dragover", "drop"):
+            page.dispatch_event("#dropzone", event, {"dataTransfer": data})
+        ended = ".job[data-state=indexed], .job[data-state=failed]"
+        page.wait_for_function(f"() => document.querySelectorAll('{ended}').length === 25", timeout=120_000)
+        rows = page.locator(".job").all_inner_texts()
+        names = page.locator(".job .job-name").all_inner_texts()
+    uploads = [u for u in requests if u == f"{base}/v1/documents"]
+    assert len(rows) == 25 and all("indexed" in r and "failed" not in r for r in rows), rows
+    assert sorted(names) == [name for name, _ in files]  # one row each
+    assert len(uploads) == 3, uploads  # 10 + 10 + 5
+    assert problems == [], problems

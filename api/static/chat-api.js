@@ -16,19 +16,35 @@ export class ApiError extends Error {
 
 let keyInput = null;
 
+// What a header can carry: printable ASCII, no spaces. Anything else the browser refuses to send (a
+// fetch failing as if the server were down), so such a key is refused here and never sent.
+const SENDABLE = /^[\x21-\x7e]*$/;
+const UNSENDABLE = "an API key has only ASCII letters, digits and punctuation, no spaces: check what was pasted";
+
 // The key lives in sessionStorage, as on the dashboard: this tab only, forgotten when it closes.
 export function bindKey(input, onChange) {
   keyInput = input;
   localStorage.removeItem(KEY);
   input.value = sessionStorage.getItem(KEY) || "";
+  const check = () => {
+    const ok = SENDABLE.test(input.value.trim());
+    input.setAttribute("aria-invalid", String(!ok));
+    input.setCustomValidity(ok ? "" : UNSENDABLE);
+    return ok;
+  };
+  check();
+  input.addEventListener("input", check);
   input.addEventListener("change", () => {
-    sessionStorage.setItem(KEY, input.value.trim());
+    // A key that cannot be sent is not kept either: the dashboard shares this one.
+    if (check()) sessionStorage.setItem(KEY, input.value.trim());
+    else sessionStorage.removeItem(KEY);
     onChange();
   });
 }
 
 function auth() {
   const key = keyInput ? keyInput.value.trim() : "";
+  if (!SENDABLE.test(key)) throw new ApiError(0, "API key not usable", UNSENDABLE);
   return key ? { "X-API-Key": key } : {}; // no key: the server may run with auth off
 }
 
@@ -49,9 +65,10 @@ export async function problemOf(response) {
 }
 
 export async function request(path, options = {}) {
+  const headers = { ...auth(), ...(options.headers || {}) }; // throws, sending nothing, for a bad key
   let response;
   try {
-    response = await fetch(path, { ...options, headers: { ...auth(), ...(options.headers || {}) } });
+    response = await fetch(path, { ...options, headers });
   } catch (error) {
     throw new ApiError(0, "the server cannot be reached", error.message);
   }

@@ -1,6 +1,7 @@
-// Uploads: files dropped on the page or picked go to POST /v1/documents (without waiting); one loop then
-// follows every unfinished job on GET /v1/jobs/{id} until it is indexed or failed, its state and
-// progress shown. The loop asks one job at a time, so twenty files cost no more requests than two.
+// Uploads: files dropped on the page or picked go to POST /v1/documents (without waiting), BATCH at a
+// time, one upload after the other (the server takes at most 20 files a request); one loop then follows
+// every unfinished job on GET /v1/jobs/{id} until it is indexed or failed, its state and progress
+// shown. The loop asks one job at a time, so twenty files cost no more requests than two.
 "use strict";
 
 import { api } from "./chat-api.js";
@@ -10,11 +11,13 @@ const ROUND_MS = 700; // a job alone is looked at this often; more share the rou
 const GAP_MS = 300; // between two requests: at most ~200 a minute, a third of the default per-key limit
 const TRIES = 4; // failures in a row (other than 401, 404, 429) before a row shows the error
 const BACKOFF_MS = 1000; // after a failure, a job waits this long, doubled each further failure
+const BATCH = 10; // files per upload request: well under the server's default limit of 20
+const UPLOAD_TRIES = 4; // an upload refused with a 429 is sent again after its Retry-After, this often
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function jobRow(source) {
-  const state = el("span", { class: "state" }, "uploading…");
+  const state = el("span", { class: "state" }, "waiting to upload…");
   const bar = el("progress", { max: "1", "aria-label": `progress of ${source}` });
   const note = el("div", { class: "job-note" });
   const row = el("li", { class: "job" }, el("div", { class: "job-head" }, el("span", { class: "job-name", title: source }, source), state), bar, note);
@@ -93,19 +96,25 @@ function jobFollower(onDone) {
 export function bindUpload({ input, pick, list, notice, onDone }) {
   const follow = jobFollower(onDone);
 
-  async function upload(files) {
-    if (!files.length) return;
-    const views = files.map((f) => jobRow(f.name));
-    list.prepend(...views.map((v) => v.row).reverse()); // the newest on top
+  // One request's files, their rows shown as uploading, then each followed to its end (or refused).
+  async function send(files, views) {
+    views.forEach((v) => v.show("uploading…", "running", null, ""));
     const form = new FormData();
     files.forEach((f) => form.append("files", f, f.name));
     let accepted;
-    try {
-      accepted = await api("/v1/documents", { method: "POST", body: form });
-    } catch (error) {
-      views.forEach((v) => v.show("refused", "failed", 1, error.message));
-      notice(error);
-      return;
+    for (let tries = 1; ; tries += 1) {
+      try {
+        accepted = await api("/v1/documents", { method: "POST", body: form });
+        break;
+      } catch (error) {
+        if (error.status === 429 && tries < UPLOAD_TRIES) {
+          await sleep(1000 * (error.retryAfter || 1));
+          continue;
+        }
+        views.forEach((v) => v.show("refused", "failed", 1, error.message));
+        notice(error);
+        return;
+      }
     }
     accepted.documents.forEach((item, i) => {
       // One item per file, in order; should the server ever answer more, each gets a row of its own.
@@ -121,6 +130,21 @@ export function bindUpload({ input, pick, list, notice, onDone }) {
         view.show(item.status === "unchanged" ? "unchanged" : item.status, "unchanged", 1, item.status === "unchanged" ? "already indexed with this content" : "");
       }
     });
+  }
+
+  // Uploads run one after the other, across drops too: a second drop waits for the first's requests.
+  let queue = Promise.resolve();
+
+  function upload(files) {
+    if (!files.length) return;
+    const views = files.map((f) => jobRow(f.name));
+    list.prepend(...views.map((v) => v.row).reverse()); // the newest on top
+    for (let start = 0; start < files.length; start += BATCH) {
+      const end = start + BATCH;
+      const batch = views.slice(start, end);
+      // A batch that broke says so on its rows, and holds up no other.
+      queue = queue.then(() => send(files.slice(start, end), batch)).catch((error) => batch.forEach((v) => v.show("failed", "failed", 1, `the upload broke: ${error.message || error}`)));
+    }
   }
 
   pick.addEventListener("click", () => input.click());

@@ -59,7 +59,7 @@ function notice(error) {
     el("button", { type: "button", class: "dismiss", "aria-label": "dismiss", onclick: () => (box.hidden = true) }, "×"),
   );
   box.hidden = false;
-  if (error.status === 401 || error.status === 403) $("key").focus();
+  if (error.status === 401 || error.status === 403 || $("key").getAttribute("aria-invalid") === "true") $("key").focus();
 }
 
 function problemView(error) {
