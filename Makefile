@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo serve test test-slow lint install bench clean-data
+.PHONY: demo serve test test-slow lint install bench peer-venv bench-peer clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,24 @@ bench: $(STAMP)
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/eval_gate.py
 	$(BIN)/python bench/reindex.py
+
+# The tutorial LangChain stack for bench/peer_langchain.py, in a venv of its own (its pins must not touch
+# .venv); torch first with the same spec as above. Not part of `make test` or `make bench`.
+PEER_VENV := bench/.venv-peer
+PEER_STAMP := $(PEER_VENV)/.installed
+
+$(PEER_STAMP): bench/peer-requirements.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/pip install --quiet torch==2.13.0
+	$(PEER_VENV)/bin/pip install --quiet -r bench/peer-requirements.txt
+	touch $(PEER_STAMP)
+
+peer-venv: $(PEER_STAMP)
+
+# Side by side with the tutorial stack on 1,000 SciFact documents (about 15 minutes on 2 cores).
+bench-peer: $(STAMP) $(PEER_STAMP)
+	$(BIN)/python bench/peer_langchain.py
 
 clean-data:
 	rm -rf data
