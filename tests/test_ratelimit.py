@@ -9,6 +9,7 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -103,16 +104,18 @@ def test_full_buckets_are_forgotten(tmp_path: Path, clock: Clock) -> None:
         store.close()
 
 
-def _hammer(url: str, start_at: float, stop_at: float, out: multiprocessing.Queue) -> None:
-    """A process spending one key's tokens as fast as it can between two wall-clock times."""
+def _hammer(url: str, ready: Any, seconds: float, out: multiprocessing.Queue) -> None:
+    """A process spending one key's tokens as fast as it can for ``seconds`` once both are ready: its
+    grants and the wall-clock window it spent them in."""
     store = RateBuckets(url)
     limiter = store.limiter("key", 600, 5)  # 10 a second after a burst of 5
+    limiter.take("warm-up")  # the connection and the table, before the race
     granted = 0
-    while time.time() < start_at:
-        time.sleep(0.001)
-    while time.time() < stop_at:
+    ready.wait()
+    start = time.time()
+    while time.time() < start + seconds:
         granted += limiter.take("shared-key") == 0.0
-    out.put(granted)
+    out.put((granted, start, time.time()))
     store.close()
 
 
@@ -121,16 +124,18 @@ def test_two_processes_never_spend_more_than_the_burst_and_the_refill(tmp_path: 
     RateBuckets(url).close()  # the table, before the race
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    start_at = time.time() + 4.0  # room for both interpreters to start
-    stop_at = start_at + 1.5
-    procs = [ctx.Process(target=_hammer, args=(url, start_at, stop_at, out)) for _ in range(2)]
+    # A barrier rather than a start time: on a loaded machine an interpreter can take seconds to start.
+    ready = ctx.Barrier(2)
+    procs = [ctx.Process(target=_hammer, args=(url, ready, 3.0, out)) for _ in range(2)]
     for p in procs:
         p.start()
-    counts = [out.get(timeout=60) for _ in procs]
+    results = [out.get(timeout=120) for _ in procs]
     for p in procs:
         p.join(timeout=10)
-    allowed = 5 + 10 * (stop_at - start_at)
-    assert sum(counts) <= allowed + 1e-9, counts
+    counts = [granted for granted, _, _ in results]
+    window = max(end for _, _, end in results) - min(start for _, start, _ in results)
+    allowed = 5 + 10 * window
+    assert sum(counts) <= allowed + 1e-9, (counts, window)
     assert sum(counts) >= 5 and all(c > 0 for c in counts), counts  # both raced, and tokens were spent
 
 
