@@ -116,6 +116,13 @@ class ChunkingSettings(BaseModel):
         description="Longest chunk in characters, whatever its token count; also the most text a search "
         "or query response carries per hit (older, longer chunks are cut there and marked truncated).",
     )
+    # Measured on SciFact's train queries (bench/retrieval_quality.py); see ingest.chunk.encoded_text.
+    context_header: bool = Field(
+        True,
+        description="Encode each chunk (dense and BM25) under a header of its document's name and section "
+        "path; what searches return and answers cite stays the chunk's own text. Changing it rebuilds "
+        "documents on `rag reindex --incremental`.",
+    )
 
     @model_validator(mode="after")
     def _overlap_smaller(self) -> ChunkingSettings:
