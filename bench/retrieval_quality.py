@@ -33,7 +33,7 @@ METRICS = ["ndcg@10", "recall@100", "mrr@10"]
 
 
 def chunk_corpus(
-    corpus: list[dict[str, str]], chunker: Chunker, header: bool = True
+    corpus: list[dict[str, str]], chunker: Chunker, header: bool = False
 ) -> tuple[list[str], list[str]]:
     """The text the encoders see of each chunk (ingest.chunk.encoded_text, the product's rule: the
     contextual header when ``header``), and each chunk's document. Documents are named by their SciFact

@@ -37,7 +37,13 @@ def test_header_names_the_document_and_section_once() -> None:
     assert len(encoded_text(long, "")) <= 160 + 3
 
 
+def _with_header(runtime) -> None:  # noqa: ANN001
+    s = runtime.settings
+    runtime.adopt(s.model_copy(update={"chunking": s.chunking.model_copy(update={"context_header": True})}))
+
+
 def test_points_encode_the_header_but_keep_the_text_clean(runtime) -> None:  # noqa: ANN001
+    _with_header(runtime)
     src = SAMPLE_DOCS / "travel-policy.md"
     runtime.ingestor.ingest([Source.from_path(src, src.name, "default")])
     doc = document_id("default", src.name)
@@ -66,8 +72,9 @@ def test_points_encode_the_header_but_keep_the_text_clean(runtime) -> None:  # n
 
 
 def test_setting_is_in_the_fingerprint_and_the_recorded_build(runtime) -> None:  # noqa: ANN001
+    assert runtime.settings.chunking.context_header is False  # the product default (see core.settings)
+    _with_header(runtime)
     s = runtime.settings
-    assert s.chunking.context_header is True  # the product default
     off = s.model_copy(update={"chunking": s.chunking.model_copy(update={"context_header": False})})
     assert settings_fingerprint(off) != settings_fingerprint(s)
     assert runtime.index_meta.build["chunking"]["context_header"] is True
