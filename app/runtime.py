@@ -84,6 +84,7 @@ class Runtime:
             c.size_tokens,
             c.overlap_tokens,
             max_chars=c.max_chars,
+            context_header=c.context_header,
         )
 
     @cached_property

@@ -1,5 +1,6 @@
 """Retrieval quality on SciFact (BEIR): nDCG@10, recall@100 and MRR@10 for BM25, dense, and hybrid
-with RRF, DBSF and weighted RRF, using the product's own chunker, encoders and Qdrant Edge store.
+with RRF, DBSF and weighted RRF, using the product's own chunker (with its contextual header, as
+configured), the configured embedding backend (ONNX int8 by default) and the Qdrant Edge store.
 
 Parameters are tuned on qrels/train.tsv only; the test split (300 queries) is evaluated once per
 configuration. Usage: .venv/bin/python bench/retrieval_quality.py [--quick]
@@ -19,40 +20,63 @@ from typing import Any
 import numpy as np
 from common import RESULTS, load_corpus, load_qrels, load_queries, save  # noqa: I001
 
-from core.encode.dense import SentenceTransformerEmbedder, packaged_model_path
+from core.encode.dense import Embedder, packaged_model_path
 from core.encode.sparse import Bm25Encoder
 from core.settings import Settings
 from core.store.base import IndexMeta
 from core.store.edge import EdgeStore
 from core.types import Element, Point, SearchFilter, SearchQuery
-from ingest.chunk import Chunker, TokenCounter
+from ingest.chunk import Chunker, TokenCounter, encoded_text
 
 DEPTH = 100  # documents per query for recall@100
 METRICS = ["ndcg@10", "recall@100", "mrr@10"]
 
 
-def chunk_corpus(corpus: list[dict[str, str]], chunker: Chunker) -> tuple[list[str], list[str]]:
+def chunk_corpus(
+    corpus: list[dict[str, str]], chunker: Chunker, header: bool = False
+) -> tuple[list[str], list[str]]:
+    """The text the encoders see of each chunk (ingest.chunk.encoded_text, the product's rule: the
+    contextual header when ``header``), and each chunk's document. Documents are named by their SciFact
+    id, which has no letters: the header is the title, as a heading of the document."""
     texts, doc_of = [], []
     for d in corpus:
         elements = [Element(d["title"], "Title")] if d["title"] else []
         elements.append(Element(d["text"] or d["title"], "NarrativeText", depth=1))
         for c in chunker.chunk(elements):
-            texts.append(c.text)
+            texts.append(encoded_text(c, f"{d['_id']}.txt", header))
             doc_of.append(d["_id"])
     return texts, doc_of
 
 
-def cached_embeddings(embedder: SentenceTransformerEmbedder, texts: list[str], tag: str) -> np.ndarray:
-    key = hashlib.sha256(("\x00".join(texts) + embedder.model_name).encode()).hexdigest()[:16]
+def cached_embeddings(embedder: Embedder, texts: list[str], tag: str, queries: bool = False) -> np.ndarray:
+    """Vectors of ``texts`` (queries one at a time, as a search embeds them), cached by their hash."""
+    backend = "" if embedder.backend == "torch" else embedder.backend  # torch: the older cache names
+    key = hashlib.sha256(("\x00".join(texts) + embedder.model_name + backend).encode()).hexdigest()[:16]
     path = RESULTS / "cache" / f"{tag}-{key}.npy"
     if path.exists():
         return np.load(path)
     t = time.perf_counter()
-    vecs = embedder.embed_documents(texts)
+    if queries:
+        vecs = np.stack([embedder.embed_query(q) for q in texts])
+    else:
+        vecs = embedder.embed_documents(texts)
     print(f"  embedded {len(texts)} {tag} texts in {time.perf_counter() - t:.0f} s", flush=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, vecs)
     return vecs
+
+
+def product_embedder(settings: Settings) -> Embedder:
+    """The configured embedding backend (the packaged model, ONNX int8 by default), as the product builds
+    it; its ONNX export cached beside the results."""
+    from app.runtime import Runtime
+
+    s = settings.model_copy(
+        update={
+            "embedding": settings.embedding.model_copy(update={"cache_dir": RESULTS / "cache" / "models"})
+        }
+    )
+    return Runtime(s).embedder
 
 
 def build_index(
@@ -91,8 +115,7 @@ def run_queries(
             sparse=enc.embed_query(queries[qid]),
             filter=SearchFilter("bench"),
             limit=2 * DEPTH,
-            prefetch_limit=2 * DEPTH,
-            **kw,
+            **({"prefetch_limit": 2 * DEPTH} | kw),
         )
         docs: dict[str, float] = {}
         for h in store.search(q):  # best chunk stands for its document
@@ -128,14 +151,12 @@ def main() -> None:
         settings.chunking.size_tokens,
         settings.chunking.overlap_tokens,
     )
-    texts, doc_of = chunk_corpus(corpus, chunker)
+    texts, doc_of = chunk_corpus(corpus, chunker, settings.chunking.context_header)
     print(f"  {len(texts)} chunks ({len(texts) / len(corpus):.2f} per document)", flush=True)
-    embedder = SentenceTransformerEmbedder(
-        packaged_model_path(), settings.embedding.model_name, threads=settings.embedding.threads
-    )
+    embedder = product_embedder(settings)
     dense = cached_embeddings(embedder, texts, "scifact-chunks")
     qids_all = sorted(set(train) | set(test))
-    qmat = cached_embeddings(embedder, [queries[q] for q in qids_all], "scifact-queries")
+    qmat = cached_embeddings(embedder, [queries[q] for q in qids_all], "scifact-queries", queries=True)
     qvecs = dict(zip(qids_all, qmat, strict=True))
     train_ids, test_ids = sorted(train), sorted(test)
 
@@ -186,6 +207,7 @@ def main() -> None:
             "fusion": settings.retrieval.fusion,
             "rrf_k": settings.retrieval.rrf_k,
             "weights": (settings.retrieval.dense_weight, settings.retrieval.sparse_weight),
+            "prefetch_limit": settings.retrieval.prefetch_limit,
         },
         "hybrid rrf k=60 (the paper's k)": {"mode": "hybrid", "fusion": "rrf", "rrf_k": 60},
     }

@@ -104,23 +104,26 @@ def encode(parts: Components, batch: Sequence[Parsed[D]], cancel: CancelFlag | N
     tenants = [p.tenant for p in batch for _ in p.chunks]
     if parts.guard is not None:
         texts, notes = parts.guard.before_embedding(texts, tenants)
-    dense = embed(parts.embedder, texts, cancel, batch[0].source if batch else "")
-    sparse = [parts.sparse.embed_document(t) for t in texts]
+    chunks = [
+        c if c.text == t else dataclasses.replace(c, text=t)
+        for c, t in zip((c for p in batch for c in p.chunks), texts, strict=True)
+    ]
+    # The encoders see each chunk under its contextual header; the points keep the chunk's own text.
+    sources = [p.source for p in batch for _ in p.chunks]
+    encoded = [parts.chunker.encoded(c, s) for c, s in zip(chunks, sources, strict=True)]
+    dense = embed(parts.embedder, encoded, cancel, batch[0].source if batch else "")
+    sparse = [parts.sparse.embed_document(t) for t in encoded]
     if parts.guard is not None:
         parts.guard.after_embedding(texts, tenants, dense, notes)
     out, at = [], 0
     for p in batch:
         n = len(p.chunks)
-        chunks = [
-            c if c.text == t else dataclasses.replace(c, text=t)
-            for c, t in zip(p.chunks, texts[at : at + n], strict=True)
-        ]
         points = build_points(
             tenant=p.tenant,
             doc_id=p.doc_id,
             source=p.source,
             content_hash=p.content_hash,
-            chunks=chunks,
+            chunks=chunks[at : at + n],
             dense=dense[at : at + n],
             sparse=sparse[at : at + n],
             embedding_model=parts.embedder.model_name,

@@ -31,6 +31,8 @@ from core.types import Chunk, Element
 # give other chunks than before, so ``rag reindex --incremental`` rebuilds what older code chunked.
 # 2: chunks bounded in characters, runs of one character cut, a piece cut once at max_chars.
 CHUNKER_VERSION = 2
+# Also in the fingerprint, when headers are on: raise it whenever ``encoded_text`` changes.
+HEADER_VERSION = 1
 
 # No "" (character by character) at the end: a piece with no separator left is cut by ``_fit`` instead,
 # in one tokenizer call, where langchain would call the length function once per character.
@@ -42,6 +44,8 @@ _MAX_PATH_DEPTH = 4
 # max_chars with no room for two such runs.
 _MAX_RUN = MIN_CHUNK_CHARS // 2
 _RUN_START = re.compile(rf"(.)\1{{{_MAX_RUN}}}", re.DOTALL)  # a run longer than _MAX_RUN starts here
+# A contextual header stays short: 200 tokens of chunk plus it must fit the model's 256-token window.
+_MAX_HEADER_CHARS = 160
 
 
 class TokenCounter:
@@ -100,6 +104,7 @@ class Chunker:
         size_tokens: int,
         overlap_tokens: int,
         max_chars: int = DEFAULT_MAX_CHUNK_CHARS,
+        context_header: bool = True,
     ) -> None:
         if overlap_tokens >= size_tokens:
             raise ValueError("overlap must be smaller than size")
@@ -109,6 +114,7 @@ class Chunker:
         self.size = size_tokens
         self.overlap = overlap_tokens
         self.max_chars = max_chars
+        self.context_header = context_header
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=size_tokens,
             chunk_overlap=overlap_tokens,
@@ -117,6 +123,10 @@ class Chunker:
             keep_separator="end",
             strip_whitespace=True,
         )
+
+    def encoded(self, chunk: Chunk, source: str) -> str:
+        """The text the encoders see of ``chunk`` of document ``source`` (``encoded_text``)."""
+        return encoded_text(chunk, source, self.context_header)
 
     def _length(self, text: str) -> int:
         """Tokens, or characters scaled so that ``max_chars`` weighs as much as ``size`` tokens: whichever
@@ -304,3 +314,34 @@ def _sections(elements: Iterable[Element]) -> list[_Section]:
 def _short(title: str) -> str:
     title = " ".join(title.split())
     return title if len(title) <= _MAX_TITLE_CHARS else title[: _MAX_TITLE_CHARS - 1] + "…"
+
+
+def encoded_text(chunk: Chunk, source: str = "", header: bool = True) -> str:
+    """What the encoders (dense and BM25) see of a chunk: its text under a contextual header naming the
+    document and the section it comes from, so a chunk deep in a document still carries its title's words
+    (a small model cannot guess them). Only the vectors see it: the payload, what search returns and what
+    answers cite, keeps ``chunk.text`` as it is. A heading the chunk already opens with is not repeated."""
+    if not header:
+        return chunk.text
+    path = chunk.section.split(" > ") if chunk.section else []
+    if path and chunk.text.startswith(path[-1].rstrip("…")):
+        path = path[:-1]  # the chunk holds its own heading; its parents still say where it is
+    title = doc_title(source)
+    if title and not (chunk.section.lower().startswith(title.lower()) or chunk.text.startswith(title)):
+        path.insert(0, title)
+    head = " > ".join(path)
+    if not head:
+        return chunk.text
+    return _short_to(head, _MAX_HEADER_CHARS) + "\n\n" + chunk.text
+
+
+def doc_title(source: str) -> str:
+    """A document's name as words: ``reports/Annual_report-2024.pdf`` -> "Annual report 2024"; nothing
+    for a name without letters (an id, a number)."""
+    stem = Path(source).stem if source else ""
+    words = " ".join(re.sub(r"[_\-.]+", " ", stem).split())
+    return words if any(c.isalpha() for c in words) else ""
+
+
+def _short_to(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

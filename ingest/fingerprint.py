@@ -14,14 +14,20 @@ from pydantic import ValidationError
 from core.errors import ConfigError
 from core.guard.injection import PATTERNS_VERSION, AttackSet
 from core.settings import GuardrailSettings, Settings
-from ingest.chunk import CHUNKER_VERSION
+from ingest.chunk import CHUNKER_VERSION, HEADER_VERSION
+
+# Build settings recorded before a field existed were built as its value here says: a version built
+# before contextual headers has none, and more documents written into it must have none either.
+LEGACY_BUILD = {"chunking": {"context_header": False}}
 
 
 def settings_fingerprint(settings: Settings) -> str:
     e, c, b = settings.embedding, settings.chunking, settings.bm25
     parts = {
         "parser": f"unstructured {importlib.metadata.version('unstructured')}",
-        "chunking": [c.size_tokens, c.overlap_tokens, c.max_chars, CHUNKER_VERSION],
+        "chunking": [c.size_tokens, c.overlap_tokens, c.max_chars, CHUNKER_VERSION]
+        # The contextual header changes every vector; its absence keeps older fingerprints.
+        + ([HEADER_VERSION] if c.context_header else []),
         # "english" has been the language since before it could be set: English fingerprints stayed.
         "bm25": [b.k1, b.b, b.avg_len, b.language],
         "embedding": [e.model_name, e.dim, e.backend, e.max_seq_length],
@@ -70,7 +76,7 @@ def build_groups(settings: Settings) -> dict[str, Any]:
 def with_build(settings: Settings, build: dict[str, Any]) -> Settings:
     """``settings`` with the groups of ``build`` (from ``build_groups``) laid over them, validated."""
     update = {
-        group: getattr(settings, group).model_copy(update=build[group])
+        group: getattr(settings, group).model_copy(update=LEGACY_BUILD.get(group, {}) | build[group])
         for group in ("embedding", "chunking", "bm25")
         if build.get(group)
     }

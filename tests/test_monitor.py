@@ -56,10 +56,9 @@ def test_every_path_leaves_a_trace_with_its_steps_and_scores(
             and q.request_id == "req-7"
             and q.metadata == {"team": "hr", "ab": 1}
         )
+        # One store request per hybrid search (both candidate lists, fused here): timed as "fusion".
         for step in (
             "embed_query",
-            "dense_prefetch",
-            "sparse_prefetch",
             "fusion",
             "prompt_build",
             "llm_first_token",

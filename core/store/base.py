@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from core.errors import IndexMismatch
+from core.store.fusion import fuse
 from core.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
 
 DENSE = "dense"
@@ -125,8 +126,9 @@ class VectorStore(Protocol):
         ...
 
     def search(self, query: SearchQuery, timings: dict[str, float] | None = None) -> list[Hit]:
-        """Hits of the fused (or single) list, annotated with dense/sparse ranks; ``timings`` gets one
-        entry per request (``request_steps``) in milliseconds."""
+        """Hits of the fused (or single) list, annotated with their dense/sparse ranks and scores in the
+        very lists that were fused; one request to the store, timed in ``timings`` under
+        ``request_step`` in milliseconds."""
         ...
 
     def flush(self) -> None:
@@ -140,8 +142,8 @@ class VectorStore(Protocol):
 class EngineStore:
     """The port's read methods both adapters derive from the same few engine calls, so the two engines
     cannot drift apart in what they return: ``_scroll`` (a document's records, page by page),
-    ``_doc_facet`` (points per document id under a filter), ``_requests`` and ``_query`` (one search
-    request, its scored points; or ``_run``, all of a search's requests at once)."""
+    ``_doc_facet`` (points per document id under a filter), ``_requests`` and ``_batch`` (a search's
+    candidate lists, fetched in one request; a hybrid search fuses them here, ``core.store.fusion``)."""
 
     def tenants(self) -> list[str]:
         raise NotImplementedError
@@ -154,17 +156,13 @@ class EngineStore:
         raise NotImplementedError
 
     def _requests(self, query: SearchQuery) -> tuple[list[Any], bool, bool]:
+        """The candidate lists of a search, with payloads: for a hybrid search the dense and the sparse
+        list (``prefetch_limit`` each), else the one list (``limit``); and which lists they are."""
         raise NotImplementedError
 
-    def _query(self, request: Any) -> list[Any]:
+    def _batch(self, requests: list[Any]) -> list[list[Any]]:
+        """The scored points of each request, all sent to the engine as one request."""
         raise NotImplementedError
-
-    def _run(
-        self, requests: list[Any], steps: list[str], timings: dict[str, float] | None
-    ) -> list[list[Any]]:
-        """The scored points of each request, each timed under its step name (an engine in this process
-        has no round trips to save)."""
-        return [timed(timings, n, self._query, r) for n, r in zip(steps, requests, strict=True)]
 
     def chunks(self, tenant: str, doc_id: str) -> list[dict[str, Any]]:
         out = [{"id": str(r.id), **(r.payload or {})} for r in self._scroll(tenant, doc_id, False)]
@@ -184,12 +182,18 @@ class EngineStore:
         requests, use_dense, use_sparse = self._requests(query)
         if not requests:
             return []
-        results = self._run(requests, request_steps(use_dense, use_sparse), timings)
-        hits = [payload_to_hit(p.id, p.payload or {}, p.score, i + 1) for i, p in enumerate(results[0])]
-        lists = [[(str(p.id), p.score) for p in r] for r in results[1:]]
-        dense = lists.pop(0) if use_dense else []
-        sparse = lists.pop(0) if use_sparse else []
-        return annotate(hits, dense, sparse)
+        t = time.perf_counter()
+        results = self._batch(requests)
+        lists = [[(str(p.id), float(p.score)) for p in r] for r in results]
+        payloads = {str(p.id): p.payload or {} for r in results for p in r}
+        if len(lists) == 2:
+            top = fuse(lists, query.fusion, query.rrf_k, query.weights, query.limit)
+        else:
+            top = lists[0][: query.limit]
+        if timings is not None:
+            timings[request_step(use_dense, use_sparse)] = round((time.perf_counter() - t) * 1000, 3)
+        hits = [payload_to_hit(pid, payloads[pid], s, i + 1) for i, (pid, s) in enumerate(top)]
+        return annotate(hits, lists[0] if use_dense else [], lists[-1] if use_sparse else [])
 
 
 class IndexVersions(Protocol):
@@ -261,13 +265,10 @@ def annotate(
     return fused
 
 
-def request_steps(use_dense: bool, use_sparse: bool) -> list[str]:
-    """Names of the requests ``to_requests`` builds, in order, as they appear in search timings: the
-    fused (or single-list) request, then the dense and the sparse candidate lists (the prefetches, run on
-    their own so each is timed; the fused request runs its prefetches again inside the engine). A server
-    runs all of them in one round trip, timed as one step under the first name."""
-    lists = [name for name, used in (("dense_prefetch", use_dense), ("sparse_prefetch", use_sparse)) if used]
-    return ["fusion" if len(lists) == 2 else "list_query", *lists]
+def request_step(use_dense: bool, use_sparse: bool) -> str:
+    """The name a search's one store request is timed under: ``fusion`` for a hybrid search (both
+    candidate lists in one batch, then fused here), ``list_query`` for a single list."""
+    return "fusion" if use_dense and use_sparse else "list_query"
 
 
 def timed(timings: dict[str, float] | None, name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:

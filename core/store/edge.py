@@ -66,37 +66,18 @@ def to_point(p: Point) -> qe.Point:
 
 
 def to_requests(q: SearchQuery) -> tuple[list[qe.QueryRequest], bool, bool]:
-    """The fused request (or the single list) plus the dense and sparse candidate lists, in one batch."""
+    """The candidate lists of a search, sent as one batch: the dense and the sparse list of a hybrid
+    search (``prefetch_limit`` each, fused by the caller), or the one list of a single-list search."""
     use_dense, use_sparse = branches(q)
     flt = to_filter(q.filter)
-    dense_q = qe.Query.Nearest(list(q.dense), using=DENSE) if use_dense and q.dense is not None else None
-    sparse_q = (
-        qe.Query.Nearest(qe.SparseVector(q.sparse.indices, q.sparse.values), using=SPARSE)
-        if use_sparse and q.sparse is not None
-        else None
-    )
-    lists = [x for x in (dense_q, sparse_q) if x is not None]
-    requests = [
-        qe.QueryRequest(limit=q.prefetch_limit, query=x, filter=flt, with_payload=False) for x in lists
-    ]
-    if len(lists) == 2:
-        fusion: Any = (
-            qe.Fusion.Dbsf()
-            if q.fusion == "dbsf"
-            else qe.Fusion.Rrf(k=q.rrf_k, weights=list(q.weights) if q.fusion == "weighted" else None)
-        )
-        head = qe.QueryRequest(
-            limit=q.limit,
-            query=fusion,
-            prefetches=[qe.Prefetch(limit=q.prefetch_limit, query=x, filter=flt) for x in lists],
-            filter=flt,
-            with_payload=True,
-        )
-    elif lists:
-        head = qe.QueryRequest(limit=q.limit, query=lists[0], filter=flt, with_payload=True)
-    else:
-        return [], False, False
-    return [head, *requests], use_dense, use_sparse
+    lists: list[Any] = []
+    if use_dense and q.dense is not None:
+        lists.append(qe.Query.Nearest(list(q.dense), using=DENSE))
+    if use_sparse and q.sparse is not None:
+        lists.append(qe.Query.Nearest(qe.SparseVector(q.sparse.indices, q.sparse.values), using=SPARSE))
+    limit = q.prefetch_limit if len(lists) == 2 else q.limit
+    requests = [qe.QueryRequest(limit=limit, query=x, filter=flt, with_payload=True) for x in lists]
+    return requests, bool(requests) and use_dense, bool(requests) and use_sparse
 
 
 # ---- version directories ---------------------------------------------------------------------------
@@ -310,8 +291,8 @@ class EdgeStore(EngineStore):
     def _requests(self, query: SearchQuery) -> tuple[list[qe.QueryRequest], bool, bool]:
         return to_requests(query)
 
-    def _query(self, request: qe.QueryRequest) -> list[Any]:
-        return self._call("query", self._shard.query, request)
+    def _batch(self, requests: list[qe.QueryRequest]) -> list[list[Any]]:
+        return self._call("query", self._shard.query_batch, qe.QueryBatchRequest(requests))
 
     def flush(self) -> None:
         self._call("flush", self._shard.flush)

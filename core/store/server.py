@@ -4,7 +4,7 @@ An index version is a collection ``<name>_<version>``; the alias ``<name>`` name
 and switching versions is one atomic alias update. Writes wait for the write consistency the settings
 ask for. Calls go through ``core.store.calls``: serialised only in qdrant-client's local mode (which the
 tests run this adapter on, and which is not thread-safe), reads retried on transient failures. A search
-is one round trip: its fused request and its candidate lists go in one batch.
+is one round trip: its dense and sparse candidate lists go in one batch and are fused here.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from core.store.base import (
     IndexMeta,
     branches,
     metadata_conditions,
-    timed,
 )
 from core.store.calls import Caller, Retries
 from core.types import Point, SearchFilter, SearchQuery
@@ -68,6 +67,8 @@ def to_point(p: Point) -> qm.PointStruct:
 
 
 def to_requests(q: SearchQuery) -> tuple[list[qm.QueryRequest], bool, bool]:
+    """The candidate lists of a search, sent as one batch: the dense and the sparse list of a hybrid
+    search (``prefetch_limit`` each, fused by the caller), or the one list of a single-list search."""
     use_dense, use_sparse = branches(q)
     flt = to_filter(q.filter)
     lists: list[tuple[Any, str]] = []
@@ -75,33 +76,11 @@ def to_requests(q: SearchQuery) -> tuple[list[qm.QueryRequest], bool, bool]:
         lists.append((list(q.dense), DENSE))
     if use_sparse and q.sparse is not None:
         lists.append((qm.SparseVector(indices=q.sparse.indices, values=q.sparse.values), SPARSE))
+    limit = q.prefetch_limit if len(lists) == 2 else q.limit
     requests = [
-        qm.QueryRequest(query=v, using=name, filter=flt, limit=q.prefetch_limit, with_payload=False)
-        for v, name in lists
+        qm.QueryRequest(query=v, using=name, filter=flt, limit=limit, with_payload=True) for v, name in lists
     ]
-    if len(lists) == 2:
-        fusion: Any = (
-            qm.FusionQuery(fusion=qm.Fusion.DBSF)
-            if q.fusion == "dbsf"
-            else qm.RrfQuery(
-                rrf=qm.Rrf(k=q.rrf_k, weights=list(q.weights) if q.fusion == "weighted" else None)
-            )
-        )
-        head = qm.QueryRequest(
-            prefetch=[
-                qm.Prefetch(query=v, using=name, filter=flt, limit=q.prefetch_limit) for v, name in lists
-            ],
-            query=fusion,
-            filter=flt,
-            limit=q.limit,
-            with_payload=True,
-        )
-    elif lists:
-        v, name = lists[0]
-        head = qm.QueryRequest(query=v, using=name, filter=flt, limit=q.limit, with_payload=True)
-    else:
-        return [], False, False
-    return [head, *requests], use_dense, use_sparse
+    return requests, bool(requests) and use_dense, bool(requests) and use_sparse
 
 
 # ---- the adapter -----------------------------------------------------------------------------------
@@ -307,14 +286,9 @@ class ServerStore(EngineStore):
     def _requests(self, query: SearchQuery) -> tuple[list[qm.QueryRequest], bool, bool]:
         return to_requests(query)
 
-    def _run(
-        self, requests: list[qm.QueryRequest], steps: list[str], timings: dict[str, float] | None
-    ) -> list[Any]:
-        """Every request of a search in one round trip (``/points/query/batch``), timed as one step named
-        after the first: the candidate lists have no time of their own on a server."""
-        responses = timed(
-            timings, steps[0], self._call, "query", self._client.query_batch_points, self.collection, requests
-        )
+    def _batch(self, requests: list[qm.QueryRequest]) -> list[list[Any]]:
+        """Both candidate lists in one round trip (``/points/query/batch``)."""
+        responses = self._call("query", self._client.query_batch_points, self.collection, requests)
         return [r.points for r in responses]
 
     def flush(self) -> None:
