@@ -186,3 +186,15 @@ def test_reindex_optimize_builds_an_indexed_version_although_nothing_needs_rebui
         assert hits
     finally:
         rt.close()
+
+
+def test_rag_reindex_optimize_switches_to_a_copied_version(cli, tmp_path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for p in sorted(SAMPLE_DOCS.glob("*.md"))[:2]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    cli("ingest", str(folder), "-q")
+    assert json.loads(cli("reindex", "--incremental", "--json").stdout) == {"state": "up to date"}
+    ran = json.loads(cli("reindex", "--optimize", "--json", "-q").stdout)
+    assert ran["state"] == "switched" and ran["version"] == "v0002"
+    assert (ran["copied"], ran["rebuilt"]) == (2, 0)  # vectors copied, nothing embedded again
