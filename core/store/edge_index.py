@@ -3,7 +3,9 @@ that go with them, and the graph build, run in a child process.
 
 Edge builds HNSW only when ``EdgeShard.optimize()`` is called, and that call holds Python's GIL until it
 returns: every thread of the process (queries, uploads, the API's event loop) stands still meanwhile
-(measured: 13 s at 20k points, 900 s at 200k, with not one heartbeat of another thread in between). So
+(measured: a thread ticking every 50 ms ticked not once during a 6 s build of 15k points; a query
+thread answered one query in 13 s at 20k). A 200k-point graph took 190 s with int8 quantization and
+830 s without, on 2 busy cores (bench/scale.py). So
 the graph is never built in a serving process. A re-index builds its new version beside the served one
 (copying the points with their vectors), closes it, and a child process opens it, builds the graph and
 exits; the serving process then opens the indexed version and switches to it. A version below
@@ -40,8 +42,8 @@ class EdgeTuning:
     min_points: int = 20_000
     m: int = 16
     ef_construct: int = 100
-    ef: int = 128
-    quantization: str = "none"  # "none" | "int8"
+    ef: int = 256
+    quantization: str = "int8"  # "none" | "int8"
     oversampling: float = 2.0
     timeout_s: float = 4 * 3600.0
     # KB of dense vectors (about 6,500 of 384 dimensions at 10,000): a smaller segment gets no graph and
