@@ -339,6 +339,11 @@ class ReindexRequest(BaseModel):
     incremental: bool = Field(
         False, description="Rebuild only documents built with other settings; copy the rest."
     )
+    optimize: bool = Field(
+        False,
+        description="Copy every document into a new version and build its search graph (HNSW), even if "
+        "none needs rebuilding; queries are answered meanwhile.",
+    )
 
 
 class ReindexRun(BaseModel):

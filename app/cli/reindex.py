@@ -48,6 +48,13 @@ def reindex(
     incremental: Annotated[
         bool, typer.Option(help="Rebuild only documents built with other settings; copy the rest.")
     ] = False,
+    optimize: Annotated[
+        bool,
+        typer.Option(
+            help="Copy every document into a new version and build its search graph (HNSW) in a child "
+            "process, then switch: for an index that grew past RAG_STORE__HNSW_MIN_POINTS."
+        ),
+    ] = False,
     threads: Annotated[
         int | None,
         typer.Option(
@@ -68,6 +75,7 @@ def reindex(
         chunk_size=chunk_size,
         chunk_overlap=chunk_overlap,
         incremental=incremental,
+        optimize=optimize,
     )
     with _reindexing() as (rt, checkpoints):
         _limit_threads(rt, threads)
@@ -75,7 +83,7 @@ def reindex(
         reindexer = Reindexer(rt, checkpoints, on_progress=bar.update)
         run = reindexer.resumable()
         if run is not None:
-            if opts != Options(incremental=opts.incremental):
+            if opts != Options(incremental=opts.incremental, optimize=opts.optimize):
                 raise ReindexError(
                     f"re-index {run.id} was interrupted at {run.done} of {run.total} documents: run "
                     "`rag reindex` without options to resume it, or `rag reindex abort` first"

@@ -12,8 +12,9 @@ __all__ = ["IndexMeta", "IndexVersions", "VectorStore", "describe_versions", "op
 def open_versions(settings: Settings) -> IndexVersions:
     if settings.store.backend == "edge":
         from core.store.edge import EdgeVersions
+        from core.store.edge_index import EdgeTuning
 
-        return EdgeVersions(settings.data_dir)
+        return EdgeVersions(settings.data_dir, EdgeTuning.from_settings(settings.store))
 
     from qdrant_client import QdrantClient
 

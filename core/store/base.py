@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -217,6 +217,12 @@ class IndexVersions(Protocol):
     def open(self, version: str) -> VectorStore: ...
 
     def switch(self, version: str) -> None: ...
+
+    def index(self, version: str, points: int, cancelled: Callable[[], bool] | None = None) -> bool:
+        """Build the search graph of a version that is not served yet (holding ``points`` points), before
+        it is switched to; whether one was built (Edge: small versions are searched exactly; a server
+        builds its graphs itself, in the background)."""
+        ...
 
     def drop(self, version: str) -> None:
         """Delete a version that is not served."""

@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from core.store.base import (
     branches,
     metadata_conditions,
 )
+from core.store.edge_index import EdgeTuning, build_graph
 from core.types import Point, SearchFilter, SearchQuery
 
 log = logging.getLogger(__name__)
@@ -65,18 +66,25 @@ def to_point(p: Point) -> qe.Point:
     )
 
 
-def to_requests(q: SearchQuery) -> tuple[list[qe.QueryRequest], bool, bool]:
+def to_requests(
+    q: SearchQuery, dense_params: qe.SearchParams | None = None
+) -> tuple[list[qe.QueryRequest], bool, bool]:
     """The candidate lists of a search, sent as one batch: the dense and the sparse list of a hybrid
-    search (``prefetch_limit`` each, fused by the caller), or the one list of a single-list search."""
+    search (``prefetch_limit`` each, fused by the caller), or the one list of a single-list search;
+    ``dense_params`` (the graph's ef, quantization) go with the dense search."""
     use_dense, use_sparse = branches(q)
     flt = to_filter(q.filter)
-    lists: list[Any] = []
+    lists: list[tuple[Any, qe.SearchParams | None]] = []
     if use_dense and q.dense is not None:
-        lists.append(qe.Query.Nearest(list(q.dense), using=DENSE))
+        lists.append((qe.Query.Nearest(list(q.dense), using=DENSE), dense_params))
     if use_sparse and q.sparse is not None:
-        lists.append(qe.Query.Nearest(qe.SparseVector(q.sparse.indices, q.sparse.values), using=SPARSE))
+        lists.append(
+            (qe.Query.Nearest(qe.SparseVector(q.sparse.indices, q.sparse.values), using=SPARSE), None)
+        )
     limit = q.prefetch_limit if len(lists) == 2 else q.limit
-    requests = [qe.QueryRequest(limit=limit, query=x, filter=flt, with_payload=True) for x in lists]
+    requests = [
+        qe.QueryRequest(limit=limit, query=x, filter=flt, with_payload=True, params=p) for x, p in lists
+    ]
     return requests, bool(requests) and use_dense, bool(requests) and use_sparse
 
 
@@ -88,8 +96,9 @@ class EdgeVersions:
 
     shared = False  # only the process that owns the data directory switches versions
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, tuning: EdgeTuning | None = None) -> None:
         self.root = Path(data_dir) / "index"
+        self.tuning = tuning or EdgeTuning()
 
     @property
     def pointer(self) -> Path:
@@ -127,10 +136,20 @@ class EdgeVersions:
             raise StoreError(f"index version {version}: unreadable {meta_file.name} ({e})") from e
 
     def create(self, version: str, meta: IndexMeta) -> EdgeStore:
-        return EdgeStore.create(self.root.parent, version, meta)
+        return EdgeStore.create(self.root.parent, version, meta, self.tuning)
 
     def open(self, version: str) -> EdgeStore:
-        return EdgeStore.load(self.root.parent, version)
+        return EdgeStore.load(self.root.parent, version, self.tuning)
+
+    def index(self, version: str, points: int, cancelled: Callable[[], bool] | None = None) -> bool:
+        """Build the search graph of a closed version that is not served, in a child process (see
+        ``core.store.edge_index``), if it holds at least ``tuning.min_points`` points; whether it did."""
+        if points < self.tuning.min_points:
+            return False
+        if version == self.current():
+            raise StoreError(f"index version {version} is being served: its graph is built before a switch")
+        build_graph(self.shard_dir(version), self.tuning.timeout_s, cancelled=cancelled)
+        return True
 
     def drop(self, version: str) -> None:
         """Delete a version's files (it must not be open, nor be the current one)."""
@@ -163,31 +182,45 @@ class EdgeVersions:
 class EdgeStore(EngineStore):
     """A VectorStore on one Qdrant Edge shard (one index version)."""
 
-    def __init__(self, shard: qe.EdgeShard, version: str, meta: IndexMeta, where: Path) -> None:
+    def __init__(
+        self,
+        shard: qe.EdgeShard,
+        version: str,
+        meta: IndexMeta,
+        where: Path,
+        tuning: EdgeTuning | None = None,
+    ) -> None:
         self._shard = shard
+        self.tuning = tuning or EdgeTuning()
+        self._dense_params = self.tuning.search_params()
         self.version = version
         self.meta = meta
         self.where = where
 
     @classmethod
     def open(
-        cls, data_dir: Path, meta: IndexMeta, version: str | None = None, create: bool = True
+        cls,
+        data_dir: Path,
+        meta: IndexMeta,
+        version: str | None = None,
+        create: bool = True,
+        tuning: EdgeTuning | None = None,
     ) -> EdgeStore:
         """Open the served version (or ``version``); create the first one when there is none."""
-        versions = EdgeVersions(data_dir)
+        versions = EdgeVersions(data_dir, tuning)
         name = version or versions.current()
         if name is None:
             if not create:
                 raise StoreError(f"no index under {versions.root}: ingest documents first")
             name = versions.next_name()
-            store = cls.create(data_dir, name, meta)
+            store = cls.create(data_dir, name, meta, tuning)
             versions.switch(name)
             return store
         versions.read_meta(name).check_compatible(meta, str(versions.root / name))
-        return cls.load(data_dir, name)
+        return cls.load(data_dir, name, tuning)
 
     @classmethod
-    def load(cls, data_dir: Path, version: str) -> EdgeStore:
+    def load(cls, data_dir: Path, version: str, tuning: EdgeTuning | None = None) -> EdgeStore:
         """Open one version as it is, whatever it was built with."""
         versions = EdgeVersions(data_dir)
         stored = versions.read_meta(version)
@@ -201,16 +234,20 @@ class EdgeStore(EngineStore):
                 else ""
             )
             raise StoreError(f"could not open the index at {versions.shard_dir(version)}: {e}{hint}") from e
-        return cls(shard, version, stored, versions.root / version)
+        return cls(shard, version, stored, versions.root / version, tuning)
 
     @classmethod
-    def create(cls, data_dir: Path, version: str, meta: IndexMeta) -> EdgeStore:
+    def create(
+        cls, data_dir: Path, version: str, meta: IndexMeta, tuning: EdgeTuning | None = None
+    ) -> EdgeStore:
+        tuning = tuning or EdgeTuning()
         versions = EdgeVersions(data_dir)
         shard_dir = versions.shard_dir(version)
         shard_dir.mkdir(parents=True, exist_ok=False)
         config = qe.EdgeConfig(
             vectors={DENSE: qe.EdgeVectorParams(size=meta.embedding_dim, distance=qe.Distance.Cosine)},
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            **tuning.shard_options(),
         )
         try:
             shard = qe.EdgeShard.create(str(shard_dir), config)
@@ -224,7 +261,23 @@ class EdgeStore(EngineStore):
         tmp = versions.meta_file(version).with_suffix(".tmp")
         tmp.write_text(json.dumps(meta.to_dict(), indent=2))
         os.replace(tmp, versions.meta_file(version))
-        return cls(shard, version, meta, versions.root / version)
+        return cls(shard, version, meta, versions.root / version, tuning)
+
+    def searching(self, tuning: EdgeTuning | None = None, exact: bool = False) -> EdgeStore:
+        """This shard searched with other parameters (exact search, another ef): a view sharing the
+        shard, for comparisons; close the store it came from, not the view."""
+        view = EdgeStore(self._shard, self.version, self.meta, self.where, tuning or self.tuning)
+        view._dense_params = view.tuning.search_params(exact)
+        return view
+
+    def info(self) -> dict[str, int]:
+        """Segments, points and indexed vectors (dense and sparse) of the shard."""
+        i = self._call("info", self._shard.info)
+        return {
+            "segments": i.segments_count,
+            "points": i.points_count,
+            "indexed_vectors": i.indexed_vectors_count,
+        }
 
     def _call(self, what: str, fn: Any, *args: Any) -> Any:
         try:
@@ -289,7 +342,7 @@ class EdgeStore(EngineStore):
         return self._call("facet", self._shard.facet, req)
 
     def _requests(self, query: SearchQuery) -> tuple[list[qe.QueryRequest], bool, bool]:
-        return to_requests(query)
+        return to_requests(query, self._dense_params)
 
     def _batch(self, requests: list[qe.QueryRequest]) -> list[list[Any]]:
         return self._call("query", self._shard.query_batch, qe.QueryBatchRequest(requests))

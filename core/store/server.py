@@ -9,7 +9,7 @@ is one round trip: its dense and sparse candidate lists go in one batch and are 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from qdrant_client import QdrantClient
@@ -391,6 +391,10 @@ class ServerVersions:
             raise StoreError(f"index version {version} is being served: it cannot be deleted")
         name = self.collection(version)
         self._do(f"deleting {name}", self.client.delete_collection, name, read=False)
+
+    def index(self, version: str, points: int, cancelled: Callable[[], bool] | None = None) -> bool:
+        """Nothing to do here: a Qdrant server builds its graphs itself, in the background."""
+        return False
 
     def switch(self, version: str) -> None:
         """Point the alias at ``version``: one atomic alias update (delete + create)."""

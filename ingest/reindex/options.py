@@ -20,6 +20,9 @@ class Options:
     chunk_size: int | None = None
     chunk_overlap: int | None = None
     incremental: bool = False
+    # Copy every document (vectors and all) into a new version to build its search graph, even when none
+    # needs rebuilding: the way to index a version that grew past store.hnsw_min_points by ingestion.
+    optimize: bool = False
 
 
 def target_settings(settings: Settings, opts: Options) -> Settings:

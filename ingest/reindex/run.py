@@ -94,9 +94,10 @@ class Reindexer:
         versions = self.rt.versions
         served = self.rt.store  # opening it settles what a crash left half-written
         want = wanted(self.rt.registry.list())
-        if opts.incremental and served.problem is None:
+        incremental = opts.incremental or opts.optimize
+        if incremental and served.problem is None:
             need = self._outdated(want, served, fingerprint)
-            if not need:
+            if not need and not opts.optimize:
                 return None
         else:
             need = list(want.values())
@@ -106,7 +107,7 @@ class Reindexer:
             versions.current(),
             build_groups(target),
             fingerprint,
-            opts.incremental,
+            incremental,
             owned=self.runs_here,
         )
 
@@ -221,6 +222,7 @@ class Reindexer:
                 todo = self._pass(builder, progress, f"building (pass {n + 1})" if n else "building")
                 if not todo:
                     break
+            target = builder.target = self._index(run, target)
             # Serving threads: the new model loaded and warm before writes are held back.
             embedder = self._serving_embedder(target_s)
             embedder.warm_up()
@@ -309,6 +311,21 @@ class Reindexer:
                 versions.drop(run.version)
                 self.checkpoints.clear(run.id)
         return versions.create(run.version, parts_rt.index_meta)
+
+    def _index(self, run: Run, target: VectorStore) -> VectorStore:
+        """The new version's search graph, built in a child process while the served version answers
+        (minutes at a million points); the version reopened. Writes made meanwhile are caught up after
+        it, into a small segment searched exactly."""
+        points = target.count()
+        target.close()
+        self.checkpoints.update(run.id, phase=f"building the search graph ({points} points)")
+        try:
+            if self.rt.versions.index(run.version, points, self._cancelled):
+                log.info("re-index %s: search graph of %s built", run.id, run.version)
+        except StoreError:
+            self._check_cancel()  # a cancel or pause stopped the build: ends the run as such
+            raise
+        return self.rt.versions.open(run.version)
 
     def _pass(self, builder: Builder, progress: _Progress, phase: str) -> list[Wanted]:
         want = wanted(self.rt.registry.list())

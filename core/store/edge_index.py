@@ -1,0 +1,143 @@
+"""How a Qdrant Edge shard is indexed: its HNSW graph and quantization settings, the search parameters
+that go with them, and the graph build, run in a child process.
+
+Edge builds HNSW only when ``EdgeShard.optimize()`` is called, and that call holds Python's GIL until it
+returns: every thread of the process (queries, uploads, the API's event loop) stands still meanwhile
+(measured: a thread ticking every 50 ms ticked not once during a 6 s build of 15k points; a query
+thread answered one query in 13 s at 20k). A 200k-point graph took 190 s with int8 quantization and
+830 s without, on 2 busy cores (bench/scale.py). So
+the graph is never built in a serving process. A re-index builds its new version beside the served one
+(copying the points with their vectors), closes it, and a child process opens it, builds the graph and
+exits; the serving process then opens the indexed version and switches to it. A version below
+``min_points`` is not indexed: exact search over it takes a few milliseconds.
+
+Run as ``python -m core.store.edge_index SHARD_DIR`` (the child).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from core.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EdgeTuning:
+    """The index settings of new versions (``StoreSettings``' hnsw_* and quantization*), and how they are
+    searched. The graph and quantization settings are stored in a shard when it is created; the search
+    parameters apply to whatever version is served."""
+
+    min_points: int = 20_000
+    m: int = 16
+    ef_construct: int = 100
+    ef: int = 256
+    quantization: str = "int8"  # "none" | "int8"
+    oversampling: float = 2.0
+    timeout_s: float = 4 * 3600.0
+    # KB of dense vectors (about 6,500 of 384 dimensions at 10,000): a smaller segment gets no graph and
+    # is searched exactly (Qdrant's indexing_threshold and full_scan_threshold; tests make it small).
+    threshold_kb: int = 10_000
+
+    @classmethod
+    def from_settings(cls, store: Any) -> EdgeTuning:
+        return cls(
+            min_points=store.hnsw_min_points,
+            m=store.hnsw_m,
+            ef_construct=store.hnsw_ef_construct,
+            ef=store.hnsw_ef,
+            quantization=store.quantization,
+            oversampling=store.quantization_oversampling,
+            timeout_s=store.index_timeout_s,
+        )
+
+    def shard_options(self) -> dict[str, Any]:
+        """``EdgeConfig`` arguments of a new shard: the graph to build when it is indexed, and the
+        quantized copy of its dense vectors (kept in RAM; the originals rescore the candidates)."""
+        quant = (
+            qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)
+            if self.quantization == "int8"
+            else None
+        )
+        hnsw = qe.HnswIndexConfig(
+            m=self.m, ef_construct=self.ef_construct, full_scan_threshold=self.threshold_kb
+        )
+        optimizers = qe.EdgeOptimizersConfig(indexing_threshold=self.threshold_kb)
+        return {"hnsw_config": hnsw, "quantization_config": quant, "optimizers": optimizers}
+
+    def search_params(self, exact: bool = False) -> qe.SearchParams:
+        """Parameters of a dense search: ignored by segments without a graph (searched exactly)."""
+        if exact:
+            return qe.SearchParams(exact=True)
+        quant = (
+            qe.QuantizationSearchParams(rescore=True, oversampling=self.oversampling)
+            if self.quantization == "int8"
+            else None
+        )
+        return qe.SearchParams(hnsw_ef=self.ef, quantization=quant)
+
+
+def build_graph(
+    shard_dir: Path, timeout_s: float, nice: int = 10, cancelled: Callable[[], bool] | None = None
+) -> float:
+    """Build the HNSW graph (and quantized vectors) of the closed shard at ``shard_dir`` in a child
+    process at a lower CPU priority; the seconds it took. Raises ``StoreError`` if it fails, takes over
+    ``timeout_s`` or ``cancelled()`` turns true (the child is killed; the shard stays usable, unindexed)."""
+    t = time.monotonic()
+    # The child imports this very code, wherever it is installed or checked out.
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "core.store.edge_index", str(shard_dir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=(lambda: os.nice(nice)) if nice and hasattr(os, "nice") else None,  # noqa: PLW1509
+    )
+    try:
+        while child.poll() is None:
+            if cancelled is not None and cancelled():
+                raise StoreError(f"building the search graph of {shard_dir} was cancelled")
+            if time.monotonic() - t > timeout_s:
+                raise StoreError(
+                    f"building the search graph of {shard_dir} took over {timeout_s:g} s "
+                    "(RAG_STORE__INDEX_TIMEOUT_S)"
+                )
+            time.sleep(0.2)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    stderr = child.stderr.read() if child.stderr else ""
+    if child.returncode != 0:
+        tail = stderr.strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
+        raise StoreError(f"building the search graph of {shard_dir} failed: {tail[0]}")
+    took = time.monotonic() - t
+    log.info("built the search graph of %s in %.1f s", shard_dir, took)
+    return took
+
+
+def _main(shard_dir: str) -> int:
+    shard = qe.EdgeShard.load(shard_dir)
+    try:
+        shard.optimize()
+        shard.flush()
+    finally:
+        shard.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1]))
