@@ -15,12 +15,13 @@ from core.errors import ConfigError
 from core.guard.injection import PATTERNS_VERSION, AttackSet
 from core.settings import GuardrailSettings, Settings
 from ingest.chunk import CHUNKER_VERSION
+from ingest.formats import FORMATS_VERSION
 
 
 def settings_fingerprint(settings: Settings) -> str:
     e, c, b = settings.embedding, settings.chunking, settings.bm25
     parts = {
-        "parser": f"unstructured {importlib.metadata.version('unstructured')}",
+        "parser": f"unstructured {importlib.metadata.version('unstructured')}; ours {FORMATS_VERSION}",
         "chunking": [c.size_tokens, c.overlap_tokens, c.max_chars, CHUNKER_VERSION],
         # "english" has been the language since before it could be set: English fingerprints stayed.
         "bm25": [b.k1, b.b, b.avg_len, b.language],
