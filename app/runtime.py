@@ -157,8 +157,11 @@ class Runtime:
         return Parser(
             ParseLimits.from_settings(s),
             Limits.from_settings(s),
-            # One per job worker, so a long parse does not hold up the other jobs; the CLI uses one.
-            workers=s.parse_workers if s.parse_workers is not None else self.settings.api.job_workers,
+            # One per job worker, so a long parse does not hold up the other jobs, and one per document an
+            # ingestion run parses at once.
+            workers=s.parse_workers
+            if s.parse_workers is not None
+            else max(self.settings.api.job_workers, s.parse_concurrency),
         )
 
     @cached_property
@@ -174,6 +177,7 @@ class Runtime:
             fingerprint=settings_fingerprint(self.settings),
             blobs=self.blobs,
             parser=self.parser,
+            parse_concurrency=self.settings.ingest.parse_concurrency,
             guard=self.chunk_guard,
         )
 

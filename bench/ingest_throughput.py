@@ -1,6 +1,11 @@
-"""Ingest throughput: SciFact documents through the whole pipeline (parse with unstructured, chunk, embed,
-BM25, Qdrant Edge write, registry), in chunks per second, against raw ``model.encode`` on the same
-chunks in the same run. Usage: .venv/bin/python bench/ingest_throughput.py [--docs 1000]
+"""Ingest throughput: SciFact documents through the whole pipeline (parse, chunk, embed, BM25, Qdrant Edge
+write, registry), in chunks per second, against raw ``model.encode`` on the same chunks in the same run.
+Usage: .venv/bin/python bench/ingest_throughput.py [--docs 1000] [--format txt|md|html]
+[--parse-concurrency N]
+
+``--format`` writes each document as plain text (our own parser, in process: the default), Markdown
+(a ``#`` title) or HTML (unstructured, in parser processes); ``--parse-concurrency`` sets
+RAG_INGEST__PARSE_CONCURRENCY (documents parsed at once) for the run.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from html import escape
 from pathlib import Path
 
 from common import load_corpus, save  # noqa: I001
@@ -21,15 +27,22 @@ from ingest.pipeline import Source
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=1000, help="how many SciFact documents (default 1000)")
+    ap.add_argument("--format", choices=sorted(_WRITE), default="txt", help="how each document is written")
+    ap.add_argument("--parse-concurrency", type=int, default=None, help="default: the setting's")
     args = ap.parse_args()
     corpus = load_corpus()[: args.docs]
-    payloads = [(f"{d['_id']}.txt", f"{d['title']}\n\n{d['text']}\n".encode()) for d in corpus]
+    write = _WRITE[args.format]
+    payloads = [(f"{d['_id']}.{args.format}", write(d["title"], d["text"]).encode()) for d in corpus]
 
-    settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-ingest-")) / "data")
+    ingest = {"parse_concurrency": args.parse_concurrency} if args.parse_concurrency else {}
+    settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-ingest-")) / "data", ingest=ingest)
     rt = Runtime(settings)
     rt.embedder.warm_up()
     rt.embedder.embed_documents(["warm up the kernels"] * 8)
-    parse_bytes(b"Warm up the parser. It loads spaCy.", "warm.txt", 10**6)
+    parse_bytes(b"<p>Warm up the parser. It loads spaCy.</p>", "warm.html", 10**6)
+    # Start the parser processes the run will use (HTML goes to them; small plain files do not).
+    for i in range(rt.parser.workers if args.format == "html" else 0):
+        rt.parser.parse(f"<p>Warm up parser {i}.</p>".encode(), f"warm-{i}.html")
 
     t = time.perf_counter()
     report = rt.ingestor.ingest(Source.from_bytes(data, name, "bench") for name, data in payloads)
@@ -59,6 +72,9 @@ def main() -> None:
 
     result = {
         "documents": len(corpus),
+        "format": args.format,
+        "parse_concurrency": settings.ingest.parse_concurrency,
+        "parse_inline_mb": settings.ingest.parse_inline_mb,
         "chunks": len(chunks),
         "embedding_threads": settings.embedding.threads,
         "embedding_backend": rt.embedder.backend,
@@ -77,6 +93,13 @@ def main() -> None:
     save("ingest_throughput", result)
     for k, v in result.items():
         print(f"{k}: {v}")
+
+
+_WRITE = {
+    "txt": lambda title, text: f"{title}\n\n{text}\n",
+    "md": lambda title, text: f"# {title}\n\n{text}\n",
+    "html": lambda title, text: f"<html><body><h1>{escape(title)}</h1><p>{escape(text)}</p></body></html>",
+}
 
 
 if __name__ == "__main__":

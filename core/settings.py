@@ -209,6 +209,27 @@ class IngestSettings(BaseModel):
     parse_workers: int | None = Field(
         None, ge=0, le=32, description="Parser processes; default: one per job worker; 0: in-process."
     )
+    # Plain text, Markdown, CSV and JSON are parsed by our own linear, pure-Python code (ingest.formats):
+    # a small one costs well under a millisecond in the calling process, where a trip to a parser process
+    # costs more than the parse, and the first one would start a 500 MB process. Larger ones still go to
+    # a parser process, whose memory and time limits bound what a 50 MB text can cost. The worst 256 KiB
+    # measured (65,536 one-word list items or numbered lines) took about 0.3 s; a real document of that size
+    # takes about 10 ms.
+    parse_inline_mb: float = Field(
+        0.25,
+        ge=0,
+        description="Plain text, Markdown, CSV and JSON files up to this size are parsed in the calling "
+        "process; larger ones and all other formats in a parser process. 0: always a parser process.",
+    )
+    # Documents of one ingestion run parsed ahead at once, each by its own parser process. Worth it for the
+    # formats unstructured parses (PDF, Office, HTML, e-mail: 10-1000 ms each) once the embedding model
+    # does not need every core; on 2 cores one is best (the model already uses both).
+    parse_concurrency: int = Field(
+        default_factory=lambda: max(1, min(4, (os.cpu_count() or 1) // 4)),
+        ge=1,
+        le=32,
+        description="Documents one ingestion run parses at once; default a quarter of the cores (1 to 4).",
+    )
     # A parser process weighs 400-700 MB with its libraries (unstructured imports torch and spaCy).
     parse_memory_mb: float = Field(
         1536.0, ge=512, description="A parser process using more memory (RSS) is killed: too_large."

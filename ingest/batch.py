@@ -15,7 +15,9 @@ import dataclasses
 import logging
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 D = TypeVar("D")  # the caller's document: a source being ingested, a document being rebuilt
 F = TypeVar("F")  # the caller's word for a document that failed before embedding, passed on in order
 T = TypeVar("T")
+R = TypeVar("R")
 
 EMBED_SLICE = 64  # chunks embedded between two looks at a cancel (under a second on 2 cores)
 
@@ -171,6 +174,23 @@ def parse_and_chunk(
     except Exception as e:  # noqa: BLE001 - one file's failure stays that file's
         log.warning("%s: parsing or chunking failed unexpectedly", name, exc_info=True)
         raise MalformedDocument(f"{name}: could not be read: {describe(e)}") from e
+
+
+def in_parallel(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``fn`` over ``items``, results in order, two per worker computed ahead by ``workers`` threads (each
+    parse waits on a parser process of its own, so they run side by side). Leaving the loop early
+    cancels what has not started and waits for what has."""
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="ingest-parse")
+    pending: deque[Future[R]] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _DONE = object()

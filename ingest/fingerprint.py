@@ -15,6 +15,7 @@ from core.errors import ConfigError
 from core.guard.injection import PATTERNS_VERSION, AttackSet
 from core.settings import GuardrailSettings, Settings
 from ingest.chunk import CHUNKER_VERSION, HEADER_VERSION
+from ingest.formats import FORMATS_VERSION
 
 # Build settings recorded before a field existed were built as its value here says: a version built
 # before contextual headers has none, and more documents written into it must have none either.
@@ -24,7 +25,7 @@ LEGACY_BUILD = {"chunking": {"context_header": False}}
 def settings_fingerprint(settings: Settings) -> str:
     e, c, b = settings.embedding, settings.chunking, settings.bm25
     parts = {
-        "parser": f"unstructured {importlib.metadata.version('unstructured')}",
+        "parser": f"unstructured {importlib.metadata.version('unstructured')}; ours {FORMATS_VERSION}",
         "chunking": [c.size_tokens, c.overlap_tokens, c.max_chars, CHUNKER_VERSION]
         # The contextual header changes every vector; its absence keeps older fingerprints.
         + ([HEADER_VERSION] if c.context_header else []),

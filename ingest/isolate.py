@@ -11,6 +11,14 @@ the pipe as they are, never copied) and the elements come back as plain picklabl
 
 ``workers=0`` parses in the calling process (tests and debugging): no limits beyond the container checks
 and the text limit.
+
+Plain text, Markdown, CSV and JSON up to ``inline_bytes`` (RAG_INGEST__PARSE_INLINE_MB) are parsed in the
+calling process too, with any number of workers: their parsers are our own pure-Python code
+(ingest.formats, and the JSON flattening), linear in the input with no native library to crash, so a
+file of 256 KiB (the default) costs about 10 ms, 0.3 s at worst (crafted: a line per element), and a few
+times its size in memory, where a trip to a child costs more than the parse of a small file and the
+first one starts a 500 MB process. Larger ones, and any ``extract`` other than ours (fault injection),
+go to a child as before, with its memory and time limits.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from core.errors import (
 from core.settings import IngestSettings
 from core.units import MiB, human_bytes
 from ingest.limits import Limits
-from ingest.parse import ParsedDocument, extract, inspect, precheck
+from ingest.parse import NATIVE_FORMATS, ParsedDocument, extract, inspect, precheck
 from ingest.parser_child import Duplex, check_text, rss_bytes
 
 log = logging.getLogger(__name__)
@@ -77,6 +85,7 @@ class ParseLimits:
     memory_bytes: int
     timeout_s: float
     max_text_bytes: int
+    inline_bytes: int = 0  # native formats up to this size are parsed in the calling process
 
     @classmethod
     def from_settings(cls, s: IngestSettings | None = None) -> ParseLimits:
@@ -87,6 +96,7 @@ class ParseLimits:
             memory_bytes=int(s.parse_memory_mb * MiB),
             timeout_s=s.parse_timeout_s,
             max_text_bytes=int(s.max_text_mb * MiB),
+            inline_bytes=int(s.parse_inline_mb * MiB),
         )
 
 
@@ -129,9 +139,9 @@ class Parser:
         ``cancelled``, ``malformed`` ...) and a message naming the cause, or ParserUnavailable when no
         parser process could be started (not the file's fault)."""
         max_bytes = self.parse_limits.max_file_bytes
-        precheck(source, len(data), max_bytes)  # all the serving process looks at: the rest is the child's
+        fmt = precheck(source, len(data), max_bytes)  # all the serving process looks at, unless inline
         _check_cancel(cancel, source)
-        if self.workers == 0:
+        if self.workers == 0 or self._inline(fmt, len(data)):
             fmt = inspect(data, source, max_bytes, self.limits)
             parsed = self._extract(data, source, fmt, self.limits)
             check_text(parsed, source, self.parse_limits.max_text_bytes)
@@ -144,6 +154,10 @@ class Parser:
                 if isinstance(e, IngestError):
                     raise
                 raise MalformedDocument(f"{source}: the parser stopped unexpectedly") from e
+
+    def _inline(self, fmt: str, size: int) -> bool:
+        """Parsed here: one of our own parsers, on a file small enough that its cost is bounded."""
+        return self._extract is extract and fmt in NATIVE_FORMATS and size <= self.parse_limits.inline_bytes
 
     def close(self) -> None:
         with self._lock:

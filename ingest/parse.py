@@ -1,4 +1,5 @@
-"""Parse: file bytes -> a list of Elements (text, kind, page, heading depth), through unstructured.
+"""Parse: file bytes -> a list of Elements (text, kind, page, heading depth): plain text, Markdown and CSV
+by our own parsers (ingest.formats), JSON flattened here, the rest through unstructured.
 
 Only the "fast" strategy is used: hi-res layout detection and OCR need model downloads. Everything that
 can go wrong with an input file ends as a typed IngestError with the reason, never as an empty success.
@@ -35,6 +36,7 @@ from core.errors import (
 from core.scrub import scrub
 from core.types import Element
 from core.units import human_bytes
+from ingest import formats
 from ingest.limits import ZIP_FORMATS, Limits, check_archive, check_email, check_json_depth, check_kind
 
 log = logging.getLogger(__name__)
@@ -56,17 +58,18 @@ FORMATS: dict[str, str] = {
 }
 # Format -> unstructured's partitioner module (and its partition_<name> function). Called directly, so
 # the extension decides the parser: unstructured's own sniffing would parse a PDF named .docx as a PDF.
+# Plain text, Markdown and CSV are parsed by ingest.formats; "txt" stays for ``warm_up``.
 _PARTITIONERS = {
     "pdf": "pdf",
     "docx": "docx",
     "pptx": "pptx",
     "html": "html",
-    "md": "md",
     "txt": "text",
-    "csv": "csv",
     "eml": "email",
 }
-_TEXT_FORMATS = {"html", "md", "txt", "csv", "json"}
+# Formats parsed without unstructured: cheap enough to run in the calling process (ingest.isolate).
+NATIVE_FORMATS = frozenset({*formats.PARSERS, "json"})
+_TEXT_FORMATS = {"html", "txt"}
 # Elements that carry no content worth retrieving.
 _SKIP_KINDS = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 _UNNAMED_COLUMN = re.compile(r"^Unnamed: \d+$")
@@ -143,6 +146,8 @@ def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocumen
     try:
         if fmt == "json":
             elements = _parse_json(data, source, limits)
+        elif fmt in formats.PARSERS:
+            elements = formats.parse(_decode(data, source), fmt)
         else:
             if fmt == "eml":
                 data = _email_bytes(data, source)
@@ -291,8 +296,6 @@ def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
         kwargs["encoding"] = "utf-8"
     else:
         payload = data
-    if fmt == "csv":
-        kwargs["include_header"] = True
     return list(_to_elements(_call_partition(partition, payload, fmt, kwargs)))
 
 

@@ -128,6 +128,7 @@ class Ingestor:
         blobs: BlobStore | None = None,
         parser: Parser | None = None,
         guard: ChunkGuard | None = None,
+        parse_concurrency: int = 1,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -138,6 +139,7 @@ class Ingestor:
         self.batch_chunks = batch_chunks
         self.fingerprint = fingerprint  # of the settings that build the points (ingest.fingerprint)
         self.guard = guard
+        self.parse_concurrency = parse_concurrency  # documents parsed at once (RAG_INGEST__PARSE_CONCURRENCY)
         self.blobs = blobs  # originals kept for re-indexing; None keeps none
         # Parser processes with hard limits (the runtime's pool); None parses in this process.
         self.parser = parser or Parser(
@@ -170,7 +172,10 @@ class Ingestor:
 
     def _run(self, sources: Iterable[Source]) -> Iterator[Outcome]:
         seen = self._served_version()
-        for item in batch.run(self.components, map(self._prepare, sources)):
+        prepared: Iterable[Parsed[_Read] | Outcome] = map(self._prepare, sources)
+        if self.parse_concurrency > 1:
+            prepared = batch.in_parallel(self._prepare, sources, self.parse_concurrency)
+        for item in batch.run(self.components, prepared):
             if isinstance(item, Outcome):
                 yield item
             else:

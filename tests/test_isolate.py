@@ -111,7 +111,8 @@ class RssWatch:
 def test_a_decompression_bomb_ends_too_large_in_seconds(runtime, fmt: str) -> None:
     data = bomb(fmt)
     assert len(data) < 2 * MB
-    runtime.parser.parse(b"The checks run in the parser process: start it first.", "warm.txt")
+    # Start the parser process first (a small .txt would be parsed in this process).
+    runtime.parser.parse(b"<p>The checks run in the parser process: start it first.</p>", "warm.html")
     started = time.monotonic()
     with RssWatch() as rss:
         outcome = runtime.ingest_one(Source.from_bytes(data, f"bomb.{fmt}", "default"))
@@ -294,12 +295,13 @@ def test_close_leaves_no_process_behind() -> None:
 
 
 def test_cancel_reaches_the_parser_through_the_runtime(runtime) -> None:
-    """The job runner's cancel Event stops a long parse at once: outcome failed, ``cancelled``."""
-    text = "\n\n".join(f"Paragraph {i}. The robot docks, charges and drives on." for i in range(60_000))
+    """The job runner's cancel Event stops a long parse at once: outcome failed, ``cancelled``. (HTML: our
+    own plain-text parser takes well under a second for this, unstructured many seconds.)"""
+    text = "".join(f"<p>Paragraph {i}. The robot docks, charges and drives on.</p>" for i in range(60_000))
     cancel = threading.Event()
     threading.Timer(1.0, cancel.set).start()
     started = time.monotonic()
-    outcome = runtime.ingest_one(Source.from_bytes(text.encode(), "long.txt", "default"), cancel=cancel)
+    outcome = runtime.ingest_one(Source.from_bytes(text.encode(), "long.html", "default"), cancel=cancel)
     assert (outcome.status, outcome.reason) == ("failed", "cancelled")
     assert time.monotonic() - started < 2.5
 
@@ -327,8 +329,9 @@ def test_the_runtime_wires_one_parser_and_closes_it(settings) -> None:
 
     rt = Runtime(settings)
     assert rt.ingestor.parser is rt.parser
-    assert rt.parser.workers == settings.api.job_workers  # RAG_INGEST__PARSE_WORKERS unset
-    assert rt.parser.parse(b"The dock charger costs 3200 euros.", "price.txt").elements
+    # RAG_INGEST__PARSE_WORKERS unset: one per job worker, or per document parsed at once if more.
+    assert rt.parser.workers == max(settings.api.job_workers, settings.ingest.parse_concurrency)
+    assert rt.parser.parse(b"<p>The dock charger costs 3200 euros.</p>", "price.html").elements
     pids = rt.parser.pids()
     rt.close()
     assert pids and all(_gone(pid) for pid in pids)

