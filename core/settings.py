@@ -209,16 +209,17 @@ class IngestSettings(BaseModel):
     parse_workers: int | None = Field(
         None, ge=0, le=32, description="Parser processes; default: one per job worker; 0: in-process."
     )
-    # Plain text, Markdown, CSV and JSON are parsed by our own linear, pure-Python code (ingest.formats):
+    # Plain text, Markdown and CSV are parsed by our own linear, pure-Python code (ingest.formats):
     # a small one costs well under a millisecond in the calling process, where a trip to a parser process
     # costs more than the parse, and the first one would start a 500 MB process. Larger ones still go to
     # a parser process, whose memory and time limits bound what a 50 MB text can cost. The worst 256 KiB
-    # measured (65,536 one-word list items or numbered lines) took about 0.3 s; a real document of that size
-    # takes about 10 ms.
+    # measured (one-word list items or numbered lines; crafted long lines are held linear by
+    # tests/test_formats.py) took well under a second; a real document of that size takes about 10 ms.
+    # JSON stays in the parser process: its flattening can make far more text than the file holds.
     parse_inline_mb: float = Field(
         0.25,
         ge=0,
-        description="Plain text, Markdown, CSV and JSON files up to this size are parsed in the calling "
+        description="Plain text, Markdown and CSV files up to this size are parsed in the calling "
         "process; larger ones and all other formats in a parser process. 0: always a parser process.",
     )
     # Documents of one ingestion run parsed ahead at once, each by its own parser process. Worth it for the

@@ -104,7 +104,7 @@ class Chunker:
         size_tokens: int,
         overlap_tokens: int,
         max_chars: int = DEFAULT_MAX_CHUNK_CHARS,
-        context_header: bool = True,
+        context_header: bool = False,
     ) -> None:
         if overlap_tokens >= size_tokens:
             raise ValueError("overlap must be smaller than size")
@@ -316,7 +316,7 @@ def _short(title: str) -> str:
     return title if len(title) <= _MAX_TITLE_CHARS else title[: _MAX_TITLE_CHARS - 1] + "…"
 
 
-def encoded_text(chunk: Chunk, source: str = "", header: bool = True) -> str:
+def encoded_text(chunk: Chunk, source: str = "", header: bool = False) -> str:
     """What the encoders (dense and BM25) see of a chunk: its text under a contextual header naming the
     document and the section it comes from, so a chunk deep in a document still carries its title's words
     (a small model cannot guess them). Only the vectors see it: the payload, what search returns and what

@@ -12,12 +12,13 @@ the pipe as they are, never copied) and the elements come back as plain picklabl
 ``workers=0`` parses in the calling process (tests and debugging): no limits beyond the container checks
 and the text limit.
 
-Plain text, Markdown, CSV and JSON up to ``inline_bytes`` (RAG_INGEST__PARSE_INLINE_MB) are parsed in the
+Plain text, Markdown and CSV up to ``inline_bytes`` (RAG_INGEST__PARSE_INLINE_MB) are parsed in the
 calling process too, with any number of workers: their parsers are our own pure-Python code
-(ingest.formats, and the JSON flattening), linear in the input with no native library to crash, so a
-file of 256 KiB (the default) costs about 10 ms, 0.3 s at worst (crafted: a line per element), and a few
-times its size in memory, where a trip to a child costs more than the parse of a small file and the
-first one starts a 500 MB process. Larger ones, and any ``extract`` other than ours (fault injection),
+(ingest.formats), linear in the input (tests/test_formats.py holds each pattern to that on crafted
+lines) with no native library to crash, so a file of 256 KiB (the default) costs about 10 ms, a second
+at worst (crafted: a list item per word), and a few times its size in memory,
+where a trip to a child costs more than the parse of a small file and the first one starts a 500 MB
+process. Larger ones, and any ``extract`` other than ours (fault injection),
 go to a child as before, with its memory and time limits.
 """
 

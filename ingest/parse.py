@@ -67,8 +67,10 @@ _PARTITIONERS = {
     "txt": "text",
     "eml": "email",
 }
-# Formats parsed without unstructured: cheap enough to run in the calling process (ingest.isolate).
-NATIVE_FORMATS = frozenset({*formats.PARSERS, "json"})
+# Formats our own parsers read, cheap and linear enough to run in the calling process (ingest.isolate).
+# Not JSON: its flattening repeats every key path on each leaf, so a small file of long keys over a
+# long array makes gigabytes of text; the parser process's memory limit is what bounds it.
+NATIVE_FORMATS = frozenset(formats.PARSERS)
 _TEXT_FORMATS = {"html", "txt"}
 # Elements that carry no content worth retrieving.
 _SKIP_KINDS = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}

@@ -23,6 +23,15 @@ MIGRATION = "Who owns the migration of the build pipeline to GitLab CI?"
 RELEASE = "When was firmware 4.1 released?"
 
 
+def _citing(kb, llm, tmp_path: Path, question: str, text: str, document: str) -> str:
+    """``text`` with its [1] pointing at ``document`` as the prompt numbers its sources, as a model that
+    cites the right source writes it, whatever the retrieval's order (these tests check the checks)."""
+    llm.queue(Reply("A probe of the prompt's sources."))
+    probe = answerer(kb, llm, tmp_path, {"on_unsupported": "flag"}).ask(question, tenant="default")
+    n = next(n for n, s in sorted(probe.context.by_number().items()) if s.hit.source == document)
+    return text.replace("[1]", f"[{n}]")
+
+
 def _flagged(a, verdict: str = "contradicted"):
     """The one flagged sentence of the answer's verification and its check of that verdict."""
     (i,) = a.verification.flagged
@@ -62,6 +71,7 @@ def _flagged(a, verdict: str = "contradicted"):
 def test_a_wrong_fact_is_flagged_against_the_source_that_says_otherwise(
     kb, llm, tmp_path: Path, question, wrong, claimed, source, says
 ) -> None:
+    wrong = _citing(kb, llm, tmp_path, question, wrong, source)
     llm.queue(Reply(wrong))
     a = answerer(kb, llm, tmp_path, {"on_unsupported": "flag"}).ask(question, tenant="default")
     assert not a.refused and a.policy == "flagged" and a.text == wrong
@@ -76,15 +86,20 @@ def test_a_wrong_fact_is_flagged_against_the_source_that_says_otherwise(
 
 
 @pytest.mark.parametrize(
-    ("question", "right"),
+    ("question", "right", "source"),
     [
-        (WARRANTY, "Every Porter robot has a three-year warranty on parts and labour [1]."),
-        (MIGRATION, "Aiko Tanaka owns the migration [1]."),
-        (RELEASE, "Firmware 4.1 was released on 2 June 2026 [1]."),
+        (
+            WARRANTY,
+            "Every Porter robot has a three-year warranty on parts and labour [1].",
+            "support-faq.html",
+        ),
+        (MIGRATION, "Aiko Tanaka owns the migration [1].", "meeting-notes-2026-09-14.txt"),
+        (RELEASE, "Firmware 4.1 was released on 2 June 2026 [1].", "release-notes-fw-4-1.html"),
     ],
     ids=["number", "name", "year"],
 )
-def test_a_right_answer_is_supported(kb, llm, tmp_path: Path, question, right) -> None:
+def test_a_right_answer_is_supported(kb, llm, tmp_path: Path, question, right, source) -> None:
+    right = _citing(kb, llm, tmp_path, question, right, source)
     llm.queue(Reply(right))
     a = answerer(kb, llm, tmp_path, {"on_unsupported": "refuse"}).ask(question, tenant="default")
     assert not a.refused and a.policy == "kept" and a.text == right and a.draft is None

@@ -22,19 +22,23 @@ def _chunk(text: str, section: str) -> Chunk:
 
 def test_header_names_the_document_and_section_once() -> None:
     c = _chunk("Book economy class for flights under six hours.", "Travel policy > Flights")
-    assert encoded_text(c, "docs/travel_policy.md") == (
+    assert encoded_text(c, "docs/travel_policy.md", header=True) == (
         "Travel policy > Flights\n\nBook economy class for flights under six hours."
     )  # the name is already the path's first heading: not repeated
-    assert encoded_text(c, "Expenses-2026.md").startswith("Expenses 2026 > Travel policy > Flights\n\n")
+    assert encoded_text(c, "Expenses-2026.md", header=True).startswith(
+        "Expenses 2026 > Travel policy > Flights\n\n"
+    )
     # A chunk that opens with its own heading gets only the headings above it.
     opening = _chunk("Flights\n\nBook economy class.", "Travel policy > Flights")
-    assert encoded_text(opening, "4983.txt") == "Travel policy\n\nFlights\n\nBook economy class."
-    assert encoded_text(_chunk("Loose text.", ""), "12.txt") == "Loose text."  # no letters, no section
+    assert encoded_text(opening, "4983.txt", header=True) == "Travel policy\n\nFlights\n\nBook economy class."
+    assert (
+        encoded_text(_chunk("Loose text.", ""), "12.txt", header=True) == "Loose text."
+    )  # no letters, no section
     assert encoded_text(c, "travel.md", header=False) == c.text
     assert doc_title("a/b/Annual_report-2024.final.pdf") == "Annual report 2024 final"
     assert doc_title("4983.txt") == ""
     long = _chunk("x", " > ".join(["A heading of some length"] * 10))
-    assert len(encoded_text(long, "")) <= 160 + 3
+    assert len(encoded_text(long, "", header=True)) <= 160 + 3
 
 
 def _with_header(runtime) -> None:  # noqa: ANN001
@@ -55,7 +59,7 @@ def test_points_encode_the_header_but_keep_the_text_clean(runtime) -> None:  # n
         text = p.payload["text"]
         section = p.payload["section"]
         c = _chunk(text, section)
-        encoded = encoded_text(c, src.name)
+        encoded = encoded_text(c, src.name, header=True)
         assert text == text.strip() and not text.startswith("Travel policy >")
         # BM25 is exact: the stored sparse vector is the encoded text's, not the plain text's.
         sparse = runtime.sparse.embed_document(encoded)

@@ -320,13 +320,39 @@ def child() -> Iterator[Parser]:
 
 def test_small_plain_files_parse_in_this_process_and_big_ones_in_a_child() -> None:
     limits = ParseLimits.from_settings()
-    assert limits.inline_bytes == MB // 4 and {"txt", "md", "csv", "json"} <= NATIVE_FORMATS
+    assert limits.inline_bytes == MB // 4 and {"txt", "md", "csv"} == NATIVE_FORMATS
     with Parser(limits, workers=1, warm_up=False) as p:
-        for name in ("a.txt", "a.md", "a.csv", "a.json"):
-            data = b'{"a": "The robot docks."}' if name.endswith("json") else b"The robot docks, it charges."
-            assert p.parse(data, name).elements
+        for name in ("a.txt", "a.md", "a.csv"):
+            assert p.parse(b"The robot docks, it charges.", name).elements
         assert p.pids() == []  # no parser process started for them
         big = b"The robot docks and charges on its own.\n\n" * (MB // 160 + 1)
         assert len(big) > limits.inline_bytes
         assert len(p.parse(big, "big.txt").elements) > 6_000
+        assert len(p.pids()) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# a" + " " * 250_000 + "b",  # a heading's closing hashes
+        "x " + "`" * 250_000 + "a",  # inline code that never closes
+        "a|b\n-" + " " * 250_000 + "x",  # a table rule that is not one
+        "[" * 250_000 + "]",
+        "*" * 250_000 + "a",
+    ],
+    ids=["heading", "code", "table-rule", "brackets", "stars"],
+)
+def test_crafted_markdown_parses_in_linear_time_in_process(text: str) -> None:
+    """These run in the serving process (up to RAG_INGEST__PARSE_INLINE_MB): a pattern that backtracks on
+    a long line would stall every request for minutes (the first three did: 5 s at 32 KiB, quadratic)."""
+    t = time.perf_counter()
+    parse_bytes(text.encode(), "crafted.md", 10**7)
+    assert time.perf_counter() - t < 1.0
+
+
+def test_json_goes_to_a_parser_process_whatever_its_size() -> None:
+    """Its flattening repeats each key path on every leaf: 32 KB of long keys over a long array made 128 MB
+    of text; in the serving process nothing would bound that."""
+    with Parser(ParseLimits.from_settings(), workers=1, warm_up=False) as p:
+        assert p.parse(b'{"a": "The robot docks."}', "a.json").elements
         assert len(p.pids()) == 1

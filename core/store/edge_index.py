@@ -16,10 +16,14 @@ Run as ``python -m core.store.edge_index SHARD_DIR`` (the child).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,38 +102,44 @@ def build_graph(
     # The child imports this very code, wherever it is installed or checked out.
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen(
-        [sys.executable, "-m", "core.store.edge_index", str(shard_dir)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=(lambda: os.nice(nice)) if nice and hasattr(os, "nice") else None,  # noqa: PLW1509
-    )
-    try:
-        while child.poll() is None:
-            if cancelled is not None and cancelled():
-                raise StoreError(f"building the search graph of {shard_dir} was cancelled")
-            if time.monotonic() - t > timeout_s:
-                raise StoreError(
-                    f"building the search graph of {shard_dir} took over {timeout_s:g} s "
-                    "(RAG_STORE__INDEX_TIMEOUT_S)"
-                )
-            time.sleep(0.2)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    stderr = child.stderr.read() if child.stderr else ""
-    if child.returncode != 0:
-        tail = stderr.strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
-        raise StoreError(f"building the search graph of {shard_dir} failed: {tail[0]}")
+    # The child lowers its own priority and dies with its parent (no preexec_fn: unsafe in a threaded
+    # server); its stderr goes to a file, as a pipe nobody reads while it runs could fill and block it.
+    args = [str(shard_dir), str(os.getpid()), str(nice)]
+    with tempfile.TemporaryFile("w+") as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "core.store.edge_index", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            text=True,
+        )
+        try:
+            while child.poll() is None:
+                if cancelled is not None and cancelled():
+                    raise StoreError(f"building the search graph of {shard_dir} was cancelled")
+                if time.monotonic() - t > timeout_s:
+                    raise StoreError(
+                        f"building the search graph of {shard_dir} took over {timeout_s:g} s "
+                        "(RAG_STORE__INDEX_TIMEOUT_S)"
+                    )
+                time.sleep(0.2)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        if child.returncode != 0:
+            errors.seek(0)
+            tail = errors.read().strip().splitlines()[-1:] or [f"exit status {child.returncode}"]
+            raise StoreError(f"building the search graph of {shard_dir} failed: {tail[0]}")
     took = time.monotonic() - t
     log.info("built the search graph of %s in %.1f s", shard_dir, took)
     return took
 
 
-def _main(shard_dir: str) -> int:
+def _main(shard_dir: str, parent: int, nice: int) -> int:
+    _die_with(parent)
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
     shard = qe.EdgeShard.load(shard_dir)
     try:
         shard.optimize()
@@ -139,5 +149,18 @@ def _main(shard_dir: str) -> int:
     return 0
 
 
+def _die_with(parent: int) -> None:
+    """A build that outlived its server (killed, out of memory) would share the shard with the run the
+    next start resumes: on Linux the kernel kills this process with its parent; if the parent is
+    already gone, stop now."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        sys.exit("the process that started the build is gone")
+
+
+_PR_SET_PDEATHSIG = 1
+
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1]))
+    sys.exit(_main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))

@@ -18,12 +18,13 @@ import re
 from core.types import Element
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)(.*)")
-_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)")
 _SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*")
 _RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _ITEM = re.compile(r"([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+|$)(.*)")
-_TABLE_RULE = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
+# Possessive runs: adjacent optional blanks could otherwise split a long run of spaces every way
+# (quadratic in the line's length).
+_TABLE_RULE = re.compile(r" {0,3}\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)*+\|?[ \t]*+")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _QUOTE = re.compile(r" {0,3}>[ \t]?")
 _LINK_DEF = re.compile(r" {0,3}\[[^\[\]\n]+\]:[ \t]*\S+.*")
@@ -39,10 +40,22 @@ _INLINE = [
     (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>\n]*)?/?>"), ""),  # an HTML tag
     (re.compile(r"\*\*(?=\S)([^*\n]*[^*\s])\*\*"), r"\1"),
     (re.compile(r"(?<!\w)__(?=\S)([^_\n]*[^_\s])__(?!\w)"), r"\1"),
-    (re.compile(r"`+([^`\n]+)`+"), r"\1"),
+    (re.compile(r"(?<!`)`++([^`\n]+)`+"), r"\1"),  # from a run's first backtick only: linear
     (re.compile(r"\\([!-/:-@\[-`{-~])"), r"\1"),  # a backslash escape
 ]
 _MARKUP = frozenset("[<*_`\\")
+
+
+def _without_closing(heading: str) -> str:
+    """An ATX heading's text without its closing hashes ("Title ##"), which count only after a blank
+    (string operations: a pattern for it backtracks quadratically on a long line of blanks)."""
+    trimmed = heading.rstrip(" \t")
+    body = trimmed.rstrip("#")
+    if body == trimmed:
+        return heading
+    if not body or body[-1] in " \t":
+        return body.rstrip(" \t")
+    return heading
 
 
 def inline(text: str) -> str:
@@ -91,7 +104,7 @@ def parse(text: str) -> list[Element]:
                 _fenced(r, len(m.group(1)), m.group(2))
         elif m := _ATX.match(line):
             r.flush()
-            r.emit(inline(_ATX_CLOSE.sub("", m.group(2))), "Title", len(m.group(1)) - 1)
+            r.emit(inline(_without_closing(m.group(2))), "Title", len(m.group(1)) - 1)
             r.i += 1
         elif r.para and _SETEXT.fullmatch(line):
             heading = inline(" ".join(r.para))

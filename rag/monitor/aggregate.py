@@ -12,10 +12,11 @@ import numpy as np
 from rag.monitor.traces import Trace
 from rag.verify import VERDICTS
 
+# A hybrid search is one request of both candidate lists, timed as "fusion"; a single list as
+# "list_query". (Traces from before that had the lists' own "dense_prefetch" and "sparse_prefetch".)
 STEPS = (
     "embed_query",
-    "dense_prefetch",
-    "sparse_prefetch",
+    "list_query",
     "fusion",
     "prompt_build",
     "llm_first_token",
