@@ -6,6 +6,9 @@ with ``optimize`` builds a new indexed version even when no document needs rebui
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -14,12 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.errors import ConfigError
+from conftest import ROOT
+from core.errors import ConfigError, StoreError
 from core.settings import load_settings
 from core.store import open_versions
 from core.store.base import IndexMeta
 from core.store.edge import EdgeStore, EdgeVersions
-from core.store.edge_index import EdgeTuning
+from core.store.edge_index import EdgeTuning, build_graph
 from core.types import Point, SearchFilter, SearchQuery, SparseVec
 from ingest.pipeline import Source
 from ingest.reindex.checkpoint import Checkpoints, RunState
@@ -198,3 +202,58 @@ def test_rag_reindex_optimize_switches_to_a_copied_version(cli, tmp_path) -> Non
     ran = json.loads(cli("reindex", "--optimize", "--json", "-q").stdout)
     assert ran["state"] == "switched" and ran["version"] == "v0002"
     assert (ran["copied"], ran["rebuilt"]) == (2, 0)  # vectors copied, nothing embedded again
+
+
+def _builders(shard_dir: Path) -> list[int]:
+    """Graph-build processes working on ``shard_dir``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"core.store.edge_index" in cmd and str(shard_dir).encode() in cmd:
+            found.append(int(proc.name))
+    return found
+
+
+def _wait_gone(shard_dir: Path, seconds: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (left := _builders(shard_dir)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def test_a_build_stops_with_its_run_and_with_its_server(tmp_path, corpus) -> None:
+    """Cancelled, the child is killed; its server killed (-9), the kernel takes the child too: a build
+    that outlived its server would share the shard with the run the next start resumes."""
+    texts, vectors, _ = corpus
+    versions = EdgeVersions(tmp_path, replace(SMALL, ef_construct=400, m=32))
+    new = versions.create("v0002", META)
+    pts = _points(texts, vectors)
+    for k in range(30):  # a build of some seconds: long enough to be killed in
+        new.upsert([replace(p, id=f"00000000-0000-0000-{k + 1:04d}-{i:012d}") for i, p in enumerate(pts)])
+    new.close()
+    shard = versions.shard_dir("v0002")
+    with pytest.raises(StoreError, match="cancelled"):
+        build_graph(shard, 600, cancelled=lambda: True)
+    assert _wait_gone(shard) == []
+    # A server that builds, killed mid-build.
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from core.store.edge_index import build_graph; "
+            "build_graph(Path(sys.argv[1]), 600)",
+            str(shard),
+        ],
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 30
+    while not _builders(shard) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert _builders(shard), "the build ended before the test could kill its server"
+    server.kill()
+    server.wait()
+    assert _wait_gone(shard, 0.5) == []  # at once: on its own the build would go on for seconds
