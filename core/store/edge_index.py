@@ -82,8 +82,8 @@ class EdgeTuning:
 
     def search_params(self, exact: bool = False) -> qe.SearchParams:
         """Parameters of a dense search: ignored by segments without a graph (searched exactly)."""
-        if exact:
-            return qe.SearchParams(exact=True)
+        if exact:  # the reference recall is measured against: full vectors, every point
+            return qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))
         quant = (
             qe.QuantizationSearchParams(rescore=True, oversampling=self.oversampling)
             if self.quantization == "int8"
