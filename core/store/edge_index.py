@@ -46,7 +46,7 @@ class EdgeTuning:
     min_points: int = 20_000
     m: int = 16
     ef_construct: int = 100
-    ef: int = 256
+    ef: int = 1024
     quantization: str = "int8"  # "none" | "int8"
     oversampling: float = 2.0
     timeout_s: float = 4 * 3600.0
