@@ -41,7 +41,10 @@ def rag_env(data_dir: Path, onnx_cache: Path, **settings: str) -> dict[str, str]
 
 
 @contextmanager
-def rag_serve(env: dict[str, str], tenants: tuple[str, ...] = (), *args: str) -> Iterator[RagServer]:
+def rag_serve(
+    env: dict[str, str], tenants: tuple[str, ...] = (), *args: str, port: int | None = None
+) -> Iterator[RagServer]:
+    """``rag serve *args`` on ``port`` (default: a free one), with a key made for each of ``tenants``."""
     keys = {}
     for tenant in tenants:
         made = subprocess.run(
@@ -49,7 +52,7 @@ def rag_serve(env: dict[str, str], tenants: tuple[str, ...] = (), *args: str) ->
         )
         assert made.returncode == 0, made.stderr
         keys[tenant] = json.loads(made.stdout)["key"]
-    port = _free_port()
+    port = port or _free_port()
     # The log goes to a file: a pipe nobody reads fills up and blocks the server mid-test.
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen([RAG, "serve", "--port", str(port), *args], env=env, stderr=log, text=True)
