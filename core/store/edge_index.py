@@ -33,8 +33,12 @@ from typing import Any
 import qdrant_edge as qe
 
 from core.errors import StoreError
+from core.settings import StoreSettings
 
 log = logging.getLogger(__name__)
+
+
+_DEFAULTS = StoreSettings()
 
 
 @dataclass(frozen=True)
@@ -43,19 +47,20 @@ class EdgeTuning:
     searched. The graph and quantization settings are stored in a shard when it is created; the search
     parameters apply to whatever version is served."""
 
-    min_points: int = 20_000
-    m: int = 16
-    ef_construct: int = 100
-    ef: int = 1024
-    quantization: str = "int8"  # "none" | "int8"
-    oversampling: float = 2.0
-    timeout_s: float = 4 * 3600.0
+    # The defaults are the settings' own (core/settings.py says why each).
+    min_points: int = _DEFAULTS.hnsw_min_points
+    m: int = _DEFAULTS.hnsw_m
+    ef_construct: int = _DEFAULTS.hnsw_ef_construct
+    ef: int = _DEFAULTS.hnsw_ef
+    quantization: str = _DEFAULTS.quantization  # "none" | "int8"
+    oversampling: float = _DEFAULTS.quantization_oversampling
+    timeout_s: float = _DEFAULTS.index_timeout_s
     # KB of dense vectors (about 6,500 of 384 dimensions at 10,000): a smaller segment gets no graph and
     # is searched exactly (Qdrant's indexing_threshold and full_scan_threshold; tests make it small).
     threshold_kb: int = 10_000
 
     @classmethod
-    def from_settings(cls, store: Any) -> EdgeTuning:
+    def from_settings(cls, store: StoreSettings) -> EdgeTuning:
         return cls(
             min_points=store.hnsw_min_points,
             m=store.hnsw_m,
