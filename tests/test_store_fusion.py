@@ -201,3 +201,45 @@ def test_single_list_modes_are_one_request_too(engines, kb, engine: str) -> None
         assert [h.chunk_id for h in hits] == [p for p, _ in expected]
         assert [h.score for h in hits] == pytest.approx([s for _, s in expected])
         assert list(timings) == ["list_query"]
+
+
+def test_edge_reads_the_payloads_of_the_kept_hits_only(engines, kb) -> None:  # noqa: ANN001
+    store = engines["edge"]
+    asked: list[list[str]] = []
+    payloads = store._payloads
+    store._payloads = lambda ids: asked.append(list(ids)) or payloads(ids)  # type: ignore[method-assign]
+    try:
+        q = _query(kb, QUESTIONS[1])
+        hits = store.search(q, timings := {})
+    finally:
+        del store._payloads
+    assert asked == [[h.chunk_id for h in hits]], "the candidates came without payloads; the kept ones read"
+    assert list(timings) == ["fusion", "payloads"]
+    stored = {c["id"]: c for doc in {h.doc_id for h in hits} for c in store.chunks("default", doc)}
+    assert [h.text for h in hits] == [stored[h.chunk_id]["text"] for h in hits]
+    assert all(h.source and h.doc_id for h in hits)
+
+
+def test_a_point_deleted_between_the_lists_and_its_payload_is_left_out(kb, tmp_path) -> None:  # noqa: ANN001
+    served = kb.store
+    store = edge.EdgeStore.open(tmp_path, served.meta)
+    try:
+        for doc_id in served.doc_point_counts("default"):
+            store.upsert(served.export_document("default", doc_id))
+        q = _query(kb, QUESTIONS[1])
+        before = store.search(q)
+        gone = before[0].doc_id
+        batch = store._batch
+
+        def batch_then_delete(requests: list[Any]) -> list[list[Any]]:
+            out = batch(requests)
+            store.delete_document("default", gone)  # another writer, between the two reads
+            return out
+
+        store._batch = batch_then_delete  # type: ignore[method-assign]
+        hits = store.search(q)
+        assert hits and all(h.doc_id != gone for h in hits)
+        assert all(h.text for h in hits), "no hit without its text"
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    finally:
+        store.close()

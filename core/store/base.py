@@ -156,8 +156,13 @@ class EngineStore:
         raise NotImplementedError
 
     def _requests(self, query: SearchQuery) -> tuple[list[Any], bool, bool]:
-        """The candidate lists of a search, with payloads: for a hybrid search the dense and the sparse
-        list (``prefetch_limit`` each), else the one list (``limit``); and which lists they are."""
+        """The candidate lists of a search: for a hybrid search the dense and the sparse list
+        (``prefetch_limit`` each), else the one list (``limit``); and which lists they are. A list may come
+        without payloads: those of the hits kept are then fetched by ``_payloads``."""
+        raise NotImplementedError
+
+    def _payloads(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The payloads of these points (a point deleted meanwhile is missing)."""
         raise NotImplementedError
 
     def _batch(self, requests: list[Any]) -> list[list[Any]]:
@@ -185,13 +190,17 @@ class EngineStore:
         t = time.perf_counter()
         results = self._batch(requests)
         lists = [[(str(p.id), float(p.score)) for p in r] for r in results]
-        payloads = {str(p.id): p.payload or {} for r in results for p in r}
+        payloads = {str(p.id): p.payload for r in results for p in r if p.payload is not None}
         if len(lists) == 2:
             top = fuse(lists, query.fusion, query.rrf_k, query.weights, query.limit)
         else:
             top = lists[0][: query.limit]
         if timings is not None:
             timings[request_step(use_dense, use_sparse)] = round((time.perf_counter() - t) * 1000, 3)
+        missing = [pid for pid, _ in top if pid not in payloads]
+        if missing:
+            payloads.update(timed(timings, "payloads", self._payloads, missing))
+        top = [(pid, s) for pid, s in top if pid in payloads]  # a point deleted since the lists were made
         hits = [payload_to_hit(pid, payloads[pid], s, i + 1) for i, (pid, s) in enumerate(top)]
         return annotate(hits, lists[0] if use_dense else [], lists[-1] if use_sparse else [])
 

@@ -12,12 +12,14 @@ import numpy as np
 from rag.monitor.traces import Trace
 from rag.verify import VERDICTS
 
-# A hybrid search is one request of both candidate lists, timed as "fusion"; a single list as
-# "list_query". (Traces from before that had the lists' own "dense_prefetch" and "sparse_prefetch".)
+# A hybrid search is one request of both candidate lists, timed as "fusion", then a read of the kept
+# hits' payloads ("payloads"); a single list is "list_query". (Traces from before that had the lists' own
+# "dense_prefetch" and "sparse_prefetch".)
 STEPS = (
     "embed_query",
     "list_query",
     "fusion",
+    "payloads",
     "prompt_build",
     "llm_first_token",
     "llm_total",
