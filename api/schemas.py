@@ -342,7 +342,9 @@ class ReindexRequest(BaseModel):
     optimize: bool = Field(
         False,
         description="Copy every document into a new version and build its search graph (HNSW), even if "
-        "none needs rebuilding; queries are answered meanwhile.",
+        "none needs rebuilding, when at least store.hnsw_min_points points are outside the served "
+        "version's graph; queries are answered meanwhile. Workers also do it by themselves "
+        "(store.auto_optimize).",
     )
 
 

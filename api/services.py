@@ -19,7 +19,7 @@ from ingest.blobs import BlobStore, Owner
 from ingest.jobs import JobRunner
 from ingest.jobstore import Job, JobState, JobStore
 from ingest.reconcile import reconcile
-from ingest.reindex.checkpoint import Checkpoints, Run
+from ingest.reindex.checkpoint import Checkpoints, Run, RunState
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
 from ingest.uploads import Uploads
@@ -45,6 +45,7 @@ class Services:
     serving: bool = True
     reindex_thread: threading.Thread | None = None
     _tending: threading.Thread | None = None
+    _auto_run: str | None = None  # the last automatic graph rebuild this process started
     _stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
@@ -141,6 +142,7 @@ class Services:
                 with self.runtime.write_gate.shared():  # not under this process's own re-index switch
                     reconcile(self.runtime.store, self.runtime.registry)
                 self._resume_reindex()
+                self._optimize_if_due()
             except Exception:  # noqa: BLE001 - the rounds must outlive a database or store hiccup
                 log.exception("worker rounds failed; trying again")
 
@@ -157,6 +159,28 @@ class Services:
                 run.total,
                 "its process is gone" if run.owner else "started by a serving-only replica",
             )
+            self._run_in_background(run)
+
+    def _optimize_if_due(self) -> None:
+        """Rebuild the search graph once ingestion has added enough points outside it (store.auto_optimize,
+        store.optimize_growth): a re-index with optimize, in the background like any other."""
+        t = self.reindex_thread
+        store = self.runtime.settings.store
+        if not store.auto_optimize or self._stop.is_set() or (t is not None and t.is_alive()):
+            return
+        last = self.checkpoints.get(self._auto_run) if self._auto_run else None
+        if last is not None and last.state == RunState.FAILED:
+            return  # its failure was logged; not retried every round (a restart or `rag reindex` does)
+        if not self.reindexer.graph_due(store.optimize_growth):
+            return
+        try:
+            run = self.reindexer.start(Options(optimize=True))
+        except ReindexError as e:  # one unfinished already (another process's, or a failed one)
+            log.info("search graph due, not rebuilt now: %s", e)
+            return
+        if run is not None:
+            log.warning("rebuilding the search graph: re-index %s (version %s)", run.id, run.version)
+            self._auto_run = run.id
             self._run_in_background(run)
 
     def _adopt_originals(self) -> None:

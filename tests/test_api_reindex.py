@@ -148,3 +148,48 @@ def test_an_index_of_another_embedding_model_is_refused_until_reindexed(
         assert _wait(client, admin, run["id"])["state"] == "switched"
         assert client.post("/v1/search", json={"query": "warranty"}, headers=admin).status_code == 200
         assert client.get("/readyz").status_code == 200
+
+
+def test_a_worker_rebuilds_the_search_graph_once_enough_points_were_added(
+    tmp_path: Path, embedder, onnx_cache, llm, sharing_runtime
+) -> None:
+    store = {"hnsw_min_points": 3, "optimize_growth": 1.0}
+    with serve(
+        tmp_path / "data", embedder, onnx_cache, llm, sharing_runtime, store=store, cluster={"lease_s": 3}
+    ) as client:
+        rt = client.app.state.services.runtime
+        admin = key(client, "default", admin=True)
+
+        def runs() -> list[dict]:
+            return client.get("/v1/admin/reindex", headers=admin).json()["runs"]
+
+        def settled(count: int) -> list[dict]:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                now = runs()
+                if len(now) >= count and all(r["state"] != "running" for r in now):
+                    return now
+                time.sleep(0.2)
+            raise AssertionError(f"no {count} finished runs: {runs()}")
+
+        r = upload(client, admin, *FILES[:3])
+        assert r.status_code == 200, r.text
+        first = settled(1)
+        assert first[0]["state"] == "switched" and (first[0]["copied"], first[0]["rebuilt"]) == (3, 0)
+        points = rt.store.count()
+        assert points >= 3 and rt.versions.graph_points(rt.versions.current()) == points
+
+        note = b"The lighthouse keeper logs the fog horn hours every night."  # one point: fewer than 3
+        assert upload(client, admin, ("note.txt", note)).status_code == 200
+        time.sleep(4.5)  # three rounds of the worker
+        assert len(runs()) == 1, "a few points more do not rebuild the graph"
+        assert rt.store.version == first[0]["version"]
+
+        r = upload(client, admin, *FILES[3:])
+        assert r.status_code == 200, r.text
+        final = settled(2)  # the second may start while the upload is still under way: caught up after
+        assert all(run["state"] == "switched" for run in final)
+        assert rt.versions.graph_points(rt.versions.current()) > points
+        assert len(rt.store.doc_point_counts("default")) == len(FILES) + 1
+        hits = client.post("/v1/search", json={"query": "fog horn hours"}, headers=admin).json()["hits"]
+        assert hits and hits[0]["source"] == "note.txt"

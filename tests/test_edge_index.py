@@ -114,6 +114,27 @@ def test_a_small_version_is_not_indexed(tmp_path) -> None:
     versions = EdgeVersions(tmp_path, EdgeTuning(min_points=20_000))
     versions.create("v0001", META).close()
     assert not versions.index("v0001", 19_999)
+    assert versions.graph_points("v0001") == 0
+
+
+def test_a_graph_is_due_when_enough_points_were_added_since_it_was_built(tmp_path, corpus) -> None:
+    texts, vectors, _ = corpus
+    versions = EdgeVersions(tmp_path, replace(SMALL, min_points=100))
+    versions.create("v0001", META).close()
+    assert not versions.graph_due("v0001", 99, 0.1)  # searched exactly: no graph worth building
+    assert versions.graph_due("v0001", 100, 0.1)
+    store = versions.create("v0002", META)
+    store.upsert(_points(texts, vectors))
+    store.close()
+    n = len(texts)
+    assert versions.index("v0002", n) and versions.graph_points("v0002") == n
+    # Both conditions: hnsw_min_points points outside the graph, and the growth share of it.
+    assert not versions.graph_due("v0002", n + 99, 0.1)
+    assert versions.graph_due("v0002", n + 100, 0.1)
+    assert not versions.graph_due("v0002", n + 2 * n - 1, 2.0)
+    assert versions.graph_due("v0002", n + 2 * n, 2.0)
+    versions.graph_file("v0002").write_text("{not json")
+    assert versions.graph_points("v0002") == 0  # unreadable: taken as no graph, the rebuild mends it
 
 
 def test_queries_keep_answering_while_a_graph_is_built(tmp_path, corpus) -> None:
@@ -199,9 +220,13 @@ def test_rag_reindex_optimize_switches_to_a_copied_version(cli, tmp_path) -> Non
         (folder / p.name).write_bytes(p.read_bytes())
     cli("ingest", str(folder), "-q")
     assert json.loads(cli("reindex", "--incremental", "--json").stdout) == {"state": "up to date"}
+    small = cli("reindex", "--optimize")  # below RAG_STORE__HNSW_MIN_POINTS: a copy would build no graph
+    assert "search graph is up to date" in small.stdout and "v0002" not in small.stdout
+    os.environ["RAG_STORE__HNSW_MIN_POINTS"] = "1"  # cli() cleared RAG_* and restores them
     ran = json.loads(cli("reindex", "--optimize", "--json", "-q").stdout)
     assert ran["state"] == "switched" and ran["version"] == "v0002"
     assert (ran["copied"], ran["rebuilt"]) == (2, 0)  # vectors copied, nothing embedded again
+    assert json.loads(cli("reindex", "--optimize", "--json").stdout) == {"state": "up to date"}
 
 
 def _builders(shard_dir: Path) -> list[int]:

@@ -9,7 +9,7 @@ from api.deps import Admin, ServicesDep
 from api.problems import ApiProblem
 from api.schemas import IndexVersion, ReindexRequest, ReindexRun, ReindexStart, ReindexStatus, RollbackOut
 from core.store import describe_versions
-from ingest.reindex.options import Options
+from ingest.reindex.options import Options, up_to_date
 
 router = APIRouter(prefix="/v1/admin/reindex", tags=["admin"])
 
@@ -20,7 +20,7 @@ def start_reindex(services: ServicesDep, _: Admin, body: ReindexRequest, respons
     run = services.start_reindex(opts)
     if run is None:
         response.status_code = 200
-        return ReindexStart(run=None, detail="every document is already built with these settings")
+        return ReindexStart(run=None, detail=up_to_date(opts))
     return ReindexStart(
         run=ReindexRun.model_validate(run, from_attributes=True),
         detail=f"building index version {run.version}",

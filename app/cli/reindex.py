@@ -20,7 +20,7 @@ from app.runtime import Runtime
 from core.errors import ReindexError
 from core.store import describe_versions
 from ingest.reindex.checkpoint import Checkpoints, Run, RunState
-from ingest.reindex.options import Options
+from ingest.reindex.options import Options, up_to_date
 from ingest.reindex.run import Reindexer
 
 app = typer.Typer(
@@ -52,7 +52,8 @@ def reindex(
         bool,
         typer.Option(
             help="Copy every document into a new version and build its search graph (HNSW) in a child "
-            "process, then switch: for an index that grew past RAG_STORE__HNSW_MIN_POINTS."
+            "process, then switch: for an index whose points outside its graph reached "
+            "RAG_STORE__HNSW_MIN_POINTS (`rag serve` does it by itself: RAG_STORE__AUTO_OPTIMIZE)."
         ),
     ] = False,
     threads: Annotated[
@@ -92,7 +93,7 @@ def reindex(
         else:
             run = reindexer.start(opts)
         if run is None:
-            _say(as_json, {"state": "up to date"}, "every document is already built with these settings")
+            _say(as_json, {"state": "up to date"}, up_to_date(opts))
             return
         with bar:
             run = reindexer.execute(run.id)

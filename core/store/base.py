@@ -233,6 +233,11 @@ class IndexVersions(Protocol):
         builds its graphs itself, in the background)."""
         ...
 
+    def graph_due(self, version: str, points: int, growth: float) -> bool:
+        """Whether enough of a version's ``points`` were added since its search graph was built (and are
+        searched without it) that a new graph is worth building: a re-index with ``optimize``."""
+        ...
+
     def drop(self, version: str) -> None:
         """Delete a version that is not served."""
         ...

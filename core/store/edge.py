@@ -144,15 +144,39 @@ class EdgeVersions:
     def open(self, version: str) -> EdgeStore:
         return EdgeStore.load(self.root.parent, version, self.tuning)
 
+    def graph_file(self, version: str) -> Path:
+        return self.root / version / "graph.json"
+
     def index(self, version: str, points: int, cancelled: Callable[[], bool] | None = None) -> bool:
         """Build the search graph of a closed version that is not served, in a child process (see
-        ``core.store.edge_index``), if it holds at least ``tuning.min_points`` points; whether it did."""
+        ``core.store.edge_index``), if it holds at least ``tuning.min_points`` points; whether it did.
+        How many points the graph holds is recorded beside it (``graph_due``)."""
         if points < self.tuning.min_points:
             return False
         if version == self.current():
             raise StoreError(f"index version {version} is being served: its graph is built before a switch")
         build_graph(self.shard_dir(version), self.tuning.timeout_s, cancelled=cancelled)
+        tmp = self.graph_file(version).with_suffix(".tmp")
+        tmp.write_text(json.dumps({"points": points}))
+        os.replace(tmp, self.graph_file(version))
         return True
+
+    def graph_points(self, version: str) -> int:
+        """Points the version's search graph was built with (0: none was built)."""
+        try:
+            return int(json.loads(self.graph_file(version).read_text())["points"])
+        except FileNotFoundError:
+            return 0
+        except (KeyError, TypeError, ValueError) as e:
+            log.warning("index version %s: unreadable %s (%s); taken as no graph", version, "graph.json", e)
+            return 0
+
+    def graph_due(self, version: str, points: int, growth: float) -> bool:
+        """Whether a version now holding ``points`` has enough of them outside its search graph (added by
+        ingestion since it was built, searched exactly) to build a new graph: at least
+        ``tuning.min_points`` of them, and at least ``growth`` times the graph's own points."""
+        graph = self.graph_points(version)
+        return points - graph >= max(self.tuning.min_points, growth * graph, 1)
 
     def drop(self, version: str) -> None:
         """Delete a version's files (it must not be open, nor be the current one)."""

@@ -396,6 +396,10 @@ class ServerVersions:
         """Nothing to do here: a Qdrant server builds its graphs itself, in the background."""
         return False
 
+    def graph_due(self, version: str, points: int, growth: float) -> bool:
+        """Never: a Qdrant server indexes new points itself."""
+        return False
+
     def switch(self, version: str) -> None:
         """Point the alias at ``version``: one atomic alias update (delete + create)."""
         ops: list[Any] = []

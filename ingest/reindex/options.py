@@ -25,6 +25,17 @@ class Options:
     optimize: bool = False
 
 
+def up_to_date(opts: Options) -> str:
+    """What a re-index that has nothing to do says."""
+    said = "every document is already built with these settings"
+    if opts.optimize:
+        said += (
+            ", and the search graph is up to date (fewer than store.hnsw_min_points points are searched "
+            "without it)"
+        )
+    return said
+
+
 def target_settings(settings: Settings, opts: Options) -> Settings:
     build = build_groups(settings)
     e, c = build["embedding"], build["chunking"]

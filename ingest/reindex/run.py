@@ -97,7 +97,7 @@ class Reindexer:
         incremental = opts.incremental or opts.optimize
         if incremental and served.problem is None:
             need = self._outdated(want, served, fingerprint)
-            if not need and not opts.optimize:
+            if not need and not (opts.optimize and self.graph_due(0.0)):
                 return None
         else:
             need = list(want.values())
@@ -139,6 +139,12 @@ class Reindexer:
             self.checkpoints.update(run_id, state=RunState.ABORTED.value, phase="aborted", error="aborted")
             self.checkpoints.clear(run_id)
         return self.checkpoints.get(run_id)  # type: ignore[return-value]
+
+    def graph_due(self, growth: float) -> bool:
+        """Whether the served version has enough points outside its search graph to build a new one
+        (``IndexVersions.graph_due``): at least store.hnsw_min_points, and ``growth`` times the graph's."""
+        current = self.rt.versions.current()
+        return current is not None and self.rt.versions.graph_due(current, self.rt.store.count(), growth)
 
     def _outdated(self, want: dict[Key, Wanted], served: VectorStore, fingerprint: str) -> list[Wanted]:
         current = served.doc_counts_with("fingerprint", fingerprint)
