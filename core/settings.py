@@ -4,7 +4,6 @@ environment."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,6 +19,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.cpus import usable_cpus
 from core.encode.sparse import LANGUAGES
 from core.errors import ConfigError
 
@@ -137,7 +137,7 @@ class EmbeddingSettings(BaseModel):
     )
     # 16 was fastest on 2 cores for 200-token chunks (46 chunks/s, against 39 at 64): less padding.
     batch_size: int = Field(16, ge=1, le=4096)
-    threads: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 4), ge=1, le=256)
+    threads: int = Field(default_factory=lambda: min(usable_cpus(), 4), ge=1, le=256)
     max_seq_length: int = Field(256, ge=16, le=8192, description="Model window in tokens, incl. [CLS]/[SEP].")
 
 
@@ -244,7 +244,7 @@ class IngestSettings(BaseModel):
     # formats unstructured parses (PDF, Office, HTML, e-mail: 10-1000 ms each) once the embedding model
     # does not need every core; on 2 cores one is best (the model already uses both).
     parse_concurrency: int = Field(
-        default_factory=lambda: max(1, min(4, (os.cpu_count() or 1) // 4)),
+        default_factory=lambda: max(1, min(4, usable_cpus() // 4)),
         ge=1,
         le=32,
         description="Documents one ingestion run parses at once; default a quarter of the cores (1 to 4).",
@@ -330,7 +330,7 @@ class LlmSettings(BaseModel):
     budget_margin: float = Field(
         0.05, ge=0, lt=0.5, description="Share of the window kept free: counting is exact only for embedded."
     )
-    threads: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 2), ge=1, le=256)
+    threads: int = Field(default_factory=lambda: min(usable_cpus(), 2), ge=1, le=256)
     prices: dict[str, Price] = Field(default_factory=dict, description="Model name -> price per 1M tokens.")
 
     @field_validator("base_url", "model", mode="before")
@@ -631,7 +631,7 @@ class ApiSettings(BaseModel):
     # job parses (a child process) while the other embeds. More do not ingest faster: each embedding
     # call already uses RAG_EMBEDDING__THREADS cores, and they would take the cores queries need.
     job_workers: int = Field(
-        default_factory=lambda: max(1, min(2, os.cpu_count() or 1)),
+        default_factory=lambda: max(1, min(2, usable_cpus())),
         ge=1,
         le=16,
         description="Ingestion jobs run at once (threads of the server); default 2, or 1 on one core.",
