@@ -343,10 +343,16 @@ def test_an_index_of_another_embedding_model_is_refused_until_reindexed(
     data = kb.settings.data_dir
     kb.close()
     configured = Runtime(
-        load_settings(data_dir=data, embedding={"cache_dir": kb.settings.embedding.cache_dir})
+        load_settings(
+            data_dir=data,
+            embedding={"cache_dir": kb.settings.embedding.cache_dir},
+            store={"hnsw_min_points": 1},  # every point outside a graph would make one due
+        )
     )
     configured.embedder = embedder  # type: ignore[misc]
     assert "acme/minilm-finetuned" in configured.store.problem
+    # No automatic graph rebuild either: it would re-embed everything under settings nobody chose for it.
+    assert not Reindexer(configured, Checkpoints(configured.settings.registry_url)).graph_due(0.1)
     with pytest.raises(IndexMismatch, match="acme/minilm-finetuned.*sentence-transformers/all-MiniLM-L6-v2"):
         configured.retriever.search("warranty", tenant="default")
     # A re-index with the configured model fixes it.

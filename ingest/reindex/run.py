@@ -142,9 +142,14 @@ class Reindexer:
 
     def graph_due(self, growth: float) -> bool:
         """Whether the served version has enough points outside its search graph to build a new one
-        (``IndexVersions.graph_due``): at least store.hnsw_min_points, and ``growth`` times the graph's."""
-        current = self.rt.versions.current()
-        return current is not None and self.rt.versions.graph_due(current, self.rt.store.count(), growth)
+        (``IndexVersions.graph_due``): at least store.hnsw_min_points, and ``growth`` times the graph's.
+        Never for a version refused under today's settings: rebuilding it is the operator's re-index."""
+        current, served = self.rt.versions.current(), self.rt.store
+        return (
+            current is not None
+            and served.problem is None
+            and self.rt.versions.graph_due(current, served.count(), growth)
+        )
 
     def _outdated(self, want: dict[Key, Wanted], served: VectorStore, fingerprint: str) -> list[Wanted]:
         current = served.doc_counts_with("fingerprint", fingerprint)
