@@ -171,6 +171,12 @@ class ChunkingSettings(BaseModel):
         "path; what searches return and answers cite stays the chunk's own text. Changing it rebuilds "
         "documents on `rag reindex --incremental`.",
     )
+    sparse_header: bool = Field(
+        False,
+        description="Index each chunk's BM25 terms under the same header (document name and section path) "
+        "while the dense vector sees the chunk alone. Changing it rebuilds documents on "
+        "`rag reindex --incremental`.",
+    )
 
     @model_validator(mode="after")
     def _overlap_smaller(self) -> ChunkingSettings:
@@ -217,6 +223,16 @@ class RetrievalSettings(BaseModel):
     sparse_weight: float = Field(1.0, gt=0, description="Weight of the sparse list in weighted RRF.")
     prefetch_limit: int = Field(50, ge=1, le=10_000)
     top_k: int = Field(10, ge=1, le=1000)
+    doc_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Document-level aggregation of a hybrid search: each chunk also scores this share of "
+        "the best other chunk of its document among the first doc_window fused candidates (0: off).",
+    )
+    doc_window: int = Field(
+        50, ge=1, le=10_000, description="Fused candidates the document aggregation re-orders."
+    )
 
 
 class IngestSettings(BaseModel):
