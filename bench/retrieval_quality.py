@@ -208,7 +208,7 @@ def main() -> None:
             best_bm25[titled] = (s, k1, b)
         store.close()
 
-    # 2. Hybrid search on each BM25 text (with its best k1, b), tuned on train: fusion at the default
+    # 2. Hybrid search on each BM25 text (with the product's k1, b), tuned on train: fusion at the default
     # candidate depth, then the depth for the best of each fusion, then document aggregation.
     fusion_grid: list[dict[str, Any]] = [{"fusion": "rrf", "rrf_k": k} for k in (2, 10, 30, 60)]
     fusion_grid += [{"fusion": "dbsf"}]
@@ -227,8 +227,9 @@ def main() -> None:
     test_stores: dict[tuple[bool, float, float], tuple[EdgeStore, Bm25Encoder]] = {}
     best_by_fusion: dict[str, tuple[float, dict[str, Any]]] = {}
     chosen: tuple[float, dict[str, Any]] = (-1.0, {})
+    # The product's k1 and b: changing them makes every existing index refuse to open until re-indexed.
+    k1, b = settings.bm25.k1, settings.bm25.b
     for titled in (False, True):
-        _, k1, b = best_bm25[titled]
         stores[titled] = build_index(tmp / f"hybrid-{titled}", bm25_texts[titled], doc_of, dense, k1, b)
 
         def tune(cfg: dict[str, Any], titled: bool = titled) -> float:
@@ -299,12 +300,10 @@ def main() -> None:
             "prefetch_limit": 50,
         },
     }
-    tuned_bm25 = best_bm25[chosen[1]["sparse_header"]]
-    tuned = {"mode": "hybrid", "k1": tuned_bm25[1], "b": tuned_bm25[2], **chosen[1]}
+    tuned = {"mode": "hybrid", "k1": k1, "b": b, **chosen[1]}
     if any(tuned[k] != (r.model_dump() | default)[k] for k in tuned):  # the defaults are not it yet
         configs[f"hybrid chosen on train ({chosen[1]})"] = tuned
     for name, (_, cfg) in best_by_fusion.items():
-        _, k1, b = best_bm25[False]
         configs[f"hybrid {name} (best at prefetch {r.prefetch_limit}: {cfg})"] = {
             "mode": "hybrid",
             "sparse_header": False,
@@ -312,8 +311,8 @@ def main() -> None:
             "b": b,
             **cfg,
         }
-    for titled, (_, k1, b) in best_bm25.items():
-        test_stores[(titled, k1, b)] = stores[titled]
+    for titled, store_enc in stores.items():
+        test_stores[(titled, k1, b)] = store_enc
     for name, cfg in configs.items():
         cfg = dict(cfg)
         key = (cfg.pop("sparse_header"), cfg.pop("k1"), cfg.pop("b"))

@@ -55,7 +55,7 @@ def _retriever(runtime, **kw) -> Retriever:  # noqa: ANN001
 
 def test_a_document_whose_chunks_agree_rises(two_docs) -> None:  # noqa: ANN001
     single, manual = document_id("default", "single.txt"), document_id("default", "manual.txt")
-    plain = _retriever(two_docs, fusion="rrf", rrf_k=2).search(QUESTION, tenant="default").hits
+    plain = _retriever(two_docs, fusion="rrf", rrf_k=2, doc_weight=0).search(QUESTION, tenant="default").hits
     assert [h.doc_id for h in plain[:3]].count(manual) == 2 and plain[0].doc_id == single  # the premise
     agg = _retriever(two_docs, fusion="rrf", rrf_k=2, doc_weight=1.0).search(QUESTION, tenant="default")
     hits = agg.hits
@@ -77,7 +77,8 @@ def test_a_document_whose_chunks_agree_rises(two_docs) -> None:  # noqa: ANN001
     # Only a hybrid search aggregates: a single list is left as the store ranked it.
     dense = _retriever(two_docs, doc_weight=1.0).search(QUESTION, tenant="default", mode="dense").hits
     assert [h.score for h in dense] == [
-        h.score for h in _retriever(two_docs).search(QUESTION, tenant="default", mode="dense").hits
+        h.score
+        for h in _retriever(two_docs, doc_weight=0).search(QUESTION, tenant="default", mode="dense").hits
     ]
 
 
