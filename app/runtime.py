@@ -85,6 +85,7 @@ class Runtime:
             c.overlap_tokens,
             max_chars=c.max_chars,
             context_header=c.context_header,
+            sparse_header=c.sparse_header,
         )
 
     @cached_property

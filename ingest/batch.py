@@ -113,9 +113,10 @@ def encode(parts: Components, batch: Sequence[Parsed[D]], cancel: CancelFlag | N
     ]
     # The encoders see each chunk under its contextual header; the points keep the chunk's own text.
     sources = [p.source for p in batch for _ in p.chunks]
-    encoded = [parts.chunker.encoded(c, s) for c, s in zip(chunks, sources, strict=True)]
-    dense = embed(parts.embedder, encoded, cancel, batch[0].source if batch else "")
-    sparse = [parts.sparse.embed_document(t) for t in encoded]
+    # (BM25 alone may see it: chunking.sparse_header.)
+    encoded = [parts.chunker.encoded_texts(c, s) for c, s in zip(chunks, sources, strict=True)]
+    dense = embed(parts.embedder, [d for d, _ in encoded], cancel, batch[0].source if batch else "")
+    sparse = [parts.sparse.embed_document(t) for _, t in encoded]
     if parts.guard is not None:
         parts.guard.after_embedding(texts, tenants, dense, notes)
     out, at = [], 0

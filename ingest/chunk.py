@@ -105,6 +105,7 @@ class Chunker:
         overlap_tokens: int,
         max_chars: int = DEFAULT_MAX_CHUNK_CHARS,
         context_header: bool = False,
+        sparse_header: bool = False,
     ) -> None:
         if overlap_tokens >= size_tokens:
             raise ValueError("overlap must be smaller than size")
@@ -115,6 +116,7 @@ class Chunker:
         self.overlap = overlap_tokens
         self.max_chars = max_chars
         self.context_header = context_header
+        self.sparse_header = sparse_header
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=size_tokens,
             chunk_overlap=overlap_tokens,
@@ -127,6 +129,10 @@ class Chunker:
     def encoded(self, chunk: Chunk, source: str) -> str:
         """The text the encoders see of ``chunk`` of document ``source`` (``encoded_text``)."""
         return encoded_text(chunk, source, self.context_header)
+
+    def encoded_texts(self, chunk: Chunk, source: str) -> tuple[str, str]:
+        """What the dense encoder and BM25 see of ``chunk`` of document ``source`` (``encoded_texts``)."""
+        return encoded_texts(chunk, source, self.context_header, self.sparse_header)
 
     def _length(self, text: str) -> int:
         """Tokens, or characters scaled so that ``max_chars`` weighs as much as ``size`` tokens: whichever
@@ -333,6 +339,16 @@ def encoded_text(chunk: Chunk, source: str = "", header: bool = False) -> str:
     if not head:
         return chunk.text
     return _short_to(head, _MAX_HEADER_CHARS) + "\n\n" + chunk.text
+
+
+def encoded_texts(
+    chunk: Chunk, source: str = "", header: bool = False, sparse_header: bool = False
+) -> tuple[str, str]:
+    """What the dense encoder and what BM25 see of a chunk: ``encoded_text`` with ``header`` for the
+    dense text, and with the header also when ``sparse_header`` for the BM25 text (the title's words as
+    terms, without moving the small model's vector away from what the chunk says)."""
+    dense = encoded_text(chunk, source, header)
+    return dense, (encoded_text(chunk, source, True) if sparse_header and not header else dense)
 
 
 def doc_title(source: str) -> str:

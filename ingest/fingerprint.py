@@ -19,7 +19,7 @@ from ingest.formats import FORMATS_VERSION
 
 # Build settings recorded before a field existed were built as its value here says: a version built
 # before contextual headers has none, and more documents written into it must have none either.
-LEGACY_BUILD = {"chunking": {"context_header": False}}
+LEGACY_BUILD = {"chunking": {"context_header": False, "sparse_header": False}}
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -28,7 +28,9 @@ def settings_fingerprint(settings: Settings) -> str:
         "parser": f"unstructured {importlib.metadata.version('unstructured')}; ours {FORMATS_VERSION}",
         "chunking": [c.size_tokens, c.overlap_tokens, c.max_chars, CHUNKER_VERSION]
         # The contextual header changes every vector; its absence keeps older fingerprints.
-        + ([HEADER_VERSION] if c.context_header else []),
+        + ([HEADER_VERSION] if c.context_header else [])
+        # The header in the BM25 text alone changes every sparse vector.
+        + ([f"sparse-header {HEADER_VERSION}"] if c.sparse_header and not c.context_header else []),
         # "english" has been the language since before it could be set: English fingerprints stayed.
         "bm25": [b.k1, b.b, b.avg_len, b.language],
         "embedding": [e.model_name, e.dim, e.backend, e.max_seq_length],

@@ -81,6 +81,7 @@ class Retriever:
         mode = mode or s.mode
         fusion = fusion or s.fusion
         top_k = top_k or s.top_k
+        aggregate = mode == "hybrid" and s.doc_weight > 0
         timings: dict[str, float] = {}
         t = time.perf_counter()
         vector = self.embedder.embed_query(question) if mode in ("hybrid", "dense") else None
@@ -100,10 +101,14 @@ class Retriever:
             rrf_k=s.rrf_k,
             weights=(s.dense_weight, s.sparse_weight),
             prefetch_limit=max(s.prefetch_limit, top_k),
-            limit=top_k,
+            # Aggregation re-orders the first doc_window fused hits: it needs them all, with their payloads.
+            limit=max(s.doc_window, top_k) if aggregate else top_k,
         )
         t = time.perf_counter()
         hits = self.store.search(query, timings)
+        if aggregate:
+            # The hits beyond the window keep the fused order: a deeper search ranks the same hits first.
+            hits = (by_document(hits[: s.doc_window], s.doc_weight) + hits[s.doc_window :])[:top_k]
         timings["search"] = _ms(t)
         return SearchResult(
             hits=hits,
@@ -112,6 +117,29 @@ class Retriever:
             timings_ms=timings,
             query_vector=vector,
         )
+
+
+def by_document(hits: Sequence[Hit], weight: float) -> list[Hit]:
+    """``hits`` (best first) re-ordered so that a document several of whose chunks were found rises: each
+    chunk scores its own score plus ``weight`` times the best score of another chunk of its document in
+    the list (a document's best chunk: best + weight * second best). Scores and ranks are rewritten to
+    the new order; the dense and sparse ranks stay those of the lists that were fused."""
+    top: dict[str, list[float]] = {}
+    for h in sorted(hits, key=lambda h: -h.score):
+        best = top.setdefault(h.doc_id, [])
+        if len(best) < 2:
+            best.append(h.score)
+    for h in hits:
+        best = top[h.doc_id]
+        if h.score < best[0]:
+            other = best[0]
+        else:
+            other = best[1] if len(best) > 1 else 0.0
+        h.score += weight * other
+    out = sorted(hits, key=lambda h: -h.score)  # stable: ties keep the fused order
+    for rank, h in enumerate(out, 1):
+        h.rank = rank
+    return out
 
 
 def _ms(start: float) -> float:
