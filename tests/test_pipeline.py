@@ -399,3 +399,38 @@ def test_in_parallel_overlaps_the_work_and_keeps_the_order() -> None:
     assert next(gen) == 0
     gen.close()
     assert len(started) <= 6 and threading.active_count() < 50
+
+
+def test_a_batch_writes_the_registry_in_few_transactions_and_a_busy_document_fails_alone(
+    runtime, tmp_path: Path
+) -> None:
+    """Issue 18: the registry is written per batch, not per document (each commit waits for the disk),
+    and a document another live process is writing still fails on its own."""
+    from sqlalchemy import event
+    from test_leases import playing
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"note{i}.txt").write_text(
+            f"Note {i}: the battery of robot {i} passed its check on shelf {i}."
+        )
+    with playing("writer") as writer:
+        runtime.leases.beat()
+        runtime.registry.begin_index(
+            "default", document_id("default", "note3.txt"), source="note3.txt", content_hash="f" * 64,
+            chunks=1, fmt="txt", size_bytes=1, metadata={},
+        )  # fmt: skip
+    commits = [0]
+    event.listen(runtime.registry.engine, "commit", lambda _c: commits.__setitem__(0, commits[0] + 1))
+    report = runtime.ingestor.ingest([_src(p) for p in sorted(folder.iterdir())])
+    assert report.count("added") == 7
+    [busy] = report.failed
+    assert (busy.source, busy.reason) == ("note3.txt", "busy")
+    assert commits[0] <= 3 * 8  # one at a time: about 9 a document
+    docs = {d.source: d for d in runtime.registry.list()}
+    assert docs["note3.txt"].owner == writer and docs["note3.txt"].status == Status.INDEXING
+    for name, d in docs.items():
+        if name != "note3.txt":
+            assert d.status == Status.INDEXED
+            assert runtime.store.count("default", d.id, d.content_hash) == d.chunk_count > 0
