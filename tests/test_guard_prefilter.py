@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -57,6 +58,19 @@ def test_gated_screen_is_the_ungated_screen_on_attacks_and_benign_sets() -> None
             assert gated == ungated, t
             flagged += bool(gated)
     assert flagged > 1000  # the sets do exercise the patterns
+
+
+def _normalise_before(text: str) -> str:
+    """``normalise`` as it was before its ASCII shortcut."""
+    text = injection._INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).translate(injection._CONFUSABLES)
+    return injection._SPACES.sub(" ", text.lower())
+
+
+def test_normalise_reads_ascii_and_other_text_as_before() -> None:
+    for text in _texts() + [t.upper() for t in _texts()[::7]]:
+        assert injection.normalise(text) == _normalise_before(text), text
 
 
 def test_gated_screen_is_the_ungated_screen_on_ordinary_text() -> None:

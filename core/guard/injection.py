@@ -811,8 +811,9 @@ def normalise(text: str) -> str:
     """What the patterns see: hidden characters gone, look-alike letters and compatibility forms folded,
     accents stripped, lower case, runs of spaces as one."""
     text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_CONFUSABLES)
+    if not text.isascii():  # ASCII has nothing to decompose, strip or fold
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).translate(_CONFUSABLES)
     return _SPACES.sub(" ", text.lower())
 
 

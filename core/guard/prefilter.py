@@ -36,7 +36,10 @@ def fold(text: str) -> str:
 
 def passes(gate: Gate | None, folded: str) -> bool:
     """Whether the pattern behind ``gate`` may match the text folded as ``folded``."""
-    return gate is None or all(any(s in folded for s in alts) for alts in gate)
+    if gate is None:
+        return True
+    holds = folded.__contains__
+    return all(any(map(holds, alts)) for alts in gate)  # map: the inner loop stays in C
 
 
 def gate(pattern: str) -> Gate | None:
