@@ -18,7 +18,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Integer, Select, String, Text, func, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, registry
 
@@ -370,21 +382,35 @@ class Registry(SqlStore):
             return {k: row for k in keys if (row := s.get(DocRecord, k)) is not None}
 
     def _take_many(self, docs: Sequence[Pending]) -> list[DocumentBusy | None]:
-        """``_take`` of each document (inserting the missing), all in one transaction."""
+        """``_take`` of each document (inserting the missing), all in one transaction; one UPDATE
+        statement built once, run per document (its row count says whether the document was free)."""
+        fixed = {"owner": process_id(), "updated_at": utcnow()}
+        columns = list(docs[0].values())
+        take = (
+            update(DocRecord)
+            .where(DocRecord.tenant == bindparam("k_tenant"), DocRecord.id == bindparam("k_id"), self._free())
+            .values({c: bindparam(f"v_{c}") for c in columns} | fixed)
+            .execution_options(synchronize_session=False)
+        )
+        keys = [(d.tenant, d.doc_id) for d in docs]
         out: list[DocumentBusy | None] = []
         with self._session() as s:
+            existing = {
+                (t, i)
+                for t, i in s.execute(
+                    select(DocRecord.tenant, DocRecord.id).where(
+                        tuple_(DocRecord.tenant, DocRecord.id).in_(keys)
+                    )
+                )
+            }
             for d in docs:
-                values = d.values() | {"owner": process_id(), "updated_at": utcnow()}
-                done = s.execute(
-                    update(DocRecord)
-                    .where(DocRecord.tenant == d.tenant, DocRecord.id == d.doc_id, self._free())
-                    .values(**values)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if done:
+                values = d.values()
+                params = {"k_tenant": d.tenant, "k_id": d.doc_id} | {f"v_{c}": values[c] for c in columns}
+                if s.execute(take, params).rowcount:
                     out.append(None)
-                elif s.get(DocRecord, (d.tenant, d.doc_id)) is None:
-                    s.add(DocRecord(tenant=d.tenant, id=d.doc_id, **values))
+                elif (d.tenant, d.doc_id) not in existing or s.get(DocRecord, (d.tenant, d.doc_id)) is None:
+                    # Another process inserting it meanwhile makes the commit fail: then one at a time.
+                    s.add(DocRecord(tenant=d.tenant, id=d.doc_id, **values, **fixed))
                     out.append(None)
                 else:
                     out.append(_busy(d.tenant, d.doc_id))
