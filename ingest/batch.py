@@ -81,44 +81,119 @@ def run(
 ) -> Iterator[F | list[Built[D]]]:
     """``prepared`` (computed one batch ahead in a thread, so the parser fills the gaps the model leaves
     on the cores) -> each failure as it comes, each batch's documents with their points. Raises
-    ``Cancelled`` at the next document once ``cancel`` is set."""
-    batch: list[Parsed[D]] = []
-    pending = 0
-    for result in ahead(iter(prepared), depth=parts.batch_chunks):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("cancelled")
-        if not isinstance(result, Parsed):
-            yield result
-            continue
-        batch.append(result)
-        pending += len(result.chunks)
-        if pending >= parts.batch_chunks:
-            yield encode(parts, batch)
-            batch, pending = [], 0
-    if batch:
-        yield encode(parts, batch)
+    ``Cancelled`` at the next document once ``cancel`` is set.
+
+    The model embeds a batch in a thread of its own (ONNX lets go of the GIL) while this thread gives
+    the batch before it its BM25 vectors, guard notes and points, and the caller writes it: one batch
+    embedding at a time, each in one call as without the overlap, so the vectors are the same."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="ingest-embed")
+    waiting: _Embedding[D] | None = None  # the batch being embedded
+    held: list[F] = []  # failures that came after it: passed on after it, in their order
+    try:
+        batch: list[Parsed[D]] = []
+        pending = 0
+        for result in ahead(iter(prepared), depth=parts.batch_chunks):
+            if cancel is not None and cancel.is_set():
+                if waiting is not None:  # formed before the cancel: passed on, as without the overlap
+                    yield waiting.finish(parts)
+                    yield from held
+                raise Cancelled("cancelled")
+            if not isinstance(result, Parsed):
+                if waiting is None:
+                    yield result
+                else:
+                    held.append(result)
+                continue
+            batch.append(result)
+            pending += len(result.chunks)
+            if pending >= parts.batch_chunks:
+                done, waiting = waiting, _Embedding.start(parts, batch, pool, waiting)
+                if done is not None:
+                    yield done.finish(parts)
+                    yield from held
+                    held = []
+                batch, pending = [], 0
+        if batch:
+            done, waiting = waiting, _Embedding.start(parts, batch, pool, waiting)
+            if done is not None:
+                yield done.finish(parts)
+                yield from held
+                held = []
+        if waiting is not None:
+            done, waiting = waiting, None
+            yield done.finish(parts)
+            yield from held
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a batch being embedded is let finish, unused
+
+
+@dataclass
+class _Embedding(Generic[D]):
+    """A batch whose dense vectors are being computed in the pool's thread."""
+
+    batch: Sequence[Parsed[D]]
+    chunks: _Chunks
+    dense: Future[np.ndarray]
+
+    @classmethod
+    def start(
+        cls,
+        parts: Components,
+        batch: Sequence[Parsed[D]],
+        pool: ThreadPoolExecutor,
+        before: _Embedding[D] | None,
+    ) -> _Embedding[D]:
+        """Embed ``batch`` once the batch ``before`` it has its vectors (one model call at a time)."""
+        chunks = _Chunks.of(parts, batch)
+        if before is not None:
+            before.dense.result()
+        return cls(batch, chunks, pool.submit(parts.embedder.embed_documents, chunks.encoded))
+
+    def finish(self, parts: Components) -> list[Built[D]]:
+        return _built(parts, self.batch, self.chunks, self.dense.result())
 
 
 def encode(parts: Components, batch: Sequence[Parsed[D]], cancel: CancelFlag | None = None) -> list[Built[D]]:
     """The points of ``batch``: its chunks embedded together, dense and BM25; with ``cancel``, in slices
     that stop once it is set."""
-    texts = [c.text for p in batch for c in p.chunks]
-    notes = [ChunkNotes() for _ in texts]
-    tenants = [p.tenant for p in batch for _ in p.chunks]
+    chunks = _Chunks.of(parts, batch)
+    dense = embed(parts.embedder, chunks.encoded, cancel, batch[0].source if batch else "")
+    return _built(parts, batch, chunks, dense)
+
+
+@dataclass(frozen=True)
+class _Chunks:
+    """A batch's chunks as they are stored (PII masked where set) and as the encoders see them."""
+
+    chunks: list[Chunk]
+    texts: list[str]
+    tenants: list[str]
+    notes: list[ChunkNotes]
+    encoded: list[str]  # what the model embeds
+    sparse_texts: list[str]  # what BM25 indexes (the header too with chunking.sparse_header)
+
+    @classmethod
+    def of(cls, parts: Components, batch: Sequence[Parsed[Any]]) -> _Chunks:
+        texts = [c.text for p in batch for c in p.chunks]
+        notes = [ChunkNotes() for _ in texts]
+        tenants = [p.tenant for p in batch for _ in p.chunks]
+        if parts.guard is not None:
+            texts, notes = parts.guard.before_embedding(texts, tenants)
+        chunks = [
+            c if c.text == t else dataclasses.replace(c, text=t)
+            for c, t in zip((c for p in batch for c in p.chunks), texts, strict=True)
+        ]
+        # The encoders see each chunk under its contextual header; the points keep the chunk's own text.
+        sources = [p.source for p in batch for _ in p.chunks]
+        pairs = [parts.chunker.encoded_texts(c, s) for c, s in zip(chunks, sources, strict=True)]
+        return cls(chunks, texts, tenants, notes, [d for d, _ in pairs], [t for _, t in pairs])
+
+
+def _built(parts: Components, batch: Sequence[Parsed[D]], c: _Chunks, dense: np.ndarray) -> list[Built[D]]:
+    """Each document of ``batch`` with its points, given the batch's dense vectors."""
+    sparse = [parts.sparse.embed_document(t) for t in c.sparse_texts]
     if parts.guard is not None:
-        texts, notes = parts.guard.before_embedding(texts, tenants)
-    chunks = [
-        c if c.text == t else dataclasses.replace(c, text=t)
-        for c, t in zip((c for p in batch for c in p.chunks), texts, strict=True)
-    ]
-    # The encoders see each chunk under its contextual header; the points keep the chunk's own text.
-    sources = [p.source for p in batch for _ in p.chunks]
-    # (BM25 alone may see it: chunking.sparse_header.)
-    encoded = [parts.chunker.encoded_texts(c, s) for c, s in zip(chunks, sources, strict=True)]
-    dense = embed(parts.embedder, [d for d, _ in encoded], cancel, batch[0].source if batch else "")
-    sparse = [parts.sparse.embed_document(t) for _, t in encoded]
-    if parts.guard is not None:
-        parts.guard.after_embedding(texts, tenants, dense, notes)
+        parts.guard.after_embedding(c.texts, c.tenants, dense, c.notes)
     out, at = [], 0
     for p in batch:
         n = len(p.chunks)
@@ -127,15 +202,15 @@ def encode(parts: Components, batch: Sequence[Parsed[D]], cancel: CancelFlag | N
             doc_id=p.doc_id,
             source=p.source,
             content_hash=p.content_hash,
-            chunks=chunks[at : at + n],
+            chunks=c.chunks[at : at + n],
             dense=dense[at : at + n],
             sparse=sparse[at : at + n],
             embedding_model=parts.embedder.model_name,
             metadata=p.metadata,
             fingerprint=parts.fingerprint,
-            guard=[n.payload() for n in notes[at : at + n]],
+            guard=[n.payload() for n in c.notes[at : at + n]],
         )
-        out.append(Built(p, points, notes[at : at + n]))
+        out.append(Built(p, points, c.notes[at : at + n]))
         at += n
     return out
 

@@ -1,8 +1,9 @@
 """The ingestion pipeline: sources -> (unchanged? skip) -> parse -> chunk -> embed -> write.
 
 Chunks of several documents are embedded together (``ingest.batch_chunks``, the loop of ``ingest.batch``)
-so small documents still fill the model's batches; each document is then written on its own, registry
-first, and a batch's documents are "indexed" once the store has flushed their points.
+so small documents still fill the model's batches; a batch's documents are then begun in the registry
+together, each one's points written, and all are "indexed" (one transaction) once the store has flushed
+their points.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 from core.encode.dense import Embedder
 from core.encode.sparse import Bm25Encoder
-from core.errors import Cancelled, DocumentBusy, FileTooLarge, IndexSwitched, IngestError
+from core.errors import Cancelled, FileTooLarge, IndexSwitched, IngestError
 from core.store.base import VectorStore
 from core.store.served import ServedIndex
 from core.units import human_bytes
@@ -30,8 +31,8 @@ from ingest.guard import ChunkGuard, document_summary
 from ingest.identity import document_id, unchanged
 from ingest.isolate import ParseLimits, Parser
 from ingest.parse import format_of
-from ingest.registry import Registry
-from ingest.write import begin_document, delete_document
+from ingest.registry import Pending, Registry
+from ingest.write import delete_document, replace_points
 
 log = logging.getLogger(__name__)
 
@@ -266,36 +267,46 @@ class Ingestor:
             raise IndexSwitched("the served index version changed while this document was prepared")
 
     def _write(self, built: list[Built[_Read]], seen: str | None) -> Iterator[Outcome]:
+        """A batch's documents: begun in the registry together (one transaction), the served version
+        looked at once, each one's points written, the store flushed, all finished together."""
+        pending = [
+            Pending(
+                b.doc.tenant,
+                b.doc.doc_id,
+                b.doc.source,
+                b.doc.content_hash,
+                len(b.points),
+                b.doc.item.fmt,
+                b.doc.item.size,
+                b.doc.metadata,
+            )
+            for b in built
+        ]
         begun = []
-        for b in built:
-            d = b.doc
-            try:
-                begin_document(
-                    self.store,
-                    self.registry,
-                    tenant=d.tenant,
-                    doc_id=d.doc_id,
-                    source=d.source,
-                    fmt=d.item.fmt,
-                    size_bytes=d.item.size,
-                    content_hash=d.content_hash,
-                    metadata=d.metadata,
-                    points=b.points,
-                    before_write=lambda: self._same_version(seen),
-                )
-            except DocumentBusy as e:
-                yield Outcome(d.source, d.doc_id, "failed", reason="busy", error=str(e))
-            except IndexSwitched as e:
-                self.registry.abandon_index(d.tenant, d.doc_id, f"{e}; ingest it again")
-                yield Outcome(d.source, d.doc_id, "failed", reason="switched", error=str(e))
+        for b, busy in zip(built, self.registry.begin_indexes(pending), strict=True):
+            if busy is not None:
+                yield Outcome(b.doc.source, b.doc.doc_id, "failed", reason="busy", error=str(busy))
             else:
                 begun.append(b)
+        try:
+            if begun:  # begun, nothing written: a switch from now on waits for these documents
+                self._same_version(seen)
+        except IndexSwitched as e:
+            for b in begun:
+                self.registry.abandon_index(b.doc.tenant, b.doc.doc_id, f"{e}; ingest it again")
+                yield Outcome(b.doc.source, b.doc.doc_id, "failed", reason="switched", error=str(e))
+            begun = []
+        for b in begun:
+            replace_points(self.store, b.doc.tenant, b.doc.doc_id, b.doc.content_hash, b.points)
         # "Indexed" only once the points are on disk: an unflushed write survives a killed process but
         # not a crash of the machine (measured: ~10 ms a flush, once a batch).
         self.store.flush()
-        for b in begun:
+        finished = self.registry.finish_indexes(
+            [(b.doc.tenant, b.doc.doc_id, document_summary(b.notes)) for b in begun]
+        )
+        for b, ok in zip(begun, finished, strict=True):
             d = b.doc
-            if not self.registry.finish_index(d.tenant, d.doc_id, guard=document_summary(b.notes)):
+            if not ok:
                 # This process was silent past its lease and another took the document over (and
                 # rolled it back): what it wrote is that process's to settle, not this one's.
                 log.error("%s: lost the document to another process before it was finished", d.source)

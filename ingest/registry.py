@@ -14,12 +14,25 @@ import datetime as dt
 import enum
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Integer, Select, String, Text, func, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    func,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import registry
+from sqlalchemy.orm import Session, registry
 
 from core.db import EnumString, SqlStore, UtcDateTime, column, map_record, utcnow
 from core.errors import DocumentBusy
@@ -80,6 +93,40 @@ def _matching(q: Select[Any], tenant: str | None, status: Status | None, source:
 
 _UNFINISHED = (Status.INDEXING.value, Status.DELETING.value)
 
+
+def _busy(tenant: str, doc_id: str) -> DocumentBusy:
+    return DocumentBusy(
+        f"document {doc_id!r} of tenant {tenant!r} is being written or deleted by another process; "
+        "try again once it has finished"
+    )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A document version about to be written (``Registry.begin_indexes``)."""
+
+    tenant: str
+    doc_id: str
+    source: str
+    content_hash: str
+    chunks: int
+    fmt: str
+    size_bytes: int
+    metadata: dict[str, Any]
+
+    def values(self) -> dict[str, Any]:
+        """The row's columns as ``begin_index`` sets them."""
+        return {
+            "source": self.source,
+            "format": self.fmt,
+            "size_bytes": self.size_bytes,
+            "metadata": self.metadata,
+            "pending_hash": self.content_hash,
+            "pending_chunks": self.chunks,
+            "status": Status.INDEXING.value,
+        }
+
+
 # Held by a re-index (in any process) for its last catch-up and switch: no document begins meanwhile.
 WRITE_GATE = "write-gate"
 
@@ -130,22 +177,27 @@ class Registry(SqlStore):
         gate closed, lets go of the document (nothing written yet) and waits for the gate to open."""
         deadline = time.monotonic() + self.gate_wait_s
         while True:
-            waited = False
-            while self.gate_closed():  # waited for without writing anything
-                if not waited:
-                    log.warning("%s: waiting for another process's re-index to switch", doc_id)
-                    waited = True
-                if time.monotonic() > deadline:
-                    raise DocumentBusy(
-                        f"a re-index in another process kept writes waiting over {self.gate_wait_s:g} s; "
-                        "try again"
-                    )
-                time.sleep(0.2)
+            self._wait_for_gate(doc_id, deadline)
             row = self.get(tenant, doc_id)
             took = self._take(tenant, doc_id, values, new)
             if not took or not self.gate_closed():
                 return took
             self._restore(row, tenant, doc_id)  # the gate closed in between (rare)
+
+    def _wait_for_gate(self, name: str, deadline: float) -> None:
+        """Return once no other process's re-index holds the write gate (waited for without writing
+        anything); ``DocumentBusy`` past ``deadline``."""
+        waited = False
+        while self.gate_closed():
+            if not waited:
+                log.warning("%s: waiting for another process's re-index to switch", name)
+                waited = True
+            if time.monotonic() > deadline:
+                raise DocumentBusy(
+                    f"a re-index in another process kept writes waiting over {self.gate_wait_s:g} s; "
+                    "try again"
+                )
+            time.sleep(0.2)
 
     def gate_closed(self) -> bool:
         """Whether another process's re-index holds writes back (its last catch-up and switch)."""
@@ -192,10 +244,7 @@ class Registry(SqlStore):
                 return True
             except IntegrityError:  # another process inserted it first: it is writing it
                 pass
-        raise DocumentBusy(
-            f"document {doc_id!r} of tenant {tenant!r} is being written or deleted by another process; "
-            "try again once it has finished"
-        )
+        raise _busy(tenant, doc_id)
 
     def get(self, tenant: str, doc_id: str) -> DocRecord | None:
         with self._session() as s:
@@ -283,39 +332,118 @@ class Registry(SqlStore):
     ) -> None:
         """Record that version ``content_hash`` is about to be written (before any point is), by this
         process. Raises ``DocumentBusy`` when another live process writes or deletes the document."""
-        self._claim(
-            tenant,
-            doc_id,
-            {
-                "source": source,
-                "format": fmt,
-                "size_bytes": size_bytes,
-                "metadata": metadata,
-                "pending_hash": content_hash,
-                "pending_chunks": chunks,
-                "status": Status.INDEXING.value,
-            },
-            new={},
+        pending = Pending(tenant, doc_id, source, content_hash, chunks, fmt, size_bytes, metadata)
+        self._claim(tenant, doc_id, pending.values(), new={})
+
+    def begin_indexes(self, docs: Sequence[Pending]) -> list[DocumentBusy | None]:
+        """``begin_index`` of several documents in one transaction (one commit, one look at the write gate
+        before and after): per document None once begun, or the ``DocumentBusy`` that keeps it from
+        beginning (another live process writes or deletes it), which leaves the others begun. One
+        document, a document named twice, or another process inserting one of them meanwhile: one
+        ``begin_index`` at a time, as without batching."""
+        keys = [(d.tenant, d.doc_id) for d in docs]
+        if len(docs) > 1 and len(set(keys)) == len(keys):
+            deadline = time.monotonic() + self.gate_wait_s
+            while True:
+                try:
+                    self._wait_for_gate(docs[0].doc_id, deadline)
+                except DocumentBusy:  # each waits again and gives up on its own, as one at a time
+                    break
+                before = self._get_many(keys)
+                try:
+                    out = self._take_many(docs)
+                except IntegrityError:  # another process inserted one first: settle each on its own
+                    break
+                if not self.gate_closed():
+                    return out
+                for d, busy in zip(docs, out, strict=True):  # the gate closed in between (rare)
+                    if busy is None:
+                        self._restore(before.get((d.tenant, d.doc_id)), d.tenant, d.doc_id)
+        results: list[DocumentBusy | None] = []
+        for d in docs:
+            try:
+                self.begin_index(
+                    d.tenant,
+                    d.doc_id,
+                    source=d.source,
+                    content_hash=d.content_hash,
+                    chunks=d.chunks,
+                    fmt=d.fmt,
+                    size_bytes=d.size_bytes,
+                    metadata=d.metadata,
+                )
+                results.append(None)
+            except DocumentBusy as e:
+                results.append(e)
+        return results
+
+    def _get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], DocRecord]:
+        with self._session() as s:
+            return {k: row for k in keys if (row := s.get(DocRecord, k)) is not None}
+
+    def _take_many(self, docs: Sequence[Pending]) -> list[DocumentBusy | None]:
+        """``_take`` of each document (inserting the missing), all in one transaction; one UPDATE
+        statement built once, run per document (its row count says whether the document was free)."""
+        fixed = {"owner": process_id(), "updated_at": utcnow()}
+        columns = list(docs[0].values())
+        take = (
+            update(DocRecord)
+            .where(DocRecord.tenant == bindparam("k_tenant"), DocRecord.id == bindparam("k_id"), self._free())
+            .values({c: bindparam(f"v_{c}") for c in columns} | fixed)
+            .execution_options(synchronize_session=False)
         )
+        keys = [(d.tenant, d.doc_id) for d in docs]
+        out: list[DocumentBusy | None] = []
+        with self._session() as s:
+            existing = {
+                (t, i)
+                for t, i in s.execute(
+                    select(DocRecord.tenant, DocRecord.id).where(
+                        tuple_(DocRecord.tenant, DocRecord.id).in_(keys)
+                    )
+                )
+            }
+            for d in docs:
+                values = d.values()
+                params = {"k_tenant": d.tenant, "k_id": d.doc_id} | {f"v_{c}": values[c] for c in columns}
+                if s.execute(take, params).rowcount:
+                    out.append(None)
+                elif (d.tenant, d.doc_id) not in existing or s.get(DocRecord, (d.tenant, d.doc_id)) is None:
+                    # Another process inserting it meanwhile makes the commit fail: then one at a time.
+                    s.add(DocRecord(tenant=d.tenant, id=d.doc_id, **values, **fixed))
+                    out.append(None)
+                else:
+                    out.append(_busy(d.tenant, d.doc_id))
+        return out
 
     def finish_index(self, tenant: str, doc_id: str, guard: dict[str, Any] | None = None) -> bool:
         """The pending version is served; ``guard``: its guard figures (None: keep what is recorded, as
         when a crash's leftover is finished by ``ingest.reconcile``). False when this process no longer
         owns the document (its lease expired and another process took it over): nothing changes."""
         with self._session() as s:
-            row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id, Status.INDEXING))).first()
-            if row is None or row.pending_hash is None:
-                return False
-            if guard is not None:
-                row.guard = guard
-            row.content_hash = row.pending_hash
-            row.chunk_count = row.pending_chunks
-            row.pending_hash = None
-            row.pending_chunks = 0
-            row.status = Status.INDEXED
-            row.error = None
-            row.owner = None
-            return True
+            return self._finish(s, tenant, doc_id, guard)
+
+    def finish_indexes(self, docs: Sequence[tuple[str, str, dict[str, Any] | None]]) -> list[bool]:
+        """``finish_index`` of several (tenant, document id, guard figures) in one transaction."""
+        if len(docs) <= 1:
+            return [self.finish_index(*d) for d in docs]
+        with self._session() as s:
+            return [self._finish(s, tenant, doc_id, guard) for tenant, doc_id, guard in docs]
+
+    def _finish(self, s: Session, tenant: str, doc_id: str, guard: dict[str, Any] | None) -> bool:
+        row = s.scalars(select(DocRecord).where(*self._mine(tenant, doc_id, Status.INDEXING))).first()
+        if row is None or row.pending_hash is None:
+            return False
+        if guard is not None:
+            row.guard = guard
+        row.content_hash = row.pending_hash
+        row.chunk_count = row.pending_chunks
+        row.pending_hash = None
+        row.pending_chunks = 0
+        row.status = Status.INDEXED
+        row.error = None
+        row.owner = None
+        return True
 
     def set_chunk_counts(self, counts: dict[tuple[str, str], tuple[str, int]]) -> None:
         """After a switch to a version built with other chunking: (tenant, doc id) -> (content hash,

@@ -8,7 +8,7 @@ and either can be removed on its own after a crash.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -67,37 +67,6 @@ def build_points(
         )
         for c, d, s, g in zip(chunks, dense, sparse, guard or [{}] * len(chunks), strict=True)
     ]
-
-
-def begin_document(
-    store: VectorStore,
-    registry: Registry,
-    *,
-    tenant: str,
-    doc_id: str,
-    source: str,
-    fmt: str,
-    size_bytes: int,
-    content_hash: str,
-    metadata: dict[str, Any],
-    points: Sequence[Point],
-    before_write: Callable[[], None] | None = None,
-) -> None:
-    """Write a document's new version, the registry saying so first; ``registry.finish_index`` ends it
-    once the store has flushed the points (a row left ``indexing`` is settled by ``ingest.reconcile``)."""
-    registry.begin_index(
-        tenant,
-        doc_id,
-        source=source,
-        content_hash=content_hash,
-        chunks=len(points),
-        fmt=fmt,
-        size_bytes=size_bytes,
-        metadata=metadata,
-    )
-    if before_write is not None:  # begun, nothing written: the caller's last word
-        before_write()
-    replace_points(store, tenant, doc_id, content_hash, points)
 
 
 def replace_points(

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, update
 from sqlalchemy.exc import IntegrityError
 
 import core.lease as lease
@@ -27,7 +27,7 @@ from ingest.blobs import BlobStore, Owner
 from ingest.jobs import JobRunner
 from ingest.jobstore import RUNNING, JobState, JobStore
 from ingest.reconcile import reconcile
-from ingest.registry import WRITE_GATE, Registry, Status
+from ingest.registry import WRITE_GATE, Pending, Registry, Status
 from ingest.reindex.checkpoint import Checkpoints
 
 LEASE_S = 2.0
@@ -400,3 +400,60 @@ def test_a_switch_waits_only_for_documents_live_processes_are_writing(url: str, 
         _begin(registry, "left")
     _silence(leases, dead)
     assert [d.id for d in registry.in_flight_elsewhere()] == ["theirs"]
+
+
+def _pending(doc_id: str, content_hash: str = "h1") -> Pending:
+    return Pending("t", doc_id, f"{doc_id}.txt", content_hash, 1, "txt", 3, {})
+
+
+def _commits(registry: Registry) -> list[int]:
+    n = [0]
+    event.listen(registry.engine, "commit", lambda _conn: n.__setitem__(0, n[0] + 1))
+    return n
+
+
+def test_a_batch_begins_and_finishes_together_and_a_busy_document_fails_alone(
+    url: str, leases: Leases
+) -> None:
+    """Issue 18: a batch's documents in one registry transaction each way, with each document's owner
+    and lease checks as when they were begun one at a time."""
+    registry = Registry(url, LEASE_S)
+    with playing("writer") as writer:
+        leases.beat()
+        _begin(registry, "busy")
+    _begin(registry, "old")
+    assert registry.finish_index("t", "old")
+    commits = _commits(registry)
+    out = registry.begin_indexes([_pending("new"), _pending("busy", "h2"), _pending("old", "h2")])
+    assert out[0] is None and out[2] is None
+    assert isinstance(out[1], DocumentBusy) and "another process" in str(out[1])
+    assert commits[0] <= 4  # the gate before and after, the rows as they were, the one write
+    new, busy, old = (registry.get("t", d) for d in ("new", "busy", "old"))
+    assert (new.status, new.pending_hash, new.owner) == (Status.INDEXING, "h1", process_id())
+    assert (busy.pending_hash, busy.owner) == ("h1", writer)  # the other process's, untouched
+    assert (old.status, old.content_hash, old.pending_hash) == (Status.INDEXING, "h1", "h2")
+    commits[0] = 0
+    with playing("writer"):  # a process finishes only what it owns
+        assert registry.finish_indexes([("t", "busy", None), ("t", "new", None)]) == [True, False]
+    assert registry.finish_indexes([("t", "new", {"pii": {}}), ("t", "old", None)]) == [True, True]
+    assert commits[0] == 2
+    assert {d.id: (d.status, d.content_hash) for d in registry.list()} == {
+        "busy": (Status.INDEXED, "h1"),
+        "new": (Status.INDEXED, "h1"),
+        "old": (Status.INDEXED, "h2"),
+    }
+
+
+def test_a_batch_waits_for_the_write_gate_and_gives_up_per_document(url: str, leases: Leases) -> None:
+    registry = Registry(url, LEASE_S, gate_wait_s=0.3)
+    with playing("reindexer"):
+        leases.beat()
+        held = leases.hold_row(WRITE_GATE)
+        assert held.__enter__()
+    try:
+        out = registry.begin_indexes([_pending("a"), _pending("b")])
+    finally:
+        with playing("reindexer"):
+            held.__exit__(None, None, None)
+    assert all(isinstance(o, DocumentBusy) and "re-index" in str(o) for o in out)
+    assert registry.list() == []  # nothing left behind

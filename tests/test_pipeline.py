@@ -399,3 +399,82 @@ def test_in_parallel_overlaps_the_work_and_keeps_the_order() -> None:
     assert next(gen) == 0
     gen.close()
     assert len(started) <= 6 and threading.active_count() < 50
+
+
+def test_a_batch_writes_the_registry_in_few_transactions_and_a_busy_document_fails_alone(
+    runtime, tmp_path: Path
+) -> None:
+    """Issue 18: the registry is written per batch, not per document (each commit waits for the disk),
+    and a document another live process is writing still fails on its own."""
+    from sqlalchemy import event
+    from test_leases import playing
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"note{i}.txt").write_text(
+            f"Note {i}: the battery of robot {i} passed its check on shelf {i}."
+        )
+    with playing("writer") as writer:
+        runtime.leases.beat()
+        runtime.registry.begin_index(
+            "default", document_id("default", "note3.txt"), source="note3.txt", content_hash="f" * 64,
+            chunks=1, fmt="txt", size_bytes=1, metadata={},
+        )  # fmt: skip
+    commits = [0]
+    event.listen(runtime.registry.engine, "commit", lambda _c: commits.__setitem__(0, commits[0] + 1))
+    report = runtime.ingestor.ingest([_src(p) for p in sorted(folder.iterdir())])
+    assert report.count("added") == 7
+    [busy] = report.failed
+    assert (busy.source, busy.reason) == ("note3.txt", "busy")
+    assert commits[0] <= 3 * 8  # one at a time: about 9 a document
+    docs = {d.source: d for d in runtime.registry.list()}
+    assert docs["note3.txt"].owner == writer and docs["note3.txt"].status == Status.INDEXING
+    for name, d in docs.items():
+        if name != "note3.txt":
+            assert d.status == Status.INDEXED
+            assert runtime.store.count("default", d.id, d.content_hash) == d.chunk_count > 0
+
+
+def test_the_next_batch_is_embedded_while_one_is_written_and_outcomes_keep_their_order(
+    runtime, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 18: the model embeds batch k+1 in a thread of its own while batch k gets its BM25 vectors,
+    guard notes and points and is written; outcomes (a file that fails among them too) come in the order
+    of the files, as when each batch was embedded and written in turn."""
+    import threading
+    import time
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    names = ["a.txt", "b.txt", "broken.pdf", "c.txt", "d.txt", "e.txt"]
+    for n in names:
+        (folder / n).write_text(f"{n}: the charging dock of robot {n[0]} was serviced on Monday.")
+    real = runtime.embedder.embed_documents
+    spans: list[tuple[float, float, str]] = []
+    writes: list[float] = []
+
+    def slow_embed(texts):
+        t0 = time.monotonic()
+        time.sleep(0.3)
+        out = real(texts)
+        spans.append((t0, time.monotonic(), threading.current_thread().name))
+        return out
+
+    upsert = runtime.store.upsert
+
+    def timed_upsert(points):
+        writes.append(time.monotonic())
+        return upsert(points)
+
+    runtime.ingestor.embedder = type(
+        "Slow", (), {"embed_documents": lambda s, t: slow_embed(t), "model_name": runtime.embedder.model_name}
+    )()
+    runtime.ingestor.batch_chunks = 1  # each file a batch of its own
+    monkeypatch.setattr(runtime.store, "upsert", timed_upsert)
+    report = runtime.ingestor.ingest([_src(folder / n) for n in names])
+    assert [o.source for o in report.outcomes] == names
+    assert [o.status for o in report.outcomes] == ["added"] * 2 + ["failed"] + ["added"] * 3
+    assert len(spans) == 5 and all(name != threading.current_thread().name for *_, name in spans)
+    assert any(t0 < w < t1 for w in writes for t0, t1, _ in spans)  # a write while a batch embedded
+    _consistent(runtime)

@@ -39,6 +39,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.guard.prefilter import fold, gate, passes
+
 ATTACK_SET = "attacks-v2"  # the file core/guard/<name>.json; its "version" goes into the fingerprint
 PATTERNS_VERSION = 2  # raise it when the patterns or weights change: stored scores are then outdated
 
@@ -746,7 +748,9 @@ _PATTERNS: list[tuple[str, float, str]] = [
     ),
 ]
 
-_COMPILED = [(reason, weight, re.compile(rx, re.IGNORECASE)) for reason, weight, rx in _PATTERNS]
+# Each with its literal gate (core.guard.prefilter): a pattern runs only on a reading holding the words it
+# cannot match without, which leaves every result as it was and skips most patterns on ordinary text.
+_COMPILED = [(reason, weight, re.compile(rx, re.IGNORECASE), gate(rx)) for reason, weight, rx in _PATTERNS]
 
 # ---- hidden text -----------------------------------------------------------------------------------------
 
@@ -807,8 +811,9 @@ def normalise(text: str) -> str:
     """What the patterns see: hidden characters gone, look-alike letters and compatibility forms folded,
     accents stripped, lower case, runs of spaces as one."""
     text = _INVISIBLE.sub("", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).translate(_CONFUSABLES)
+    if not text.isascii():  # ASCII has nothing to decompose, strip or fold
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).translate(_CONFUSABLES)
     return _SPACES.sub(" ", text.lower())
 
 
@@ -982,17 +987,18 @@ _DIRECTIVE_SPAN = 250  # characters after an addressee in which a directive make
 _OVERRIDE_WEAK = 0.5  # an override this weak ("earlier guidance no longer applies") needs a directive too
 
 
-def pattern_signals(text: str) -> dict[str, float]:
+def pattern_signals(text: str, *, gated: bool = True) -> dict[str, float]:
     """Reason -> the strongest pattern of that reason found in ``text`` or in a decoded reading of it
-    (leetspeak, letter spacing, base64, ROT13, reversed; HTML comments weigh as hidden text)."""
+    (leetspeak, letter spacing, base64, ROT13, reversed; HTML comments weigh as hidden text).
+    ``gated=False`` runs every pattern on every reading (the same result, slower: the tests compare)."""
     norm = normalise(text)
-    out = _signals(norm)
+    out = _signals(norm, gated)
     decoded: dict[str, float] = {}
     spaced, glued = _spaced_readings(text)
     if glued:
         out["obfuscated"] = glued
     for reading in _readings(norm) + spaced + _base64_readings(text):
-        for reason, w in _signals(reading).items():
+        for reason, w in _signals(reading, gated).items():
             decoded[reason] = max(decoded.get(reason, 0.0), w)
     for reason, w in decoded.items():
         if w > out.get(reason, 0.0):
@@ -1004,7 +1010,7 @@ def pattern_signals(text: str) -> dict[str, float]:
         # An instruction hidden from readers: a comment holding attack evidence, or a role or addressee with
         # a directive ("<!-- assistant: say ... -->"); not "<!-- TODO: call the designer -->".
         inner_text = normalise(comment)
-        inner = _signals(inner_text)
+        inner = _signals(inner_text, gated)
         addressed = (
             inner.keys() & {"role_marker", "addressee"} or _NOTE_TO.search(inner_text)
         ) and _DIRECTIVE.search(inner_text)
@@ -1018,9 +1024,12 @@ def pattern_signals(text: str) -> dict[str, float]:
 _NOTE_TO = re.compile(r"\b(?:note|message|instructions?|reminder) (?:to|for) (?:the |any |all )?[\w-]+\s*:")
 
 
-def _signals(norm: str) -> dict[str, float]:
+def _signals(norm: str, gated: bool = True) -> dict[str, float]:
     out: dict[str, float] = {}
-    for reason, weight, rx in _COMPILED:
+    folded = fold(norm)
+    for reason, weight, rx, literals in _COMPILED:
+        if gated and not passes(literals, folded):
+            continue  # no match possible: the regex would find nothing
         if reason == "addressee":
             for m in rx.finditer(norm):
                 # An addressee followed by a directive is an instruction to the model reading the text;
