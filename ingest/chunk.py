@@ -126,10 +126,6 @@ class Chunker:
             strip_whitespace=True,
         )
 
-    def encoded(self, chunk: Chunk, source: str) -> str:
-        """The text the encoders see of ``chunk`` of document ``source`` (``encoded_text``)."""
-        return encoded_text(chunk, source, self.context_header)
-
     def encoded_texts(self, chunk: Chunk, source: str) -> tuple[str, str]:
         """What the dense encoder and BM25 see of ``chunk`` of document ``source`` (``encoded_texts``)."""
         return encoded_texts(chunk, source, self.context_header, self.sparse_header)
