@@ -18,7 +18,7 @@ import pytest
 from conftest import shared
 from core.guard import injection
 from core.guard.injection import pattern_signals
-from core.guard.prefilter import fold, gate, passes
+from core.guard.prefilter import Gates, fold, gate, passes
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -131,3 +131,16 @@ def test_what_cannot_be_reasoned_about_is_not_gated_on(pattern: str) -> None:
     g = gate(pattern)
     for alts in g or ():
         assert all(s in ("ing", " all", "coute") for s in alts), (pattern, g)
+
+
+def test_checking_all_gates_at_once_opens_exactly_the_gates_one_at_a_time_would() -> None:
+    gates = Gates([g for *_, g in injection._COMPILED])
+    texts = [injection.normalise(t) for t in _texts()[::3]] + ["", "a", "<|im_start|>system"]
+    opened = 0
+    for text in texts:
+        folded = fold(text)
+        one_by_one = [passes(g, folded) for g in gates.gates]
+        assert gates.open(folded) == one_by_one, text
+        opened += sum(one_by_one)
+    assert opened > len(texts)  # the attack sets do open gates
+    assert Gates([None, None]).open("anything") == [True, True]  # no strings at all to look for

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from core.guard.prefilter import fold, gate, passes
+from core.guard.prefilter import Gates, fold, gate
 
 ATTACK_SET = "attacks-v2"  # the file core/guard/<name>.json; its "version" goes into the fingerprint
 PATTERNS_VERSION = 2  # raise it when the patterns or weights change: stored scores are then outdated
@@ -751,6 +751,7 @@ _PATTERNS: list[tuple[str, float, str]] = [
 # Each with its literal gate (core.guard.prefilter): a pattern runs only on a reading holding the words it
 # cannot match without, which leaves every result as it was and skips most patterns on ordinary text.
 _COMPILED = [(reason, weight, re.compile(rx, re.IGNORECASE), gate(rx)) for reason, weight, rx in _PATTERNS]
+_GATES = Gates([g for _, _, _, g in _COMPILED])
 
 # ---- hidden text -----------------------------------------------------------------------------------------
 
@@ -1026,9 +1027,9 @@ _NOTE_TO = re.compile(r"\b(?:note|message|instructions?|reminder) (?:to|for) (?:
 
 def _signals(norm: str, gated: bool = True) -> dict[str, float]:
     out: dict[str, float] = {}
-    folded = fold(norm)
-    for reason, weight, rx, literals in _COMPILED:
-        if gated and not passes(literals, folded):
+    may = _GATES.open(fold(norm)) if gated else [True] * len(_COMPILED)
+    for (reason, weight, rx, _), open_ in zip(_COMPILED, may, strict=True):
+        if not open_:
             continue  # no match possible: the regex would find nothing
         if reason == "addressee":
             for m in rx.finditer(norm):

@@ -5,6 +5,9 @@ without, which gives exactly the results of running it everywhere, several times
 every match contains a string of each set (None: nothing certain, always run). What it cannot reason about
 (classes with ranges or categories, flags inside the pattern, back-references, lookarounds, characters
 outside printable ASCII) ends a literal there, so the answer errs towards running the pattern.
+``Gates`` checks the gates of many patterns against one text at once: one Aho-Corasick pass finds which of
+all their strings occur (1,320 for the injection screen), where looking for each with ``in`` cost 0.66 ms
+per SciFact document.
 
 Case: the patterns run with ``re.IGNORECASE``, so ``fold(text)`` is what the literals are looked for in:
 lower case, with the four characters the regex engine matches to an ASCII letter though ``str.lower`` does
@@ -14,9 +17,12 @@ not map them to it (tests/test_guard_prefilter.py checks every code point).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+import ahocorasick
 
 Gate = tuple[frozenset[str], ...]  # every set must have a member in the text
 
@@ -40,6 +46,24 @@ def passes(gate: Gate | None, folded: str) -> bool:
         return True
     holds = folded.__contains__
     return all(any(map(holds, alts)) for alts in gate)  # map: the inner loop stays in C
+
+
+class Gates:
+    """The gates of a list of patterns, checked together."""
+
+    def __init__(self, gates: Sequence[Gate | None]) -> None:
+        self.gates = list(gates)
+        self._automaton = ahocorasick.Automaton()
+        for s in sorted({x for g in self.gates if g for alts in g for x in alts}):
+            self._automaton.add_word(s, s)
+        self._automaton.make_automaton()
+
+    def open(self, folded: str) -> list[bool]:
+        """Per pattern, whether it may match the text folded as ``folded`` (``passes`` of each gate)."""
+        if not folded or self._automaton.kind != ahocorasick.AHOCORASICK:
+            return [passes(g, folded) for g in self.gates]
+        present = {s for _, s in self._automaton.iter(folded)}
+        return [g is None or all(not alts.isdisjoint(present) for alts in g) for g in self.gates]
 
 
 def gate(pattern: str) -> Gate | None:
