@@ -208,6 +208,26 @@ def test_with_auto_upgrade_off_a_database_behind_is_refused_until_upgraded(db_ur
     JobStore(db_url, auto_upgrade=False).close()
 
 
+def test_a_version_table_another_process_creates_while_it_is_read_is_read(db_url: str) -> None:
+    """The table missing at the first read and there at the look that follows (the other process's
+    upgrade committed in between): the revision, not an error."""
+    engine = make_engine(db_url)
+    other = make_engine(db_url)
+    done = []
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _other_upgrades_meanwhile(_ctx: object) -> None:
+        if not done:
+            done.append(migrations.upgrade_branch(other, "registry"))
+
+    try:
+        assert migrations.current(engine, "registry") == migrations.HEADS["registry"]
+        assert done == [(None, migrations.HEADS["registry"])]
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
 def test_the_setting_reaches_the_cli(tmp_path: Path) -> None:
     env = _env(RAG_DATA_DIR=str(tmp_path / "data"), RAG_DB__AUTO_UPGRADE="false")
     out = subprocess.run([RAG, "keys", "list"], env=env, capture_output=True, text=True, timeout=120)

@@ -80,15 +80,18 @@ def known(branch: str, revision: str | None) -> bool:
 
 
 def current(engine: Engine, branch: str) -> str | None:
-    """The branch's revision in this database, None when it has no version table. One query."""
+    """The branch's revision in this database, None when it has no version table. One query (three
+    when the table is missing)."""
+    query = text(f"SELECT version_num FROM {version_table(branch)}")
     with _reaching(engine, branch), engine.connect() as conn:
         try:
-            return conn.execute(text(f"SELECT version_num FROM {version_table(branch)}")).scalar()
+            return conn.execute(query).scalar()
         except DBAPIError:
             conn.rollback()
-            if inspect(conn).has_table(version_table(branch)):
-                raise
-            return None
+            if not inspect(conn).has_table(version_table(branch)):
+                return None
+            # Another process's upgrade created it since: read it again (any other failure repeats).
+            return conn.execute(query).scalar()
 
 
 # -- upgrading -----------------------------------------------------------------------------------------
