@@ -139,8 +139,8 @@ def test_checking_all_gates_at_once_opens_exactly_the_gates_one_at_a_time_would(
     opened = 0
     for text in texts:
         folded = fold(text)
-        one_by_one = [passes(g, folded) for g in gates.gates]
+        one_by_one = [i for i, g in enumerate(gates.gates) if passes(g, folded)]
         assert gates.open(folded) == one_by_one, text
-        opened += sum(one_by_one)
+        opened += len(one_by_one)
     assert opened > len(texts)  # the attack sets do open gates
-    assert Gates([None, None]).open("anything") == [True, True]  # no strings at all to look for
+    assert Gates([None, None]).open("anything") == [0, 1]  # no strings at all to look for

@@ -1027,10 +1027,9 @@ _NOTE_TO = re.compile(r"\b(?:note|message|instructions?|reminder) (?:to|for) (?:
 
 def _signals(norm: str, gated: bool = True) -> dict[str, float]:
     out: dict[str, float] = {}
-    may = _GATES.open(fold(norm)) if gated else [True] * len(_COMPILED)
-    for (reason, weight, rx, _), open_ in zip(_COMPILED, may, strict=True):
-        if not open_:
-            continue  # no match possible: the regex would find nothing
+    # Only the patterns whose literals the text holds: the others would find nothing.
+    for i in _GATES.open(fold(norm)) if gated else range(len(_COMPILED)):
+        reason, weight, rx, _ = _COMPILED[i]
         if reason == "addressee":
             for m in rx.finditer(norm):
                 # An addressee followed by a directive is an instruction to the model reading the text;

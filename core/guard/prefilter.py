@@ -53,17 +53,29 @@ class Gates:
 
     def __init__(self, gates: Sequence[Gate | None]) -> None:
         self.gates = list(gates)
+        self._always = [i for i, g in enumerate(self.gates) if g is None]
+        # String -> the (pattern, set) pairs it satisfies: a pattern opens once each of its sets has one.
+        self._holders: dict[str, list[tuple[int, int]]] = {}
+        for i, g in enumerate(self.gates):
+            for j, alts in enumerate(g or ()):
+                for x in alts:
+                    self._holders.setdefault(x, []).append((i, j))
         self._automaton = ahocorasick.Automaton()
-        for s in sorted({x for g in self.gates if g for alts in g for x in alts}):
-            self._automaton.add_word(s, s)
+        for x in sorted(self._holders):
+            self._automaton.add_word(x, x)
         self._automaton.make_automaton()
 
-    def open(self, folded: str) -> list[bool]:
-        """Per pattern, whether it may match the text folded as ``folded`` (``passes`` of each gate)."""
+    def open(self, folded: str) -> list[int]:
+        """The patterns (indices, in order) that may match the text folded as ``folded``: those whose gate
+        ``passes``. Looked up from the strings found, so a text that holds few costs little."""
         if not folded or self._automaton.kind != ahocorasick.AHOCORASICK:
-            return [passes(g, folded) for g in self.gates]
-        present = {s for _, s in self._automaton.iter(folded)}
-        return [g is None or all(not alts.isdisjoint(present) for alts in g) for g in self.gates]
+            return [i for i, g in enumerate(self.gates) if passes(g, folded)]
+        hit: dict[int, set[int]] = {}
+        for x in {x for _, x in self._automaton.iter(folded)}:
+            for i, j in self._holders[x]:
+                hit.setdefault(i, set()).add(j)
+        opened = [i for i, sets in hit.items() if len(sets) == len(self.gates[i] or ())]
+        return sorted(self._always + opened)
 
 
 def gate(pattern: str) -> Gate | None:
