@@ -353,20 +353,27 @@ class BlobStore(SqlStore):
         if not wanted:
             return
         with _LOCK, self._session() as s:
-            owners = sorted({(kind, oid) for _, kind, _, oid in wanted})
-            have: set[tuple[str, str, str, str]] = set()
-            for at in range(0, len(owners), _BATCH):
-                batch = owners[at : at + _BATCH]
-                q = select(_Ref.digest, _Ref.kind, _Ref.tenant, _Ref.owner).where(
-                    _Ref.kind.in_({k for k, _ in batch}), _Ref.owner.in_([o for _, o in batch])
-                )
-                have.update(tuple(row) for row in s.execute(q))
+            have = self._refs_of(s, {(kind, oid) for _, kind, _, oid in wanted})
             for digest, kind, tenant, oid in sorted(wanted - have):
                 try:
                     size = self.size(digest)
                 except FileNotFoundError:
                     continue  # not stored: nothing to hold
                 s.add(_Ref(digest=digest, kind=kind, tenant=tenant, owner=oid, size=size))
+
+    @staticmethod
+    def _refs_of(s: Session, owners: Collection[tuple[str, str]]) -> set[tuple[str, str, str, str]]:
+        """(digest, kind, tenant, owner) of the references of these (kind, owner id) pairs (and of
+        other tenants' owners of the same ids): a query per batch of owners."""
+        pairs = sorted(owners)
+        have: set[tuple[str, str, str, str]] = set()
+        for at in range(0, len(pairs), _BATCH):
+            batch = pairs[at : at + _BATCH]
+            q = select(_Ref.digest, _Ref.kind, _Ref.tenant, _Ref.owner).where(
+                _Ref.kind.in_({k for k, _ in batch}), _Ref.owner.in_([o for _, o in batch])
+            )
+            have.update(tuple(row) for row in s.execute(q))
+        return have
 
     def release(self, owner: Owner, keep: Collection[str] = ()) -> list[str]:
         """Drop ``owner``'s references except to ``keep``; delete the files nothing references any
@@ -394,9 +401,23 @@ class BlobStore(SqlStore):
 
     def sync(self, owner: Owner, digests: Collection[str]) -> list[str]:
         """Make ``owner`` reference exactly ``digests``; returns the digests deleted."""
+        return self.sync_all([(owner, digests)])
+
+    def sync_all(self, wanted: Sequence[tuple[Owner, Collection[str]]]) -> list[str]:
+        """``sync`` for several owners. An owner that references nothing else costs no transaction of its
+        own (the common case: a document written once): a batch of 100 costs two, not 200."""
         with _LOCK:
-            self.hold(owner, digests)
-            return self.release(owner, keep=digests)
+            self.hold_all((owner, d) for owner, digests in wanted for d in digests)
+            with self._session() as s:
+                have = self._refs_of(s, {(owner.kind, owner.id) for owner, _ in wanted})
+            held: dict[tuple[str, str, str], set[str]] = {}
+            for digest, kind, tenant, oid in have:
+                held.setdefault((kind, tenant, oid), set()).add(digest)
+            deleted = []
+            for owner, digests in wanted:
+                if held.get((owner.kind, owner.tenant, owner.id), set()) - set(digests):
+                    deleted += self.release(owner, keep=digests)
+            return deleted
 
     def owners(self, kind: OwnerKind) -> list[Owner]:
         with self._session() as s:

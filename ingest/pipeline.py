@@ -12,7 +12,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +31,7 @@ from ingest.guard import ChunkGuard, document_summary
 from ingest.identity import document_id, unchanged
 from ingest.isolate import ParseLimits, Parser
 from ingest.parse import format_of
-from ingest.registry import Pending, Registry
+from ingest.registry import DocRecord, Pending, Registry
 from ingest.write import delete_document, replace_points
 
 log = logging.getLogger(__name__)
@@ -304,15 +304,16 @@ class Ingestor:
         finished = self.registry.finish_indexes(
             [(b.doc.tenant, b.doc.doc_id, document_summary(b.notes)) for b in begun]
         )
-        for b, ok in zip(begun, finished, strict=True):
+        # The replaced versions' originals go. A document lost to another process (silent past its
+        # lease, taken over and rolled back) is that process's to settle, not this one's.
+        kept = list(zip(begun, finished, strict=True))
+        self.settle_originals_of([(b.doc.tenant, b.doc.doc_id) for b, ok in kept if ok])
+        for b, ok in kept:
             d = b.doc
             if not ok:
-                # This process was silent past its lease and another took the document over (and
-                # rolled it back): what it wrote is that process's to settle, not this one's.
                 log.error("%s: lost the document to another process before it was finished", d.source)
                 yield Outcome(d.source, d.doc_id, "failed", reason="lease-lost", error=LEASE_LOST)
                 continue
-            self.settle_originals(d.tenant, d.doc_id)  # the replaced version's original goes
             yield Outcome(
                 d.source,
                 d.doc_id,
@@ -331,8 +332,16 @@ class Ingestor:
         """Let the document reference exactly the originals the registry says it serves or is writing.
         Others it referenced (an old version, a failed upload) are deleted unless something else (another
         tenant's document, a queued job) references them."""
-        if self.blobs is None:
+        self.settle_originals_of([(tenant, doc_id)])
+
+    def settle_originals_of(self, docs: Sequence[tuple[str, str]]) -> None:
+        """``settle_originals`` of several (tenant, id) documents, read and settled together."""
+        if self.blobs is None or not docs:
             return
-        doc = self.registry.get(tenant, doc_id)
-        keep = {h for h in (doc.content_hash, doc.pending_hash) if h} if doc is not None else set()
-        self.blobs.sync(Owner.document(tenant, doc_id), keep)
+        records = self.registry.get_many(docs)
+        self.blobs.sync_all([(Owner.document(*key), _originals(records.get(key))) for key in docs])
+
+
+def _originals(doc: DocRecord | None) -> set[str]:
+    """The originals a document keeps: the version it serves and the one being written."""
+    return {h for h in (doc.content_hash, doc.pending_hash) if h} if doc is not None else set()

@@ -349,7 +349,7 @@ class Registry(SqlStore):
                     self._wait_for_gate(docs[0].doc_id, deadline)
                 except DocumentBusy:  # each waits again and gives up on its own, as one at a time
                     break
-                before = self._get_many(keys)
+                before = self.get_many(keys)
                 try:
                     out = self._take_many(docs)
                 except IntegrityError:  # another process inserted one first: settle each on its own
@@ -377,7 +377,8 @@ class Registry(SqlStore):
                 results.append(e)
         return results
 
-    def _get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], DocRecord]:
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], DocRecord]:
+        """The documents of these (tenant, id) keys that exist, read in one transaction."""
         with self._session() as s:
             return {k: row for k in keys if (row := s.get(DocRecord, k)) is not None}
 

@@ -108,6 +108,20 @@ def test_sync_keeps_what_a_document_serves_and_lets_the_old_version_go(blobs: Bl
     assert blobs.sync(doc, set()) == [new]
 
 
+def test_sync_all_settles_each_owner_as_its_own_sync_would(blobs: BlobStore) -> None:
+    """Owners of the same id in two tenants, one with an old version to let go, one with none, one
+    that should hold a stored file it does not yet reference: only the old version goes."""
+    acme, globex, initech = (Owner.document(t, "doc") for t in ("acme", "globex", "initech"))
+    old = blobs.put(b"acme version 1", acme)
+    new = blobs.put(b"acme version 2", acme)
+    theirs = blobs.put(b"globex's only version", globex)
+    assert blobs.sync_all([(acme, {new}), (globex, {theirs}), (initech, {theirs})]) == [old]
+    assert not blobs.exists(old) and blobs.exists(new) and blobs.exists(theirs)
+    assert blobs.release(globex) == []  # initech now holds it too
+    assert blobs.release(initech) == [theirs]
+    assert blobs.sync_all([]) == []
+
+
 def test_a_file_the_registry_still_uses_is_kept(make: Make) -> None:
     """Documents indexed before references existed have none: ``in_use`` speaks for them."""
     legacy = hashlib.sha256(b"indexed long ago").hexdigest()
