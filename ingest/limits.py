@@ -43,6 +43,9 @@ class Limits:
     max_pdf_pages: int
     max_mime_parts: int
     max_nesting: int
+    # What a converter program (pandoc, ingest.convert) may use for one document: its heap and wall time.
+    convert_memory_bytes: int
+    convert_timeout_s: float
 
     @classmethod
     def from_settings(cls, s: IngestSettings | None = None) -> Limits:
@@ -55,6 +58,8 @@ class Limits:
             max_pdf_pages=s.max_pdf_pages,
             max_mime_parts=s.max_mime_parts,
             max_nesting=s.max_nesting,
+            convert_memory_bytes=int(s.parse_memory_mb * MiB),
+            convert_timeout_s=s.parse_timeout_s,
         )
 
 
@@ -205,6 +210,8 @@ _ODF_MIMETYPES = {
     b"application/epub+zip": "epub",
 }
 _OOXML_DIRS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
+# Formats whose container the sniffing can only name in general: an Outlook message is an OLE file.
+_CONTAINER_OF = {"msg": "ole"}
 
 
 def sniff(data: bytes) -> str | None:
@@ -247,7 +254,7 @@ def check_kind(data: bytes, source: str, fmt: str, suffix: str) -> None:
     """Refuse bytes that are clearly another container than the name says (a PDF named .docx), rather
     than let a parser sniff them and record the document under the wrong format."""
     kind = sniff(data)
-    if kind is None or kind == fmt:
+    if kind is None or kind == fmt or kind == _CONTAINER_OF.get(fmt):
         return
     if fmt in ZIP_FORMATS and kind == "zip":
         return  # a zip without the format's marks: check_archive and the parser say what is wrong

@@ -1,5 +1,7 @@
-"""Parse: file bytes -> a list of Elements (text, kind, page, heading depth): plain text, Markdown and CSV
-by our own parsers (ingest.formats), JSON flattened here, the rest through unstructured.
+"""Parse: file bytes -> a list of Elements (text, kind, page, heading depth): plain text, Markdown, CSV
+and Excel workbooks by our own parsers (ingest.formats), JSON flattened here, OpenDocument text, RTF and
+EPUB converted to HTML by pandoc (ingest.convert) for unstructured's HTML parser, the rest through
+unstructured.
 
 Only the "fast" strategy is used: hi-res layout detection and OCR need model downloads. Everything that
 can go wrong with an input file ends as a typed IngestError with the reason, never as an empty success.
@@ -17,6 +19,7 @@ import io
 import json
 import logging
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,8 +39,17 @@ from core.errors import (
 from core.scrub import scrub
 from core.types import Element
 from core.units import human_bytes
-from ingest import formats
-from ingest.limits import ZIP_FORMATS, Limits, check_archive, check_email, check_json_depth, check_kind
+from ingest import convert, formats
+from ingest.formats import workbook
+from ingest.limits import (
+    ZIP_FORMATS,
+    Limits,
+    check_archive,
+    check_email,
+    check_json_depth,
+    check_kind,
+    sniff,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +67,11 @@ FORMATS: dict[str, str] = {
     ".csv": "csv",
     ".json": "json",
     ".eml": "eml",
+    ".msg": "msg",
+    ".xlsx": "xlsx",
+    ".odt": "odt",
+    ".rtf": "rtf",
+    ".epub": "epub",
 }
 # Format -> unstructured's partitioner module (and its partition_<name> function). Called directly, so
 # the extension decides the parser: unstructured's own sniffing would parse a PDF named .docx as a PDF.
@@ -66,12 +83,14 @@ _PARTITIONERS = {
     "html": "html",
     "txt": "text",
     "eml": "email",
+    "msg": "msg",
 }
 # Formats our own parsers read, cheap and linear enough to run in the calling process (ingest.isolate).
 # Not JSON: its flattening repeats every key path on each leaf, so a small file of long keys over a
 # long array makes gigabytes of text; the parser process's memory limit is what bounds it.
 NATIVE_FORMATS = frozenset(formats.PARSERS)
 _TEXT_FORMATS = {"html", "txt"}
+_OOXML_FORMATS = {"docx", "pptx", "xlsx"}
 # Elements that carry no content worth retrieving.
 _SKIP_KINDS = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 _UNNAMED_COLUMN = re.compile(r"^Unnamed: \d+$")
@@ -132,6 +151,8 @@ def inspect(data: bytes, source: str, max_bytes: int, limits: Limits) -> str:
         raise EmptyDocument(f"{source}: the file is empty (0 bytes)")
     if not data.strip():
         raise EmptyDocument(f"{source}: the file holds only whitespace")
+    if fmt in _OOXML_FORMATS and sniff(data) == "ole":
+        _check_encrypted_office(data, source)
     check_kind(data, source, fmt, Path(source).suffix.lower())
     if fmt in ZIP_FORMATS:
         check_archive(data, source, limits, fmt)
@@ -139,6 +160,10 @@ def inspect(data: bytes, source: str, max_bytes: int, limits: Limits) -> str:
         _check_pdf(data, source, limits)
     if fmt == "eml":
         _check_email(data, source, limits)
+    if fmt == "msg":
+        _check_msg(data, source)
+    if fmt == "rtf" and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] != b"{\\rtf":
+        raise MalformedDocument(f"{source}: not an RTF file (it does not start with {{\\rtf)")
     return fmt
 
 
@@ -150,6 +175,11 @@ def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocumen
             elements = _parse_json(data, source, limits)
         elif fmt in formats.PARSERS:
             elements = formats.parse(_decode(data, source), fmt)
+        elif fmt == "xlsx":
+            elements = workbook.parse(data, source)
+        elif fmt in convert.READERS:
+            budget = convert.Budget(limits.convert_memory_bytes, limits.convert_timeout_s)
+            elements = _partition(convert.to_html(data, fmt, source, budget), source, "html")
         else:
             if fmt == "eml":
                 data = _email_bytes(data, source)
@@ -232,6 +262,37 @@ def _check_email(data: bytes, source: str, limits: Limits) -> None:
         raise EncryptedDocument(f"{source}: the message is encrypted ({content_type})")
 
 
+def _check_encrypted_office(data: bytes, source: str) -> None:
+    """A password-protected .docx, .pptx or .xlsx is an OLE file holding the encrypted zip: say so, rather
+    than that its bytes are a legacy Office file."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            encrypted = ole.exists("EncryptedPackage")
+    except (OSError, ValueError, IndexError, struct.error):
+        return  # not a readable OLE file: check_kind names what it is
+    if encrypted:
+        raise EncryptedDocument(f"{source}: the file is password-protected (an encrypted Office document)")
+
+
+def _check_msg(data: bytes, source: str) -> None:
+    """An Outlook message is an OLE compound file with a property stream at its root. Its directory and
+    allocation table are read strictly: the reader would take a truncated file for a message without a
+    body ("no text") where the file is damaged."""
+    import olefile
+
+    if sniff(data) != "ole":
+        raise MalformedDocument(f"{source}: not an Outlook message (.msg files are OLE compound files)")
+    try:
+        with olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT) as ole:
+            has_properties = ole.exists("__properties_version1.0")
+    except (OSError, ValueError, IndexError, struct.error) as e:
+        raise MalformedDocument(f"{source}: a damaged Outlook message: {describe(e)}") from e
+    if not has_properties:
+        raise MalformedDocument(f"{source}: an OLE file but not an Outlook message (no message properties)")
+
+
 def _email_bytes(data: bytes, source: str) -> bytes:
     """UTF-16/32 mail re-encoded as UTF-8: the MIME parser would read it as text full of NULs."""
     if b"\x00" in data[:4096]:
@@ -298,7 +359,25 @@ def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
         kwargs["encoding"] = "utf-8"
     else:
         payload = data
-    return list(_to_elements(_call_partition(partition, payload, fmt, kwargs)))
+    subject = _message_subject(payload, source) if fmt == "msg" else ""
+    elements = list(_to_elements(_call_partition(partition, payload, fmt, kwargs)))
+    if subject:  # unstructured keeps an Outlook message's subject in metadata only: it heads the text
+        elements.insert(0, Element(text=subject, kind="Title"))
+    return elements
+
+
+def _message_subject(data: bytes, source: str) -> str:
+    """An Outlook message's subject (EncryptedDocument for an S/MIME or PGP encrypted one: its body is
+    ciphertext, where unstructured would return nothing)."""
+    from oxmsg import Message
+
+    msg = Message.load(data)
+    content_type = msg.message_headers.get("Content-Type", "")
+    if msg.message_class.upper().startswith("IPM.NOTE.SMIME") and "SIGNED" not in msg.message_class.upper():
+        raise EncryptedDocument(f"{source}: the message is encrypted ({msg.message_class})")
+    if "encrypted" in content_type or "pkcs7-mime" in content_type:
+        raise EncryptedDocument(f"{source}: the message is encrypted ({content_type.split(';')[0]})")
+    return _CONTROL.sub("", " ".join(msg.subject.split()))
 
 
 @functools.cache
@@ -313,7 +392,7 @@ def _call_partition(partition: Any, payload: bytes, fmt: str, kwargs: dict[str, 
     except ValueError as e:
         # An e-mail whose attachment is an image fails as a whole under the fast strategy; keep the
         # body and skip the attachments rather than reject the message.
-        if fmt == "eml" and "image" in str(e):
+        if fmt in ("eml", "msg") and "image" in str(e):
             log.warning("%s: attachments skipped: %s", kwargs["metadata_filename"], e)
             return partition(file=io.BytesIO(payload), process_attachments=False, **kwargs)
         raise

@@ -1,14 +1,19 @@
-"""Writes the binary files of sample_docs/ (PDF, DOCX, PPTX) from the text below.
+"""Writes the binary files of sample_docs/ (PDF, DOCX, PPTX, XLSX, MSG, ODT, RTF, EPUB) from the text below.
 
 Run once after changing the text: ``.venv/bin/python scripts/make_sample_docs.py``. The PDF is written by
 hand (standard Helvetica font, one text object per line) so it needs no PDF library and every page holds
-real, extractable text.
+real, extractable text. The .msg by scripts/outlook_msg.py; ODT, RTF and EPUB by pandoc (pypandoc-binary)
+from the Markdown below.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import subprocess
 import textwrap
 from pathlib import Path
+
+import outlook_msg
 
 OUT = Path(__file__).resolve().parent.parent / "sample_docs"
 
@@ -139,6 +144,103 @@ ALL_HANDS = [
 ]
 
 
+FLEET = {
+    "Robots": [
+        ("Serial", "Model", "Site", "Commissioned", "Firmware", "Operating hours"),
+        ("PH2-0148", "Porter H2", "Valencia", dt.date(2025, 3, 14), "4.1.0", 4120),
+        ("PH2-0151", "Porter H2", "Valencia", dt.date(2025, 3, 14), "4.1.0", 3985),
+        ("PH2-0203", "Porter H2 XL", "Rotterdam", dt.date(2025, 9, 2), "4.0.3", 2210),
+        ("PH2-0217", "Porter H2", "Rotterdam", dt.date(2025, 9, 2), "4.1.0", 2093),
+        ("PH2-0260", "Porter H2 XL", "Lyon", dt.date(2026, 2, 20), "4.1.0", 1154),
+    ],
+    "Sites": [
+        ("Site", "Customer", "Robots", "Site manager"),
+        ("Valencia", "Fresh Market", 8, "Luis Moreno"),
+        ("Rotterdam", "Van Dijk Logistics", 12, "Femke de Vries"),
+        ("Lyon", "Pharmadis", 5, "Claire Besson"),
+    ],
+}
+
+FIRE_DRILL = outlook_msg.Message(
+    subject="Fire drill at headquarters on Thursday 12 November",
+    body=(
+        "Hello everyone,\r\n\r\nThe yearly fire drill at headquarters takes place on Thursday 12 November "
+        "at 10:30. When the alarm sounds, leave by the nearest staircase (not the lifts) and gather at "
+        "assembly point B in the north car park. Floor wardens wear yellow vests and count their floor.\r\n"
+        "\r\nThe drill lasts about 20 minutes. Robots in the demo hall stop on their own when the alarm "
+        "sounds.\r\n\r\nThanks,\r\nMarta Lopez, Facilities"
+    ),
+    sender_name="Marta Lopez",
+    sender_email="marta.lopez@halcyon.example",
+    to=[("All staff", "all@halcyon.example")],
+    sent=dt.datetime(2026, 11, 2, 8, 15, tzinfo=dt.UTC),
+    attachments=[
+        outlook_msg.Attachment(
+            "floor-wardens.txt",
+            b"Floor wardens 2026\n\nGround floor: Tomas Berg\nFirst floor: Aiko Tanaka\n"
+            b"Second floor: Ravi Patel\n",
+        )
+    ],
+)
+
+TRAINING_MD = """---
+title: Customer Training Programme 2027
+---
+
+# Customer Training Programme 2027
+
+Halcyon Robotics trains the people who run Porter robots at customer sites.
+
+## Courses
+
+**Porter Operator Basics** takes one day and costs 450 euros per person. It covers driving, docking and
+the emergency stop.
+
+**Fleet Supervisor** takes three days and costs 1,200 euros per person. It covers mission planning in
+the Fleet Manager, error codes and first-line maintenance.
+
+## Booking
+
+Book a course through your account manager at least four weeks ahead. Courses run in Valencia and
+Rotterdam; on-site courses cost 900 euros per day plus travel.
+"""
+
+VISITOR_MD = """# Visitor Policy
+
+Every visitor signs in at reception and receives a red badge, which must be worn visibly at all times.
+
+## Escort
+
+Visitors are escorted by their host everywhere beyond the reception area, including the demo hall.
+
+## Confidentiality
+
+Visitors to the engineering floor sign a non-disclosure agreement before entering. Photography is not
+allowed in the engineering lab.
+"""
+
+FLEET_GUIDE_MD = """---
+title: Fleet Manager User Guide
+author: Halcyon Robotics
+---
+
+# Maps and zones
+
+Draw a slow zone on the map to limit robots to 0.5 m/s in that area. A no-go zone keeps robots out
+entirely; changes reach the robots within one minute.
+
+# Missions
+
+A mission is a list of stops. Schedule a recurring mission from the Missions tab; a robot takes the next
+mission only when its battery is above 30%.
+
+# User roles
+
+Viewers see the map and robot status. Dispatchers create missions. Administrators also edit maps and
+invite users.
+"""
+
+
 def write_pdf(path: Path, pages: list[list[tuple[str, str]]]) -> None:
     sizes = {"h1": 18, "h2": 13, "p": 10.5}
     streams = []
@@ -217,7 +319,33 @@ def write_pptx(path: Path) -> None:
     prs.save(str(path))
 
 
+def write_xlsx(path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in FLEET.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.properties.creator = "Halcyon Robotics"
+    book.save(str(path))
+
+
+def write_with_pandoc(path: Path, markdown: str) -> None:
+    import pypandoc
+
+    to = {".odt": "odt", ".rtf": "rtf", ".epub": "epub"}[path.suffix]
+    args = [pypandoc.get_pandoc_path(), "--sandbox", "-f", "markdown", "-t", to, "-s", "-o", str(path)]
+    subprocess.run(args, input=markdown.encode(), check=True)
+
+
 if __name__ == "__main__":
     write_pdf(OUT / "porter-h2-manual.pdf", MANUAL_PAGES)
     write_docx(OUT / "security-policy.docx")
     write_pptx(OUT / "q3-2026-all-hands.pptx")
+    write_xlsx(OUT / "fleet-inventory.xlsx")
+    (OUT / "fire-drill-2026-11.msg").write_bytes(outlook_msg.write(FIRE_DRILL))
+    write_with_pandoc(OUT / "customer-training-2027.odt", TRAINING_MD)
+    write_with_pandoc(OUT / "visitor-policy.rtf", VISITOR_MD)
+    write_with_pandoc(OUT / "fleet-manager-guide.epub", FLEET_GUIDE_MD)

@@ -35,6 +35,11 @@ SAMPLE_QUESTIONS = [
         "customer-escalation.eml",
         "Fresh Market",
     ),
+    ("How many operating hours does robot PH2-0148 have?", "fleet-inventory.xlsx", "4120"),
+    ("Where do we gather during the fire drill?", "fire-drill-2026-11.msg", "assembly point B"),
+    ("How much does the Fleet Supervisor course cost?", "customer-training-2027.odt", "1,200 euros"),
+    ("What colour is a visitor's badge?", "visitor-policy.rtf", "red badge"),
+    ("How do I keep robots out of an area of the map?", "fleet-manager-guide.epub", "no-go zone"),
 ]
 
 SHARED_DATA = Path(os.environ.get("RAG_TEST_SHARED_DATA", ROOT.parent / "shared" / "data"))

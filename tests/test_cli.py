@@ -64,7 +64,7 @@ def test_queries_file_writes_a_run(cli, folder: Path, tmp_path: Path) -> None:
 
 def test_failures_are_reported_and_exit_non_zero(cli, folder: Path) -> None:
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "data.xlsx").write_bytes(b"PK")
+    (folder / "data.numbers").write_bytes(b"PK")
     result = cli("ingest", str(folder), "--json", code=1)
     summary = json.loads(result.stdout)
     assert summary["added"] == 3 and summary["failed"] == 2

@@ -87,7 +87,8 @@ def test_text_in_utf16_without_bom_is_decoded() -> None:
     [
         ("empty.txt", b"", EmptyDocument),
         ("blank.md", b"  \n\t\n", EmptyDocument),
-        ("sheet.xlsx", b"PK\x03\x04", UnsupportedFormat),
+        ("slides.key", b"PK\x03\x04", UnsupportedFormat),
+        ("sheet.xlsx", b"PK\x03\x04", MalformedDocument),
         ("noext", b"hello", UnsupportedFormat),
         ("broken.pdf", b"%PDF-1.4 this is not a pdf", MalformedDocument),
         ("broken.docx", b"PK\x03\x04 not really a zip", MalformedDocument),
@@ -127,7 +128,7 @@ BAD_INPUTS = {
     "loremipsum-flat.pdf": NoExtractableText,
     "mime-no-body.eml": NoExtractableText,
     "password.pdf": EncryptedDocument,
-    "password_protected.xlsx": UnsupportedFormat,
+    "password_protected.xlsx": EncryptedDocument,
     "pdf-bad-color-space.pdf": None,
     "pdf-with-ocr-text.pdf": None,
     "rotated-page-90.pdf": None,

@@ -193,7 +193,7 @@ def test_folder_with_bad_files_ingests_the_good_ones(runtime, tmp_path: Path) ->
     shutil.copy(SAMPLE_DOCS / "support-faq.html", folder)
     shutil.copy(SAMPLE_DOCS / "office-locations.csv", folder)
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "sheet.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / "slides.key").write_bytes(b"PK\x03\x04")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
     from ingest.sources import expand
 
@@ -201,7 +201,7 @@ def test_folder_with_bad_files_ingests_the_good_ones(runtime, tmp_path: Path) ->
     assert report.count("added") == 2
     assert {o.source: o.reason for o in report.failed} == {
         "empty.txt": "empty",
-        "sheet.xlsx": "unsupported_format",
+        "slides.key": "unsupported_format",
         "broken.pdf": "malformed",
     }
     assert runtime.store.count() > before

@@ -1,7 +1,8 @@
 """Our own parsers for the formats that state their structure (plain text, Markdown, CSV): pure Python,
 linear in the input, a few milliseconds a document where unstructured's element classification (spaCy
-over every line) costs 16-18 ms. ``ingest.parse`` decodes the bytes and calls ``parse``; PDF, Office,
-HTML and e-mail still go to unstructured."""
+over every line) costs 16-18 ms. ``ingest.parse`` decodes the bytes and calls ``parse``; Excel workbooks
+(``workbook``, on openpyxl) it calls with the bytes, in the parser process. PDF, Word, PowerPoint, HTML
+and e-mail still go to unstructured."""
 
 from __future__ import annotations
 
