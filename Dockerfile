@@ -11,6 +11,12 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /app
 
+# Tesseract and its English, French and German data: OCR of scanned PDF pages and images (ingest.ocr).
+# Another language: add its tesseract-ocr-<lang> package and RAG_INGEST__OCR_LANGUAGES.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu \
+ && rm -rf /var/lib/apt/lists/*
+
 # torch first, pinned, from the CPU wheel index: a plain "torch" from PyPI is a multi-GB CUDA build.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 

@@ -230,7 +230,8 @@ class JobOut(BaseModel):
     document_id: str = Field(validation_alias=AliasChoices("document_id", "doc_id"))
     source: str
     state: Annotated[
-        Literal["queued", "parsing", "chunking", "embedding", "indexed", "failed"], BeforeValidator(_plain)
+        Literal["queued", "parsing", "ocr", "chunking", "embedding", "indexed", "failed"],
+        BeforeValidator(_plain),
     ]
     progress: float
     outcome: str | None
@@ -254,7 +255,7 @@ class JobCancelled(BaseModel):
 class UploadItem(BaseModel):
     document_id: str
     source: str
-    status: Literal["queued", "unchanged", "indexed", "failed", "parsing", "chunking", "embedding"]
+    status: Literal["queued", "unchanged", "indexed", "failed", "parsing", "ocr", "chunking", "embedding"]
     job: JobOut | None
 
 

@@ -296,6 +296,14 @@ class IngestSettings(BaseModel):
         200.0, ge=1, description="Highest compression ratio of a zip entry over 1 MB (bombs reach 1000:1)."
     )
     max_pdf_pages: int = Field(5_000, ge=1)
+    # OCR (ingest.ocr) reads scanned PDF pages and images with Tesseract, where it is installed.
+    ocr: bool = Field(True, description="Read scanned PDF pages and images (.png, .jpg, .tiff) by OCR.")
+    ocr_languages: str = Field(
+        "eng",
+        pattern=r"^[a-z_]{3,12}(\+[a-z_]{3,12}){0,9}$",
+        description="Tesseract's languages for OCR, joined by '+' (eng+fra+deu); each needs its "
+        "tesseract-ocr-<lang> package.",
+    )
     max_mime_parts: int = Field(1_000, ge=1, description="Most parts in an e-mail message.")
     max_nesting: int = Field(64, ge=2, le=200, description="Deepest nesting of JSON values and e-mail parts.")
 

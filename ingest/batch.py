@@ -242,7 +242,7 @@ def parse_and_chunk(
     parsing or chunking one file fails that file (``malformed``), not the batch it came in, the job
     runner or the run; the traceback goes to the log, a sentence to the user."""
     try:
-        parsed = parser.parse(data, name, cancel)
+        parsed = parser.parse(data, name, cancel, stage)
         stage("chunking")
         return chunker.chunk(parsed.elements)
     except RagError:

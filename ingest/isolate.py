@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.errors import (
     Cancelled,
@@ -56,7 +56,7 @@ from ingest.parser_child import Duplex, check_text, rss_bytes
 
 log = logging.getLogger(__name__)
 
-Extract = Callable[[bytes, str, str, Limits], ParsedDocument]
+Extract = Callable[[bytes, str, str, Limits, Callable[[str], None]], ParsedDocument]
 _POLL_S = 0.05
 _START_TIMEOUT_S = 180.0  # importing unstructured (torch, spaCy) takes a few seconds, more on a busy box
 # A child that still holds this share of its memory cap after a document is replaced: Python rarely
@@ -135,21 +135,28 @@ class Parser:
         self._children: set[_Child] = set()
         self._closed = False
 
-    def parse(self, data: bytes, source: str, cancel: CancelFlag | None = None) -> ParsedDocument:
+    def parse(
+        self,
+        data: bytes,
+        source: str,
+        cancel: CancelFlag | None = None,
+        on_stage: Callable[[str], None] = lambda _: None,
+    ) -> ParsedDocument:
         """Parse one document; raises an IngestError with the reason (``too_large``, ``timeout``,
         ``cancelled``, ``malformed`` ...) and a message naming the cause, or ParserUnavailable when no
-        parser process could be started (not the file's fault)."""
+        parser process could be started (not the file's fault). ``on_stage`` hears of stages within the
+        parse (``ocr``)."""
         max_bytes = self.parse_limits.max_file_bytes
         fmt = precheck(source, len(data), max_bytes)  # all the serving process looks at, unless inline
         _check_cancel(cancel, source)
         if self.workers == 0 or self._inline(fmt, len(data)):
             fmt = inspect(data, source, max_bytes, self.limits)
-            parsed = self._extract(data, source, fmt, self.limits)
+            parsed = self._extract(data, source, fmt, self.limits, on_stage)
             check_text(parsed, source, self.parse_limits.max_text_bytes)
             return parsed
         with self._child(source, cancel) as child:
             try:
-                return child.run(data, source, cancel)
+                return child.run(data, source, cancel, on_stage)
             except (IngestError, OSError, EOFError) as e:
                 self._check_open(source)  # close() killed the child under us: not the file's fault
                 if isinstance(e, IngestError):
@@ -289,9 +296,10 @@ class _Child:
         if message[0] != "ready":
             raise ParserUnavailable(f"the parser process did not start: {message[1]}")
 
-    def run(self, data: bytes, source: str, cancel: CancelFlag | None) -> ParsedDocument:
+    def run(
+        self, data: bytes, source: str, cancel: CancelFlag | None, on_stage: Callable[[str], None]
+    ) -> ParsedDocument:
         assert self.conn is not None
-        limits = self.parse_limits
         try:
             self.conn.send((source,))
             self.conn.send_bytes(data)  # from the caller's buffer: no pickled copy of it here
@@ -300,6 +308,29 @@ class _Child:
             raise MalformedDocument(f"{source}: the parser stopped before reading the file") from e
         started = time.monotonic()
         peak = 0
+        while True:
+            message, peak = self._wait(source, cancel, started, peak)
+            if message[0] != "stage":
+                break
+            try:
+                on_stage(message[1])  # the parse goes on: OCR started, say
+            except BaseException:
+                self.kill()  # the caller stops here (a cancel): the child is mid-parse, not reusable
+                raise
+        if rss_bytes(self.pid) > _RECYCLE_SHARE * self.parse_limits.memory_bytes:
+            self.spent = True
+        if message[0] == "ok":
+            return message[1]
+        _, reason, text = message
+        raise _error(reason, text)
+
+    def _wait(
+        self, source: str, cancel: CancelFlag | None, started: float, peak: int
+    ) -> tuple[tuple[Any, ...], int]:
+        """The child's next message, watching it meanwhile (its time from ``started``, memory, cancel),
+        and the highest memory seen."""
+        assert self.conn is not None
+        limits = self.parse_limits
         while not self.conn.poll(_POLL_S):
             if cancel is not None and cancel.is_set():
                 self.kill()
@@ -317,15 +348,9 @@ class _Child:
             if not self.alive():
                 break
         try:
-            message = self.conn.recv()
+            return self.conn.recv(), peak
         except (EOFError, OSError):
             raise self._died(source, peak) from None
-        if rss_bytes(self.pid) > _RECYCLE_SHARE * limits.memory_bytes:
-            self.spent = True
-        if message[0] == "ok":
-            return message[1]
-        _, reason, text = message
-        raise _error(reason, text)
 
     def _over_memory(self, source: str) -> FileTooLarge:
         return FileTooLarge(

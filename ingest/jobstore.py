@@ -44,17 +44,19 @@ from core.lease import OWNER_LENGTH, abandoned, process_id
 class JobState(enum.StrEnum):
     QUEUED = "queued"
     PARSING = "parsing"
+    OCR = "ocr"  # parsing goes on with scanned pages or an image (ingest.ocr)
     CHUNKING = "chunking"
     EMBEDDING = "embedding"
     INDEXED = "indexed"
     FAILED = "failed"
 
 
-RUNNING = frozenset({JobState.PARSING, JobState.CHUNKING, JobState.EMBEDDING})
+RUNNING = frozenset({JobState.PARSING, JobState.OCR, JobState.CHUNKING, JobState.EMBEDDING})
 FINISHED = frozenset({JobState.INDEXED, JobState.FAILED})
 PROGRESS = {
     JobState.QUEUED: 0.0,
     JobState.PARSING: 0.1,
+    JobState.OCR: 0.2,
     JobState.CHUNKING: 0.4,
     JobState.EMBEDDING: 0.6,
     JobState.INDEXED: 1.0,

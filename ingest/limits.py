@@ -17,9 +17,10 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
-from core.errors import FileTooLarge, MalformedDocument
+from core.errors import ConfigError, FileTooLarge, MalformedDocument
 from core.settings import IngestSettings
 from core.units import MiB, human_bytes
+from ingest import ocr
 
 # Formats that are zip containers: OOXML, ODF, EPUB. Each is inspected with check_archive.
 ZIP_FORMATS = frozenset({"docx", "pptx", "xlsx", "odt", "epub"})
@@ -46,6 +47,8 @@ class Limits:
     # What a converter program (pandoc, ingest.convert) may use for one document: its heap and wall time.
     convert_memory_bytes: int
     convert_timeout_s: float
+    # Tesseract's languages for OCR (ingest.ocr); None: no OCR (turned off, or Tesseract not installed).
+    ocr_languages: str | None
 
     @classmethod
     def from_settings(cls, s: IngestSettings | None = None) -> Limits:
@@ -60,7 +63,21 @@ class Limits:
             max_nesting=s.max_nesting,
             convert_memory_bytes=int(s.parse_memory_mb * MiB),
             convert_timeout_s=s.parse_timeout_s,
+            ocr_languages=_ocr_languages(s),
         )
+
+
+def _ocr_languages(s: IngestSettings) -> str | None:
+    """The OCR languages when OCR is on and Tesseract installed; ConfigError for a language it lacks (at
+    start, rather than every scanned file failing)."""
+    if not s.ocr or not ocr.available():
+        return None
+    if missing := ocr.missing_languages(s.ocr_languages):
+        raise ConfigError(
+            f"RAG_INGEST__OCR_LANGUAGES: Tesseract has no data for {', '.join(missing)} here "
+            f"(install tesseract-ocr-{missing[0]}, or set RAG_INGEST__OCR=false)"
+        )
+    return s.ocr_languages
 
 
 # --- zip containers --------------------------------------------------------------------------------

@@ -3,8 +3,10 @@ and Excel workbooks by our own parsers (ingest.formats), JSON flattened here, Op
 EPUB converted to HTML by pandoc (ingest.convert) for unstructured's HTML parser, the rest through
 unstructured.
 
-Only the "fast" strategy is used: hi-res layout detection and OCR need model downloads. Everything that
-can go wrong with an input file ends as a typed IngestError with the reason, never as an empty success.
+unstructured's "fast" strategy only (its hi-res layout detection needs model downloads): PDF pages the
+text layer leaves empty, and images, are read by Tesseract (ingest.ocr) where it is installed. Everything
+that can go wrong with an input file ends as a typed IngestError with the reason, never as an empty
+success.
 
 Two halves, both run in a parser process by ingest.isolate: ``inspect`` (checks of what the file
 declares, linear and bounded) and ``extract`` (the parser itself). The serving process only looks at the
@@ -39,7 +41,7 @@ from core.errors import (
 from core.scrub import scrub
 from core.types import Element
 from core.units import human_bytes
-from ingest import convert, formats
+from ingest import convert, formats, ocr
 from ingest.formats import workbook
 from ingest.limits import (
     ZIP_FORMATS,
@@ -72,6 +74,11 @@ FORMATS: dict[str, str] = {
     ".odt": "odt",
     ".rtf": "rtf",
     ".epub": "epub",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".tif": "tiff",
+    ".tiff": "tiff",
 }
 # Format -> unstructured's partitioner module (and its partition_<name> function). Called directly, so
 # the extension decides the parser: unstructured's own sniffing would parse a PDF named .docx as a PDF.
@@ -91,6 +98,8 @@ _PARTITIONERS = {
 NATIVE_FORMATS = frozenset(formats.PARSERS)
 _TEXT_FORMATS = {"html", "txt"}
 _OOXML_FORMATS = {"docx", "pptx", "xlsx"}
+IMAGE_FORMATS = frozenset({"png", "jpeg", "tiff"})
+_NO_OCR = "OCR is off (RAG_INGEST__OCR) or Tesseract is not installed (Debian's tesseract-ocr)"
 # Elements that carry no content worth retrieving.
 _SKIP_KINDS = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 _UNNAMED_COLUMN = re.compile(r"^Unnamed: \d+$")
@@ -167,11 +176,23 @@ def inspect(data: bytes, source: str, max_bytes: int, limits: Limits) -> str:
     return fmt
 
 
-def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocument:
+def extract(
+    data: bytes, source: str, fmt: str, limits: Limits, on_stage: ocr.Stage = lambda _: None
+) -> ParsedDocument:
     """Run the parser on a file ``inspect`` accepted. Any failure of a parsing library is this file's
-    fault: it ends as an IngestError whose message a person can read (the traceback goes to the log)."""
+    fault: it ends as an IngestError whose message a person can read (the traceback goes to the log).
+    ``on_stage("ocr")`` when OCR starts reading it."""
+    budget = ocr.Budget(limits.ocr_languages or "", limits.max_pdf_pages, limits.convert_timeout_s)
     try:
-        if fmt == "json":
+        if fmt in IMAGE_FORMATS:
+            if limits.ocr_languages is None:
+                raise NoExtractableText(f"{source}: an image is read by OCR, but {_NO_OCR}")
+            elements = ocr.image(data, source, budget, on_stage)
+        elif fmt == "pdf":
+            elements = _partition(data, source, fmt)
+            if limits.ocr_languages is not None:
+                elements = ocr.pdf(data, elements, source, budget, on_stage)
+        elif fmt == "json":
             elements = _parse_json(data, source, limits)
         elif fmt in formats.PARSERS:
             elements = formats.parse(_decode(data, source), fmt)
@@ -196,8 +217,10 @@ def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocumen
         log.warning("%s: the %s parser failed", source, fmt, exc_info=True)
         raise MalformedDocument(f"{source}: could not parse as {fmt}: {describe(e)}") from e
     if not elements:
-        if fmt == "pdf":
-            raise NoExtractableText(f"{source}: no extractable text: scanned or image-only?")
+        if fmt == "pdf" and limits.ocr_languages is None:
+            raise NoExtractableText(f"{source}: no extractable text: scanned or image-only? {_NO_OCR}")
+        if fmt == "pdf" or fmt in IMAGE_FORMATS:
+            raise NoExtractableText(f"{source}: no text, even by OCR: a picture without words, a blank scan?")
         raise NoExtractableText(f"{source}: no extractable text")
     return ParsedDocument(source=source, format=fmt, elements=elements)
 

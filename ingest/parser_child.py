@@ -134,7 +134,7 @@ def main(read_fd: int, write_fd: int) -> None:
         fmt = FORMATS.get(os.path.splitext(source)[1].lower(), "its format")  # for a message if inspect fails
         try:
             fmt = inspect(data, source, parse_limits.max_file_bytes, limits)
-            parsed = extract(data, source, fmt, limits)
+            parsed = extract(data, source, fmt, limits, lambda name: conn.send(("stage", name)))
             check_text(parsed, source, parse_limits.max_text_bytes)
             reply: tuple[Any, ...] = ("ok", parsed)
             del parsed

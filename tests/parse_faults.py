@@ -7,13 +7,20 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 
 from core.types import Element
 from ingest.limits import Limits
 from ingest.parse import ParsedDocument
 
 
-def extract(data: bytes, source: str, fmt: str, limits: Limits) -> ParsedDocument:
+def extract(
+    data: bytes, source: str, fmt: str, limits: Limits, on_stage: Callable[[str], None] = lambda _: None
+) -> ParsedDocument:
+    if source.startswith("stages"):  # reports two stages, then takes its time, as OCR would
+        on_stage("ocr")
+        on_stage("ocr-done")
+        time.sleep(0.3)
     if source.startswith("sleep-forever"):
         time.sleep(3600)
     if source.startswith("sleep-1s"):

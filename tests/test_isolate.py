@@ -268,6 +268,31 @@ def test_callers_in_parallel_each_get_a_parser(faulty: Parser) -> None:
     assert len(faulty.pids()) <= 2  # never more children than workers
 
 
+def test_stages_the_parser_reports_reach_the_caller_and_the_parse_ends(faulty: Parser) -> None:
+    seen: list[str] = []
+    parsed = faulty.parse(b"page one", "stages.txt", on_stage=seen.append)
+    assert seen == ["ocr", "ocr-done"] and parsed.elements[0].text == "page one"
+    assert faulty.parse(b"no stages", "plain.txt", on_stage=seen.append).elements
+    assert seen == ["ocr", "ocr-done"]
+
+
+def test_a_caller_stopping_at_a_stage_leaves_no_busy_child_behind(faulty: Parser) -> None:
+    """A cancel seen when the parser reports OCR: that child is mid-parse; the next parse gets another."""
+
+    running: set[int] = set()
+
+    def stop(name: str) -> None:
+        running.update(faulty.pids())
+        raise Cancelled(f"stages.txt: cancelled at {name}")
+
+    with pytest.raises(Cancelled, match="cancelled at ocr"):
+        faulty.parse(b"page one", "stages.txt", on_stage=stop)
+    (busy,) = running - set(faulty.pids())  # the one mid-parse is gone; an idle one may stay
+    assert _gone(busy)
+    assert faulty.parse(b"the next file", "next.txt").elements[0].text == "the next file"
+    assert busy not in faulty.pids()
+
+
 def test_close_leaves_no_process_behind() -> None:
     limits = replace(PARSE_LIMITS, max_file_bytes=MB, timeout_s=5)
     p = Parser(limits, workers=1, extract=parse_faults.extract, warm_up=False)

@@ -19,6 +19,7 @@ from core.errors import (
     NoExtractableText,
     UnsupportedFormat,
 )
+from ingest import ocr
 from ingest.parse import parse_bytes, parse_file
 
 MB = 1024 * 1024
@@ -106,6 +107,8 @@ def test_size_limit() -> None:
         parse_bytes(b"x" * 2048, "big.txt", 1024)
 
 
+# Image-only PDFs: read by OCR where Tesseract is installed (tests/test_ocr.py), else without text.
+SCANNED = None if ocr.available() else NoExtractableText
 # Every file of ../shared/data/bad-inputs either parses or fails with its own reason.
 BAD_INPUTS = {
     "copy-protected.pdf": None,  # AES with an empty user password: readable
@@ -125,14 +128,14 @@ BAD_INPUTS = {
     "grid_offset_error.docx": None,
     "hebrew-text-base64-iso88598i.txt": None,
     "invalid-pdf-structure-pdfminer-one-page.pdf": None,
-    "loremipsum-flat.pdf": NoExtractableText,
+    "loremipsum-flat.pdf": SCANNED,
     "mime-no-body.eml": NoExtractableText,
     "password.pdf": EncryptedDocument,
     "password_protected.xlsx": EncryptedDocument,
     "pdf-bad-color-space.pdf": None,
     "pdf-with-ocr-text.pdf": None,
     "rotated-page-90.pdf": None,
-    "single_table.pdf": NoExtractableText,
+    "single_table.pdf": SCANNED,
     "stanley-cups-utf-16.csv": None,
     "test-invalid-date.eml": None,
     "umlauts-non-utf8.md": None,
