@@ -99,7 +99,8 @@ class Job:
         return self.state in FINISHED
 
 
-_RUNNING_SQL = text("state IN ('parsing', 'chunking', 'embedding')")
+# The running states, as the partial index below (and migration registry_0005) spell them.
+_RUNNING_SQL = text(f"state IN ({', '.join(repr(s.value) for s in sorted(RUNNING))})")
 
 # One running job per document, whichever process runs it: the database refuses a second claim.
 map_record(
