@@ -271,6 +271,7 @@ class _Child:
                 pass_fds=(child_reads, child_writes),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
+                start_new_session=True,  # a group of its own: kill() ends what it started too
             )
         except OSError as e:  # out of processes or memory: the service's trouble, not the file's
             raise ParserUnavailable(f"the parser process could not be started: {e.strerror or e}") from e
@@ -379,7 +380,10 @@ class _Child:
         self.spent = True
         if self.process is not None:
             if self.process.poll() is None:
-                self.process.kill()
+                # Its process group: the child and the programs it runs for a parse (pandoc, tesseract),
+                # which would otherwise go on to the end of their own time limits.
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=5)
         if self.conn is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -21,6 +22,10 @@ def extract(
         on_stage("ocr")
         on_stage("ocr-done")
         time.sleep(0.3)
+    if source.startswith("helper-forever"):  # runs a program (as pandoc, tesseract), then never ends
+        helper = subprocess.Popen(["sleep", "3600"])
+        on_stage(f"helper {helper.pid}")
+        time.sleep(3600)
     if source.startswith("sleep-forever"):
         time.sleep(3600)
     if source.startswith("sleep-1s"):

@@ -293,6 +293,26 @@ def test_a_caller_stopping_at_a_stage_leaves_no_busy_child_behind(faulty: Parser
     assert busy not in faulty.pids()
 
 
+def test_a_stopped_parse_ends_the_programs_the_parser_started(faulty: Parser) -> None:
+    """pandoc and tesseract run as the parser's children: a timeout (or cancel) ends them with it."""
+    seen: list[str] = []
+    with pytest.raises(ParseTimeout):
+        faulty.parse(b"x", "helper-forever.txt", on_stage=seen.append)
+    (helper,) = [int(s.split()[1]) for s in seen]
+    deadline = time.monotonic() + 5
+    while not _dead(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _dead(helper)
+
+
+def _dead(pid: int) -> bool:
+    """Gone, or a zombie nobody reaped yet (an orphan's parent is whatever runs as PID 1 here)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def test_close_leaves_no_process_behind() -> None:
     limits = replace(PARSE_LIMITS, max_file_bytes=MB, timeout_s=5)
     p = Parser(limits, workers=1, extract=parse_faults.extract, warm_up=False)
