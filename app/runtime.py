@@ -54,6 +54,9 @@ class Runtime:
         self.drop_listeners: list[Callable[[], None]] = []
         # Document writes hold it shared; a re-index takes it alone for its last catch-up and the switch.
         self.write_gate = WriteGate()
+        # What a file may declare, and OCR's languages: checked now, so a language Tesseract lacks stops
+        # the start (ConfigError) rather than failing every scanned file.
+        self.limits = Limits.from_settings(settings.ingest)
 
     @cached_property
     def model_path(self):  # noqa: ANN201 - Path
@@ -157,7 +160,7 @@ class Runtime:
         s = self.settings.ingest
         return Parser(
             ParseLimits.from_settings(s),
-            Limits.from_settings(s),
+            self.limits,
             # One per job worker, so a long parse does not hold up the other jobs, and one per document an
             # ingestion run parses at once.
             workers=s.parse_workers

@@ -1,9 +1,11 @@
-"""Convert: OpenDocument text, RTF and EPUB bytes -> HTML, by pandoc (the binary pypandoc-binary carries),
-for unstructured's HTML partitioner. That is what unstructured's own partition_odt/rtf/epub do, with three
-differences: pandoc runs in its sandbox (a document's links to files or URLs, an image at
-http://169.254.169.254 among them, are never read: no server-side request forgery through a pandoc
-writer that embeds images), its heap is capped and its run timed, and the bytes go through a pipe rather
-than a temporary file. Run inside the parser process, whose limits (address space, CPU) pandoc inherits.
+"""Convert: OpenDocument text, RTF and EPUB bytes -> an HTML fragment, by pandoc (the binary pypandoc-binary
+carries), for unstructured's HTML partitioner. unstructured's own partition_odt/rtf/epub also run pandoc,
+sandboxed, through a temporary file; here pandoc's heap is capped and its run timed (a 20 MB RTF needs
+more than 64 MB of heap: unbounded, a large file could take the parser's whole memory before its
+watcher sees it), the bytes go through a pipe, and an ODT becomes HTML directly rather than a DOCX for
+the Word partitioner. pandoc runs in its sandbox (``--sandbox``): it reads no file or URL a document
+names (without it, pandoc's ODT and DOCX writers fetch a remote image to embed it). Run inside the parser
+process, which kills it with itself on a timeout or a cancel (ingest.isolate).
 """
 
 from __future__ import annotations

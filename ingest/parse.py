@@ -4,9 +4,9 @@ EPUB converted to HTML by pandoc (ingest.convert) for unstructured's HTML parser
 unstructured.
 
 unstructured's "fast" strategy only (its hi-res layout detection needs model downloads): PDF pages the
-text layer leaves empty, and images, are read by Tesseract (ingest.ocr) where it is installed. Everything
-that can go wrong with an input file ends as a typed IngestError with the reason, never as an empty
-success.
+text layer leaves (nearly) empty, and images, are read by Tesseract (ingest.ocr) where it is installed.
+Everything that can go wrong with an input file ends as a typed IngestError with the reason, never as an
+empty success.
 
 Two halves, both run in a parser process by ingest.isolate: ``inspect`` (checks of what the file
 declares, linear and bounded) and ``extract`` (the parser itself). The serving process only looks at the
@@ -43,6 +43,7 @@ from core.types import Element
 from core.units import human_bytes
 from ingest import convert, formats, ocr
 from ingest.formats import workbook
+from ingest.formats.clean import without_control
 from ingest.limits import (
     ZIP_FORMATS,
     Limits,
@@ -98,13 +99,12 @@ _PARTITIONERS = {
 NATIVE_FORMATS = frozenset(formats.PARSERS)
 _TEXT_FORMATS = {"html", "txt"}
 _OOXML_FORMATS = {"docx", "pptx", "xlsx"}
+_ENCRYPTED_MAIL = frozenset({"multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime"})
 IMAGE_FORMATS = frozenset({"png", "jpeg", "tiff"})
 _NO_OCR = "OCR is off (RAG_INGEST__OCR) or Tesseract is not installed (Debian's tesseract-ocr)"
 # Elements that carry no content worth retrieving.
 _SKIP_KINDS = {"PageBreak", "Image", "Header", "Footer", "PageNumber"}
 _UNNAMED_COLUMN = re.compile(r"^Unnamed: \d+$")
-# Control characters (NUL from odd PDF fonts among them) except tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Longer integers are no data a person wrote (and Python refuses to convert past 4,300 digits).
 _MAX_JSON_DIGITS = 1000
 
@@ -198,6 +198,8 @@ def extract(
             elements = formats.parse(_decode(data, source), fmt)
         elif fmt == "xlsx":
             elements = workbook.parse(data, source)
+        elif fmt == "msg":
+            elements = _outlook_message(data, source)
         elif fmt in convert.READERS:
             budget = convert.Budget(limits.convert_memory_bytes, limits.convert_timeout_s)
             elements = _partition(convert.to_html(data, fmt, source, budget), source, "html")
@@ -281,7 +283,7 @@ def _check_email(data: bytes, source: str, limits: Limits) -> None:
     """Refuse mail with too many or too deeply nested parts, and encrypted mail (its body is
     ciphertext). Only the headers and delimiter lines are looked at here: the body is the parser's job."""
     content_type = check_email(_email_bytes(data, source), source, limits)
-    if content_type in ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime"):
+    if content_type in _ENCRYPTED_MAIL:
         raise EncryptedDocument(f"{source}: the message is encrypted ({content_type})")
 
 
@@ -314,6 +316,13 @@ def _check_msg(data: bytes, source: str) -> None:
         raise MalformedDocument(f"{source}: a damaged Outlook message: {describe(e)}") from e
     if not has_properties:
         raise MalformedDocument(f"{source}: an OLE file but not an Outlook message (no message properties)")
+    from oxmsg import Message
+
+    msg = Message.load(data)
+    kind = msg.message_class.upper()
+    content_type = msg.message_headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if (kind.startswith("IPM.NOTE.SMIME") and "SIGNED" not in kind) or content_type in _ENCRYPTED_MAIL:
+        raise EncryptedDocument(f"{source}: the message is encrypted ({content_type or msg.message_class})")
 
 
 def _email_bytes(data: bytes, source: str) -> bytes:
@@ -382,25 +391,16 @@ def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
         kwargs["encoding"] = "utf-8"
     else:
         payload = data
-    subject = _message_subject(payload, source) if fmt == "msg" else ""
-    elements = list(_to_elements(_call_partition(partition, payload, fmt, kwargs)))
-    if subject:  # unstructured keeps an Outlook message's subject in metadata only: it heads the text
-        elements.insert(0, Element(text=subject, kind="Title"))
-    return elements
+    return list(_to_elements(_call_partition(partition, payload, fmt, kwargs)))
 
 
-def _message_subject(data: bytes, source: str) -> str:
-    """An Outlook message's subject (EncryptedDocument for an S/MIME or PGP encrypted one: its body is
-    ciphertext, where unstructured would return nothing)."""
+def _outlook_message(data: bytes, source: str) -> list[Element]:
+    """An Outlook message's elements, its subject heading them (unstructured keeps it in metadata only)."""
     from oxmsg import Message
 
-    msg = Message.load(data)
-    content_type = msg.message_headers.get("Content-Type", "")
-    if msg.message_class.upper().startswith("IPM.NOTE.SMIME") and "SIGNED" not in msg.message_class.upper():
-        raise EncryptedDocument(f"{source}: the message is encrypted ({msg.message_class})")
-    if "encrypted" in content_type or "pkcs7-mime" in content_type:
-        raise EncryptedDocument(f"{source}: the message is encrypted ({content_type.split(';')[0]})")
-    return _CONTROL.sub("", " ".join(msg.subject.split()))
+    subject = without_control(" ".join(Message.load(data).subject.split()))
+    elements = _partition(data, source, "msg")
+    return [Element(text=subject, kind="Title"), *elements] if subject else elements
 
 
 @functools.cache
@@ -428,7 +428,7 @@ def _to_elements(raw: list[Any]) -> Iterator[Element]:
             continue
         md = el.metadata
         text = (_table_text(md.text_as_html) if kind == "Table" and md.text_as_html else "") or el.text
-        text = _CONTROL.sub("", text or "").strip()
+        text = without_control(text or "").strip()
         if not text:
             continue
         yield Element(

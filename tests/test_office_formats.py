@@ -135,6 +135,13 @@ def test_a_sheet_declaring_every_cell_costs_what_it_holds() -> None:
     assert table.text == "first\nlast"
 
 
+def test_a_row_past_excels_last_is_refused_at_once() -> None:
+    """openpyxl fills the gap up to a row's number with empty rows: 4 billion of them, from 400 bytes."""
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="4000000000"><c r="A4000000000"><v>2</v></c></row>'
+    with pytest.raises(MalformedDocument, match=r"^far\.xlsx: a sheet has rows past Excel's last, 1,048,576"):
+        parse_bytes(with_sheet_xml(rows), "far.xlsx", 50 * MB)
+
+
 def test_rows_spanning_too_many_cells_are_too_large() -> None:
     """Each row one cell in the last column (16,384 wide): 4,000 rows are 65 million cells from 200 KB."""
     rows = "".join(f'<row r="{n}"><c r="XFD{n}"><v>1</v></c></row>' for n in range(1, 4001))
@@ -246,9 +253,20 @@ def test_a_table_in_an_odt_keeps_its_rows() -> None:
         ("x.epub", b"", "the file is empty"),
     ],
 )
-def test_what_pandoc_cannot_read_fails_with_a_reason(name: str, data: bytes, words: str) -> None:
+def test_what_is_no_odt_rtf_or_epub_fails_before_pandoc(name: str, data: bytes, words: str) -> None:
     with pytest.raises(IngestError, match=re.escape(words)) as e:
         parse_bytes(data, name, 50 * MB)
+    assert not INTERNALS.search(str(e.value))
+
+
+def test_what_pandoc_cannot_read_fails_with_its_reason() -> None:
+    """Files that pass the container checks and that pandoc itself refuses."""
+    bad_epub = io.BytesIO()
+    with zipfile.ZipFile(bad_epub, "w") as z:
+        z.writestr("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
+        z.writestr("META-INF/container.xml", "<container><rootfiles/></container>")
+    with pytest.raises(MalformedDocument, match=r"^bad\.epub: could not read as epub: ") as e:
+        parse_bytes(bad_epub.getvalue(), "bad.epub", 50 * MB)
     assert not INTERNALS.search(str(e.value))
 
 

@@ -6,20 +6,17 @@ and e-mail still go to unstructured."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from core.types import Element
 from ingest.formats import delimited, markdown, text
+from ingest.formats.clean import without_control
 
 # Part of the settings fingerprint (ingest.fingerprint): raise it whenever these parsers give other
 # elements for the same file, so ``rag reindex --incremental`` rebuilds what older code parsed.
 # 1: plain text, Markdown and CSV no longer parsed by unstructured.
 FORMATS_VERSION = 1
 
-# Control characters (NUL from odd encodings among them) except tab and newline; a form feed is a
-# page break in plain text, so it first becomes a paragraph break.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PARSERS: dict[str, Callable[[str], list[Element]]] = {
     "txt": text.parse,
@@ -39,5 +36,7 @@ def normalise(decoded: str) -> str:
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
     if "\f" in s:
-        s = s.replace("\f", "\n\n")
-    return _CONTROL.sub("", s)
+        s = s.replace(
+            "\f", "\n\n"
+        )  # a page break in plain text: a paragraph break, before control characters go
+    return without_control(s)

@@ -15,6 +15,7 @@ import itertools
 import sys
 
 from core.types import Element
+from ingest.formats.clean import without_control
 
 _DELIMITERS = ",;\t|"
 _SNIFF_CHARS = 64 * 1024
@@ -26,12 +27,15 @@ def parse(text: str) -> list[Element]:
     if csv.field_size_limit() < sys.maxsize // 2:
         csv.field_size_limit(sys.maxsize // 2)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter(text), strict=False)
-    lines = []
-    for row in reader:
-        cells = [" ".join(cell.split()) for cell in row]
-        if any(cells):
-            lines.append(" | ".join(cells))
+    lines = [line for row in reader if (line := row_line(row))]
     return [Element("\n".join(lines), "Table")] if lines else []
+
+
+def row_line(cells: list[str]) -> str:
+    """A row as one line, ``a | b | c`` ("" when every cell is empty): whitespace (a line break among it)
+    in a cell becomes one space, control characters go. The workbook reader writes its rows the same way."""
+    clean = [" ".join(without_control(cell).split()) for cell in cells]
+    return " | ".join(clean) if any(clean) else ""
 
 
 def delimiter(text: str) -> str:

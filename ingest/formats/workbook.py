@@ -4,12 +4,14 @@ rows under the header. The page of a sheet's elements is its position in the wor
 
 openpyxl reads the sheets as streams (read-only mode), with the values Excel last computed for formulas
 (a workbook no spreadsheet program has saved has none: those cells are empty). Numbers read as the file
-stores them (a whole number without ".0"), dates as ISO dates, booleans as TRUE/FALSE; whitespace inside a
-cell becomes one space so a row stays one line. Hidden sheets are read too: hiding is not deleting.
+stores them, except that a whole number stored as a float loses its ".0"; dates read as ISO dates,
+booleans as TRUE/FALSE; whitespace inside a cell becomes one space (and control characters go) so a row
+stays one line. Hidden sheets are read too: hiding is not deleting.
 
-Work stays proportional to the file: the dimensions a sheet declares are ignored (a sheet claiming
-A1:XFD1048576 would be padded to 17 billion cells), each row is as wide as its last cell, and a workbook
-whose rows span more than ``MAX_CELLS`` cells (the empty ones between filled ones counted) is too large.
+Work stays bounded by the file, not by what it declares: the dimensions a sheet declares are ignored (a
+sheet claiming A1:XFD1048576 would be padded to 17 billion cells), each row is as wide as its last cell,
+a sheet may not have more rows than Excel's 1,048,576, and a workbook whose rows span more than
+``MAX_CELLS`` cells (the empty ones between filled ones counted, and a missing row as one) is too large.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ import datetime as dt
 import io
 from typing import Any
 
-from core.errors import FileTooLarge
+from core.errors import FileTooLarge, MalformedDocument
 from core.types import Element
+from ingest.formats.delimited import row_line
 
-# About two seconds of work on one core; a sheet of a million rows by 50 columns fits.
+# Bounds the work a crafted sheet causes (padding, gaps: tens of nanoseconds a cell), not what a real
+# workbook holds: reading 50 million real cells would take minutes and meet the parse timeout first.
 MAX_CELLS = 50_000_000
+MAX_ROWS = 1_048_576  # of a sheet: Excel's own limit
 
 
 def parse(data: bytes, source: str) -> list[Element]:
@@ -33,18 +38,18 @@ def parse(data: bytes, source: str) -> list[Element]:
         elements: list[Element] = []
         spent = 0
         for page, sheet in enumerate(book.worksheets, start=1):
-            if not hasattr(sheet, "iter_rows"):
-                continue  # a chart sheet: no cells
             sheet.reset_dimensions()
             lines = []
-            for row in sheet.iter_rows(values_only=True):
-                spent += len(row)
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS:
+                    raise MalformedDocument(f"{source}: a sheet has rows past Excel's last, {MAX_ROWS:,}")
+                spent += max(len(row), 1)  # a missing row (a gap openpyxl fills) costs as much as one
                 if spent > MAX_CELLS:
                     raise FileTooLarge(f"{source}: the workbook's rows span more than {MAX_CELLS:,} cells")
                 if line := _line(row):
                     lines.append(line)
             if lines:
-                elements.append(Element(" ".join(sheet.title.split()), "Title", page=page))
+                elements.append(Element(row_line([sheet.title]), "Title", page=page))
                 elements.append(Element("\n".join(lines), "Table", page=page, depth=1))
         return elements
     finally:
@@ -54,14 +59,12 @@ def parse(data: bytes, source: str) -> list[Element]:
 def _line(row: tuple[Any, ...]) -> str:
     """A row as ``a | b | c``, without its trailing empty cells ("" for a row of none)."""
     cells = ["" if v is None else _cell(v) for v in row]
-    while cells and not cells[-1]:
+    while cells and not cells[-1].strip():
         cells.pop()
-    return " | ".join(cells)
+    return row_line(cells)
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -70,4 +73,4 @@ def _cell(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    return " ".join(str(value).split())
+    return str(value)
