@@ -31,7 +31,7 @@ class Budget:
 
 
 def to_html(data: bytes, fmt: str, source: str, budget: Budget) -> bytes:
-    """The document as one HTML page (UTF-8). MalformedDocument when pandoc cannot read it, FileTooLarge or
+    """The document as an HTML fragment (UTF-8). MalformedDocument when pandoc cannot read it, FileTooLarge or
     ParseTimeout when it runs out of its memory or time."""
     heap_mb = max(budget.memory_bytes // MiB, 64)
     args = [_pandoc(), "+RTS", f"-M{heap_mb}m", "-RTS", "--sandbox", "-f", READERS[fmt], "-t", "html"]

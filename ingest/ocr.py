@@ -95,7 +95,7 @@ def pdf(data: bytes, layer: list[Element], source: str, budget: Budget, on_stage
             return layer
         on_stage("ocr")
         read: list[Element] = []
-        for number in missing[: budget.max_pages]:
+        for number in missing:  # at most RAG_INGEST__MAX_PDF_PAGES: inspect refused more
             page = document[number - 1]
             try:
                 area = max(page.get_width() * page.get_height(), 0.0)  # points: 1/72 inch

@@ -12,7 +12,7 @@ class Job:
     id: str
     document_id: str
     source: str
-    state: str  # queued, parsing, chunking, embedding, indexed, failed
+    state: str  # queued, parsing, ocr, chunking, embedding, indexed, failed
     reason: str | None
     error: str | None
     chunks: int
