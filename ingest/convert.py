@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from core.errors import FileTooLarge, MalformedDocument, ParserUnavailable, ParseTimeout
 from core.scrub import scrub
 from core.units import MiB
+from ingest.formats.clean import without_control
 
 # Our format -> pandoc's reader.
 READERS = {"odt": "odt", "rtf": "rtf", "epub": "epub"}
@@ -42,7 +43,9 @@ def to_html(data: bytes, fmt: str, source: str, budget: Budget) -> bytes:
             f"{source}: converting the {fmt} file took longer than {budget.timeout_s:g} s"
         ) from e
     if done.returncode == 0:
-        return done.stdout
+        # Without control characters: a NUL pandoc writes for an RTF's \u0 would make the HTML read as
+        # UTF-16 (the decoder takes NULs for wide text).
+        return without_control(done.stdout.decode("utf-8", "replace")).encode("utf-8")
     err = done.stderr.decode("utf-8", "replace")
     if "Heap exhausted" in err or "out of memory" in err:
         raise FileTooLarge(f"{source}: converting it needed more memory than is allowed")

@@ -42,6 +42,9 @@ MIN_PAGE_CHARS = 16
 # PDF page is rendered at a lower resolution; a larger image is too_large.
 MAX_PIXELS = 150_000_000
 
+# What Pillow may open an image as: the formats we accept. Its other plugins (EPS runs Ghostscript) never.
+_IMAGE_FORMATS = ("PNG", "JPEG", "TIFF")
+
 Stage = Callable[[str], None]
 
 
@@ -128,7 +131,7 @@ def image(data: bytes, source: str, budget: Budget, on_stage: Stage) -> list[Ele
     try:
         with warnings.catch_warnings():  # Pillow warns from 89 million pixels, below our own bound
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            picture = Image.open(io.BytesIO(data))
+            picture = Image.open(io.BytesIO(data), formats=_IMAGE_FORMATS)  # not EPS and the like
     except Image.DecompressionBombError as e:  # far over our bound: Pillow refuses to open it
         size = re.search(r"\((\d+) pixels\)", str(e))
         _check_pixels(float(size[1]) if size else math.inf, source, "the image")

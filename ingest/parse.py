@@ -237,11 +237,13 @@ def warm_up() -> None:
 def describe(e: BaseException) -> str:
     """A library's exception in words for the person who uploaded the file: no class names, addresses
     or tracebacks; internal errors (a None where the library expected a value) get a plain sentence."""
+    from xml.etree import ElementTree
+
     from lxml import etree
 
     if isinstance(e, zipfile.BadZipFile | KeyError):
         return "a part the format needs is missing or damaged"
-    if isinstance(e, etree.XMLSyntaxError):
+    if isinstance(e, etree.XMLSyntaxError | ElementTree.ParseError):
         return "its XML is not well-formed"
     if isinstance(e, UnicodeError):
         return "it holds text in an unknown or broken encoding"
@@ -314,6 +316,8 @@ def _check_msg(data: bytes, source: str) -> None:
             has_properties = ole.exists("__properties_version1.0")
     except (OSError, ValueError, IndexError, struct.error) as e:
         raise MalformedDocument(f"{source}: a damaged Outlook message: {describe(e)}") from e
+    except RecursionError as e:  # olefile walks the directory tree recursively
+        raise MalformedDocument(f"{source}: an Outlook message with too many parts, too deeply nested") from e
     if not has_properties:
         raise MalformedDocument(f"{source}: an OLE file but not an Outlook message (no message properties)")
     from oxmsg import Message

@@ -144,6 +144,9 @@ def test_hostile_images_fail_with_their_reason() -> None:
         parse(truncated, "cut.png")
     with pytest.raises(MalformedDocument, match=r"^fake\.jpg: not a readable image$"):
         parse(b"this is text, not a JPEG " * 10, "fake.jpg")
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nshowpage\n"  # Pillow's EPS plugin runs gs
+    with pytest.raises(MalformedDocument, match=r"^poster\.png: not a readable image$"):
+        parse(eps, "poster.png")
     with pytest.raises(MalformedDocument, match=re.escape("the file is a PDF but its name says .png")):
         parse(b"%PDF-1.7\n1 0 obj <<>> endobj\n", "scan.png")
 

@@ -142,6 +142,14 @@ def test_a_row_past_excels_last_is_refused_at_once() -> None:
         parse_bytes(with_sheet_xml(rows), "far.xlsx", 50 * MB)
 
 
+def test_a_long_run_of_empty_cells_is_one_mark() -> None:
+    """A lone value in column XFD would be 16,383 separators of nothing, hundreds of empty chunks."""
+    cell = '<c r="{}" t="inlineStr"><is><t>{}</t></is></c>'
+    rows = f'<row r="1">{cell.format("A1", "id")}{cell.format("XFD1", "far")}</row>'
+    (_, table) = parse_bytes(with_sheet_xml(rows), "far.xlsx", 50 * MB).elements
+    assert table.text == "id | … | far"
+
+
 def test_rows_spanning_too_many_cells_are_too_large() -> None:
     """Each row one cell in the last column (16,384 wide): 4,000 rows are 65 million cells from 200 KB."""
     rows = "".join(f'<row r="{n}"><c r="XFD{n}"><v>1</v></c></row>' for n in range(1, 4001))
@@ -268,6 +276,13 @@ def test_what_pandoc_cannot_read_fails_with_its_reason() -> None:
     with pytest.raises(MalformedDocument, match=r"^bad\.epub: could not read as epub: ") as e:
         parse_bytes(bad_epub.getvalue(), "bad.epub", 50 * MB)
     assert not INTERNALS.search(str(e.value))
+
+
+def test_a_nul_in_an_rtf_does_not_garble_its_text() -> None:
+    """pandoc writes \\u0 as a NUL: the HTML must still be read as UTF-8, not as wide text."""
+    rtf = b"{\\rtf1 Quarterly revenue grew by twelve percent in the north.\\par Second line \\u0  here.\\par}"
+    text = " ".join(e.text for e in parse_bytes(rtf, "nul.rtf", 50 * MB).elements)
+    assert "Quarterly revenue grew by twelve percent" in text and "Second line" in text
 
 
 def test_an_odt_without_its_content_names_what_is_missing() -> None:

@@ -28,6 +28,7 @@ from ingest.formats.delimited import row_line
 # workbook holds: reading 50 million real cells would take minutes and meet the parse timeout first.
 MAX_CELLS = 50_000_000
 MAX_ROWS = 1_048_576  # of a sheet: Excel's own limit
+MAX_EMPTY_RUN = 16
 
 
 def parse(data: bytes, source: str) -> list[Element]:
@@ -57,11 +58,20 @@ def parse(data: bytes, source: str) -> list[Element]:
 
 
 def _line(row: tuple[Any, ...]) -> str:
-    """A row as ``a | b | c``, without its trailing empty cells ("" for a row of none)."""
+    """A row as ``a | b | c``, without its trailing empty cells ("" for a row of none); a run of more than
+    MAX_EMPTY_RUN empty cells is one "…" (a lone value in column XFD is not 16,383 separators)."""
     cells = ["" if v is None else _cell(v) for v in row]
     while cells and not cells[-1].strip():
         cells.pop()
-    return row_line(cells)
+    out: list[str] = []
+    empty = 0
+    for cell in cells:
+        empty = empty + 1 if not cell.strip() else 0
+        if empty <= MAX_EMPTY_RUN:
+            out.append(cell)
+        elif empty == MAX_EMPTY_RUN + 1:
+            out[-MAX_EMPTY_RUN:] = ["…"]
+    return row_line(out)
 
 
 def _cell(value: Any) -> str:
