@@ -44,7 +44,8 @@ class Limits:
     max_pdf_pages: int
     max_mime_parts: int
     max_nesting: int
-    # What a converter program (pandoc, ingest.convert) may use for one document: its heap and wall time.
+    # What a helper program may use for one document: pandoc's heap (ingest.convert), and the wall time of
+    # pandoc or of OCR's pages in all (ingest.ocr): the parse's own.
     convert_memory_bytes: int
     convert_timeout_s: float
     # Tesseract's languages for OCR (ingest.ocr); None: no OCR (turned off, or Tesseract not installed).

@@ -182,16 +182,15 @@ def extract(
     """Run the parser on a file ``inspect`` accepted. Any failure of a parsing library is this file's
     fault: it ends as an IngestError whose message a person can read (the traceback goes to the log).
     ``on_stage("ocr")`` when OCR starts reading it."""
-    budget = ocr.Budget(limits.ocr_languages or "", limits.max_pdf_pages, limits.convert_timeout_s)
     try:
         if fmt in IMAGE_FORMATS:
             if limits.ocr_languages is None:
                 raise NoExtractableText(f"{source}: an image is read by OCR, but {_NO_OCR}")
-            elements = ocr.image(data, source, budget, on_stage)
+            elements = ocr.image(data, source, _ocr_budget(limits), on_stage)
         elif fmt == "pdf":
             elements = _partition(data, source, fmt)
             if limits.ocr_languages is not None:
-                elements = ocr.pdf(data, elements, source, budget, on_stage)
+                elements = ocr.pdf(data, elements, source, _ocr_budget(limits), on_stage)
         elif fmt == "json":
             elements = _parse_json(data, source, limits)
         elif fmt in formats.PARSERS:
@@ -201,8 +200,8 @@ def extract(
         elif fmt == "msg":
             elements = _outlook_message(data, source)
         elif fmt in convert.READERS:
-            budget = convert.Budget(limits.convert_memory_bytes, limits.convert_timeout_s)
-            elements = _partition(convert.to_html(data, fmt, source, budget), source, "html")
+            pandoc = convert.Budget(limits.convert_memory_bytes, limits.convert_timeout_s)
+            elements = _partition(convert.to_html(data, fmt, source, pandoc), source, "html")
         else:
             if fmt == "eml":
                 data = _email_bytes(data, source)
@@ -225,6 +224,12 @@ def extract(
             raise NoExtractableText(f"{source}: no text, even by OCR: a picture without words, a blank scan?")
         raise NoExtractableText(f"{source}: no extractable text")
     return ParsedDocument(source=source, format=fmt, elements=elements)
+
+
+def _ocr_budget(limits: Limits) -> ocr.Budget:
+    """OCR's share of the parse: the languages, a TIFF's pages as a PDF's, and the parse's time."""
+    assert limits.ocr_languages is not None
+    return ocr.Budget(limits.ocr_languages, limits.max_pdf_pages, limits.convert_timeout_s)
 
 
 def warm_up() -> None:
