@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from functools import cached_property
@@ -41,6 +42,9 @@ SAMPLE_QUESTIONS = [
     ("What colour is a visitor's badge?", "visitor-policy.rtf", "red badge"),
     ("How do I keep robots out of an area of the map?", "fleet-manager-guide.epub", "no-go zone"),
 ]
+
+# Names of exception classes, memory addresses or tracebacks: none may reach a person in a message.
+INTERNALS = re.compile(r"\b\w*(Error|Exception|Warning)\b|0x[0-9a-fA-F]{4,}|Traceback")
 
 SHARED_DATA = Path(os.environ.get("RAG_TEST_SHARED_DATA", ROOT.parent / "shared" / "data"))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import parse_faults
 import pytest
 
-from conftest import SAMPLE_DOCS
+from conftest import INTERNALS, SAMPLE_DOCS
 from core.errors import Cancelled, FileTooLarge, MalformedDocument, ParseTimeout
 from ingest.isolate import ParseLimits, Parser, rss_bytes
 from ingest.limits import Limits, check_archive, sniff
@@ -28,8 +28,6 @@ from ingest.pipeline import Source
 MB = 1024 * 1024
 LIMITS = Limits.from_settings()
 PARSE_LIMITS = ParseLimits.from_settings()
-# Names of exception classes or memory addresses must never reach a person.
-INTERNALS = re.compile(r"\b\w*(Error|Exception|Warning)\b|0x[0-9a-fA-F]{4,}|Traceback")
 
 # A skeleton per zip format: its small parts, and the part that grows.
 _PARA = b"<w:p><w:r><w:t>All work and no play makes Jack a dull boy.</w:t></w:r></w:p>"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE_DOCS
+from conftest import INTERNALS, ROOT, SAMPLE_DOCS
 from core.errors import EncryptedDocument, FileTooLarge, IngestError, MalformedDocument, ParseTimeout
 from core.types import Element
 from ingest import convert
@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import outlook_msg  # noqa: E402 - scripts/ is not a package: its writer of .msg files
 
 MB = 1024 * 1024
-INTERNALS = re.compile(r"\b\w*(Error|Exception|Warning)\b|0x[0-9a-fA-F]{4,}|Traceback")
 
 
 def parsed(name: str) -> list[Element]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import socket
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DOCS, shared
+from conftest import INTERNALS, SAMPLE_DOCS, shared
 from core.errors import (
     EmptyDocument,
     EncryptedDocument,
@@ -227,9 +226,6 @@ def test_encrypted_pdf_is_not_mistaken_for_scanned(tmp_path: Path) -> None:
 
 
 # --- hostile inputs: each ends as a typed error whose message a person can read -----------------------
-
-# Names of exception classes or memory addresses must never reach a person.
-INTERNALS = re.compile(r"\b\w*(Error|Exception|Warning)\b|0x[0-9a-fA-F]{4,}|Traceback")
 
 
 def nested_email(depth: int) -> bytes:

@@ -36,7 +36,6 @@ def normalise(decoded: str) -> str:
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
     if "\f" in s:
-        s = s.replace(
-            "\f", "\n\n"
-        )  # a page break in plain text: a paragraph break, before control characters go
+        # A page break in plain text: a paragraph break, before control characters go.
+        s = s.replace("\f", "\n\n")
     return without_control(s)
