@@ -41,7 +41,7 @@ def check_fact(fact: Fact, claim: Claim, views: list[SourceView]) -> FactCheck:
         if got is not None:
             return got
     ctx = claim.context(fact)
-    slot = _around(claim.text, fact.start, fact.end, 0, len(claim.text))
+    slot: set[str] | None = None  # read only when a conflicting value turns up: most facts need none
     support: _Found | None = None
     against: _Found | None = None
     for view in views:
@@ -62,10 +62,12 @@ def check_fact(fact: Fact, claim: Claim, views: list[SourceView]) -> FactCheck:
                 continue
             facts = sent.with_names() if fact.kind == "entity" else sent.facts
             close = share >= NEAR_DUPLICATE_SHARE
-            g = next(
-                (g for g in facts if conflicts(fact, g, close=close) and _same_slot(slot, view, sent, g)),
-                None,
-            )
+            conflicting = [g for g in facts if conflicts(fact, g, close=close)]
+            if not conflicting:
+                continue
+            if slot is None:
+                slot = _around(claim.text, fact.start, fact.end, 0, len(claim.text))
+            g = next((g for g in conflicting if _same_slot(slot, view, sent, g)), None)
             if g is not None:
                 against = (score, view, sent, g)
     if support is not None and (against is None or support[0][:2] >= against[0][:2]):
