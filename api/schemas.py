@@ -35,6 +35,7 @@ ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 # Beyond any registry a page can reach, and within the databases' 64-bit integers.
 MAX_OFFSET = 1_000_000_000
 QUESTION_CHARS = 4000  # a question, a search query: what a person types
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -42,6 +43,9 @@ class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     doc_ids: list[str] = Field(default_factory=list, max_length=1000, description="Only these documents.")
     metadata: dict[MetadataKey, Scalar] = Field(default_factory=dict, description="Metadata equal to these.")
+    languages: list[LanguageCode] = Field(
+        default_factory=list, max_length=40, description="Chunks in these languages (ISO 639-1: en, fr)."
+    )
 
 
 class QueryRequest(BaseModel):
@@ -100,6 +104,7 @@ class HitOut(BaseModel):
     source: str
     pages: list[int]
     section: str
+    language: str = Field(description="ISO 639-1 code of the chunk's language ('' if indexed before).")
     chunk_id: str
     dense_rank: int | None
     dense_score: float | None

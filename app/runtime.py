@@ -73,7 +73,7 @@ class Runtime:
     @cached_property
     def sparse(self) -> Bm25Encoder:
         b = self.settings.bm25
-        return Bm25Encoder(k1=b.k1, b=b.b, avg_len=b.avg_len, language=b.language)
+        return Bm25Encoder(k1=b.k1, b=b.b, avg_len=b.avg_len, language=b.language, default=b.default_language)
 
     @cached_property
     def chunk_guard(self) -> ChunkGuard:

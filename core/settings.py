@@ -14,14 +14,18 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.cpus import usable_cpus
-from core.encode.sparse import LANGUAGES
+from core.encode.sparse import AUTO, LANGUAGES
 from core.errors import ConfigError
+from core.language import BM25_NAMES
+
+_TAGGED = frozenset(BM25_NAMES.values())  # BM25's languages that have an ISO 639-1 code for chunks
 
 # Set before any library that phones home or reaches for a model hub is imported (see core.offline).
 OFFLINE_ENV = {
@@ -202,20 +206,31 @@ class Bm25Settings(BaseModel):
     k1: float = Field(0.9, ge=0)
     b: float = Field(0.6, ge=0, le=1)
     avg_len: float = Field(60.0, gt=0, description="Average chunk length in BM25 tokens.")
-    # Stopwords and stemmer of the documents' language (one per index: queries must be stemmed alike).
-    language: str = Field("english", description="One of core.encode.sparse.LANGUAGES.")
+    # Stopwords and stemmer: "auto" analyses each chunk in its own language and each question in its own
+    # (core.encode.sparse); a language's name fixes one for every text, as before languages were told.
+    language: str = Field(
+        "auto", description="'auto' (each text in its own language) or one of core.encode.sparse.LANGUAGES."
+    )
+    default_language: str = Field(
+        "english", description="With 'auto': the analysis of text too short or mixed to tell its language."
+    )
 
-    @field_validator("language", mode="before")
+    @field_validator("language", "default_language", mode="before")
     @classmethod
-    def _known_language(cls, v: object) -> object:
+    def _known_language(cls, v: object, info: ValidationInfo) -> object:
         if not isinstance(v, str):
             return v
         name = v.strip().lower()
-        if name not in LANGUAGES:
+        if name not in LANGUAGES and not (name == AUTO and info.field_name == "language"):
             raise ValueError(
                 f"{v[:40]!r}{'…' if len(v) > 40 else ''} is not a supported language; "
-                "RAG_BM25__LANGUAGE must be one of: " + ", ".join(LANGUAGES)
+                f"RAG_BM25__{info.field_name.upper()} must be "
+                + ("'auto' or " if info.field_name == "language" else "")
+                + "one of: "
+                + ", ".join(n for n in LANGUAGES if n in _TAGGED)
             )
+        if info.field_name == "default_language" and name not in _TAGGED:
+            raise ValueError(f"{name!r} has no language code to tag chunks with; choose another default")
         return name
 
 

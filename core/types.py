@@ -29,6 +29,7 @@ class Chunk:
     section: str
     kinds: tuple[str, ...]
     n_tokens: int
+    language: str = ""  # ISO 639-1 code of the language its BM25 vector was analysed in (core.language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class SearchFilter:
     tenant: str
     doc_ids: tuple[str, ...] = ()
     metadata: tuple[tuple[str, str | int | bool], ...] = ()
+    languages: tuple[str, ...] = ()  # chunks in one of these languages (ISO 639-1) only
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class Hit:
     section: str
     score: float
     rank: int
+    language: str = ""  # "" for chunks indexed before languages were told
     dense_rank: int | None = None
     dense_score: float | None = None
     sparse_rank: int | None = None
@@ -93,6 +96,7 @@ class Hit:
             "source": self.source,
             "pages": self.pages,
             "section": self.section,
+            "language": self.language,
             "chunk_id": self.chunk_id,
             "dense_rank": self.dense_rank,
             "dense_score": self.dense_score,

@@ -30,6 +30,7 @@ from core.types import Chunk, Point
 from ingest.chunk import Chunker
 from ingest.guard import ChunkGuard, ChunkNotes
 from ingest.isolate import CancelFlag, Parser
+from ingest.language import tag_languages
 from ingest.parse import describe
 from ingest.write import build_points
 
@@ -179,9 +180,10 @@ class _Chunks:
         tenants = [p.tenant for p in batch for _ in p.chunks]
         if parts.guard is not None:
             texts, notes = parts.guard.before_embedding(texts, tenants)
+        # Languages are read from the text as parsed; PII masks ("<EMAIL>") would only blur them.
+        tagged = (c for p in batch for c in tag_languages(p.chunks, parts.sparse))
         chunks = [
-            c if c.text == t else dataclasses.replace(c, text=t)
-            for c, t in zip((c for p in batch for c in p.chunks), texts, strict=True)
+            c if c.text == t else dataclasses.replace(c, text=t) for c, t in zip(tagged, texts, strict=True)
         ]
         # The encoders see each chunk under its contextual header; the points keep the chunk's own text.
         sources = [p.source for p in batch for _ in p.chunks]
@@ -191,7 +193,9 @@ class _Chunks:
 
 def _built(parts: Components, batch: Sequence[Parsed[D]], c: _Chunks, dense: np.ndarray) -> list[Built[D]]:
     """Each document of ``batch`` with its points, given the batch's dense vectors."""
-    sparse = [parts.sparse.embed_document(t) for t in c.sparse_texts]
+    sparse = [
+        parts.sparse.embed_document(t, k.language) for t, k in zip(c.sparse_texts, c.chunks, strict=True)
+    ]
     if parts.guard is not None:
         parts.guard.after_embedding(c.texts, c.tenants, dense, c.notes)
     out, at = [], 0

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.encode.sparse import AUTO
 from core.errors import ConfigError
 from core.guard.injection import PATTERNS_VERSION, AttackSet
 from core.settings import GuardrailSettings, Settings
@@ -32,7 +33,13 @@ def settings_fingerprint(settings: Settings) -> str:
         # The header in the BM25 text alone changes every sparse vector.
         + ([f"sparse-header {HEADER_VERSION}"] if c.sparse_header and not c.context_header else []),
         # "english" has been the language since before it could be set: English fingerprints stayed.
-        "bm25": [b.k1, b.b, b.avg_len, b.language],
+        "bm25": [b.k1, b.b, b.avg_len, b.language]
+        # Which language each chunk is analysed in: the detector's model and the default decide it.
+        + (
+            [b.default_language, f"py3langid {importlib.metadata.version('py3langid')}"]
+            if b.language == AUTO
+            else []
+        ),
         "embedding": [e.model_name, e.dim, e.backend, e.max_seq_length],
         # What the ingest-time guards write into points (scores, masked text): changing them rebuilds.
         "guard": guard_parts(settings.guardrails),

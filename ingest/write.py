@@ -58,6 +58,7 @@ def build_points(
                 "section": c.section,
                 "kinds": list(c.kinds),
                 "n_tokens": c.n_tokens,
+                "language": c.language,
                 "metadata": metadata,
                 "embedding_model": embedding_model,
                 "fingerprint": fingerprint,

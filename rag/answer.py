@@ -177,6 +177,7 @@ class Answerer:
         top_k: int | None = None,
         doc_ids: Sequence[str] = (),
         metadata: dict[str, str | int | bool] | None = None,
+        languages: Sequence[str] = (),
         history: Sequence[Turn] | None = None,
     ) -> Iterator[str | Answer]:
         """``history``: the earlier exchanges, given by the caller (a client that keeps its own chat, as
@@ -192,7 +193,12 @@ class Answerer:
         standalone = question if screened.refusal else self._standalone(run, question, tenant, cid, history)
 
         result = self.retriever.search(
-            standalone, tenant=tenant, top_k=top_k or self.settings.top_k, doc_ids=doc_ids, metadata=metadata
+            standalone,
+            tenant=tenant,
+            top_k=top_k or self.settings.top_k,
+            doc_ids=doc_ids,
+            metadata=metadata,
+            languages=languages,
         )
         run.timings |= result.timings_ms
         hits, clipped = clip_hits(result.hits, self.max_hit_chars)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.errors import ConfigError
+from core.language import detector
 from core.types import Hit
 from rag.facts import extract, matches_kind, normalise
 from rag.question import AnswerKind, answer_kind, content_stems
@@ -156,7 +157,9 @@ def features(
     # Facts (rag.facts: spaCy's entity recogniser behind a lock, cached per text and shared with evidence
     # selection and verification) of the question and the best sentence.
     q_facts, s_facts = extract(question), extract(best_sentence)
-    names = {x.value: x.text for x in q_facts if x.kind == "entity"}
+    # The recogniser is English: in a German question every noun is capitalised and looks like a name.
+    english = detector().detect(question) in (None, "en")
+    names = {x.value: x.text for x in q_facts if x.kind == "entity"} if english else {}
     f["names_chunk"] = 1.0
     if names:
         in_chunk, in_all = f" {normalise(chunk)} ", f" {normalise(all_text)} "

@@ -13,6 +13,7 @@ import numpy as np
 from core.encode.dense import Embedder
 from core.encode.sparse import Bm25Encoder
 from core.errors import InvalidRequest
+from core.language import CODES
 from core.settings import RetrievalSettings
 from core.store.base import VectorStore
 from core.types import FusionName, Hit, SearchFilter, SearchMode, SearchQuery
@@ -31,6 +32,16 @@ def check_metadata(metadata: dict[str, Any], what: str) -> None:
     big = [k for k, v in metadata.items() if isinstance(v, int) and not INT64[0] <= v <= INT64[1]]
     if big:
         raise InvalidRequest(f"{what} integers must fit in 64 bits (-2**63 to 2**63-1): {big!r}")
+
+
+def check_languages(languages: Sequence[str]) -> None:
+    """Refuse a language filter no chunk can match (a name, "french", for the code "fr")."""
+    bad = [code for code in languages if code not in CODES]
+    if bad:
+        raise InvalidRequest(
+            f"unknown language codes {bad[:5]!r}: chunks are tagged with ISO 639-1 codes, one of "
+            + ", ".join(CODES)
+        )
 
 
 @dataclass
@@ -75,9 +86,11 @@ class Retriever:
         fusion: FusionName | None = None,
         doc_ids: Sequence[str] = (),
         metadata: dict[str, str | int | bool] | None = None,
+        languages: Sequence[str] = (),
     ) -> SearchResult:
         s = self.settings
         check_metadata(metadata or {}, "metadata filter")
+        check_languages(languages)
         mode = mode or s.mode
         fusion = fusion or s.fusion
         top_k = top_k or s.top_k
@@ -94,7 +107,10 @@ class Retriever:
             dense=dense,
             sparse=sparse,
             filter=SearchFilter(
-                tenant=tenant, doc_ids=tuple(doc_ids), metadata=tuple(sorted((metadata or {}).items()))
+                tenant=tenant,
+                doc_ids=tuple(doc_ids),
+                metadata=tuple(sorted((metadata or {}).items())),
+                languages=tuple(languages),
             ),
             mode=mode,
             fusion=fusion,

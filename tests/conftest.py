@@ -41,6 +41,9 @@ SAMPLE_QUESTIONS = [
     ("How much does the Fleet Supervisor course cost?", "customer-training-2027.odt", "1,200 euros"),
     ("What colour is a visitor's badge?", "visitor-policy.rtf", "red badge"),
     ("How do I keep robots out of an area of the map?", "fleet-manager-guide.epub", "no-go zone"),
+    # Asked in the documents' own languages (issue 17: each analysed by its own stemmer and stopwords).
+    ("Combien de jours par semaine peut-on télétravailler ?", "politique-teletravail.md", "trois jours"),
+    ("Wie lange dauert das Laden eines entladenen Akkus?", "ladestation-dc2.html", "90 Minuten"),
 ]
 
 # Names of exception classes, memory addresses or tracebacks: none may reach a person in a message.

@@ -252,9 +252,26 @@ def test_served_index_of_another_bm25_language_stays_up_and_says_why(tmp_path: P
 
 def test_runtime_refuses_an_index_after_the_bm25_language_changed(tmp_path: Path) -> None:
     rt = Runtime(load_settings(data_dir=tmp_path))
-    assert rt.store.problem is None and rt.store.meta.bm25_language == "english"
+    assert rt.store.problem is None and rt.store.meta.bm25_language == "auto"
     rt.close()
     rt = Runtime(load_settings(data_dir=tmp_path, bm25={"language": "German"}))
     assert rt.sparse.language == "german" and rt.index_meta.bm25_language == "german"
-    assert "language=english but k1=0.9, b=0.6, avg_len=60.0, language=german" in (rt.store.problem or "")
+    assert "language=auto but k1=0.9, b=0.6, avg_len=60.0, language=german" in (rt.store.problem or "")
+    rt.close()
+
+
+def test_an_english_index_opens_when_languages_are_told_but_not_the_other_way(tmp_path: Path) -> None:
+    # Indexes from before "auto" are English: English text is analysed alike, so they stay in service.
+    rt = Runtime(load_settings(data_dir=tmp_path, bm25={"language": "english"}))
+    assert rt.store.problem is None and rt.store.meta.bm25_language == "english"
+    rt.close()
+    rt = Runtime(load_settings(data_dir=tmp_path))
+    assert rt.sparse.language == "auto" and rt.store.problem is None
+    rt.close()
+    other = tmp_path / "other"
+    rt = Runtime(load_settings(data_dir=other))
+    assert rt.store.meta.bm25_language == "auto"
+    rt.close()
+    rt = Runtime(load_settings(data_dir=other, bm25={"language": "english"}))
+    assert "language=auto but" in (rt.store.problem or "")
     rt.close()

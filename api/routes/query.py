@@ -44,6 +44,7 @@ def query(services: ServicesDep, caller: Caller, body: QueryRequest, request: Re
         top_k=body.top_k,
         doc_ids=body.filters.doc_ids,
         metadata=body.filters.metadata,
+        languages=body.filters.languages,
     )
     record = AnswerRecord(services.runtime.recorder, caller.tenant, request_id, body.metadata, t0)
     if body.stream:
@@ -61,6 +62,7 @@ def search(services: ServicesDep, caller: Caller, body: SearchRequest, request: 
         fusion=body.fusion,
         doc_ids=body.filters.doc_ids,
         metadata=body.filters.metadata,
+        languages=body.filters.languages,
     )
     trace_id = services.runtime.recorder.search(
         result, body.query, caller.tenant, request.headers.get("x-request-id"), body.metadata

@@ -31,6 +31,9 @@ def search(
         Fusion | None, typer.Option(help="Fusion of hybrid mode: rrf, dbsf or weighted.")
     ] = None,
     tenant: Annotated[str | None, typer.Option(help="Tenant to search (default: RAG_TENANT).")] = None,
+    language: Annotated[
+        list[str] | None, typer.Option(help="Only chunks in this language (ISO 639-1: en, fr); repeatable.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
 ) -> None:
     """Search the index. With --queries, write a run: per query id, ranked documents with scores."""
@@ -49,7 +52,9 @@ def search(
             return
         assert question is not None
         rt.embedder.warm_up()  # report search time, not model loading time
-        result = rt.retriever.search(question, tenant=tenant, top_k=top_k, mode=mode, fusion=fusion)
+        result = rt.retriever.search(
+            question, tenant=tenant, top_k=top_k, mode=mode, fusion=fusion, languages=language or ()
+        )
         rt.recorder.search(result, question, tenant, metadata={"via": "cli"})
     if as_json:
         for h in result.hits:

@@ -7,21 +7,28 @@ ids are ``abs(murmur3_32(stem(token)))``: no vocabulary to keep. Tokens are lowe
 the language's stopwords, stemmed with the language's Snowball stemmer. For English these are exactly
 the vectors of the Python encoder this replaced (bench/bm25_equality.py checks all of SciFact), so
 indexes built before stay valid.
+
+With ``language="auto"`` each text is analysed in its own language (core.language): a chunk in the
+language ingestion found for it, a question in the one it is written in, and text too short or mixed to
+tell in ``default``. Term ids of every language share one space, so one index holds them all; a French
+question finds French chunks because both were stemmed by the French stemmer.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from functools import cached_property
 
 import qdrant_edge as qe
 
+from core.language import BM25_NAMES, LanguageDetector
 from core.types import SparseVec
 
 # The languages qdrant_edge.Bm25 has stopwords (and, for most, a stemmer) for, as its config names them.
 LANGUAGES: tuple[str, ...] = tuple(
     sorted(name.lower() for name, v in vars(qe.Language).items() if isinstance(v, qe.Language))
 )
+AUTO = "auto"  # each text in its own language
+_CODES = {name: code for code, name in BM25_NAMES.items()}
 
 # A BM25 weight with b=0 and a huge k1 is tf * (k1 + 1) / (tf + k1): the term count, recovered exactly
 # below. Qdrant does not expose its tokenizer, and this counts with the very same tokens.
@@ -32,35 +39,69 @@ class Bm25Encoder:
     """Turns text into BM25 sparse vectors. Stateless; safe to share between threads."""
 
     def __init__(
-        self, k1: float = 1.2, b: float = 0.75, avg_len: float = 100.0, language: str = "english"
+        self,
+        k1: float = 1.2,
+        b: float = 0.75,
+        avg_len: float = 100.0,
+        language: str = "english",
+        default: str = "english",
     ) -> None:
         if avg_len <= 0:
             raise ValueError("avg_len must be positive")
-        if language not in LANGUAGES:
-            raise ValueError(f"unsupported BM25 language {language!r}; supported: {', '.join(LANGUAGES)}")
+        for name in (language, default):
+            if name not in LANGUAGES and name != AUTO:
+                raise ValueError(f"unsupported BM25 language {name!r}; supported: {', '.join(LANGUAGES)}")
+        if default == AUTO or default not in _CODES:
+            raise ValueError(f"the default BM25 language must be one with a code: {default!r} is not")
         self.k1, self.b, self.avg_len, self.language = k1, b, avg_len, language
-        self._model = qe.Bm25(qe.Bm25Config(k=k1, b=b, avg_len=avg_len, language=language))
+        # The language of text that tells none: the fixed one, or with "auto" the default.
+        self.default = default if language == AUTO else language
+        self.detector = LanguageDetector() if language == AUTO else None
+        self._models: dict[tuple[str, bool], qe.Bm25] = {}
 
-    @cached_property
-    def _counter(self) -> qe.Bm25:
-        """A second model whose weights are term counts (built for the tools that count, not for serving)."""
-        return qe.Bm25(qe.Bm25Config(k=_COUNTING_K, b=0.0, avg_len=1.0, language=self.language))
+    def _model(self, language: str, counting: bool = False) -> qe.Bm25:
+        """The BM25 model of one language (its weights term counts when ``counting``); made on first use."""
+        model = self._models.get((language, counting))
+        if model is None:
+            k, b, avg_len = (_COUNTING_K, 0.0, 1.0) if counting else (self.k1, self.b, self.avg_len)
+            model = qe.Bm25(qe.Bm25Config(k=k, b=b, avg_len=avg_len, language=language))
+            self._models = {**self._models, (language, counting): model}  # replaced whole: readers see one
+        return model
 
-    def embed_document(self, text: str) -> SparseVec:
-        return _sorted(self._model.embed_document(text))
+    def language_of(self, text: str, min_confidence: float | None = None) -> str:
+        """The ISO 639-1 code of the language ``text`` is analysed in: the fixed language, or with "auto"
+        the detected one (``min_confidence`` raises the bar), else the default."""
+        if self.detector is not None:
+            found = self.detector.detect(text, min_confidence=min_confidence)
+            if found is not None:
+                return found
+        return _CODES[self.default]
+
+    def _name(self, code: str | None) -> str:
+        if self.detector is None or code is None:
+            return self.default
+        name = BM25_NAMES.get(code)
+        if name is None:
+            raise ValueError(f"no BM25 analyser for language {code!r}")
+        return name
+
+    def embed_document(self, text: str, language: str | None = None) -> SparseVec:
+        """``text`` analysed in ``language`` (an ISO 639-1 code; with a fixed language, ignored)."""
+        return _sorted(self._model(self._name(language)).embed_document(text))
 
     def embed_query(self, text: str) -> SparseVec:
-        return _sorted(self._model.embed_query(text))
+        """A question analysed in its own language (with "auto"), else the index's."""
+        return _sorted(self._model(self._name(self.language_of(text))).embed_query(text))
 
-    def term_counts(self, text: str) -> Counter[int]:
+    def term_counts(self, text: str, language: str | None = None) -> Counter[int]:
         """How often each term id occurs in ``text``; their sum is its BM25 length."""
-        v = self._counter.embed_document(text)
+        v = self._model(self._name(language), counting=True).embed_document(text)
         k = _COUNTING_K
         return Counter({i: round(w * k / (k + 1 - w)) for i, w in zip(v.indices, v.values, strict=True)})
 
-    def term_ids(self, text: str) -> list[int]:
+    def term_ids(self, text: str, language: str | None = None) -> list[int]:
         """The term ids of ``text`` with repeats, in id order (not text order)."""
-        return sorted(self.term_counts(text).elements())
+        return sorted(self.term_counts(text, language).elements())
 
 
 def _sorted(v: qe.SparseVector) -> SparseVec:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from core.encode.sparse import AUTO
 from core.errors import IndexMismatch
 from core.store.fusion import fuse
 from core.types import Hit, Point, SearchFilter, SearchQuery, SparseVec
@@ -15,7 +16,7 @@ DENSE = "dense"
 SPARSE = "bm25"
 
 # Payload fields with an index. ``tenant`` is the tenant key (is_tenant on servers).
-KEYWORD_FIELDS = ("tenant", "doc_id", "doc_hash")
+KEYWORD_FIELDS = ("tenant", "doc_id", "doc_hash", "language")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,14 @@ class IndexMeta:
         # The points' BM25 weights were made with these: new documents made with others would not rank
         # alike beside them, and queries of another language would not even share their term ids.
         differ = [k for k in _BM25_FIELDS if getattr(self, k) != getattr(configured, k)]
+        if differ == ["bm25_language"] and (self.bm25_language, configured.bm25_language) == (
+            "english",
+            AUTO,
+        ):
+            # English text is analysed alike either way: an index from before languages were told opens,
+            # and what was ingested into it in another language is re-analysed by a re-index (its points'
+            # settings fingerprint differs, so `rag reindex --incremental` takes them).
+            differ = []
         if differ:
             raise IndexMismatch(
                 f"the index at {where} was built with BM25 {_bm25(self)} but {_bm25(configured)} is "
@@ -265,6 +274,7 @@ def payload_to_hit(point_id: Any, payload: dict[str, Any], score: float, rank: i
         text=payload.get("text", ""),
         pages=list(payload.get("pages") or []),
         section=payload.get("section", ""),
+        language=payload.get("language", ""),
         score=float(score),
         rank=rank,
         payload=payload,

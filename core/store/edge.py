@@ -44,6 +44,8 @@ def to_filter(f: SearchFilter) -> qe.Filter:
     must: list[Any] = [qe.FieldCondition(key=k, match=qe.MatchValue(v)) for k, v in metadata_conditions(f)]
     if f.doc_ids:
         must.append(qe.FieldCondition(key="doc_id", match=qe.MatchAny(list(f.doc_ids))))
+    if f.languages:
+        must.append(qe.FieldCondition(key="language", match=qe.MatchAny(list(f.languages))))
     return qe.Filter(must=must)
 
 

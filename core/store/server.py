@@ -41,6 +41,8 @@ def to_filter(f: SearchFilter) -> qm.Filter:
     ]
     if f.doc_ids:
         must.append(qm.FieldCondition(key="doc_id", match=qm.MatchAny(any=list(f.doc_ids))))
+    if f.languages:
+        must.append(qm.FieldCondition(key="language", match=qm.MatchAny(any=list(f.languages))))
     return qm.Filter(must=must)
 
 

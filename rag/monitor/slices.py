@@ -6,7 +6,8 @@ quality can be broken down by group (rag.monitor.slice_report). Computed on the 
   ``_MIN_PROBABILITY`` likely: "unknown";
 - ``question_length``: words, short (<= 5), medium (<= 15), long;
 - ``doc_type``: the file extension of the retrieved documents (always on), and ``doc.KEY`` for each key of
-  ``monitoring.slice_doc_keys`` in the documents' metadata. A trace's value is the top hit's: the
+  ``monitoring.slice_doc_keys`` in the documents' metadata (``doc.language``, when the metadata has
+  none, is the language ingestion found for the chunk). A trace's value is the top hit's: the
   document the question was routed to. A majority among the top hits was tried and dropped: it favours
   documents cut into many chunks (a two-chunk post-mortem ranked first lost to a handbook's filler
   chunks at ranks 2 and 3). A top hit without the key gives way to the next one that has it, down to
@@ -49,7 +50,7 @@ def slice_attributes(
     if doc_type is not None:
         out["doc_type"] = doc_type
     for key in settings.slice_doc_keys:
-        value = first([(h.payload.get("metadata") or {}).get(key) for h in top])
+        value = first([_doc_value(h, key) for h in top])
         if value is not None:
             out[f"doc.{key}"] = value
     for key in settings.slice_caller_keys:
@@ -57,6 +58,12 @@ def slice_attributes(
         if value is not None:
             out[f"caller.{key}"] = value
     return out
+
+
+def _doc_value(hit: Hit, key: str) -> Any:
+    """The document's metadata value; for "language" without one, the language found for the chunk."""
+    value = (hit.payload.get("metadata") or {}).get(key)
+    return hit.language or None if value is None and key == "language" else value
 
 
 def length_bucket(question: str) -> str:
