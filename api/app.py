@@ -15,7 +15,7 @@ from starlette.types import Scope
 from api import body, openapi, problems
 from api.headers import secure
 from api.mcp import http as mcp_http
-from api.routes import admin, documents, health, jobs, monitor, openai_compat, query, ui
+from api.routes import admin, documents, health, jobs, monitor, openai_compat, query, sources, ui
 from api.services import Services
 from app.runtime import Runtime
 from core import offline
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     openapi.install(app)
     body.install(app, _body_limit)
     app.include_router(documents.router)
+    app.include_router(sources.router)
     app.include_router(jobs.router)
     app.include_router(query.router)
     app.include_router(openai_compat.router)

@@ -34,6 +34,8 @@ from core.errors import (
     UnsupportedFormat,
 )
 from core.scrub import scrub
+from ingest.listing import SourceUnreadable
+from ingest.web import BadURL, NotTaken, UnsafeURL, WebError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,11 @@ _STATUS: list[tuple[type[RagError], int, str]] = [
     (FileTooLarge, 413, "file too large"),
     (QuotaExceeded, 413, "storage quota exceeded"),
     (IngestError, 422, "document cannot be ingested"),
+    (UnsafeURL, 422, "address not allowed"),
+    (BadURL, 422, "not a web address"),
+    (NotTaken, 422, "page not taken"),
+    (WebError, 502, "source unreachable"),
+    (SourceUnreadable, 422, "source unreadable"),
     (PromptError, 422, "invalid prompt"),
     (InvalidRequest, 422, "invalid request"),
     (LLMError, 502, "language model failed"),

@@ -48,6 +48,34 @@ class Filters(BaseModel):
     )
 
 
+class SourceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(min_length=1, max_length=2048, description="The site's start page (http or https).")
+    max_depth: int | None = Field(None, ge=0, le=10, description="At most RAG_SOURCES__MAX_DEPTH.")
+    max_pages: int | None = Field(None, ge=1, le=10_000, description="At most RAG_SOURCES__MAX_PAGES.")
+
+
+class SourceNote(BaseModel):
+    url: str
+    reason: str
+    detail: str
+
+
+class SourceSyncResponse(BaseModel):
+    source: str
+    added: int
+    updated: int
+    unchanged: int
+    failed: int
+    not_read: int = Field(description="Pages whose content had not changed since the last sync.")
+    deleted: int = Field(description="Documents of pages gone since the last sync, deleted.")
+    deleted_documents: list[str]
+    chunks_written: int
+    seconds: float
+    documents: list[dict[str, Any]]
+    notes: list[SourceNote] = Field(description="Pages reached but not taken, and why.")
+
+
 class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=QUESTION_CHARS)

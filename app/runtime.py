@@ -16,6 +16,7 @@ from core.store import IndexMeta, IndexVersions, open_versions
 from core.store.base import VectorStore
 from core.store.served import ServedIndex
 from core.types import Hit
+from core.units import MiB
 from ingest.blobs import BlobStore
 from ingest.chunk import Chunker, TokenCounter
 from ingest.fingerprint import build_groups, settings_fingerprint, with_build
@@ -27,6 +28,8 @@ from ingest.pipeline import Ingestor, Outcome, Source
 from ingest.reconcile import reconcile
 from ingest.registry import Registry
 from ingest.reindex.verify import Search
+from ingest.sourcestore import SourceStore
+from ingest.web import CrawlLimits
 from rag.answer import Answerer
 from rag.answerability import AnswerabilityModel
 from rag.conversation import Conversations
@@ -123,6 +126,23 @@ class Runtime:
         # time (a delete answers 409 rather than time out); elsewhere, as long as the re-index may take.
         gate_wait_s = s.api.request_timeout_s / 2 if self.role == "serve" else 2 * s.reindex.drain_s
         return Registry(s.registry_url, s.cluster.lease_s, gate_wait_s, auto_upgrade=s.db.auto_upgrade)
+
+    @cached_property
+    def sources(self) -> SourceStore:
+        """What each folder, bucket or site synced (ingest.sourcestore), beside the registry."""
+        s = self.settings
+        return SourceStore(s.registry_url, auto_upgrade=s.db.auto_upgrade)
+
+    @cached_property
+    def crawl_limits(self) -> CrawlLimits:
+        c = self.settings.sources
+        return CrawlLimits(
+            max_depth=c.max_depth,
+            max_pages=c.max_pages,
+            max_bytes=int(c.max_page_mb * MiB),
+            timeout_s=c.timeout_s,
+            crawl_delay_cap_s=c.crawl_delay_cap_s,
+        )
 
     @cached_property
     def versions(self) -> IndexVersions:
@@ -348,6 +368,7 @@ class Runtime:
             "conversations",
             "store",
             "blobs",
+            "sources",
             "registry",
             "leases",
         ):

@@ -327,6 +327,24 @@ class IngestSettings(BaseModel):
         return int(self.max_file_mb * 1024 * 1024)
 
 
+class SourcesSettings(BaseModel):
+    """Sources beyond uploads (ingest.sync): websites crawled, folders at fsspec URLs, watched folders."""
+
+    # The crawler resolves every host it connects to and refuses private, loopback and link-local
+    # addresses (cloud metadata at 169.254.169.254 included): a URL a user gives must not reach inside.
+    allow_private: bool = Field(
+        False, description="Let the crawler fetch private, loopback and link-local addresses (an intranet)."
+    )
+    max_depth: int = Field(2, ge=0, le=10, description="Links followed from a site's start page.")
+    max_pages: int = Field(50, ge=1, le=10_000, description="Pages fetched per crawl.")
+    max_page_mb: float = Field(10.0, gt=0, le=1024, description="Largest page or file fetched.")
+    timeout_s: float = Field(15.0, gt=0, le=300, description="To connect, and between two reads.")
+    crawl_delay_cap_s: float = Field(5.0, ge=0, le=60, description="Longest robots.txt Crawl-delay honoured.")
+    watch_debounce_ms: int = Field(
+        500, ge=50, le=60_000, description="rag watch: changes within this time are synced together."
+    )
+
+
 class ReindexSettings(BaseModel):
     threads: int = Field(
         1, ge=1, le=256, description="Embedding threads of a re-index: the other cores keep serving queries."
@@ -822,6 +840,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     ingest: IngestSettings = IngestSettings()
     reindex: ReindexSettings = ReindexSettings()
+    sources: SourcesSettings = SourcesSettings()
     llm: LlmSettings = LlmSettings()
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()

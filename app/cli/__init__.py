@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import ask, db, docs, evaluate, ingest, keys, mcp, monitor, reindex, search, serve, worker
+from app.cli import ask, db, docs, evaluate, ingest, keys, mcp, monitor, reindex, search, serve, watch, worker
 from app.cli.common import handle_errors
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("ingest")(handle_errors(ingest.ingest))
+app.command("watch")(handle_errors(watch.watch))
 app.command("search")(handle_errors(search.search))
 app.command("ask")(handle_errors(ask.ask))
 app.command("serve")(handle_errors(serve.serve))

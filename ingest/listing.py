@@ -1,0 +1,111 @@
+"""Listing: what a source holds now (ingest.sync's ``Listing``), for a folder at any fsspec URL and for a
+website (ingest.web). Document names are relative paths in a folder, as ``rag ingest DIR`` names them,
+and names made from URLs for a site; versions change when the content does."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import fsspec
+from fsspec.core import split_protocol, strip_protocol
+
+from core.errors import RagError
+from ingest.parse import supported_suffixes
+from ingest.sync import Listed, Listing
+from ingest.web import CrawlLimits, crawl
+
+# Pages that were not read this time for a reason that may pass: they are not taken as gone.
+_PASSING = {"timeout", "fetch_failed", "robots_unavailable"}
+_SERVER_TROUBLE = re.compile(r"\b(?:5\d\d|429|408)\b")
+
+
+class SourceUnreadable(RagError):
+    """A source could not be listed: no such folder, no filesystem for its scheme, no access."""
+
+
+def is_url(arg: str) -> bool:
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", arg))
+
+
+def is_web(uri: str) -> bool:
+    return uri.lower().startswith(("http://", "https://"))
+
+
+def canonical(arg: str) -> str:
+    """The URI a source is remembered by: a local folder as its absolute ``file://`` URI (the same folder
+    given as a relative path, or watched, is the same source), any other URL as given."""
+    if not is_url(arg):
+        return Path(arg).resolve().as_uri()
+    return arg if is_web(arg) else arg.rstrip("/")
+
+
+def list_folder(uri: str) -> Listing:
+    """Every file of a supported format under the folder at ``uri`` (a path or any fsspec URL: ``file://``,
+    ``s3://`` with s3fs installed, ``memory://``), named by its path relative to the folder. Hidden files
+    and folders (a leading dot) and other formats (an editor's backup, a lock file) are left out."""
+    protocol, _ = split_protocol(uri)
+    try:
+        fs = fsspec.filesystem(protocol or "file")
+    except (ImportError, ValueError) as e:
+        raise SourceUnreadable(f"{uri}: no filesystem for {protocol!r} URLs here ({e})") from e
+    root = strip_protocol(uri).rstrip("/") or "/"
+    try:
+        if not fs.isdir(root):
+            raise SourceUnreadable(f"{uri}: no such folder")
+        found = fs.find(root, detail=True)
+    except OSError as e:
+        raise SourceUnreadable(f"{uri}: could not be listed: {e}") from e
+    suffixes = set(supported_suffixes())
+    out = []
+    for path, info in sorted(found.items()):
+        rel = posixpath.relpath(path, root)
+        if info.get("type") != "file" or any(p.startswith(".") for p in rel.split("/")):
+            continue
+        if posixpath.splitext(rel)[1].lower() not in suffixes:
+            continue
+        out.append(Listed(rel, _version(info), int(info.get("size") or 0), _reader(fs, path)))
+    return Listing(out)
+
+
+def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
+    """The pages of the site at ``url``, crawled within ``limits``, each versioned by its content."""
+    result = crawl(url, limits, allow_private=allow_private)
+    items = [
+        Listed(d.name, "sha256:" + hashlib.sha256(d.data).hexdigest(), len(d.data), _constant(d.data))
+        for d in result.documents
+    ]
+    passing = [s for s in result.skipped if s.reason in _PASSING or _server_trouble(s.reason, s.detail)]
+    notes = [{"url": s.url, "reason": s.reason, "detail": s.detail} for s in result.skipped]
+    if result.truncated:
+        notes.append({"url": url, "reason": "page_limit", "detail": f"stopped at {limits.max_pages} pages"})
+    return Listing(items, complete=not result.truncated and not passing, notes=notes)
+
+
+def _server_trouble(reason: str, detail: str) -> bool:
+    return reason == "http_status" and bool(_SERVER_TROUBLE.search(detail))
+
+
+def _version(info: dict[str, Any]) -> str:
+    """What changes when a file does, by what the filesystem offers: an ETag, else size and mtime."""
+    for key in ("ETag", "etag", "md5Hash", "crc32c"):
+        if info.get(key):
+            return f"{key}:{str(info[key]).strip(chr(34))}"
+    mtime = info.get("mtime") or info.get("LastModified") or info.get("updated") or info.get("created") or ""
+    return f"{info.get('size')}:{mtime}"
+
+
+def _reader(fs: Any, path: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        with fs.open(path, "rb") as f:
+            return f.read()
+
+    return read
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data

@@ -1,0 +1,246 @@
+"""Sources beyond uploads (issue 17): folders at fsspec URLs, a watched folder and websites, each synced so
+that the index matches the source: what changed is read, what is gone deleted, nothing else touched."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import fsspec
+import pytest
+
+from api_client import key
+from app.cli.ingest import sync_source
+from ingest.listing import canonical, list_folder
+from ingest.sourcestore import source_key
+from ingest.sync import sync
+from ingest.watch import watch
+from ingest.web import UnsafeURL
+
+LEAVE = "# Leave\n\nEmployees get 27 days of paid annual leave, plus public holidays.\n"
+BIKES = "# Bikes\n\nThe bike shed opens at 7:00 and closes at 20:00 on working days.\n"
+
+
+def _names(rt, tenant: str = "default") -> set[str]:
+    return {d.source for d in rt.registry.list(tenant)}
+
+
+def test_a_folder_url_syncs_only_what_changed_and_deletes_what_is_gone(runtime, tmp_path: Path) -> None:
+    folder = tmp_path / "share"
+    (folder / "hr").mkdir(parents=True)
+    (folder / "hr" / "leave.md").write_text(LEAVE)
+    (folder / "bikes.md").write_text(BIKES)
+    (folder / ".~lock.bikes.md#").write_text("lock")  # hidden: an editor's
+    (folder / "bikes.md.bak").write_text(BIKES)  # not a format we read
+    other = runtime.ingestor.ingest([_upload("notes.md", "# Notes\n\nUploaded, not synced.\n")])
+    assert other.count("added") == 1
+    uri = canonical(str(folder))
+    assert uri.startswith("file:///")
+
+    first = sync(runtime.ingestor, runtime.sources, uri, "default", list_folder(uri))
+    assert (first.ingest.count("added"), first.skipped, first.deleted) == (2, 0, [])
+    assert _names(runtime) == {"hr/leave.md", "bikes.md", "notes.md"}
+
+    again = sync(runtime.ingestor, runtime.sources, uri, "default", list_folder(uri))
+    assert (again.ingest.outcomes, again.skipped) == ([], 2)  # nothing read
+
+    (folder / "hr" / "leave.md").write_text(LEAVE.replace("27", "30"))
+    changed = sync(runtime.ingestor, runtime.sources, uri, "default", list_folder(uri))
+    assert [(o.source, o.status) for o in changed.ingest.outcomes] == [("hr/leave.md", "updated")]
+    hits = runtime.retriever.search("paid annual leave days", tenant="default").hits
+    assert hits[0].source == "hr/leave.md" and "30 days" in hits[0].text
+
+    (folder / "bikes.md").unlink()
+    gone = sync(runtime.ingestor, runtime.sources, uri, "default", list_folder(uri))
+    assert gone.deleted == ["bikes.md"] and _names(runtime) == {"hr/leave.md", "notes.md"}
+    assert not [
+        h for h in runtime.retriever.search("bike shed", tenant="default").hits if h.source == "bikes.md"
+    ]
+    assert set(runtime.sources.items("default", uri)) == {"hr/leave.md"}
+
+
+def _upload(name: str, text: str):
+    from ingest.pipeline import Source
+
+    return Source.from_bytes(text.encode(), name, "default")
+
+
+def test_a_file_that_fails_is_not_remembered_and_is_tried_again(runtime, tmp_path: Path) -> None:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
+    uri = canonical(str(folder))
+    first = sync(runtime.ingestor, runtime.sources, uri, "default", list_folder(uri))
+    assert [o.status for o in first.ingest.outcomes] == ["failed"]
+    assert runtime.sources.items("default", uri) == {}
+    second = sync(runtime.ingestor, runtime.sources, uri, "default", list_folder(uri))
+    assert [o.status for o in second.ingest.outcomes] == ["failed"]  # read again, not skipped
+
+
+def test_any_fsspec_url_is_a_folder(runtime) -> None:
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/kb/policies/leave.md", LEAVE.encode())
+    fs.pipe("/kb/bikes.md", BIKES.encode())
+    try:
+        report = sync(runtime.ingestor, runtime.sources, "memory://kb", "default", list_folder("memory://kb"))
+        assert report.ingest.count("added") == 2 and _names(runtime) == {"policies/leave.md", "bikes.md"}
+        fs.rm("/kb/bikes.md")
+        again = sync(runtime.ingestor, runtime.sources, "memory://kb", "default", list_folder("memory://kb"))
+        assert again.deleted == ["bikes.md"]
+    finally:
+        fs.rm("/kb", recursive=True)
+
+
+def test_sources_are_kept_apart_by_tenant_and_uri(runtime, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        d.mkdir()
+        (d / "leave.md").write_text(LEAVE)
+    for tenant, folder in (("acme", a), ("globex", b)):
+        uri = canonical(str(folder))
+        sync(runtime.ingestor, runtime.sources, uri, tenant, list_folder(uri))
+    (a / "leave.md").unlink()
+    uri = canonical(str(a))
+    assert sync(runtime.ingestor, runtime.sources, uri, "acme", list_folder(uri)).deleted == ["leave.md"]
+    assert _names(runtime, "acme") == set() and _names(runtime, "globex") == {"leave.md"}
+    assert source_key(canonical(str(a))) != source_key(canonical(str(b)))
+
+
+def test_a_missing_folder_or_unknown_scheme_is_a_clear_error(tmp_path: Path) -> None:
+    from ingest.listing import SourceUnreadable
+
+    with pytest.raises(SourceUnreadable, match="no such folder"):
+        list_folder(canonical(str(tmp_path / "nowhere")))
+    with pytest.raises(SourceUnreadable, match="no filesystem for 'nosuch'"):
+        list_folder("nosuch://bucket/x")
+
+
+def _wait_for(check, what: str, timeout: float = 20.0) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if check():
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def test_a_watched_folder_reflects_create_change_and_delete_within_seconds(runtime, tmp_path: Path) -> None:
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "leave.md").write_text(LEAVE)
+    stop, reports = threading.Event(), []
+    args = (runtime.ingestor, runtime.sources, folder, "default", stop, reports.append, 200)
+    thread = threading.Thread(target=watch, args=args, daemon=True)
+    thread.start()
+    try:
+        _wait_for(lambda: _names(runtime) == {"leave.md"}, "the first sync")
+        (folder / "bikes.md").write_text(BIKES)
+        took = _wait_for(lambda: "bikes.md" in _names(runtime), "a new file indexed")
+        assert took < 10
+        (folder / "leave.md").write_text(LEAVE.replace("27", "31"))
+        _wait_for(
+            lambda: any(
+                "31 days" in h.text for h in runtime.retriever.search("annual leave", tenant="default").hits
+            ),
+            "a changed file re-indexed",
+        )
+        (folder / "bikes.md").unlink()
+        _wait_for(lambda: _names(runtime) == {"leave.md"}, "a deleted file's document removed")
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    statuses = [o.status for r in reports for o in r.ingest.outcomes]
+    assert statuses.count("added") == 2 and statuses.count("updated") == 1 and "failed" not in statuses
+
+
+# -- websites --------------------------------------------------------------------------------------------
+
+PAGES = {
+    "index.html": "<html><head><title>Intranet</title></head><body><h1>Intranet</h1>"
+    "<p>Welcome to the Porter Robotics intranet. Read the <a href='canteen.html'>canteen</a> and "
+    "<a href='parking.html'>parking</a> pages.</p></body></html>",
+    "canteen.html": "<html><head><title>Canteen</title></head><body><h1>Canteen</h1><p>The canteen serves "
+    "lunch from 11:30 to 14:00. The vegetarian dish of the day costs 6 euros and is cooked on site every "
+    "morning by our two chefs.</p></body></html>",
+    "parking.html": "<html><head><title>Parking</title></head><body><h1>Parking</h1><p>Staff park on "
+    "level -2 of the garage. Visitors get one of the twelve spaces marked V near the lift, booked through "
+    "reception the day before.</p></body></html>",
+}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "site"
+    root.mkdir()
+    for name, html in PAGES.items():
+        (root / name).write_text(html)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html", root
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_website_is_synced_and_a_page_gone_from_it_is_deleted(runtime, site) -> None:
+    url, root = site
+    runtime.settings.sources.allow_private = True  # an intranet on loopback: the operator allowed it
+    runtime.settings.sources.crawl_delay_cap_s = 0
+    first = sync_source(runtime, url, "default")
+    assert first.ingest.count("added") == 3, first.to_dict()
+    hits = runtime.retriever.search("How much is the vegetarian dish?", tenant="default", top_k=3).hits
+    assert "6 euros" in hits[0].text and hits[0].source.endswith("canteen.md")
+    again = sync_source(runtime, url, "default")
+    assert again.ingest.count("added") == again.ingest.count("updated") == 0 and again.skipped == 3
+    (root / "parking.html").unlink()
+    (root / "index.html").write_text(PAGES["index.html"].replace("<a href='parking.html'>parking</a>", "no"))
+    gone = sync_source(runtime, url, "default")
+    assert len(gone.deleted) == 1 and "parking" in gone.deleted[0]
+    assert len(_names(runtime)) == 2 and not any("parking" in s for s in _names(runtime))
+
+
+def test_the_crawler_refuses_loopback_unless_the_operator_allows_it(runtime, site) -> None:
+    url, _ = site
+    assert runtime.settings.sources.allow_private is False
+    with pytest.raises(UnsafeURL, match="RAG_SOURCES__ALLOW_PRIVATE|loopback"):
+        sync_source(runtime, url, "default")
+    assert _names(runtime) == set()
+
+
+def test_the_api_syncs_web_sites_only_and_refuses_unsafe_addresses(client, site) -> None:
+    url, _ = site
+    a = key(client, "acme")
+    r = client.post("/v1/sources", json={"url": url}, headers=a)
+    assert r.status_code == 422 and r.json()["title"] == "address not allowed", r.text
+    for bad in ("file:///etc", "s3://bucket/x"):
+        r = client.post("/v1/sources", json={"url": bad}, headers=a)
+        assert r.status_code == 422 and "only web sites" in r.json()["detail"], r.text
+    r = client.post("/v1/sources", json={"url": "http://169.254.169.254/latest/meta-data/"}, headers=a)
+    assert r.status_code == 422, r.text
+    r = client.post("/v1/sources", json={"url": "not a url at all"}, headers=a)
+    assert r.status_code in (422, 400) and r.status_code != 500, r.text
+
+
+def test_rag_ingest_takes_a_folder_url_and_says_what_it_synced(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    (folder / "leave.md").write_text(LEAVE)
+    uri = canonical(str(folder))
+    first = json.loads(cli("ingest", uri, "--json").stdout)
+    assert (first["added"], first["source"]) == (1, uri)
+    (folder / "leave.md").unlink()
+    second = json.loads(cli("ingest", uri, "--json").stdout)
+    assert second["deleted_documents"] == ["leave.md"]
+    out = cli("ingest", "nosuch://x", code=1).output
+    assert "no filesystem" in out and "Traceback" not in out
