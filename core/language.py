@@ -11,6 +11,7 @@ unstructured use.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from typing import Any
 
@@ -35,6 +36,9 @@ CODES: tuple[str, ...] = tuple(sorted(BM25_NAMES))
 MIN_CONFIDENCE = 0.5
 # Fewer letters than this say too little to tell ("3 years?", "SKU-1042").
 MIN_LETTERS = 12
+# A Chinese or Japanese character says as much as a few letters: "带薪年假" (paid annual leave) is four.
+_IDEOGRAPHS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SAME = {"wuu": "zh", "yue": "zh", "nn": "no"}
 # The most characters read of a text: a chunk's language is plain from its first few hundred.
 SAMPLE_CHARS = 2000
 
@@ -70,11 +74,16 @@ class LanguageDetector:
         part = text[:sample]
         if len(self.candidates) == 1:
             return self.candidates[0]
-        if sum(ch.isalpha() for ch in part) < MIN_LETTERS:
+        if sum(ch.isalpha() for ch in part) + 2 * len(_IDEOGRAPHS.findall(part)) < MIN_LETTERS:
             return None
-        code, confidence = self._identifier().classify(part)
+        # Varieties the model tells apart but one analyser serves: their shares add up ("带薪年假" is 38%
+        # Mandarin, 33% Wu and 24% Cantonese: Chinese).
+        shares: dict[str, float] = {}
+        for code, p in self._identifier().rank(part)[:8]:
+            shares[_SAME.get(code, code)] = shares.get(_SAME.get(code, code), 0.0) + p
+        code = max(shares, key=lambda c: shares[c])
         bar = self.min_confidence if min_confidence is None else min_confidence
-        return code if code in self.candidates and confidence >= bar else None
+        return code if code in self.candidates and shares[code] >= bar else None
 
 
 @functools.cache

@@ -30,7 +30,7 @@ from core.types import Chunk, Point
 from ingest.chunk import Chunker
 from ingest.guard import ChunkGuard, ChunkNotes
 from ingest.isolate import CancelFlag, Parser
-from ingest.language import tag_languages
+from ingest.language import declared_language, tag_languages
 from ingest.parse import describe
 from ingest.write import build_points
 
@@ -181,7 +181,9 @@ class _Chunks:
         if parts.guard is not None:
             texts, notes = parts.guard.before_embedding(texts, tenants)
         # Languages are read from the text as parsed; PII masks ("<EMAIL>") would only blur them.
-        tagged = (c for p in batch for c in tag_languages(p.chunks, parts.sparse))
+        tagged = (
+            c for p in batch for c in tag_languages(p.chunks, parts.sparse, declared_language(p.metadata))
+        )
         chunks = [
             c if c.text == t else dataclasses.replace(c, text=t) for c, t in zip(tagged, texts, strict=True)
         ]
@@ -241,12 +243,13 @@ def parse_and_chunk(
     name: str,
     stage: Callable[[str], None] = lambda _: None,
     cancel: CancelFlag | None = None,
+    language: str | None = None,
 ) -> list[Chunk]:
     """One file's chunks. The file boundary of ingestion and of a re-index: a failure nobody foresaw in
     parsing or chunking one file fails that file (``malformed``), not the batch it came in, the job
     runner or the run; the traceback goes to the log, a sentence to the user."""
     try:
-        parsed = parser.parse(data, name, cancel, stage)
+        parsed = parser.parse(data, name, cancel, stage, language)
         stage("chunking")
         return chunker.chunk(parsed.elements)
     except RagError:

@@ -141,22 +141,24 @@ class Parser:
         source: str,
         cancel: CancelFlag | None = None,
         on_stage: Callable[[str], None] = lambda _: None,
+        language: str | None = None,
     ) -> ParsedDocument:
         """Parse one document; raises an IngestError with the reason (``too_large``, ``timeout``,
         ``cancelled``, ``malformed`` ...) and a message naming the cause, or ParserUnavailable when no
         parser process could be started (not the file's fault). ``on_stage`` hears of stages within the
-        parse (``ocr``)."""
+        parse (``ocr``); ``language``, the document's declared language (ISO 639-1), is the parser's to
+        read it in (``Limits.told``)."""
         max_bytes = self.parse_limits.max_file_bytes
         fmt = precheck(source, len(data), max_bytes)  # all the serving process looks at, unless inline
         _check_cancel(cancel, source)
         if self.workers == 0 or self._inline(fmt, len(data)):
             fmt = inspect(data, source, max_bytes, self.limits)
-            parsed = self._extract(data, source, fmt, self.limits, on_stage)
+            parsed = self._extract(data, source, fmt, self.limits.told(language), on_stage)
             check_text(parsed, source, self.parse_limits.max_text_bytes)
             return parsed
         with self._child(source, cancel) as child:
             try:
-                return child.run(data, source, cancel, on_stage)
+                return child.run(data, source, cancel, on_stage, language)
             except (IngestError, OSError, EOFError) as e:
                 self._check_open(source)  # close() killed the child under us: not the file's fault
                 if isinstance(e, IngestError):
@@ -298,11 +300,16 @@ class _Child:
             raise ParserUnavailable(f"the parser process did not start: {message[1]}")
 
     def run(
-        self, data: bytes, source: str, cancel: CancelFlag | None, on_stage: Callable[[str], None]
+        self,
+        data: bytes,
+        source: str,
+        cancel: CancelFlag | None,
+        on_stage: Callable[[str], None],
+        language: str | None = None,
     ) -> ParsedDocument:
         assert self.conn is not None
         try:
-            self.conn.send((source,))
+            self.conn.send((source, language))
             self.conn.send_bytes(data)  # from the caller's buffer: no pickled copy of it here
         except (OSError, EOFError) as e:
             self.kill()

@@ -6,9 +6,11 @@ quoting a foreign phrase stays in its document's language."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from core.encode.sparse import Bm25Encoder
+from core.language import BM25_NAMES
 from core.types import Chunk
 
 # A chunk's own language replaces its document's from this probability (core.language's bar is 0.5).
@@ -18,10 +20,23 @@ DOC_SAMPLE_CHUNKS = 8
 CHUNK_SAMPLE_CHARS = 500
 
 
-def tag_languages(chunks: Sequence[Chunk], sparse: Bm25Encoder) -> list[Chunk]:
-    """``chunks`` (one document's), each with the ISO 639-1 code of the language it is analysed in."""
+def declared_language(metadata: Mapping[str, Any]) -> str | None:
+    """The language a document's metadata declares (``{"language": "fr"}``, an ISO 639-1 code BM25 can
+    analyse), or None: the uploader knows best, and a scanned page has no text to detect it from."""
+    value = metadata.get("language")
+    if not isinstance(value, str):
+        return None
+    code = value.strip().lower()
+    return code if code in BM25_NAMES else None
+
+
+def tag_languages(chunks: Sequence[Chunk], sparse: Bm25Encoder, declared: str | None = None) -> list[Chunk]:
+    """``chunks`` (one document's), each with the ISO 639-1 code of the language it is analysed in: the
+    fixed one, else the ``declared`` one, else the one detected."""
     if not chunks:
         return []
+    if sparse.detector is not None and declared is not None:
+        return [dataclasses.replace(c, language=declared) for c in chunks]
     step = max(1, len(chunks) // DOC_SAMPLE_CHUNKS)
     sample = "\n".join(c.text[:CHUNK_SAMPLE_CHARS] for c in chunks[::step][:DOC_SAMPLE_CHUNKS])
     document = sparse.language_of(sample)

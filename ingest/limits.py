@@ -11,6 +11,7 @@ process's memory cap (ingest.isolate).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import struct
@@ -18,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 
 from core.errors import ConfigError, FileTooLarge, MalformedDocument
+from core.language import ISO_639_3
 from core.settings import IngestSettings
 from core.units import MiB, human_bytes
 from ingest import ocr
@@ -50,6 +52,20 @@ class Limits:
     convert_timeout_s: float
     # Tesseract's languages for OCR (ingest.ocr); None: no OCR (turned off, or Tesseract not installed).
     ocr_languages: str | None
+    # The document's language when its uploader declared it (ISO 639-1; ``told``): unstructured reads it
+    # in that language and OCR reads it with that language's Tesseract data first, where installed.
+    language: str | None = None
+
+    def told(self, language: str | None) -> Limits:
+        """These limits for a document declared to be in ``language`` (None: not declared)."""
+        if language is None or language == self.language:
+            return self
+        ocr_languages = self.ocr_languages
+        code = ISO_639_3.get(language)
+        if ocr_languages is not None and code and code not in ocr_languages.split("+"):
+            if not ocr.missing_languages(code):
+                ocr_languages = f"{code}+{ocr_languages}"
+        return dataclasses.replace(self, language=language, ocr_languages=ocr_languages)
 
     @classmethod
     def from_settings(cls, s: IngestSettings | None = None) -> Limits:

@@ -38,6 +38,7 @@ from core.errors import (
     NoExtractableText,
     UnsupportedFormat,
 )
+from core.language import ISO_639_3
 from core.scrub import scrub
 from core.types import Element
 from core.units import human_bytes
@@ -188,7 +189,7 @@ def extract(
                 raise NoExtractableText(f"{source}: an image is read by OCR, but {_NO_OCR}")
             elements = ocr.image(data, source, _ocr_budget(limits), on_stage)
         elif fmt == "pdf":
-            elements = _partition(data, source, fmt)
+            elements = _partition(data, source, fmt, limits.language)
             if limits.ocr_languages is not None:
                 elements = ocr.pdf(data, elements, source, _ocr_budget(limits), on_stage)
         elif fmt == "json":
@@ -198,14 +199,14 @@ def extract(
         elif fmt == "xlsx":
             elements = workbook.parse(data, source)
         elif fmt == "msg":
-            elements = _outlook_message(data, source)
+            elements = _outlook_message(data, source, limits.language)
         elif fmt in convert.READERS:
             pandoc = convert.Budget(limits.convert_memory_bytes, limits.convert_timeout_s)
-            elements = _partition(convert.to_html(data, fmt, source, pandoc), source, "html")
+            elements = _partition(convert.to_html(data, fmt, source, pandoc), source, "html", limits.language)
         else:
             if fmt == "eml":
                 data = _email_bytes(data, source)
-            elements = _partition(data, source, fmt)
+            elements = _partition(data, source, fmt, limits.language)
     except IngestError:
         raise
     except MemoryError as e:
@@ -387,13 +388,14 @@ def _decode_wide(data: bytes, source: str) -> str:
         raise MalformedDocument(f"{source}: binary content or an unknown text encoding") from e
 
 
-def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
+def _partition(data: bytes, source: str, fmt: str, language: str | None = None) -> list[Element]:
     offline.guard()
     partition = _partitioner(fmt)
     kwargs: dict[str, Any] = {
         "metadata_filename": source,
         "strategy": "fast",
-        "languages": ["eng"],
+        # Its English-only checks (a narrative paragraph must hold an English verb) are for English.
+        "languages": [ISO_639_3.get(language or "en", "eng")],
     }
     if fmt in _TEXT_FORMATS:
         payload = _decode(data, source).encode("utf-8")
@@ -403,12 +405,12 @@ def _partition(data: bytes, source: str, fmt: str) -> list[Element]:
     return list(_to_elements(_call_partition(partition, payload, fmt, kwargs)))
 
 
-def _outlook_message(data: bytes, source: str) -> list[Element]:
+def _outlook_message(data: bytes, source: str, language: str | None) -> list[Element]:
     """An Outlook message's elements, its subject heading them (unstructured keeps it in metadata only)."""
     from oxmsg import Message
 
     subject = without_control(" ".join(Message.load(data).subject.split()))
-    elements = _partition(data, source, "msg")
+    elements = _partition(data, source, "msg", language)
     return [Element(text=subject, kind="Title"), *elements] if subject else elements
 
 

@@ -119,7 +119,7 @@ def main(read_fd: int, write_fd: int) -> None:
             return
         if task is None:
             return
-        (source,) = task
+        source, language = task
         try:
             data = conn.recv_bytes()
         except (EOFError, OSError):
@@ -134,7 +134,8 @@ def main(read_fd: int, write_fd: int) -> None:
         fmt = FORMATS.get(os.path.splitext(source)[1].lower(), "its format")  # for a message if inspect fails
         try:
             fmt = inspect(data, source, parse_limits.max_file_bytes, limits)
-            parsed = extract(data, source, fmt, limits, lambda name: conn.send(("stage", name)))
+            told = limits.told(language)
+            parsed = extract(data, source, fmt, told, lambda name: conn.send(("stage", name)))
             check_text(parsed, source, parse_limits.max_text_bytes)
             reply: tuple[Any, ...] = ("ok", parsed)
             del parsed

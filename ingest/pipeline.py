@@ -30,6 +30,7 @@ from ingest.chunk import Chunker
 from ingest.guard import ChunkGuard, document_summary
 from ingest.identity import document_id, unchanged
 from ingest.isolate import ParseLimits, Parser
+from ingest.language import declared_language
 from ingest.parse import format_of
 from ingest.registry import DocRecord, Pending, Registry
 from ingest.write import delete_document, replace_points
@@ -234,7 +235,8 @@ class Ingestor:
                 assert existing is not None
                 return Outcome(src.name, doc_id, "unchanged", chunks=existing.chunk_count)
             stage("parsing")
-            chunks = parse_and_chunk(self.parser, self.chunker, data, src.name, stage, cancel)
+            language = declared_language(src.metadata)
+            chunks = parse_and_chunk(self.parser, self.chunker, data, src.name, stage, cancel, language)
         except IngestError as e:
             if not isinstance(e, Cancelled):  # a cancel says nothing about the file: no failed document
                 self.registry.record_failure(

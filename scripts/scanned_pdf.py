@@ -16,23 +16,30 @@ _MARGIN = 200
 _POINTS = 11
 
 
-def pages(paragraphs_per_page: list[list[str]], points: float = _POINTS) -> list[Image.Image]:
-    """One grey-scale page image per list of paragraphs (a paragraph starting with "# " is a heading)."""
-    body = ImageFont.load_default(size=round(points * DPI / 72))
-    heading = ImageFont.load_default(size=round(points * 1.5 * DPI / 72))
+def pages(
+    paragraphs_per_page: list[list[str]], points: float = _POINTS, font: str | None = None
+) -> list[Image.Image]:
+    """One grey-scale page image per list of paragraphs (a paragraph starting with "# " is a heading), in
+    Pillow's own font, or the TrueType ``font`` (Pillow's has no accented letters: "é" is a box)."""
+    body, heading = (
+        ImageFont.truetype(font, round(size * DPI / 72))
+        if font
+        else ImageFont.load_default(size=round(size * DPI / 72))
+        for size in (points, points * 1.5)
+    )
     out = []
     for paragraphs in paragraphs_per_page:
         page = Image.new("L", _PAGE, 255)
         draw = ImageDraw.Draw(page)
         y = _MARGIN
         for paragraph in paragraphs:
-            font = heading if paragraph.startswith("# ") else body
+            face = heading if paragraph.startswith("# ") else body
             words = paragraph.removeprefix("# ")
-            width = _chars_per_line(font)
+            width = _chars_per_line(face)
             for line in textwrap.wrap(words, width) or [""]:
-                draw.text((_MARGIN, y), line, font=font, fill=0)
-                y += round(font.size * 1.45)
-            y += round(font.size * 0.8)
+                draw.text((_MARGIN, y), line, font=face, fill=0)
+                y += round(face.size * 1.45)
+            y += round(face.size * 0.8)
             if y > _PAGE[1] - _MARGIN:
                 raise ValueError("the text does not fit on the page")
         out.append(page)

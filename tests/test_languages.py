@@ -3,15 +3,27 @@ filterable by it; questions analysed in theirs (issue 17)."""
 
 from __future__ import annotations
 
+import functools
+import sys
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from api_client import key, upload
-from conftest import SAMPLE_DOCS
+from conftest import ROOT, SAMPLE_DOCS
 from core.encode.sparse import Bm25Encoder
 from core.errors import InvalidRequest
 from core.language import LanguageDetector
 from core.types import Chunk
-from ingest.language import tag_languages
+from ingest import ocr
+from ingest.language import declared_language, tag_languages
+from ingest.limits import Limits
+from ingest.pipeline import Source
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import scanned_pdf  # noqa: E402 - scripts/ is not a package: its writer of scanned pages
 
 FRENCH = ("Combien de jours par semaine peut-on télétravailler ?", "politique-teletravail.md", "trois jours")
 GERMAN = ("Wie lange dauert das Laden eines entladenen Akkus?", "ladestation-dc2.html", "90 Minuten")
@@ -103,3 +115,65 @@ def test_the_api_filters_by_language_and_refuses_a_code_it_does_not_know(client)
     for bad in (["xx"], ["french"]):
         r = client.post("/v1/search", json={"query": "jours", "filters": {"languages": bad}}, headers=a)
         assert r.status_code == 422 and ("ISO 639-1" in r.text or "pattern" in r.text), r.text
+
+
+# -- the parser told the language ------------------------------------------------------------------------
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian's fonts-dejavu-core
+EVACUATION = [
+    "# Procédure d'évacuation",
+    "En cas d'alarme, dirigez-vous vers l'escalier le plus proche. Le point de rassemblement se trouve "
+    "près de la barrière nord ; les guides-file, reconnaissables à leur gilet orange, vérifient les salles "
+    "de réunion et ferment les portes coupe-feu derrière eux. Ne prenez jamais l'ascenseur.",
+]
+
+
+def test_a_declared_language_is_read_by_ocr_in_that_language_first() -> None:
+    limits = replace(Limits.from_settings(), ocr_languages="eng")
+    assert limits.told("fr").ocr_languages == ("fra+eng" if "fra" in _tesseract_languages() else "eng")
+    assert limits.told("fr").language == "fr" and limits.told(None) is limits
+    assert limits.told("en").ocr_languages == "eng"  # already read in it
+
+
+@pytest.mark.skipif(not ocr.available() or not DEJAVU.exists(), reason="needs Tesseract and DejaVu Sans")
+def test_a_french_scan_declared_french_is_read_better_and_tagged_french(runtime) -> None:
+    if "fra" not in _tesseract_languages():
+        pytest.skip("needs tesseract-ocr-fra (.ci/run installs it)")
+    data = scanned_pdf.pdf(scanned_pdf.pages([EVACUATION], font=str(DEJAVU)))
+    want = " ".join(" ".join(EVACUATION).replace("# ", "").split())
+    errors = {}
+    for name, metadata in (("plain.pdf", {}), ("told.pdf", {"language": "fr"})):
+        report = runtime.ingestor.ingest([Source.from_bytes(data, name, "default", metadata=metadata)])
+        assert report.count("added") == 1, report.to_dict()
+        hits = runtime.retriever.search("point de rassemblement", tenant="default", top_k=10).hits
+        [hit] = [h for h in hits if h.source == name]
+        read = " ".join(hit.text.replace("#", " ").split())
+        errors[name] = Levenshtein.distance(want, read) / len(want)
+        if name == "told.pdf":
+            assert hit.language == "fr"
+    # Accents read as accents: Tesseract's French data knows "é", "è", "à" where English guesses.
+    assert errors["told.pdf"] < errors["plain.pdf"] and errors["told.pdf"] <= 0.01, errors
+
+
+def test_a_declared_language_outranks_detection_and_a_nonsense_one_is_ignored() -> None:
+    auto = Bm25Encoder(language="auto")
+    chunks = [_chunk(0, "Les visiteurs portent leur badge en permanence dans le bâtiment de la société.")]
+    assert tag_languages(chunks, auto, declared_language({"language": "DE "}))[0].language == "de"
+    for nonsense in ({"language": "klingon"}, {"language": 7}, {}):
+        assert tag_languages(chunks, auto, declared_language(nonsense))[0].language == "fr"
+
+
+@functools.cache
+def _tesseract_languages() -> frozenset[str]:
+    return frozenset(lang for lang in ("eng", "fra", "deu") if not ocr.missing_languages(lang))
+
+
+def test_chinese_is_indexed_in_character_pairs_so_a_few_characters_find_it() -> None:
+    auto = Bm25Encoder(language="auto")
+    doc = "员工每年享有二十七天带薪年假，另加公共假日。"  # staff get 27 days of paid annual leave a year
+    assert auto.language_of(doc) == "zh" and auto.language_of("带薪年假") == "zh"
+    shared = set(auto.embed_query("带薪年假").indices) & set(auto.embed_document(doc, "zh").indices)
+    assert len(shared) == 3  # 带薪 薪年 年假
+    # Japanese too, and languages written with spaces are not split.
+    assert auto.language_of("有給休暇は何日ですか") == "ja"
+    assert auto.embed_query("paid annual leave") == Bm25Encoder().embed_query("paid annual leave")

@@ -16,6 +16,7 @@ question finds French chunks because both were stemmed by the French stemmer.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import qdrant_edge as qe
@@ -28,6 +29,11 @@ LANGUAGES: tuple[str, ...] = tuple(
     sorted(name.lower() for name, v in vars(qe.Language).items() if isinstance(v, qe.Language))
 )
 AUTO = "auto"  # each text in its own language
+# Chinese and Japanese are written without spaces, and Qdrant's BM25 splits words at spaces and
+# punctuation only: a clause would be one term. Runs of their characters are indexed as overlapping
+# pairs instead ("带薪年假" -> "带薪 薪年 年假"), the usual bigram indexing of CJK search engines.
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_UNSPACED = frozenset({"chinese", "japanese"})
 _CODES = {name: code for code, name in BM25_NAMES.items()}
 
 # A BM25 weight with b=0 and a huge k1 is tf * (k1 + 1) / (tf + k1): the term count, recovered exactly
@@ -87,21 +93,32 @@ class Bm25Encoder:
 
     def embed_document(self, text: str, language: str | None = None) -> SparseVec:
         """``text`` analysed in ``language`` (an ISO 639-1 code; with a fixed language, ignored)."""
-        return _sorted(self._model(self._name(language)).embed_document(text))
+        name = self._name(language)
+        return _sorted(self._model(name).embed_document(_bigrams(text) if name in _UNSPACED else text))
 
     def embed_query(self, text: str) -> SparseVec:
         """A question analysed in its own language (with "auto"), else the index's."""
-        return _sorted(self._model(self._name(self.language_of(text))).embed_query(text))
+        name = self._name(self.language_of(text))
+        return _sorted(self._model(name).embed_query(_bigrams(text) if name in _UNSPACED else text))
 
     def term_counts(self, text: str, language: str | None = None) -> Counter[int]:
         """How often each term id occurs in ``text``; their sum is its BM25 length."""
-        v = self._model(self._name(language), counting=True).embed_document(text)
+        name = self._name(language)
+        v = self._model(name, counting=True).embed_document(_bigrams(text) if name in _UNSPACED else text)
         k = _COUNTING_K
         return Counter({i: round(w * k / (k + 1 - w)) for i, w in zip(v.indices, v.values, strict=True)})
 
     def term_ids(self, text: str, language: str | None = None) -> list[int]:
         """The term ids of ``text`` with repeats, in id order (not text order)."""
         return sorted(self.term_counts(text, language).elements())
+
+
+def _bigrams(text: str) -> str:
+    return _CJK_RUN.sub(lambda m: " " + " ".join(_pairs(m.group())) + " ", text)
+
+
+def _pairs(run: str) -> list[str]:
+    return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def _sorted(v: qe.SparseVector) -> SparseVec:

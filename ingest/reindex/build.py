@@ -18,6 +18,7 @@ from core.store.base import VectorStore
 from ingest import batch
 from ingest.batch import Built, Components, Parsed, parse_and_chunk
 from ingest.blobs import BlobStore
+from ingest.language import declared_language
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc
 from ingest.reindex.plan import Key, Wanted
 from ingest.write import replace_points
@@ -127,7 +128,10 @@ class Builder:
             log.warning("%s: stored original %s unreadable: %s", d.source, d.content_hash, e)
             return Failure(d, "the stored original file is missing or unreadable; ingest it again")
         try:
-            chunks = parse_and_chunk(self.parts.parser, self.parts.chunker, data, d.source, cancel=cancel)
+            language = declared_language(d.metadata)
+            chunks = parse_and_chunk(
+                self.parts.parser, self.parts.chunker, data, d.source, cancel=cancel, language=language
+            )
         except IngestError as e:  # a cancelled parse too: the run stops before it looks at the failure
             return Failure(d, f"{e.reason}: {e}")
         return Parsed(d, d.tenant, d.doc_id, d.source, d.content_hash, d.metadata, chunks)
