@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import fsspec
 from fsspec.core import split_protocol, strip_protocol
@@ -22,6 +23,10 @@ from ingest.web import CrawlLimits, crawl
 # Pages that were not read this time for a reason that may pass: they are not taken as gone.
 _PASSING = {"timeout", "fetch_failed", "robots_unavailable"}
 _SERVER_TROUBLE = re.compile(r"\b(?:5\d\d|429|408)\b")
+
+
+# A document's name is stored in 1,024 characters (ingest.registry, ingest.sourcestore).
+MAX_NAME_CHARS = 1024
 
 
 class SourceUnreadable(RagError):
@@ -61,15 +66,31 @@ def list_folder(uri: str) -> Listing:
     except OSError as e:
         raise SourceUnreadable(f"{uri}: could not be listed: {e}") from e
     suffixes = set(supported_suffixes())
-    out = []
+    out, notes = [], []
     for path, info in sorted(found.items()):
         rel = posixpath.relpath(path, root)
         if info.get("type") != "file" or any(p.startswith(".") for p in rel.split("/")):
             continue
         if posixpath.splitext(rel)[1].lower() not in suffixes:
             continue
+        problem = _bad_name(rel)
+        if problem:
+            shown = rel.encode("utf-8", "backslashreplace").decode()[:200]
+            notes.append({"url": shown, "reason": "bad_name", "detail": problem})
+            continue
         out.append(Listed(rel, _version(info), int(info.get("size") or 0), _reader(fs, path)))
-    return Listing(out)
+    return Listing(out, notes=notes)
+
+
+def _bad_name(rel: str) -> str | None:
+    """Why a file's path cannot name a document (it is left out, and said so), or None."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not valid UTF-8: rename it"
+    if len(rel) > MAX_NAME_CHARS:
+        return f"its path is longer than {MAX_NAME_CHARS} characters"
+    return None
 
 
 def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
@@ -80,10 +101,20 @@ def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
         for d in result.documents
     ]
     passing = [s for s in result.skipped if s.reason in _PASSING or _server_trouble(s.reason, s.detail)]
-    notes = [{"url": s.url, "reason": s.reason, "detail": s.detail} for s in result.skipped]
+    notes = [
+        {"url": _without_password(s.url), "reason": s.reason, "detail": s.detail} for s in result.skipped
+    ]
     if result.truncated:
         notes.append({"url": url, "reason": "page_limit", "detail": f"stopped at {limits.max_pages} pages"})
     return Listing(items, complete=not result.truncated and not passing, notes=notes)
+
+
+def _without_password(url: str) -> str:
+    """A skipped link as reported: without the user and password a page put in it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _server_trouble(reason: str, detail: str) -> bool:

@@ -31,6 +31,7 @@ class SourceItem:
     name: str = column(String(1024), primary_key=True)  # the document's name (Source.name)
     doc_id: str = column(String(128), default="")
     version: str = column(String(256), default="")
+    content_hash: str = column(String(64), default="")  # of what it ingested: still its own if unchanged
     uri: str = column(String(2048), default="")  # the source's URI, for people reading the table
     synced_at: dt.datetime = column(UtcDateTime, default_factory=utcnow)
 
@@ -47,12 +48,12 @@ class SourceStore(SqlStore):
         with self._session() as s:
             return {i.name: i for i in s.scalars(q)}
 
-    def remember(self, tenant: str, uri: str, items: Iterable[tuple[str, str, str]]) -> None:
-        """Record (name, doc_id, version) of documents the source now holds as ingested."""
+    def remember(self, tenant: str, uri: str, items: Iterable[tuple[str, str, str, str]]) -> None:
+        """Record (name, doc_id, version, content hash) of documents the source now holds as ingested."""
         key = source_key(uri)
         with self._session() as s:
-            for name, doc_id, version in items:
-                s.merge(SourceItem(tenant, key, name, doc_id, version, uri[:2048], utcnow()))
+            for name, doc_id, version, content_hash in items:
+                s.merge(SourceItem(tenant, key, name, doc_id, version, content_hash, uri[:2048], utcnow()))
 
     def forget(self, tenant: str, uri: str, names: Iterable[str]) -> None:
         names = list(names)

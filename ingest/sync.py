@@ -1,7 +1,9 @@
 """Sync: a source (a folder at any fsspec URL, a website) -> the documents it holds, ingested so that the
 index matches it. A source remembers what it ingested (ingest.sourcestore): the next sync reads only the
 files whose version (size and modification time, or ETag) changed, and deletes the documents whose file
-or page is gone. Only documents the source itself ingested are ever deleted.
+or page is gone. A sync writes and deletes only the documents it ingested itself: a name that holds an
+upload, another source's document or a version uploaded over its own is left alone (a ``conflict``, or
+"kept" when the file is gone), unless its content is the same (adopted).
 
 A file read but unchanged in content is "unchanged" (the ingest pipeline compares content hashes), so a
 sync after a ``touch`` costs a read and a hash, not a parse.
@@ -9,14 +11,17 @@ sync after a ``touch`` costs a read and a hash, not a parse.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.errors import DocumentBusy
+from core.lease import Leases
 from ingest.identity import document_id
 from ingest.pipeline import Ingestor, IngestReport, Outcome, Source
-from ingest.sourcestore import SourceStore
+from ingest.sourcestore import SourceStore, source_key
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,10 @@ class SyncReport:
         }
 
 
+class SourceBusy(DocumentBusy):
+    """Another sync of the same source is running (in this process or another)."""
+
+
 def sync(
     ingestor: Ingestor,
     memory: SourceStore,
@@ -66,26 +75,88 @@ def sync(
     tenant: str,
     listing: Listing,
     on_outcome: Callable[[Outcome], None] | None = None,
+    leases: Leases | None = None,
 ) -> SyncReport:
     """Bring the index in line with ``listing``, what the source at ``uri`` holds now. Documents gone from
     it are deleted only when the listing is complete (a crawl cut short by its page limit, or a page
-    that timed out, says nothing of what is gone)."""
-    listed = listing.items
+    that timed out, says nothing of what is gone). With ``leases``, one sync of a source at a time."""
+    if leases is None:
+        return _sync(ingestor, memory, uri, tenant, listing, on_outcome)
+    with leases.hold(f"source-sync:{tenant}:{source_key(uri)}") as taken:
+        if not taken:
+            raise SourceBusy(f"{uri} is being synced already; try again when that sync has finished")
+        return _sync(ingestor, memory, uri, tenant, listing, on_outcome)
+
+
+def _sync(
+    ingestor: Ingestor,
+    memory: SourceStore,
+    uri: str,
+    tenant: str,
+    listing: Listing,
+    on_outcome: Callable[[Outcome], None] | None,
+) -> SyncReport:
     remembered = memory.items(tenant, uri)
+    listed = listing.items
     current = {item.name: item for item in listed}
     todo = [i for i in listed if (r := remembered.get(i.name)) is None or r.version != i.version]
-    sources = [Source(name=i.name, tenant=tenant, read=i.read, size=i.size) for i in todo]
-    report = ingestor.ingest(sources, on_outcome=on_outcome)
-    ok = {o.source: o for o in report.outcomes if o.status != "failed"}
-    # A failed file is not remembered: the next sync tries it again.
-    memory.remember(tenant, uri, [(i.name, ok[i.name].doc_id, i.version) for i in todo if i.name in ok])
+    docs = ingestor.registry.get_many([(tenant, document_id(tenant, i.name)) for i in todo])
+    ours, adopted, refused = [], [], []
+    for item in todo:
+        doc = docs.get((tenant, document_id(tenant, item.name)))
+        mine = remembered.get(item.name)
+        if (
+            doc is None
+            or doc.content_hash is None
+            or (mine is not None and mine.content_hash == doc.content_hash)
+        ):
+            ours.append(item)
+            continue
+        # The name holds a document this source did not write (another source's, an upload, or a version
+        # uploaded over ours): the same content is adopted, other content left alone and reported.
+        data = item.read()
+        if hashlib.sha256(data).hexdigest() == doc.content_hash:
+            adopted.append((item, doc.content_hash))
+        else:
+            refused.append(
+                Outcome(item.name, doc.id, "failed", reason="conflict", error=f"{item.name}: {CONFLICT}")
+            )
+    report = ingestor.ingest([Source(i.name, tenant, i.read, i.size) for i in ours], on_outcome=on_outcome)
+    report.outcomes += [Outcome(i.name, document_id(tenant, i.name), "unchanged") for i, _ in adopted]
+    report.outcomes += refused
+    written = {o.source for o in report.outcomes if o.status in ("added", "updated", "unchanged")}
+    now = ingestor.registry.get_many(
+        [(tenant, document_id(tenant, i.name)) for i in ours if i.name in written]
+    )
+    hashes = {doc.source: doc.content_hash or "" for doc in now.values()} | {i.name: h for i, h in adopted}
+    # A failed or refused file is not remembered: the next sync tries it again.
+    memory.remember(
+        tenant,
+        uri,
+        [(i.name, document_id(tenant, i.name), i.version, hashes[i.name]) for i in todo if i.name in hashes],
+    )
     gone = sorted(set(remembered) - set(current)) if listing.complete else []
-    deleted = []
+    deleted, kept = [], []
+    served = ingestor.registry.get_many(
+        [(tenant, remembered[n].doc_id or document_id(tenant, n)) for n in gone]
+    )
     for name in gone:
         doc_id = remembered[name].doc_id or document_id(tenant, name)
-        if ingestor.delete(tenant, doc_id):
+        doc = served.get((tenant, doc_id))
+        if doc is not None and doc.content_hash not in (None, remembered[name].content_hash):
+            kept.append(name)  # replaced since by an upload or another source: theirs now
+        elif doc is not None and ingestor.delete(tenant, doc_id):
             deleted.append(name)
-        else:
-            log.info("%s: %s was no longer indexed", uri, name)
     memory.forget(tenant, uri, gone)
-    return SyncReport(uri, report, deleted, skipped=len(listed) - len(todo), notes=listing.notes)
+    notes = listing.notes + [
+        {"url": name, "reason": "kept", "detail": "gone from the source, but its document was replaced since"}
+        for name in kept
+    ]
+    return SyncReport(uri, report, deleted, skipped=len(listed) - len(todo), notes=notes)
+
+
+# What a sync says of a name that holds a document it did not write, with other content.
+CONFLICT = (
+    "a document of this name was uploaded or synced from another source, with other content; "
+    "it is left as it is (delete it, or rename the file, to sync this one)"
+)

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import watchfiles
 
+from core.lease import Leases
 from ingest.listing import canonical, list_folder
 from ingest.pipeline import Ingestor
 from ingest.sourcestore import SourceStore
-from ingest.sync import SyncReport, sync
+from ingest.sync import SourceBusy, SyncReport, sync
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,16 @@ def watch(
     stop: threading.Event,
     on_sync: Callable[[SyncReport], None],
     debounce_ms: int = 500,
+    leases: Leases | None = None,
 ) -> None:
     """Sync ``folder`` now and after every batch of changes, until ``stop`` is set."""
     uri = canonical(str(folder))
-    on_sync(sync(ingestor, memory, uri, tenant, list_folder(uri)))
+    on_sync(sync(ingestor, memory, uri, tenant, list_folder(uri), leases=leases))
     for changes in watchfiles.watch(folder, stop_event=stop, debounce=debounce_ms, step=50, recursive=True):
         log.debug("%s: %d changes", folder, len(changes))
-        on_sync(sync(ingestor, memory, uri, tenant, list_folder(uri)))
+        try:
+            on_sync(sync(ingestor, memory, uri, tenant, list_folder(uri), leases=leases))
+        except SourceBusy:
+            # Another process syncs the folder now (a second watcher, a `rag ingest` of it): it reads
+            # what changed; the next change brings this one back in step anyway.
+            log.info("%s: synced by another process meanwhile; this change is left to it", folder)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -244,3 +245,75 @@ def test_rag_ingest_takes_a_folder_url_and_says_what_it_synced(cli, tmp_path: Pa
     assert second["deleted_documents"] == ["leave.md"]
     out = cli("ingest", "nosuch://x", code=1).output
     assert "no filesystem" in out and "Traceback" not in out
+
+
+# -- what a sync must not touch ----------------------------------------------------------------------------
+
+
+def _sync(rt, folder: Path, tenant: str = "default"):
+    uri = canonical(str(folder))
+    return sync(rt.ingestor, rt.sources, uri, tenant, list_folder(uri), leases=rt.leases)
+
+
+def test_two_folders_with_the_same_file_name_do_not_overwrite_or_delete_each_other(runtime, tmp_path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d, text in ((a, LEAVE), (b, BIKES)):
+        d.mkdir()
+        (d / "readme.md").write_text(text)
+    assert _sync(runtime, a).ingest.count("added") == 1
+    second = _sync(runtime, b)
+    [refused] = second.ingest.outcomes
+    assert (refused.status, refused.reason) == ("failed", "conflict") and "another source" in refused.error
+    hits = runtime.retriever.search("paid annual leave", tenant="default").hits
+    assert hits[0].source == "readme.md" and "27 days" in hits[0].text  # still a's
+    (b / "readme.md").unlink()
+    assert _sync(runtime, b).deleted == [] and _names(runtime) == {"readme.md"}
+    # The same content from another source is the same document: adopted, not a conflict.
+    c = tmp_path / "c"
+    c.mkdir()
+    (c / "readme.md").write_text(LEAVE)
+    assert [o.status for o in _sync(runtime, c).ingest.outcomes] == ["unchanged"]
+
+
+def test_an_upload_over_a_synced_file_is_the_users_and_stays(runtime, tmp_path) -> None:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    (folder / "policy.md").write_text(LEAVE)
+    _sync(runtime, folder)
+    newer = LEAVE.replace("27", "29")
+    assert runtime.ingestor.ingest([_upload("policy.md", newer)]).count("updated") == 1
+    (folder / "policy.md").write_text(LEAVE.replace("27", "28"))  # changed at the source too
+    [refused] = _sync(runtime, folder).ingest.outcomes
+    assert refused.reason == "conflict"
+    (folder / "policy.md").unlink()
+    gone = _sync(runtime, folder)
+    assert gone.deleted == [] and [n["reason"] for n in gone.notes] == ["kept"]
+    hits = runtime.retriever.search("paid annual leave", tenant="default").hits
+    assert hits[0].source == "policy.md" and "29 days" in hits[0].text
+
+
+def test_one_sync_of_a_source_at_a_time(runtime, tmp_path) -> None:
+    from ingest.sourcestore import source_key
+    from ingest.sync import SourceBusy
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    (folder / "leave.md").write_text(LEAVE)
+    uri = canonical(str(folder))
+    with runtime.leases.hold(f"source-sync:default:{source_key(uri)}") as taken:
+        assert taken
+        with pytest.raises(SourceBusy, match="being synced already"):
+            _sync(runtime, folder)
+    assert _sync(runtime, folder).ingest.count("added") == 1  # free again
+
+
+def test_a_file_whose_name_is_not_utf8_is_left_out_and_the_rest_synced(runtime, tmp_path) -> None:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    (folder / "leave.md").write_text(LEAVE)
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9-menu.md"), "wb") as f:  # Latin-1, not UTF-8
+        f.write(BIKES.encode())
+    report = _sync(runtime, folder)
+    assert report.ingest.count("added") == 1 and _names(runtime) == {"leave.md"}
+    [note] = report.notes
+    assert note["reason"] == "bad_name" and "UTF-8" in note["detail"] and "menu.md" in note["url"]

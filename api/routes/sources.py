@@ -41,4 +41,4 @@ def sync_site(services: ServicesDep, caller: Caller, body: SourceRequest) -> dic
     pages = limits.max_pages if body.max_pages is None else min(limits.max_pages, body.max_pages)
     limits = replace(limits, max_depth=depth, max_pages=pages)
     listing = list_site(body.url, limits, rt.settings.sources.allow_private)
-    return sync(rt.ingestor, rt.sources, body.url, caller.tenant, listing).to_dict()
+    return sync(rt.ingestor, rt.sources, body.url, caller.tenant, listing, leases=rt.leases).to_dict()

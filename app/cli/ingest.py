@@ -68,7 +68,7 @@ def sync_source(rt: Runtime, arg: str, tenant: str) -> SyncReport:
         listing = list_site(uri, rt.crawl_limits, rt.settings.sources.allow_private)
     else:
         listing = list_folder(uri)
-    return sync(rt.ingestor, rt.sources, uri, tenant, listing)
+    return sync(rt.ingestor, rt.sources, uri, tenant, listing, leases=rt.leases)
 
 
 def print_sync(r: SyncReport) -> None:

@@ -40,7 +40,14 @@ def watch(
             console.print(f"watching {folder.resolve()} (Ctrl-C to stop)")
         try:
             watch_folder(
-                rt.ingestor, rt.sources, folder, tenant, stop, report, rt.settings.sources.watch_debounce_ms
+                rt.ingestor,
+                rt.sources,
+                folder,
+                tenant,
+                stop,
+                report,
+                rt.settings.sources.watch_debounce_ms,
+                rt.leases,
             )
         except KeyboardInterrupt:
             stop.set()

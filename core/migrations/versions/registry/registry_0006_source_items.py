@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(1024), nullable=False),
         sa.Column("doc_id", sa.String(128), nullable=False),
         sa.Column("version", sa.String(256), nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("uri", sa.String(2048), nullable=False),
         sa.Column("synced_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tenant", "source", "name"),
