@@ -4,6 +4,7 @@ are resolved by a resolver the test gives, whose answers the guard still judges.
 
 from __future__ import annotations
 
+import gzip
 import re
 import socket
 import threading
@@ -684,3 +685,82 @@ def test_a_missing_robots_txt_allows_everything(tmp_path: Path) -> None:
     with _serve(tmp_path, {}) as other:
         result = crawl(other.url, _limits(max_depth=1), allow_private=True)
     assert "/private/salaries.html" in _docs(result, other.url)
+
+
+# -- hostile servers: compression stacked, headers dripped --------------------------------------------------
+
+
+def _gzip_page(h: SimpleHTTPRequestHandler) -> None:
+    body = gzip.compress(
+        _page(
+            "Compressed", "<p>" + "The compressed page says the canteen opens at noon. " * 20 + "</p>"
+        ).encode()
+    )
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("Content-Encoding", "gzip")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def _stacked_bomb(h: SimpleHTTPRequestHandler) -> None:
+    # 64 MiB of zeros, gzipped twice: a few KB sent (2 GiB took 4 GB of memory before: httpx inflated
+    # each layer in one go).
+    inner = gzip.compress(bytes(64 * MiB), compresslevel=9)
+    body = gzip.compress(inner, compresslevel=9)
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Encoding", "gzip, gzip")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def _single_bomb(h: SimpleHTTPRequestHandler) -> None:
+    body = gzip.compress(bytes(64 * MiB), compresslevel=9)
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html")
+    h.send_header("Content-Encoding", "gzip")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def _drip_headers(h: SimpleHTTPRequestHandler) -> None:
+    h.send_response(200)
+    try:
+        for i in range(200):  # a header line every 0.2 s: each read is quick, the page never ends
+            h.send_header(f"X-Drip-{i}", "x")
+            h.flush_headers()
+            time.sleep(0.2)
+    except OSError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = tmp_path_factory.mktemp("hostile")
+    links = "".join(f"<a href='/{p}'>{p}</a> " for p in ("gz", "stacked", "bomb", "drip"))
+    (root / "index.html").write_text(_page("Hostile", f"<p>Pages that test the crawler: {links}</p>"))
+    routes = {"/gz": _gzip_page, "/stacked": _stacked_bomb, "/bomb": _single_bomb, "/drip": _drip_headers}
+    with _serve(root, routes) as served:
+        yield served
+
+
+def test_compressed_pages_are_read_and_compression_bombs_are_not(hostile: Served) -> None:
+    result = crawl(
+        hostile.url + "index.html", _limits(max_bytes=1 * MiB, page_time_s=3.0), allow_private=True
+    )
+    skipped = _skips(result, hostile.url)
+    texts = b" ".join(d.data for d in result.documents)
+    assert b"canteen opens at noon" in texts
+    assert skipped["/stacked"] == "unsupported_encoding"
+    assert skipped["/bomb"] == "too_large"
+
+
+def test_a_server_dripping_headers_is_cut_off_at_the_page_time(hostile: Served) -> None:
+    started = time.monotonic()
+    with pytest.raises(RagError, match="longer than 1.5 s"):
+        crawl(hostile.url + "drip", _limits(page_time_s=1.5, timeout_s=5.0), allow_private=True)
+    assert time.monotonic() - started < 5  # each header came within the read timeout: only the page's
