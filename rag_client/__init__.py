@@ -28,7 +28,7 @@ from rag_client.errors import (
     UnexpectedResponse,
     WaitTimedOut,
 )
-from rag_client.models import Answer, Citation, Document, Hit, Job
+from rag_client.models import Answer, Citation, Document, Hit, Job, SourceSync
 
 __all__ = [
     "Answer",
@@ -46,6 +46,7 @@ __all__ = [
     "RagClientError",
     "RateLimited",
     "ServerError",
+    "SourceSync",
     "Unauthorized",
     "UnexpectedResponse",
     "WaitTimedOut",

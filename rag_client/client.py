@@ -23,7 +23,7 @@ from rag_client.errors import (
     error_for,
     raise_for,
 )
-from rag_client.models import Answer, Document, Hit, Job
+from rag_client.models import Answer, Document, Hit, Job, SourceSync
 from rag_client.sse import events
 
 FileArg = str | Path | tuple[str, bytes]
@@ -115,6 +115,13 @@ class RagClient:
 
     def delete(self, doc_id: str) -> None:
         self._send("DELETE", f"/v1/documents/{_segment(doc_id, 'document id')}")
+
+    def sync_site(self, url: str, max_depth: int | None = None, max_pages: int | None = None) -> SourceSync:
+        """Crawl a website into this key's tenant: its new and changed pages ingested, pages gone since
+        the last sync of ``url`` deleted (limits: at most the server's)."""
+        body: dict[str, Any] = {"url": url}
+        body |= {k: v for k, v in (("max_depth", max_depth), ("max_pages", max_pages)) if v is not None}
+        return _parsed(self._send("POST", "/v1/sources", json=body), SourceSync.of)
 
     # ---- questions ---------------------------------------------------------------------------------------
 

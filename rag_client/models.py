@@ -53,12 +53,32 @@ class Hit:
     pages: list[int]
     section: str
     text: str
+    language: str  # ISO 639-1 code of the chunk's language; "" if indexed before languages were told
     raw: dict[str, Any] = field(repr=False)
 
     @classmethod
     def of(cls, d: dict[str, Any]) -> Hit:
         return cls(d["rank"], d["score"], d["doc_id"], d["source"], list(d.get("pages") or []),
-                   d.get("section", ""), d.get("text", ""), d)  # fmt: skip
+                   d.get("section", ""), d.get("text", ""), d.get("language", ""), d)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SourceSync:
+    """What a sync of a website did (``POST /v1/sources``)."""
+
+    source: str
+    added: int
+    updated: int
+    unchanged: int
+    failed: int
+    not_read: int  # pages whose content had not changed
+    deleted: int  # documents of pages gone since the last sync
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def of(cls, d: dict[str, Any]) -> SourceSync:
+        return cls(d["source"], d["added"], d["updated"], d["unchanged"], d["failed"], d["not_read"],
+                   d["deleted"], d)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,11 @@ def test_search_finds_the_passage_with_its_source(live: Live, llm: ScriptedLLM) 
     assert llm.requests == []  # retrieval only
     only = live.call("acme", "search", query="paid annual leave", document_ids=["nope"])
     assert only.structured_content["hits"] == [] and not only.is_error
+    # The handbook is English: a filter on its language keeps it, another finds nothing.
+    english = live.call("acme", "search", query="paid annual leave", languages=["en"])
+    assert {h["language"] for h in english.structured_content["hits"]} == {"en"}
+    french = live.call("acme", "search", query="paid annual leave", languages=["fr"])
+    assert french.structured_content["hits"] == [] and not french.is_error
 
 
 def test_ask_answers_with_citations_verification_and_trace(live: Live, llm: ScriptedLLM) -> None:

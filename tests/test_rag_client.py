@@ -51,6 +51,7 @@ def server(
         data_dir=tmp_path_factory.mktemp("client") / "data",
         embedding={"cache_dir": onnx_cache},
         llm={"base_url": scripted.base_url, "model": "scripted", "max_retries": 0},
+        sources={"allow_private": True, "crawl_delay_cap_s": 0},  # the test site is on loopback
     )
     rt = Runtime(settings)
     rt.embedder = embedder  # type: ignore[misc]
@@ -76,6 +77,31 @@ def test_upload_waits_and_lists(acme: RagClient) -> None:
     assert acme.upload(("employee-handbook.md", (SAMPLE_DOCS / "employee-handbook.md").read_bytes())) == [
         None
     ]
+
+
+def test_a_website_is_synced_and_its_chunks_say_their_language(acme: RagClient, tmp_path) -> None:  # noqa: ANN001
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "index.html").write_text(
+        "<html><head><title>Kantine</title></head><body><h1>Kantine</h1><p>Die Kantine im Erdgeschoss hat "
+        "montags bis freitags von 11:30 bis 14:00 Uhr geöffnet. Das vegetarische Tagesgericht kostet sechs "
+        "Euro und wird jeden Morgen frisch gekocht.</p></body></html>"
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{site.server_address[1]}/index.html"
+        first = acme.sync_site(url, max_depth=0)
+        assert (first.added, first.deleted, first.source) == (1, 0, url)
+        assert acme.sync_site(url).not_read == 1
+    finally:
+        site.shutdown()
+        site.server_close()
+    [hit] = acme.search("Wann hat die Kantine geöffnet?", top_k=1, filters={"languages": ["de"]})
+    assert hit.language == "de" and "11:30" in hit.text
 
 
 def test_ask_cites_and_follows_up(acme: RagClient) -> None:

@@ -30,6 +30,7 @@ from api.schemas import (
     QUESTION_CHARS,
     DocumentOut,
     DocumentPage,
+    LanguageCode,
     MetadataKey,
     Scalar,
     SearchResponse,
@@ -89,6 +90,10 @@ DocumentIds = Annotated[
 Metadata = Annotated[
     dict[MetadataKey, Scalar] | None,
     Field(description='Only chunks whose metadata has these values, e.g. {"team": "hr"}.'),
+]
+Languages = Annotated[
+    list[LanguageCode] | None,
+    Field(max_length=40, description='Only passages in these languages (ISO 639-1 codes: ["fr", "de"]).'),
 ]
 DocumentId = Annotated[
     str, Field(pattern=ID_PATTERN, description="The document's id (from list_documents or search).")
@@ -159,6 +164,7 @@ class _Tools:
         ] = None,
         document_ids: DocumentIds = None,
         metadata: Metadata = None,
+        languages: Languages = None,
     ) -> Annotated[CallToolResult, SearchResponse]:
         """Find the passages of the user's documents that match a query, best first, with their source
         file, pages and document id. No answer is written: use `ask` for a cited answer."""
@@ -171,6 +177,7 @@ class _Tools:
                 mode=mode,
                 doc_ids=document_ids or (),
                 metadata=metadata,
+                languages=languages or (),
             )
             trace_id = c.runtime.recorder.search(found, query, c.tenant, c.request_id, TRACE_METADATA)
         return render.search(search_response(found, trace_id, c.runtime.settings.chunking.max_chars))
@@ -197,6 +204,7 @@ class _Tools:
         top_k: TopK = None,
         document_ids: DocumentIds = None,
         metadata: Metadata = None,
+        languages: Languages = None,
     ) -> Annotated[CallToolResult, render.AskResult]:
         """Answer a question from the user's documents, citing them: the answer with [n] markers, each
         source's file, pages and cited passage, and each sentence's verification against the sources.
@@ -214,6 +222,7 @@ class _Tools:
                 top_k=top_k,
                 doc_ids=document_ids or (),
                 metadata=metadata,
+                languages=languages or (),
                 history=[Turn.given(x.question, x.answer) for x in history] if history else None,
             )
             answer = record.first_answer(pieces)
