@@ -35,7 +35,7 @@ from core.errors import (
 )
 from core.scrub import scrub
 from ingest.listing import SourceUnreadable
-from ingest.web import BadURL, NotTaken, UnsafeURL, WebError
+from ingest.web import BadURL, UnsafeURL, WebError
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,6 @@ _STATUS: list[tuple[type[RagError], int, str]] = [
     (IngestError, 422, "document cannot be ingested"),
     (UnsafeURL, 422, "address not allowed"),
     (BadURL, 422, "not a web address"),
-    (NotTaken, 422, "page not taken"),
     (WebError, 502, "source unreachable"),
     (SourceUnreadable, 422, "source unreadable"),
     (PromptError, 422, "invalid prompt"),

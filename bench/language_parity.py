@@ -21,7 +21,7 @@ from core.encode.sparse import Bm25Encoder
 from core.settings import load_settings
 from core.types import Chunk
 from ingest import formats
-from ingest.language import tag_languages
+from ingest.tag_language import tag_languages
 
 
 def main() -> None:

@@ -36,8 +36,10 @@ CODES: tuple[str, ...] = tuple(sorted(BM25_NAMES))
 MIN_CONFIDENCE = 0.5
 # Fewer letters than this say too little to tell ("3 years?", "SKU-1042").
 MIN_LETTERS = 12
-# A Chinese or Japanese character says as much as a few letters: "带薪年假" (paid annual leave) is four.
-_IDEOGRAPHS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Chinese and Japanese characters (kana, CJK ideographs): written without spaces between words, and
+# each says as much as a few letters ("带薪年假", paid annual leave, is four).
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"  # and half-width kana
+_IDEOGRAPHS = re.compile(f"[{CJK}]")
 _SAME = {"wuu": "zh", "yue": "zh", "nn": "no"}
 # The most characters read of a text: a chunk's language is plain from its first few hundred.
 SAMPLE_CHARS = 2000

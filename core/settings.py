@@ -221,7 +221,7 @@ class Bm25Settings(BaseModel):
         if not isinstance(v, str):
             return v
         name = v.strip().lower()
-        if name not in LANGUAGES and not (name == AUTO and info.field_name == "language"):
+        if name not in _TAGGED and not (name == AUTO and info.field_name == "language"):
             raise ValueError(
                 f"{v[:40]!r}{'…' if len(v) > 40 else ''} is not a supported language; "
                 f"RAG_BM25__{info.field_name.upper()} must be "
@@ -229,8 +229,6 @@ class Bm25Settings(BaseModel):
                 + "one of: "
                 + ", ".join(n for n in LANGUAGES if n in _TAGGED)
             )
-        if info.field_name == "default_language" and name not in _TAGGED:
-            raise ValueError(f"{name!r} has no language code to tag chunks with; choose another default")
         return name
 
 

@@ -30,8 +30,8 @@ from core.types import Chunk, Point
 from ingest.chunk import Chunker
 from ingest.guard import ChunkGuard, ChunkNotes
 from ingest.isolate import CancelFlag, Parser
-from ingest.language import declared_language, tag_languages
 from ingest.parse import describe
+from ingest.tag_language import declared_language, tag_languages
 from ingest.write import build_points
 
 log = logging.getLogger(__name__)

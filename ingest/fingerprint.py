@@ -32,7 +32,7 @@ def settings_fingerprint(settings: Settings) -> str:
         + ([HEADER_VERSION] if c.context_header else [])
         # The header in the BM25 text alone changes every sparse vector.
         + ([f"sparse-header {HEADER_VERSION}"] if c.sparse_header and not c.context_header else []),
-        # "english" has been the language since before it could be set: English fingerprints stayed.
+        # "english" was the only language before "auto": its fingerprints stayed; "auto" moved them.
         "bm25": [b.k1, b.b, b.avg_len, b.language]
         # Which language each chunk is analysed in: the detector's model and the default decide it.
         + (

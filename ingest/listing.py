@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import fsspec
 from fsspec.core import split_protocol, strip_protocol
@@ -19,6 +18,7 @@ from core.errors import RagError
 from ingest.parse import supported_suffixes
 from ingest.sync import Listed, Listing
 from ingest.web import CrawlLimits, crawl
+from ingest.web.urls import normalise, without_credentials
 
 # Pages that were not read this time for a reason that may pass: they are not taken as gone.
 _PASSING = {"timeout", "fetch_failed", "robots_unavailable"}
@@ -46,7 +46,9 @@ def canonical(arg: str) -> str:
     given as a relative path, or watched, is the same source), any other URL as given."""
     if not is_url(arg):
         return Path(arg).resolve().as_uri()
-    return arg if is_web(arg) else arg.rstrip("/")
+    if is_web(arg):
+        return normalise(arg) or arg  # "HTTPS://Example.com:443" is "https://example.com/"
+    return arg.rstrip("/")
 
 
 def list_folder(uri: str) -> Listing:
@@ -102,19 +104,11 @@ def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
     ]
     passing = [s for s in result.skipped if s.reason in _PASSING or _server_trouble(s.reason, s.detail)]
     notes = [
-        {"url": _without_password(s.url), "reason": s.reason, "detail": s.detail} for s in result.skipped
+        {"url": without_credentials(s.url), "reason": s.reason, "detail": s.detail} for s in result.skipped
     ]
     if result.truncated:
         notes.append({"url": url, "reason": "page_limit", "detail": f"stopped at {limits.max_pages} pages"})
     return Listing(items, complete=not result.truncated and not passing, notes=notes)
-
-
-def _without_password(url: str) -> str:
-    """A skipped link as reported: without the user and password a page put in it."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _server_trouble(reason: str, detail: str) -> bool:

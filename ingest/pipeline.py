@@ -30,9 +30,9 @@ from ingest.chunk import Chunker
 from ingest.guard import ChunkGuard, document_summary
 from ingest.identity import document_id, unchanged
 from ingest.isolate import ParseLimits, Parser
-from ingest.language import declared_language
 from ingest.parse import format_of
 from ingest.registry import DocRecord, Pending, Registry
+from ingest.tag_language import declared_language
 from ingest.write import delete_document, replace_points
 
 log = logging.getLogger(__name__)

@@ -55,6 +55,17 @@ class SourceStore(SqlStore):
             for name, doc_id, version, content_hash in items:
                 s.merge(SourceItem(tenant, key, name, doc_id, version, content_hash, uri[:2048], utcnow()))
 
+    def held_elsewhere(self, tenant: str, uri: str, doc_id: str, content_hash: str) -> bool:
+        """Whether a source other than ``uri`` remembers ingesting ``doc_id`` as it is now."""
+        q = select(SourceItem.name).where(
+            SourceItem.tenant == tenant,
+            SourceItem.doc_id == doc_id,
+            SourceItem.content_hash == content_hash,
+            SourceItem.source != source_key(uri),
+        )
+        with self._session() as s:
+            return s.scalars(q.limit(1)).first() is not None
+
     def forget(self, tenant: str, uri: str, names: Iterable[str]) -> None:
         names = list(names)
         if not names:

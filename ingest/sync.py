@@ -12,7 +12,6 @@ sync after a ``touch`` costs a read and a hash, not a parse.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +21,6 @@ from core.lease import Leases
 from ingest.identity import document_id
 from ingest.pipeline import Ingestor, IngestReport, Outcome, Source
 from ingest.sourcestore import SourceStore, source_key
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ class SourceBusy(DocumentBusy):
 
 def sync(
     ingestor: Ingestor,
-    memory: SourceStore,
+    store: SourceStore,
     uri: str,
     tenant: str,
     listing: Listing,
@@ -81,26 +78,34 @@ def sync(
     it are deleted only when the listing is complete (a crawl cut short by its page limit, or a page
     that timed out, says nothing of what is gone). With ``leases``, one sync of a source at a time."""
     if leases is None:
-        return _sync(ingestor, memory, uri, tenant, listing, on_outcome)
+        return _sync(ingestor, store, uri, tenant, listing, on_outcome)
     with leases.hold(f"source-sync:{tenant}:{source_key(uri)}") as taken:
         if not taken:
             raise SourceBusy(f"{uri} is being synced already; try again when that sync has finished")
-        return _sync(ingestor, memory, uri, tenant, listing, on_outcome)
+        return _sync(ingestor, store, uri, tenant, listing, on_outcome)
 
 
 def _sync(
     ingestor: Ingestor,
-    memory: SourceStore,
+    store: SourceStore,
     uri: str,
     tenant: str,
     listing: Listing,
     on_outcome: Callable[[Outcome], None] | None,
 ) -> SyncReport:
-    remembered = memory.items(tenant, uri)
+    remembered = store.items(tenant, uri)
     listed = listing.items
     current = {item.name: item for item in listed}
-    todo = [i for i in listed if (r := remembered.get(i.name)) is None or r.version != i.version]
-    docs = ingestor.registry.get_many([(tenant, document_id(tenant, i.name)) for i in todo])
+    docs = ingestor.registry.get_many([(tenant, document_id(tenant, i.name)) for i in listed])
+    # Read again: what changed, and what the index lost since (a document deleted by hand comes back
+    # while its file is there: the source is what the index follows).
+    todo = [
+        i
+        for i in listed
+        if (r := remembered.get(i.name)) is None
+        or r.version != i.version
+        or (tenant, document_id(tenant, i.name)) not in docs
+    ]
     ours, adopted, refused = [], [], []
     for item in todo:
         doc = docs.get((tenant, document_id(tenant, item.name)))
@@ -114,27 +119,33 @@ def _sync(
             continue
         # The name holds a document this source did not write (another source's, an upload, or a version
         # uploaded over ours): the same content is adopted, other content left alone and reported.
-        data = item.read()
+        try:
+            data = item.read()
+        except OSError as e:  # gone or unreadable since it was listed: as the pipeline says it
+            refused.append(
+                Outcome(item.name, doc.id, "failed", reason="unreadable", error=f"{item.name}: {e}")
+            )
+            continue
         if hashlib.sha256(data).hexdigest() == doc.content_hash:
             adopted.append((item, doc.content_hash))
         else:
             refused.append(
                 Outcome(item.name, doc.id, "failed", reason="conflict", error=f"{item.name}: {CONFLICT}")
             )
-    report = ingestor.ingest([Source(i.name, tenant, i.read, i.size) for i in ours], on_outcome=on_outcome)
+    versions = {i.name: i.version for i in ours}
+
+    def settled(o: Outcome) -> None:
+        # Remembered as each is written, not at the end: a sync killed half-way knows what it wrote.
+        # A failed file is not remembered: the next sync tries it again.
+        if o.status != "failed" and (doc := ingestor.registry.get(tenant, o.doc_id)) is not None:
+            store.remember(tenant, uri, [(o.source, o.doc_id, versions[o.source], doc.content_hash or "")])
+        if on_outcome is not None:
+            on_outcome(o)
+
+    report = ingestor.ingest([Source(i.name, tenant, i.read, i.size) for i in ours], on_outcome=settled)
     report.outcomes += [Outcome(i.name, document_id(tenant, i.name), "unchanged") for i, _ in adopted]
     report.outcomes += refused
-    written = {o.source for o in report.outcomes if o.status in ("added", "updated", "unchanged")}
-    now = ingestor.registry.get_many(
-        [(tenant, document_id(tenant, i.name)) for i in ours if i.name in written]
-    )
-    hashes = {doc.source: doc.content_hash or "" for doc in now.values()} | {i.name: h for i, h in adopted}
-    # A failed or refused file is not remembered: the next sync tries it again.
-    memory.remember(
-        tenant,
-        uri,
-        [(i.name, document_id(tenant, i.name), i.version, hashes[i.name]) for i in todo if i.name in hashes],
-    )
+    store.remember(tenant, uri, [(i.name, document_id(tenant, i.name), i.version, h) for i, h in adopted])
     gone = sorted(set(remembered) - set(current)) if listing.complete else []
     deleted, kept = [], []
     served = ingestor.registry.get_many(
@@ -145,11 +156,13 @@ def _sync(
         doc = served.get((tenant, doc_id))
         if doc is not None and doc.content_hash not in (None, remembered[name].content_hash):
             kept.append(name)  # replaced since by an upload or another source: theirs now
+        elif doc is not None and store.held_elsewhere(tenant, uri, doc_id, doc.content_hash or ""):
+            kept.append(name)  # another source holds the same file (it moved there): still wanted
         elif doc is not None and ingestor.delete(tenant, doc_id):
             deleted.append(name)
-    memory.forget(tenant, uri, gone)
+    store.forget(tenant, uri, gone)
     notes = listing.notes + [
-        {"url": name, "reason": "kept", "detail": "gone from the source, but its document was replaced since"}
+        {"url": name, "reason": "kept", "detail": "gone from the source, but another holds its document now"}
         for name in kept
     ]
     return SyncReport(uri, report, deleted, skipped=len(listed) - len(todo), notes=notes)

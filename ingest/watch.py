@@ -12,8 +12,9 @@ from pathlib import Path
 
 import watchfiles
 
+from core.errors import RagError
 from core.lease import Leases
-from ingest.listing import canonical, list_folder
+from ingest.listing import SourceUnreadable, canonical, list_folder
 from ingest.pipeline import Ingestor
 from ingest.sourcestore import SourceStore
 from ingest.sync import SourceBusy, SyncReport, sync
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def watch(
     ingestor: Ingestor,
-    memory: SourceStore,
+    store: SourceStore,
     folder: Path,
     tenant: str,
     stop: threading.Event,
@@ -33,12 +34,32 @@ def watch(
 ) -> None:
     """Sync ``folder`` now and after every batch of changes, until ``stop`` is set."""
     uri = canonical(str(folder))
-    on_sync(sync(ingestor, memory, uri, tenant, list_folder(uri), leases=leases))
-    for changes in watchfiles.watch(folder, stop_event=stop, debounce=debounce_ms, step=50, recursive=True):
+    list_folder(uri)  # a folder that is not there fails here, with its reason
+    synced = False
+    # The first sync runs at the watcher's first timeout, once it is watching: a file written while that
+    # sync runs is then a change seen, not one missed. Later timeouts (no change) are passed over.
+    for changes in watchfiles.watch(
+        folder,
+        stop_event=stop,
+        debounce=debounce_ms,
+        step=50,
+        recursive=True,
+        rust_timeout=1000,
+        yield_on_timeout=True,
+    ):
+        if synced and not changes:
+            continue
         log.debug("%s: %d changes", folder, len(changes))
+        first, synced = not synced, True
         try:
-            on_sync(sync(ingestor, memory, uri, tenant, list_folder(uri), leases=leases))
+            on_sync(sync(ingestor, store, uri, tenant, list_folder(uri), leases=leases))
         except SourceBusy:
             # Another process syncs the folder now (a second watcher, a `rag ingest` of it): it reads
             # what changed; the next change brings this one back in step anyway.
             log.info("%s: synced by another process meanwhile; this change is left to it", folder)
+        except SourceUnreadable:
+            raise  # the folder itself is gone: nothing left to watch
+        except (RagError, OSError) as e:  # a document busy or a database hiccup: the next change retries
+            if first:
+                raise  # at the start: the command says why and stops
+            log.warning("%s: this sync failed (%s); the next change syncs again", folder, e)

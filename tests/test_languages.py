@@ -18,9 +18,9 @@ from core.errors import InvalidRequest
 from core.language import LanguageDetector
 from core.types import Chunk
 from ingest import ocr
-from ingest.language import declared_language, tag_languages
 from ingest.limits import Limits
 from ingest.pipeline import Source
+from ingest.tag_language import declared_language, tag_languages
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import scanned_pdf  # noqa: E402 - scripts/ is not a package: its writer of scanned pages
@@ -159,6 +159,8 @@ def test_a_declared_language_outranks_detection_and_a_nonsense_one_is_ignored() 
     auto = Bm25Encoder(language="auto")
     chunks = [_chunk(0, "Les visiteurs portent leur badge en permanence dans le bâtiment de la société.")]
     assert tag_languages(chunks, auto, declared_language({"language": "DE "}))[0].language == "de"
+    assert declared_language({"language": "German"}) == "de"
+    assert declared_language({"language": "fr-FR"}) == "fr" and declared_language({"language": "nb"}) == "no"
     for nonsense in ({"language": "klingon"}, {"language": 7}, {}):
         assert tag_languages(chunks, auto, declared_language(nonsense))[0].language == "fr"
 

@@ -31,6 +31,9 @@ def test_url_selects_the_server_backend(monkeypatch: pytest.MonkeyPatch) -> None
         ({"RAG_STORE__BACKEND": "server"}, "RAG_STORE__URL is not set"),
         ({"RAG_BM25__B": "2"}, "bm25.b"),
         ({"RAG_BM25__LANGUAGE": "klingon"}, "'auto' or one of: arabic, azerbaijani, basque"),
+        # Qdrant knows "hinglish", but it has no ISO code to tag chunks with (it failed every search).
+        ({"RAG_BM25__LANGUAGE": "hinglish"}, "'hinglish' is not a supported language"),
+        ({"RAG_BM25__DEFAULT_LANGUAGE": "auto"}, "RAG_BM25__DEFAULT_LANGUAGE must be one of"),
     ],
 )
 def test_nonsense_is_refused_with_a_readable_message(

@@ -21,7 +21,7 @@ from collections import Counter
 
 import qdrant_edge as qe
 
-from core.language import BM25_NAMES, LanguageDetector
+from core.language import BM25_NAMES, CJK, detector
 from core.types import SparseVec
 
 # The languages qdrant_edge.Bm25 has stopwords (and, for most, a stemmer) for, as its config names them.
@@ -32,7 +32,7 @@ AUTO = "auto"  # each text in its own language
 # Chinese and Japanese are written without spaces, and Qdrant's BM25 splits words at spaces and
 # punctuation only: a clause would be one term. Runs of their characters are indexed as overlapping
 # pairs instead ("带薪年假" -> "带薪 薪年 年假"), the usual bigram indexing of CJK search engines.
-_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_RUN = re.compile(f"[{CJK}]+")
 _UNSPACED = frozenset({"chinese", "japanese"})
 _CODES = {name: code for code, name in BM25_NAMES.items()}
 
@@ -57,12 +57,15 @@ class Bm25Encoder:
         for name in (language, default):
             if name not in LANGUAGES and name != AUTO:
                 raise ValueError(f"unsupported BM25 language {name!r}; supported: {', '.join(LANGUAGES)}")
-        if default == AUTO or default not in _CODES:
-            raise ValueError(f"the default BM25 language must be one with a code: {default!r} is not")
+        for name in (language, default):
+            if name not in _CODES and name != AUTO:
+                raise ValueError(f"BM25 language {name!r} has no ISO 639-1 code to tag chunks with")
+        if default == AUTO:
+            raise ValueError("the default BM25 language must be a language, not 'auto'")
         self.k1, self.b, self.avg_len, self.language = k1, b, avg_len, language
         # The language of text that tells none: the fixed one, or with "auto" the default.
         self.default = default if language == AUTO else language
-        self.detector = LanguageDetector() if language == AUTO else None
+        self.detector = detector() if language == AUTO else None  # the process's one: its model loads once
         self._models: dict[tuple[str, bool], qe.Bm25] = {}
 
     def _model(self, language: str, counting: bool = False) -> qe.Bm25:

@@ -77,9 +77,9 @@ class IndexMeta:
             "english",
             AUTO,
         ):
-            # English text is analysed alike either way: an index from before languages were told opens,
-            # and what was ingested into it in another language is re-analysed by a re-index (its points'
-            # settings fingerprint differs, so `rag reindex --incremental` takes them).
+            # English text is analysed alike either way: an index from before languages were told opens
+            # and serves. Its points carry the old settings fingerprint, so `rag reindex --incremental`
+            # rebuilds them all once, and what was in another language gets its own analysis.
             differ = []
         if differ:
             raise IndexMismatch(

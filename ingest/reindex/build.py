@@ -18,9 +18,9 @@ from core.store.base import VectorStore
 from ingest import batch
 from ingest.batch import Built, Components, Parsed, parse_and_chunk
 from ingest.blobs import BlobStore
-from ingest.language import declared_language
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc
 from ingest.reindex.plan import Key, Wanted
+from ingest.tag_language import declared_language
 from ingest.write import replace_points
 
 log = logging.getLogger(__name__)

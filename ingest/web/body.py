@@ -28,7 +28,7 @@ def decoded(raw: Iterable[bytes], content_encoding: str, limit: int) -> Iterator
     if len(codings) > 1 or codings[0] not in _WBITS:
         raise NotTaken("unsupported_encoding", f"a body encoded as {content_encoding[:80]!r} is not read")
     inflate = zlib.decompressobj(_WBITS[codings[0]])
-    raw_deflate = False
+    raw_deflate, started = False, False
     left = limit + 1
     for chunk in raw:
         pending = chunk
@@ -36,14 +36,17 @@ def decoded(raw: Iterable[bytes], content_encoding: str, limit: int) -> Iterator
             try:
                 out = inflate.decompress(pending, left)
             except zlib.error as e:
-                if codings[0] == "deflate" and not raw_deflate and inflate.total_in == 0:
+                if codings[0] == "deflate" and not raw_deflate and not started:
                     # "deflate" is often sent without its zlib header: read it as raw deflate instead.
                     inflate, raw_deflate = zlib.decompressobj(-zlib.MAX_WBITS), True
                     continue
                 raise NotTaken("bad_encoding", f"the {codings[0]} body is corrupt: {e}") from e
+            started = True
             left -= len(out)
             if out:
                 yield out
             pending = inflate.unconsumed_tail
         if left <= 0:
             return
+    if not inflate.eof:
+        raise NotTaken("bad_encoding", f"the {codings[0]} body ends before its end: cut off in transit")

@@ -27,7 +27,7 @@ from ingest.web.extract import PageLinks
 from ingest.web.fetch import FetchLimits, Response, fetch, make_client
 from ingest.web.guard import Resolver
 from ingest.web.types import CrawlLimits, CrawlResult, Skipped, WebDocument
-from ingest.web.urls import Site, directory, document_name, normalise, path_of
+from ingest.web.urls import Site, directory, document_name, normalise, path_of, without_credentials
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class _Crawl:
         self.names: dict[str, str] = {}  # document name -> its URL
         self.contents: dict[bytes, str] = {}  # sha256 of a document's bytes -> its URL
         self.requests = 0
+        self.deadline = time.monotonic() + (limits.total_time_s or 0.0)
         self.site: Site | None = None  # set once the start page is fetched
         self.prefix = "/"
 
@@ -101,6 +102,15 @@ class _Crawl:
             url, depth = queue.popleft()
             if url in self.fetched:  # reached already, as another page's redirect target
                 continue
+            if self.limits.total_time_s is not None and time.monotonic() > self.deadline:
+                self.result.truncated = True
+                log.info(
+                    "%s: stopped at %g s, %d pages not visited",
+                    start,
+                    self.limits.total_time_s,
+                    len(queue) + 1,
+                )
+                break
             if self.requests >= self.limits.max_pages:
                 self.result.truncated = True
                 log.info("%s: stopped at %d pages, %d more not visited", start, self.requests, len(queue) + 1)
@@ -122,7 +132,12 @@ class _Crawl:
     def _enqueue(
         self, links: PageLinks | None, depth: int, seen: set[str], queue: deque[tuple[str, int]]
     ) -> None:
-        if links is None or links.nofollow or depth >= self.limits.max_depth:
+        if links is None or links.nofollow:
+            return
+        if depth >= self.limits.max_depth:
+            # Pages past the depth were not looked at: the crawl says nothing of whether they still exist.
+            if any(link not in seen and self._in_scope(link) for link in links.links):
+                self.result.truncated = True
             return
         for link in links.links:
             if link not in seen and self._in_scope(link):
@@ -214,5 +229,7 @@ class _Crawl:
         self.result.documents.append(doc)
 
     def _skip(self, url: str, e: WebError) -> None:
-        log.info("skipped %s: %s (%s)", url, e.reason, e)
-        self.result.skipped.append(Skipped(url, e.reason, str(e)))
+        shown = without_credentials(url)
+        detail = str(e).replace(url, shown)
+        log.info("skipped %s: %s (%s)", shown, e.reason, detail)
+        self.result.skipped.append(Skipped(shown, e.reason, detail))

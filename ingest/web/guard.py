@@ -22,6 +22,7 @@ from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
 
 from ingest.web.errors import BadURL, FetchFailed, UnsafeURL
+from ingest.web.urls import without_credentials
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # host, port -> the addresses to connect to, in order (socket.getaddrinfo by default; tests map names).
@@ -53,7 +54,8 @@ def split(url: str) -> SplitResult:
         raise BadURL(f"{url}: the address names no host")
     if parts.username is not None or parts.password is not None:
         # A crawler must not send credentials it found in a link, nor store them in document names.
-        raise UnsafeURL(f"{url}: the address carries a user name or password; give it without them")
+        shown = without_credentials(url)
+        raise UnsafeURL(f"{shown}: the address carries a user name or password; give it without them")
     return parts
 
 

@@ -17,6 +17,7 @@ class CrawlLimits:
     crawl_delay_cap_s: float = 5.0  # a site's Crawl-delay is honoured up to this
     same_prefix: bool = True  # only pages under the start page's directory
     page_time_s: float = 60.0  # one page in all, redirects and body: bounds a server that trickles
+    total_time_s: float | None = None  # the whole crawl: pages not reached by then are left for next time
 
     def __post_init__(self) -> None:
         if min(self.max_depth, self.max_redirects, self.crawl_delay_cap_s) < 0:
@@ -56,4 +57,6 @@ class Skipped:
 class CrawlResult:
     documents: list[WebDocument] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    truncated: bool = False  # max_pages was reached with pages still to visit
+    # Pages in scope were left unvisited (the page limit, the depth limit or the time limit): what the
+    # crawl did not see may still exist, so nothing is taken as gone.
+    truncated: bool = False

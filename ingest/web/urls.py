@@ -22,6 +22,14 @@ _MAX_SEGMENT = 100  # characters of one path segment: file systems stop at 255 b
 _PAGE_EXTENSIONS = (".html", ".htm", ".xhtml")
 
 
+def without_credentials(url: str) -> str:
+    """``url`` as it may be shown or logged: without a user name and password in it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def normalise(url: str, base: str | None = None) -> str | None:
     """``url`` (a link resolved against ``base``, its page) in the crawl's one spelling, or None when it is
     not an http(s) address with a host (mailto:, javascript:, a malformed port)."""

@@ -20,14 +20,20 @@ DOC_SAMPLE_CHUNKS = 8
 CHUNK_SAMPLE_CHARS = 500
 
 
+_BY_NAME = {name: code for code, name in BM25_NAMES.items()}
+_VARIETIES = {"nb": "no", "nn": "no"}  # Norwegian Bokmål and Nynorsk: one analyser
+
+
 def declared_language(metadata: Mapping[str, Any]) -> str | None:
-    """The language a document's metadata declares (``{"language": "fr"}``, an ISO 639-1 code BM25 can
-    analyse), or None: the uploader knows best, and a scanned page has no text to detect it from."""
+    """The language a document's metadata declares (``{"language": "fr"}``: an ISO 639-1 code, or the
+    language's English name, of one BM25 can analyse), or None (then it is detected): the uploader knows
+    best, and a scanned page has no text to detect it from."""
     value = metadata.get("language")
     if not isinstance(value, str):
         return None
-    code = value.strip().lower()
-    return code if code in BM25_NAMES else None
+    name = value.strip().lower().replace("_", "-").split("-")[0]  # "fr-FR", "pt_BR": the language
+    name = _VARIETIES.get(name, name)
+    return name if name in BM25_NAMES else _BY_NAME.get(name)  # "fr", or "French" as BM25 names it
 
 
 def tag_languages(chunks: Sequence[Chunk], sparse: Bm25Encoder, declared: str | None = None) -> list[Chunk]:
