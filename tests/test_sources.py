@@ -366,3 +366,18 @@ def test_each_document_is_remembered_as_it_is_written(runtime, tmp_path) -> None
     again = _sync(runtime, folder)
     # b.md was written before the kill but not yet remembered: its content is the same, so it is adopted.
     assert again.skipped == 1 and [o.status for o in again.ingest.outcomes] == ["unchanged"]
+
+
+def test_the_api_counts_a_sites_new_pages_against_the_tenants_quota(client, site) -> None:
+    url, _ = site
+    settings = client.app.state.services.runtime.settings
+    settings.sources.allow_private = True  # the operator's: the test site is on loopback
+    settings.sources.crawl_delay_cap_s = 0
+    a = key(client, "acme")
+    settings.api.tenant_quota_mb = 0.0001  # 104 bytes: less than the three pages
+    r = client.post("/v1/sources", json={"url": url}, headers=a)
+    assert r.status_code == 413 and "quota" in r.json()["detail"], r.text
+    assert client.get("/v1/documents", headers=a).json()["items"] == []
+    settings.api.tenant_quota_mb = 100
+    r = client.post("/v1/sources", json={"url": url, "max_depth": 1}, headers=a)
+    assert r.status_code == 200 and r.json()["added"] == 3, r.text
