@@ -21,8 +21,7 @@ from ingest.web import CrawlLimits, crawl
 from ingest.web.urls import normalise, without_credentials
 
 # Pages that were not read this time for a reason that may pass: they are not taken as gone.
-_PASSING = {"timeout", "fetch_failed", "robots_unavailable"}
-_SERVER_TROUBLE = re.compile(r"\b(?:5\d\d|429|408)\b")
+_PASSING = {"timeout", "fetch_failed", "robots_unavailable", "server_error"}
 
 
 # A document's name is stored in 1,024 characters (ingest.registry, ingest.sourcestore).
@@ -102,17 +101,13 @@ def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
         Listed(d.name, "sha256:" + hashlib.sha256(d.data).hexdigest(), len(d.data), _constant(d.data))
         for d in result.documents
     ]
-    passing = [s for s in result.skipped if s.reason in _PASSING or _server_trouble(s.reason, s.detail)]
+    passing = [s for s in result.skipped if s.reason in _PASSING]
     notes = [
         {"url": without_credentials(s.url), "reason": s.reason, "detail": s.detail} for s in result.skipped
     ]
     if result.truncated:
         notes.append({"url": url, "reason": "page_limit", "detail": f"stopped at {limits.max_pages} pages"})
     return Listing(items, complete=not result.truncated and not passing, notes=notes)
-
-
-def _server_trouble(reason: str, detail: str) -> bool:
-    return reason == "http_status" and bool(_SERVER_TROUBLE.search(detail))
 
 
 def _version(info: dict[str, Any]) -> str:

@@ -780,7 +780,9 @@ def _drip_headers(h: SimpleHTTPRequestHandler) -> None:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("hostile")
-    links = "".join(f"<a href='/{p}'>{p}</a> " for p in ("gz", "stacked", "bomb", "drip", "cut", "raw"))
+    links = "".join(
+        f"<a href='/{p}'>{p}</a> " for p in ("gz", "stacked", "bomb", "drip", "cut", "raw", "busy")
+    )
     (root / "index.html").write_text(_page("Hostile", f"<p>Pages that test the crawler: {links}</p>"))
     routes = {
         "/gz": _gzip_page,
@@ -790,6 +792,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "/cut": _cut_gzip,
         "/raw": _raw_deflate,
         "/staff": _password_link,
+        "/busy": _status(503),
     }
     with _serve(root, routes) as served:
         yield served
@@ -805,6 +808,25 @@ def test_compressed_pages_are_read_and_compression_bombs_are_not(hostile: Served
     assert skipped["/stacked"] == "unsupported_encoding"
     assert skipped["/bomb"] == "too_large"
     assert skipped["/cut"] == "bad_encoding"  # half a gzip stream is no shorter page
+    assert skipped["/busy"] == "server_error"  # a 503: the page may well be there next time
+
+
+def test_a_site_with_a_page_in_trouble_is_not_listed_as_complete(tmp_path: Path) -> None:
+    # A sync deletes documents of pages gone only from a complete listing: a 503 is not "gone", a 404 is.
+    from ingest.listing import list_site
+
+    links = "<a href='/ok.html'>ok</a> <a href='/busy'>busy</a> <a href='/gone'>gone</a>"
+    (tmp_path / "index.html").write_text(_page("Index", f"<p>Three pages of this small site: {links}</p>"))
+    (tmp_path / "ok.html").write_text(
+        _page("Ok", "<p>" + "This page is served as it should be. " * 10 + "</p>")
+    )
+    limits = _limits(max_depth=1)
+    with _serve(tmp_path, {"/busy": _status(503), "/gone": _status(404)}) as served:
+        troubled = list_site(served.url + "index.html", limits, allow_private=True)
+    with _serve(tmp_path, {"/busy": _status(404), "/gone": _status(404)}) as served:
+        settled = list_site(served.url + "index.html", limits, allow_private=True)
+    assert not troubled.complete and settled.complete
+    assert {n["reason"] for n in troubled.notes} == {"server_error", "http_status"}
 
 
 def test_a_link_with_a_password_is_refused_and_never_shown_with_it(hostile: Served, caplog) -> None:

@@ -10,7 +10,7 @@ import typer
 
 from app.cli.common import console, print_json, runtime
 from app.cli.ingest import print_sync
-from core.errors import RagError
+from ingest.listing import SourceUnreadable
 from ingest.reconcile import reconcile
 from ingest.sync import SyncReport
 from ingest.watch import watch as watch_folder
@@ -24,7 +24,7 @@ def watch(
     """Keep a folder in the index while it changes: new and changed files are ingested, deleted ones
     removed, within a second or so. Runs until interrupted (Ctrl-C)."""
     if not folder.is_dir():
-        raise RagError(f"no such folder: {folder}")
+        raise SourceUnreadable(f"no such folder: {folder}")
     stop = threading.Event()
 
     def report(r: SyncReport) -> None:

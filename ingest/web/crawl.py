@@ -191,7 +191,9 @@ class _Crawl:
         if got.status != 200:
             if self.site is None:  # the start page
                 raise FetchFailed(f"the server answered {got.status_text}")
-            raise NotTaken("http_status", f"the server answered {got.status_text}")
+            # A server in trouble or asking us to wait may serve the page later; a 404 says it is gone.
+            reason = "server_error" if got.status >= 500 or got.status in (408, 429) else "http_status"
+            raise NotTaken(reason, f"the server answered {got.status_text}")
         log.debug("fetched %s (%s, %d bytes)", got.url, got.media_type, len(got.data))
         if got.media_type in extract.HTML_TYPES:
             return got.url, self._page(got)

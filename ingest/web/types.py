@@ -44,7 +44,8 @@ class WebDocument:
 class Skipped:
     """A page the crawl reached but did not return, and why. ``reason``, a short code: "robots",
     "robots_unavailable" (robots.txt failed: the site is not crawled), "noindex", "no_text",
-    "unsupported_type", "duplicate" (the same content as a page returned), "too_large", "http_status",
+    "unsupported_type", "duplicate" (the same content as a page returned), "too_large", "http_status"
+    (a 4xx answer: not there), "server_error" (5xx, 408 or 429: it may be there later),
     "off_site" (a redirect out of the site), "unsafe" (refused by the SSRF guard), "timeout",
     "fetch_failed", "bad_url". ``detail`` says it in words."""
 
