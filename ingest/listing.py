@@ -106,7 +106,8 @@ def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
         {"url": without_credentials(s.url), "reason": s.reason, "detail": s.detail} for s in result.skipped
     ]
     if result.truncated:
-        notes.append({"url": url, "reason": "page_limit", "detail": f"stopped at {limits.max_pages} pages"})
+        detail = "pages past the depth, page or time limit were not visited: none is taken as gone"
+        notes.append({"url": url, "reason": "incomplete", "detail": detail})
     return Listing(items, complete=not result.truncated and not passing, notes=notes)
 
 
