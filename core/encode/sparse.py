@@ -77,11 +77,11 @@ class Bm25Encoder:
             self._models = {**self._models, (language, counting): model}  # replaced whole: readers see one
         return model
 
-    def language_of(self, text: str, min_confidence: float | None = None) -> str:
+    def language_of(self, text: str) -> str:
         """The ISO 639-1 code of the language ``text`` is analysed in: the fixed language, or with "auto"
-        the detected one (``min_confidence`` raises the bar), else the default."""
+        the detected one, else the default."""
         if self.detector is not None:
-            found = self.detector.detect(text, min_confidence=min_confidence)
+            found = self.detector.detect(text)
             if found is not None:
                 return found
         return _CODES[self.default]
