@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -334,3 +335,25 @@ def test_settings_reach_the_remote_client_without_a_lock(
     assert isinstance(versions.call.lock, nullcontext)
     versions.close()
     assert (StoreSettings().read_retries, StoreSettings().retry_backoff_s) == (3, 0.2)
+
+
+def test_a_process_that_loses_the_race_to_create_the_index_opens_the_winners() -> None:
+    # Two workers starting on an empty server both find no alias; the second one's create is refused
+    # ("already exists"): it waits for the first's alias and opens that collection.
+    client = QdrantClient(":memory:")
+    ServerStore.create_collection(client, "race_v0001", META, 1, 1, 1)  # the winner, alias not yet made
+
+    def alias_later() -> None:
+        from qdrant_client import models as qm
+
+        time.sleep(0.5)
+        made = qm.CreateAlias(collection_name="race_v0001", alias_name="race")
+        client.update_collection_aliases(
+            change_aliases_operations=[qm.CreateAliasOperation(create_alias=made)]
+        )
+
+    threading.Thread(target=alias_later).start()
+    store = ServerStore.open(client, "race", META)
+    assert store.collection == "race_v0001" and store.meta.embedding_model == META.embedding_model
+    with pytest.raises(StoreError, match="could not open"):  # a refusal of another kind is not waited on
+        ServerStore.open(QdrantClient(":memory:"), "bad name/with slash", META)

@@ -9,6 +9,7 @@ is one round trip: its dense and sparse candidate lists go in one batch and are 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -135,25 +136,34 @@ class ServerStore(EngineStore):
                         f"no collection alias {alias!r} on the Qdrant server: ingest documents first"
                     )
                 version = "v0001"
-                call(
-                    "creating a collection",
-                    cls.create_collection,
-                    client,
-                    f"{alias}_{version}",
-                    meta,
-                    shard_number,
-                    replication_factor,
-                    write_consistency_factor,
-                    read=False,
-                )
-                create_alias = qm.CreateAlias(collection_name=f"{alias}_{version}", alias_name=alias)
-                call(
-                    "creating the alias",
-                    client.update_collection_aliases,
-                    change_aliases_operations=[qm.CreateAliasOperation(create_alias=create_alias)],
-                    read=False,
-                )
-                return cls(client, alias, version, meta, write_consistency_factor, call)
+                try:
+                    call(
+                        "creating a collection",
+                        cls.create_collection,
+                        client,
+                        f"{alias}_{version}",
+                        meta,
+                        shard_number,
+                        replication_factor,
+                        write_consistency_factor,
+                        read=False,
+                    )
+                    create_alias = qm.CreateAlias(collection_name=f"{alias}_{version}", alias_name=alias)
+                    call(
+                        "creating the alias",
+                        client.update_collection_aliases,
+                        change_aliases_operations=[qm.CreateAliasOperation(create_alias=create_alias)],
+                        read=False,
+                    )
+                    return cls(client, alias, version, meta, write_consistency_factor, call)
+                except (UnexpectedResponse, ValueError) as e:
+                    if "already exists" not in str(e):
+                        raise
+                    # Two processes starting on an empty server both found no alias: the one that lost
+                    # the race opens what the other is creating, once its alias is there.
+                    target = _awaited_alias(call, client, alias)
+                    if target is None:
+                        raise
             version = target.removeprefix(f"{alias}_")
             info = call("reading the collection", client.get_collection, target, read=True)
             stored_raw = info.config.metadata or {}
@@ -422,6 +432,17 @@ class ServerVersions:
     def close(self) -> None:
         with self.call.lock:
             self.client.close()
+
+
+def _awaited_alias(call: Caller, client: QdrantClient, alias: str, wait_s: float = 30.0) -> str | None:
+    """The collection ``alias`` names, once another process has created both (None after ``wait_s``)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        target = call("reading aliases", _alias_target, client, alias, read=True)
+        if target is not None:
+            return target
+        time.sleep(0.2)
+    return None
 
 
 def _alias_target(client: QdrantClient, alias: str) -> str | None:
