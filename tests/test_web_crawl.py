@@ -693,77 +693,49 @@ def test_a_missing_robots_txt_allows_everything(tmp_path: Path) -> None:
 # -- hostile servers: compression stacked, headers dripped --------------------------------------------------
 
 
-def _gzip_page(h: SimpleHTTPRequestHandler) -> None:
-    body = gzip.compress(
-        _page(
-            "Compressed", "<p>" + "The compressed page says the canteen opens at noon. " * 20 + "</p>"
-        ).encode()
-    )
+def _answer(h: SimpleHTTPRequestHandler, body: bytes, encoding: str | None = None) -> None:
+    """A 200 HTML answer of ``body``, sent as it is (already encoded as ``encoding`` says)."""
     h.send_response(200)
     h.send_header("Content-Type", "text/html; charset=utf-8")
-    h.send_header("Content-Encoding", "gzip")
+    if encoding is not None:
+        h.send_header("Content-Encoding", encoding)
     h.send_header("Content-Length", str(len(body)))
     h.end_headers()
     h.wfile.write(body)
+
+
+def _gzip_page(h: SimpleHTTPRequestHandler) -> None:
+    text = "<p>" + "The compressed page says the canteen opens at noon. " * 20 + "</p>"
+    _answer(h, gzip.compress(_page("Compressed", text).encode()), "gzip")
 
 
 def _stacked_bomb(h: SimpleHTTPRequestHandler) -> None:
     # 64 MiB of zeros, gzipped twice: a few KB sent (2 GiB took 4 GB of memory before: httpx inflated
     # each layer in one go).
     inner = gzip.compress(bytes(64 * MiB), compresslevel=9)
-    body = gzip.compress(inner, compresslevel=9)
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Encoding", "gzip, gzip")
-    h.send_header("Content-Length", str(len(body)))
-    h.end_headers()
-    h.wfile.write(body)
+    _answer(h, gzip.compress(inner, compresslevel=9), "gzip, gzip")
 
 
 def _single_bomb(h: SimpleHTTPRequestHandler) -> None:
-    body = gzip.compress(bytes(64 * MiB), compresslevel=9)
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Encoding", "gzip")
-    h.send_header("Content-Length", str(len(body)))
-    h.end_headers()
-    h.wfile.write(body)
+    _answer(h, gzip.compress(bytes(64 * MiB), compresslevel=9), "gzip")
 
 
 def _password_link(h: SimpleHTTPRequestHandler) -> None:
     host = h.headers.get("Host", "")
-    body = _page(
-        "Staff", f"<p>The staff wiki: <a href='http://ann:s3cret@{host}/private'>log in</a>.</p>"
-    ).encode()
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Length", str(len(body)))
-    h.end_headers()
-    h.wfile.write(body)
+    link = f"<a href='http://ann:s3cret@{host}/private'>log in</a>"
+    _answer(h, _page("Staff", f"<p>The staff wiki: {link}.</p>").encode())
 
 
 def _raw_deflate(h: SimpleHTTPRequestHandler) -> None:
     # "deflate" as many servers send it: without zlib's header
     packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
     page = _page("Raw", "<p>" + "The raw deflate page says parking is on level minus two. " * 20 + "</p>")
-    body = packer.compress(page.encode()) + packer.flush()
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Encoding", "deflate")
-    h.send_header("Content-Length", str(len(body)))
-    h.end_headers()
-    h.wfile.write(body)
+    _answer(h, packer.compress(page.encode()) + packer.flush(), "deflate")
 
 
 def _cut_gzip(h: SimpleHTTPRequestHandler) -> None:
     whole = gzip.compress(_page("Cut", "<p>" + "A page cut off in transit. " * 50 + "</p>").encode())
-    body = whole[: len(whole) // 2]
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html")
-    h.send_header("Content-Encoding", "gzip")
-    h.send_header("Content-Length", str(len(body)))
-    h.end_headers()
-    h.wfile.write(body)
+    _answer(h, whole[: len(whole) // 2], "gzip")
 
 
 def _drip_headers(h: SimpleHTTPRequestHandler) -> None:

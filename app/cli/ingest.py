@@ -78,8 +78,7 @@ def print_sync(r: SyncReport) -> None:
         f"{d['unchanged']} · not read {d['not_read']} · deleted {d['deleted']} · "
         f"[{'red' if d['failed'] else 'green'}]failed {d['failed']}[/]"
     )
-    if r.ingest.failed:
-        _print_report(r.ingest)
+    _print_failures(r.ingest)
     if r.notes:
         table = Table("page", "reason", "detail", title="not taken", show_lines=False)
         for n in r.notes[:50]:
@@ -118,6 +117,10 @@ def _print_report(report: IngestReport) -> None:
         f"[{'red' if d['failed'] else 'green'}]failed {d['failed']}[/] · "
         f"{d['chunks_written']} chunks written in {d['seconds']:.1f} s"
     )
+    _print_failures(report)
+
+
+def _print_failures(report: IngestReport) -> None:
     if report.failed:
         table = Table("file", "reason", "detail", title="failed", title_style="red", show_lines=False)
         for o in report.failed:
