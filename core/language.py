@@ -58,6 +58,10 @@ class LanguageDetector:
         self._model: Any = None
         self._lock = threading.Lock()
 
+    def warm_up(self) -> None:
+        """Load the model now rather than in the first detection (a query's time)."""
+        self._identifier()
+
     def _identifier(self) -> Any:
         with self._lock:
             if self._model is None:

@@ -155,9 +155,10 @@ class Answerer:
         return "evidence" if self.llm is not None and self.llm.demo_quality else "flag"
 
     def warm_up(self) -> None:
-        """Load what the first answer would otherwise wait for: the embedding model, the fact extractor and
-        the guards' detectors."""
+        """Load what the first answer would otherwise wait for: the embedding model and language detector,
+        the fact extractor and the guards' detectors."""
         self.embedder.warm_up()
+        self.retriever.sparse.warm_up()
         facts.warm_up()
         self.guards.warm_up()
 

@@ -76,6 +76,11 @@ class Retriever:
         self.sparse = sparse
         self.settings = settings
 
+    def warm_up(self) -> None:
+        """Load what the first search would otherwise wait for: the embedding model, the language detector."""
+        self.embedder.warm_up()
+        self.sparse.warm_up()
+
     def search(
         self,
         question: str,

@@ -64,7 +64,7 @@ def evaluate(
     q, r = load_queries(queries), load_qrels(qrels)
     with runtime() as rt:
         tenant = tenant or rt.settings.tenant
-        rt.embedder.warm_up()
+        rt.retriever.warm_up()
         report: dict = {
             "queries": len([x for x in q if x in r]),
             "settings": {

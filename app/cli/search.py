@@ -51,7 +51,7 @@ def search(
                 console.print(f"wrote a run of {len(run)} queries to {output}")
             return
         assert question is not None
-        rt.embedder.warm_up()  # report search time, not model loading time
+        rt.retriever.warm_up()  # report search time, not model loading time
         result = rt.retriever.search(
             question, tenant=tenant, top_k=top_k, mode=mode, fusion=fusion, languages=language or ()
         )
@@ -64,7 +64,7 @@ def search(
 
 
 def _run_queries(rt, path: Path, tenant: str, top_k: int | None, mode: Mode | None, fusion: Fusion | None):  # noqa: ANN001, ANN202
-    rt.embedder.warm_up()
+    rt.retriever.warm_up()
     run: dict[str, list[dict]] = {}
     for n, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip():

@@ -68,6 +68,11 @@ class Bm25Encoder:
         self.detector = detector() if language == AUTO else None  # the process's one: its model loads once
         self._models: dict[tuple[str, bool], qe.Bm25] = {}
 
+    def warm_up(self) -> None:
+        """Load the language detector (0.7 s) with "auto", so that no question waits for it."""
+        if self.detector is not None:
+            self.detector.warm_up()
+
     def _model(self, language: str, counting: bool = False) -> qe.Bm25:
         """The BM25 model of one language (its weights term counts when ``counting``); made on first use."""
         model = self._models.get((language, counting))
