@@ -118,6 +118,8 @@ def test_the_chat_page_answers_with_auth_off(live: str) -> None:
     the dashboard links to it."""
     with browser_page() as (page, problems, requests):
         page.goto(f"{live}/ui")
+        # Leaving the dashboard while its panels still load aborts their requests (a failed request here).
+        page.wait_for_load_state("networkidle")
         page.click("nav a[href='/chat']")
         page.locator("#library", has_text="6 documents indexed").wait_for(timeout=30_000)
         page.fill("#question", "How many days of annual leave do employees get?")
