@@ -4,7 +4,6 @@ and names made from URLs for a site; versions change when the content does."""
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from fsspec.core import split_protocol, strip_protocol
 from core.errors import RagError
 from ingest.parse import supported_suffixes
 from ingest.sync import Listed, Listing
-from ingest.web import CrawlLimits, crawl
+from ingest.web import CrawlLimits, WebDocument, crawl
 from ingest.web.urls import normalise, without_credentials
 
 # Pages that were not read this time for a reason that may pass: they are not taken as gone.
@@ -97,10 +96,7 @@ def _bad_name(rel: str) -> str | None:
 def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
     """The pages of the site at ``url``, crawled within ``limits``, each versioned by its content."""
     result = crawl(url, limits, allow_private=allow_private)
-    items = [
-        Listed(d.name, "sha256:" + hashlib.sha256(d.data).hexdigest(), len(d.data), _constant(d.data))
-        for d in result.documents
-    ]
+    items = [Listed(d.name, f"sha256:{d.sha256}", d.size, _spooled(d)) for d in result.documents]
     passing = [s for s in result.skipped if s.reason in _PASSING]
     notes = [
         {"url": without_credentials(s.url), "reason": s.reason, "detail": s.detail} for s in result.skipped
@@ -128,5 +124,5 @@ def _reader(fs: Any, path: str) -> Callable[[], bytes]:
     return read
 
 
-def _constant(data: bytes) -> Callable[[], bytes]:
-    return lambda: data
+def _spooled(doc: WebDocument) -> Callable[[], bytes]:
+    return lambda: doc.data

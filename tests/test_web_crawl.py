@@ -9,6 +9,7 @@ import re
 import socket
 import threading
 import time
+import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -688,6 +689,33 @@ def test_a_missing_robots_txt_allows_everything(tmp_path: Path) -> None:
     with _serve(tmp_path, {}) as other:
         result = crawl(other.url, _limits(max_depth=1), allow_private=True)
     assert "/private/salaries.html" in _docs(result, other.url)
+
+
+def test_a_crawl_holds_one_page_in_memory_not_the_whole_site(tmp_path: Path) -> None:
+    """24 files of about 1 MiB: the documents' bytes wait in the crawl's spool on disk, read back on demand."""
+    files = {
+        f"files/report-{i:02}.txt": f"Report {i:02}: pallets counted on aisle {i}. " * 24_000
+        for i in range(24)
+    }
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    links = " ".join(f"<a href='/{p}'>{p}</a>" for p in files)
+    (tmp_path / "index.html").write_text(_page("Reports", f"<p>The weekly reports: {links}</p>"))
+    with _serve(tmp_path, {}) as other:
+        # Once per process, trafilatura loads stop lists of 27 MiB on the first page it extracts.
+        crawl(other.url + "index.html", _limits(max_depth=0), allow_private=True)
+        tracemalloc.start()
+        try:
+            result = crawl(other.url + "index.html", _limits(max_bytes=2 * MiB), allow_private=True)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert len(result.documents) == 1 + len(files)
+    assert peak < 8 * MiB, f"{peak / MiB:.1f} MiB at the peak of a 24 MiB crawl"
+    got = _docs(result, other.url)
+    assert all(got[f"/{p}"] == text.encode() for p, text in files.items())
+    assert [d.size for d in result.documents[1:]] == [len(text) for text in files.values()]
 
 
 # -- hostile servers: compression stacked, headers dripped --------------------------------------------------

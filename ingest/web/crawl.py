@@ -26,6 +26,7 @@ from ingest.web.errors import BadURL, FetchFailed, NotTaken, UnsafeURL, WebError
 from ingest.web.extract import PageLinks
 from ingest.web.fetch import FetchLimits, Response, fetch, make_client
 from ingest.web.guard import Resolver
+from ingest.web.spool import Spool
 from ingest.web.types import CrawlLimits, CrawlResult, Skipped, WebDocument
 from ingest.web.urls import Site, directory, document_name, normalise, path_of, without_credentials
 
@@ -79,7 +80,8 @@ class _Crawl:
         self.last_request: dict[Site, float] = {}
         self.fetched: set[str] = set()
         self.names: dict[str, str] = {}  # document name -> its URL
-        self.contents: dict[bytes, str] = {}  # sha256 of a document's bytes -> its URL
+        self.contents: dict[str, str] = {}  # sha256 of a document's bytes -> its URL
+        self.spool = Spool()  # the documents' bytes: one page at a time in memory
         self.requests = 0
         self.deadline = time.monotonic() + (limits.total_time_s or 0.0)
         self.site: Site | None = None  # set once the start page is fetched
@@ -216,7 +218,8 @@ class _Crawl:
 
     def _keep(self, got: Response, data: bytes, content_type: str, extension: str, title: str | None) -> None:
         # One page under two URLs (/ and /index.html, a tracking parameter): one document.
-        first = self.contents.setdefault(hashlib.sha256(data).digest(), got.url)
+        digest = hashlib.sha256(data).hexdigest()
+        first = self.contents.setdefault(digest, got.url)
         if first != got.url:
             self._skip(got.url, NotTaken("duplicate", f"the same content as {first}"))
             return
@@ -227,7 +230,10 @@ class _Crawl:
             tail = hashlib.sha256(got.url.encode()).hexdigest()[:8]
             name = f"{name.removesuffix(extension)}-{tail}{extension}"
             self.names[name] = got.url
-        doc = WebDocument(got.url, name, data, content_type, title, got.etag, got.last_modified)
+        span = self.spool.add(data)
+        doc = WebDocument(
+            got.url, name, self.spool, span, digest, content_type, title, got.etag, got.last_modified
+        )
         self.result.documents.append(doc)
 
     def _skip(self, url: str, e: WebError) -> None:

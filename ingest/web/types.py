@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.units import MiB
+from ingest.web.spool import Span, Spool
 
 
 @dataclass(frozen=True)
@@ -29,15 +30,26 @@ class CrawlLimits:
 @dataclass(frozen=True)
 class WebDocument:
     """A page to ingest. ``name`` is stable for a URL and ends in the extension that decides its parser
-    (".md" for an HTML page, whose ``data`` is then its main text as Markdown, UTF-8)."""
+    (".md" for an HTML page, whose ``data`` is then its main text as Markdown, UTF-8). Its bytes are in
+    the crawl's spool (read with ``data``), ``size`` and ``sha256`` known without reading them."""
 
     url: str
     name: str
-    data: bytes
+    spool: Spool = field(repr=False)
+    span: Span
+    sha256: str  # hex digest of the bytes
     content_type: str  # of ``data``: "text/markdown" for an HTML page, the server's type for a file
     title: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+
+    @property
+    def size(self) -> int:
+        return self.span.length
+
+    @property
+    def data(self) -> bytes:
+        return self.spool.read(self.span)
 
 
 @dataclass(frozen=True)
