@@ -76,6 +76,17 @@ class SourceSyncResponse(BaseModel):
     notes: list[SourceNote] = Field(description="Pages reached but not taken, and why.")
 
 
+class SyncRunOut(BaseModel):
+    id: str
+    source: str = Field(description="The site's start page, as the source is remembered.")
+    state: Literal["running", "done", "failed"]
+    reason: str | None = Field(None, description="Why it failed, a code: fetch_failed, quota, stopped...")
+    error: str | None = Field(None, description="Why it failed, in words.")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    report: SourceSyncResponse | None = Field(None, description="What the sync did, once done.")
+
+
 class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=QUESTION_CHARS)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from api.keys import KeyStore
 from api.ratelimit import Limits
+from api.site_syncs import SiteSyncs
 from app.runtime import Runtime
 from core.errors import ReindexError
 from ingest.blobs import BlobStore, Owner
@@ -22,6 +23,7 @@ from ingest.reconcile import reconcile
 from ingest.reindex.checkpoint import Checkpoints, Run, RunState
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
+from ingest.syncruns import SyncRuns
 from ingest.uploads import Uploads
 from rag.monitor.metrics import Metrics
 from rag.monitor.slice_report import BreachWatch
@@ -41,6 +43,7 @@ class Services:
     checkpoints: Checkpoints
     reindexer: Reindexer
     uploads: Uploads
+    site_syncs: SiteSyncs
     working: bool = True
     serving: bool = True
     reindex_thread: threading.Thread | None = None
@@ -109,6 +112,14 @@ class Services:
             checkpoints=checkpoints,
             reindexer=Reindexer(runtime, checkpoints, runs_here=working),
             uploads=Uploads(runtime.registry, jobs, blobs, runner, s.api.tenant_quota_bytes),
+            site_syncs=SiteSyncs(
+                runtime,
+                SyncRuns(
+                    s.registry_url,
+                    alive=lambda owner: runtime.leases.alive(owner),
+                    auto_upgrade=s.db.auto_upgrade,
+                ),
+            ),
             keys=KeyStore(s.registry_url, auto_upgrade=s.db.auto_upgrade),
             jobs=jobs,
             runner=runner,
@@ -220,6 +231,7 @@ class Services:
         if t is not None and t.is_alive():
             self.reindexer.pause()  # it stops at the next document and resumes on the next start
             t.join(timeout=60)
+        self.site_syncs.close()
         self.runner.stop()
         self.jobs.close()
         self.blobs.close()

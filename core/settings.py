@@ -338,6 +338,13 @@ class SourcesSettings(BaseModel):
     max_page_mb: float = Field(10.0, gt=0, le=1024, description="Largest page or file fetched.")
     timeout_s: float = Field(15.0, gt=0, le=300, description="To connect, and between two reads.")
     crawl_delay_cap_s: float = Field(5.0, ge=0, le=60, description="Longest robots.txt Crawl-delay honoured.")
+    crawl_time_s: float = Field(
+        600.0,
+        gt=0,
+        le=86_400,
+        description="Longest crawl of a sync over the API; pages not reached are left for the next.",
+    )
+    api_syncs: int = Field(2, ge=1, le=64, description="Website syncs over the API run at once per process.")
     watch_debounce_ms: int = Field(
         500, ge=50, le=60_000, description="rag watch: changes within this time are synced together."
     )

@@ -93,9 +93,12 @@ def _bad_name(rel: str) -> str | None:
     return None
 
 
-def list_site(url: str, limits: CrawlLimits, allow_private: bool) -> Listing:
-    """The pages of the site at ``url``, crawled within ``limits``, each versioned by its content."""
-    result = crawl(url, limits, allow_private=allow_private)
+def list_site(
+    url: str, limits: CrawlLimits, allow_private: bool, stop: Callable[[], bool] | None = None
+) -> Listing:
+    """The pages of the site at ``url``, crawled within ``limits`` (until ``stop`` says so), each
+    versioned by its content."""
+    result = crawl(url, limits, allow_private=allow_private, stop=stop)
     items = [Listed(d.name, f"sha256:{d.sha256}", d.size, _spooled(d)) for d in result.documents]
     passing = [s for s in result.skipped if s.reason in _PASSING]
     notes = [

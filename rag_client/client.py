@@ -18,6 +18,7 @@ import httpx
 from rag_client.errors import (
     ConnectionFailed,
     InvalidArgument,
+    SyncFailed,
     UnexpectedResponse,
     WaitTimedOut,
     error_for,
@@ -116,12 +117,32 @@ class RagClient:
     def delete(self, doc_id: str) -> None:
         self._send("DELETE", f"/v1/documents/{_segment(doc_id, 'document id')}")
 
-    def sync_site(self, url: str, max_depth: int | None = None, max_pages: int | None = None) -> SourceSync:
+    def sync_site(
+        self,
+        url: str,
+        max_depth: int | None = None,
+        max_pages: int | None = None,
+        timeout_s: float = 600.0,
+        every_s: float = 1.0,
+    ) -> SourceSync:
         """Crawl a website into this key's tenant: its new and changed pages ingested, pages gone since
-        the last sync of ``url`` deleted (limits: at most the server's)."""
+        the last sync of ``url`` deleted (limits: at most the server's). Waits for the sync, which the
+        server runs in the background: ``SyncFailed`` when it fails, ``WaitTimedOut`` after ``timeout_s``
+        (it goes on on the server; ``Conflict`` for a new sync of the site until it ends)."""
         body: dict[str, Any] = {"url": url}
         body |= {k: v for k, v in (("max_depth", max_depth), ("max_pages", max_pages)) if v is not None}
-        return _parsed(self._send("POST", "/v1/sources", json=body), SourceSync.of)
+        r = self._send("POST", "/v1/sources", json=body)
+        run = _parsed(r, _sync_run)
+        deadline = time.monotonic() + timeout_s
+        while run["state"] == "running":
+            if time.monotonic() > deadline:
+                raise WaitTimedOut(f"sync {run['id']} of {url} still running after {timeout_s:g} s")
+            time.sleep(every_s)
+            r = self._send("GET", f"/v1/sources/syncs/{_segment(run['id'], 'sync id')}")
+            run = _parsed(r, _sync_run)
+        if run["state"] == "failed":
+            raise SyncFailed(run)
+        return _parsed(r, lambda d: SourceSync.of(d["report"]))
 
     # ---- questions ---------------------------------------------------------------------------------------
 
@@ -189,6 +210,12 @@ class RagClient:
             raise _failed(request, e) from e
         raise_for(response)
         return response
+
+
+def _sync_run(d: Any) -> dict[str, Any]:
+    if not isinstance(d, dict) or not isinstance(d.get("id"), str) or "state" not in d:
+        raise KeyError("a sync's id and state")
+    return d
 
 
 def _segment(value: object, what: str) -> str:

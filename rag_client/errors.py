@@ -82,7 +82,15 @@ class ConnectionFailed(RagClientError, ConnectionError):
 
 
 class WaitTimedOut(RagClientError, TimeoutError):
-    """Jobs still running when ``RagClient.wait`` gave up."""
+    """Jobs, or a website sync, still running when the client gave up waiting."""
+
+
+class SyncFailed(ApiError):
+    """A website sync that failed after its request returned (``status`` 0): ``problem`` is the sync,
+    its ``reason`` a code (fetch_failed, quota, stopped, abandoned...), ``detail`` its error in words."""
+
+    def __init__(self, run: dict[str, Any]) -> None:
+        super().__init__(0, "sync failed", f"{run.get('source')}: {run.get('error')}", run)
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

@@ -28,13 +28,14 @@ from ingest.jobstore import FINISHED, Job, JobState, JobStore
 from ingest.registry import Registry, Status
 from ingest.reindex.checkpoint import Checkpoints, DoneDoc, RunState
 from ingest.sourcestore import SourceStore
+from ingest.syncruns import SyncRuns
 from rag.conversation import Conversations, Turn
 from rag.monitor.traces import Trace, TraceStore
 
 ROOT = Path(__file__).resolve().parent.parent
 RAG = str(Path(sys.executable).with_name("rag"))
 BRANCH_STORES = {
-    "registry": (Registry, JobStore, KeyStore, Checkpoints, Leases, SourceStore),
+    "registry": (Registry, JobStore, KeyStore, Checkpoints, Leases, SourceStore, SyncRuns),
     "conversations": (Conversations,),
     "traces": (TraceStore,),
 }
@@ -58,7 +59,7 @@ def _models() -> sa.MetaData:
     """Every table our stores map, in one MetaData (what the migrations must build)."""
     from api import keys, ratelimit
     from core import lease
-    from ingest import jobstore, registry, sourcestore
+    from ingest import jobstore, registry, sourcestore, syncruns
     from ingest.reindex import checkpoint
     from rag import conversation
     from rag.monitor import traces
@@ -67,7 +68,17 @@ def _models() -> sa.MetaData:
     for md in (lease.METADATA, BlobTables.metadata):
         for t in md.tables.values():
             t.to_metadata(merged)
-    for module in (keys, ratelimit, jobstore, registry, sourcestore, checkpoint, conversation, traces):
+    for module in (
+        keys,
+        ratelimit,
+        jobstore,
+        registry,
+        sourcestore,
+        syncruns,
+        checkpoint,
+        conversation,
+        traces,
+    ):
         for t in module._tables.metadata.tables.values():
             t.to_metadata(merged)
     return merged

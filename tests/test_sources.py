@@ -19,7 +19,8 @@ from api_client import key
 from app.cli.ingest import sync_source
 from ingest.listing import canonical, list_folder
 from ingest.sourcestore import source_key
-from ingest.sync import sync
+from ingest.sync import SourceBusy, sync
+from ingest.syncruns import SyncRuns
 from ingest.watch import watch
 from ingest.web import UnsafeURL
 
@@ -380,4 +381,107 @@ def test_the_api_counts_a_sites_new_pages_against_the_tenants_quota(client, site
     assert client.get("/v1/documents", headers=a).json()["items"] == []
     settings.api.tenant_quota_mb = 100
     r = client.post("/v1/sources", json={"url": url, "max_depth": 1}, headers=a)
-    assert r.status_code == 200 and r.json()["added"] == 3, r.text
+    assert r.status_code == 200 and r.json()["state"] == "done", r.text
+    assert r.json()["report"]["added"] == 3 and r.json()["source"] == url, r.text
+
+
+def _slow_site(client, root: Path) -> None:  # noqa: ANN001
+    """The test site behind a Crawl-delay of 1 s: a sync of its three pages takes about two seconds."""
+    (root / "robots.txt").write_text("User-agent: *\nCrawl-delay: 1\n")
+    settings = client.app.state.services.runtime.settings
+    settings.sources.allow_private = True  # the operator's: the test site is on loopback
+    runtime = client.app.state.services.runtime
+    runtime.__dict__.pop("crawl_limits", None)  # the cached limits, read again
+    settings.sources.crawl_delay_cap_s = 1
+
+
+def _until_ended(client, headers: dict[str, str], run_id: str) -> dict:  # noqa: ANN001
+    deadline = time.monotonic() + 60
+    while (r := client.get(f"/v1/sources/syncs/{run_id}", headers=headers)).json()["state"] == "running":
+        assert time.monotonic() < deadline, r.text
+        time.sleep(0.1)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_sync_runs_past_its_request_and_can_be_followed(client, site) -> None:
+    url, root = site
+    _slow_site(client, root)
+    a, b = key(client, "acme"), key(client, "globex")
+    r = client.post("/v1/sources?wait=false", json={"url": url}, headers=a)
+    assert r.status_code == 202 and r.json()["state"] == "running" and r.json()["report"] is None, r.text
+    run_id = r.json()["id"]
+    busy = client.post("/v1/sources", json={"url": url}, headers=a)  # the same site, same tenant
+    assert busy.status_code == 409 and run_id in busy.json()["detail"], busy.text
+    assert client.get(f"/v1/sources/syncs/{run_id}", headers=b).status_code == 404  # not globex's
+    other = client.post("/v1/sources?wait=false", json={"url": url}, headers=b)  # globex's own sync
+    assert other.status_code == 202, other.text
+    done = _until_ended(client, a, run_id)
+    assert done["state"] == "done" and done["report"]["added"] == 3 and done["finished_at"], done
+    assert _until_ended(client, b, other.json()["id"])["report"]["added"] == 3
+    assert client.get("/v1/documents", headers=a).json()["total"] == 3
+    again = client.post("/v1/sources", json={"url": url}, headers=a)  # free again once it ended
+    assert again.status_code == 200 and again.json()["report"]["not_read"] == 3, again.text
+
+
+def test_a_sync_that_fails_in_the_background_says_why(client, site) -> None:
+    url, root = site
+    _slow_site(client, root)
+    (root / "index.html").unlink()  # the start page is gone: the site cannot be synced
+    a = key(client, "acme")
+    r = client.post("/v1/sources?wait=false", json={"url": url}, headers=a)
+    assert r.status_code == 202, r.text
+    failed = _until_ended(client, a, r.json()["id"])
+    assert failed["state"] == "failed" and failed["reason"] == "fetch_failed", failed
+    assert "404" in failed["error"] and failed["report"] is None
+    waited = client.post("/v1/sources", json={"url": url}, headers=a)  # waited for: the error itself
+    assert waited.status_code == 502 and "404" in waited.json()["detail"], waited.text
+
+
+def test_stopping_the_service_ends_a_crawl_as_stopped_and_deletes_nothing(client, site) -> None:
+    url, root = site
+    _slow_site(client, root)
+    a = key(client, "acme")
+    services = client.app.state.services
+    r = client.post("/v1/sources?wait=false", json={"url": url}, headers=a)
+    time.sleep(0.3)  # the start page fetched, the next one waits out the Crawl-delay
+    services.site_syncs.close()
+    run = services.site_syncs.runs.get("acme", r.json()["id"])
+    assert run is not None and (run.state, run.reason) == ("failed", "stopped"), run
+    assert client.get("/v1/documents", headers=a).json()["total"] == 0
+
+
+def test_a_sync_left_by_a_dead_process_is_abandoned_and_frees_its_site(db_url: str) -> None:
+    mine = SyncRuns(db_url)
+    everyone_dead = SyncRuns(db_url, alive=lambda owner: False)  # as a process that outlived the first
+    try:
+        first = mine.begin("acme", "https://intranet.example/")
+        with pytest.raises(SourceBusy, match=first.id):
+            mine.begin("acme", "https://intranet.example/")
+        assert mine.begin("globex", "https://intranet.example/").tenant == "globex"  # another tenant's
+        second = everyone_dead.begin("acme", "https://intranet.example/")
+        gone = mine.get("acme", first.id)
+        assert gone is not None and (gone.state, gone.reason) == ("failed", "abandoned")
+        assert not mine.finish(first.id, {})  # its process may come back: it cannot end it again
+        assert mine.get("globex", second.id) is None  # a tenant sees its own runs only
+        assert everyone_dead.get("acme", second.id).state == "failed"  # its own owner is dead to it too
+    finally:
+        mine.close()
+        everyone_dead.close()
+
+
+def test_a_tenant_gets_429_past_its_share_of_syncs(client, site) -> None:
+    url, root = site
+    _slow_site(client, root)
+    settings = client.app.state.services.runtime.settings
+    settings.sources.api_syncs = 1  # read on each request: one sync of a tenant at a time here
+    a, b = key(client, "acme"), key(client, "globex")
+    first = client.post("/v1/sources?wait=false", json={"url": url}, headers=a)
+    assert first.status_code == 202, first.text
+    other_site = url.replace("index.html", "canteen.html")
+    r = client.post("/v1/sources?wait=false", json={"url": other_site}, headers=a)
+    assert r.status_code == 429 and r.headers["Retry-After"] and "RAG_SOURCES__API_SYNCS" in r.text, r.text
+    assert client.post("/v1/sources?wait=false", json={"url": url}, headers=b).status_code == 202
+    _until_ended(client, a, first.json()["id"])
+    r = client.post("/v1/sources?wait=false", json={"url": other_site}, headers=a)
+    assert r.status_code == 202, r.text

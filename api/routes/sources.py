@@ -1,36 +1,46 @@
-"""``POST /v1/sources``: a website synced into the caller's tenant (ingest.sync). Folders at fsspec URLs
-are the operator's to sync (``rag ingest URL``, ``rag watch DIR``): over HTTP a ``file://`` URL would read
-the server's own disk."""
+"""``POST /v1/sources``: a website synced into the caller's tenant, in the background (api.site_syncs);
+``GET /v1/sources/syncs/{id}``: how that sync went. Folders at fsspec URLs are the operator's to sync
+(``rag ingest URL``, ``rag watch DIR``): over HTTP a ``file://`` URL would read the server's own disk."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import Caller, ServicesDep
 from api.problems import ApiProblem
-from api.schemas import SourceRequest, SourceSyncResponse
-from app.runtime import Runtime
-from core.errors import QuotaExceeded
-from core.units import human_bytes
-from ingest.listing import canonical, is_web, list_site
-from ingest.sync import Listing, sync
+from api.routes.documents import wait_budget
+from api.schemas import SourceRequest, SyncRunOut
+from ingest.listing import is_web
+from ingest.syncruns import RunState, SyncRun
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
 
 @router.post(
     "",
-    response_model=SourceSyncResponse,
+    response_model=SyncRunOut,
+    status_code=202,
     summary="Sync a website",
     description="Crawls the site from `url` (same site, robots.txt obeyed, within the server's depth and "
     "page limits), ingests its pages' main text and files, and deletes the documents of pages gone "
     "since the last sync of the same URL. Private, loopback and link-local addresses are refused unless "
-    "the operator allows them (RAG_SOURCES__ALLOW_PRIVATE). The crawl stops at half the request's time "
-    "limit; pages it did not reach are synced next time.",
+    "the operator allows them (RAG_SOURCES__ALLOW_PRIVATE). The sync runs in the background, its crawl "
+    "for at most RAG_SOURCES__CRAWL_TIME_S: 202 with the sync's id to follow at "
+    "GET /v1/sources/syncs/{id}; with `wait=true` (the default) the answer waits for it within the "
+    "request's time (200 with its report, or the error that ended it). One sync of a site at a time: "
+    "409 while one runs.",
+    responses={200: {"model": SyncRunOut, "description": "The sync ended while the request waited."}},
 )
-def sync_site(services: ServicesDep, caller: Caller, body: SourceRequest) -> dict:
+def sync_site(
+    services: ServicesDep,
+    caller: Caller,
+    body: SourceRequest,
+    request: Request,
+    response: Response,
+    wait: bool = Query(True, description="Wait for the sync within the request's time."),
+) -> SyncRunOut:
     if not is_web(body.url):
         raise ApiProblem(
             422,
@@ -38,28 +48,41 @@ def sync_site(services: ServicesDep, caller: Caller, body: SourceRequest) -> dic
             "only web sites (http:// or https://) are synced over the API; folders and buckets are synced "
             "by the operator with `rag ingest URL` or `rag watch DIR`",
         )
-    rt = services.runtime
-    url = canonical(body.url)
-    limits = rt.crawl_limits
-    # A caller may ask for less than the server allows, never more; and the crawl ends in time for the
-    # answer (pages not reached are left for the next sync, and nothing is deleted on their account).
-    depth = limits.max_depth if body.max_depth is None else min(limits.max_depth, body.max_depth)
-    pages = limits.max_pages if body.max_pages is None else min(limits.max_pages, body.max_pages)
-    crawl_s = rt.settings.api.request_timeout_s / 2
-    limits = replace(limits, max_depth=depth, max_pages=pages, total_time_s=crawl_s)
-    listing = list_site(url, limits, rt.settings.sources.allow_private)
-    _check_quota(rt, caller.tenant, url, listing)
-    return sync(rt.ingestor, rt.sources, url, caller.tenant, listing, leases=rt.leases).to_dict()
+    syncs = services.site_syncs
+    run = syncs.start(caller.tenant, body.url, body.max_depth, body.max_pages)
+    if wait:
+        api = services.runtime.settings.api
+        syncs.wait(run.id, wait_budget(api.wait_timeout_s, api.request_timeout_s, _spent(request)))
+    run = _run(services, caller.tenant, run.id)
+    if run.state != RunState.RUNNING:
+        response.status_code = 200
+    return _out(run)
 
 
-def _check_quota(rt: Runtime, tenant: str, url: str, listing: Listing) -> None:
-    """QuotaExceeded when the pages new or changed since the last sync would take the tenant's originals
-    over its quota, as an upload would be refused (a page unchanged costs nothing)."""
-    known = rt.sources.items(tenant, url)
-    new = sum(i.size for i in listing.items if (k := known.get(i.name)) is None or k.version != i.version)
-    used, quota = rt.blobs.usage(tenant), rt.settings.api.tenant_quota_bytes
-    if new and used + new > quota:
-        raise QuotaExceeded(
-            f"the site's new pages ({human_bytes(new)}) would take tenant {tenant!r} over its quota of "
-            f"{human_bytes(quota)} ({human_bytes(used)} in use; RAG_API__TENANT_QUOTA_MB)"
-        )
+@router.get("/syncs/{sync_id}", response_model=SyncRunOut, summary="One website sync")
+def get_sync(services: ServicesDep, caller: Caller, sync_id: str) -> SyncRunOut:
+    return _out(_run(services, caller.tenant, sync_id))
+
+
+def _run(services: ServicesDep, tenant: str, run_id: str) -> SyncRun:
+    run = services.site_syncs.runs.get(tenant, run_id)
+    if run is None:
+        raise ApiProblem(404, "sync not found", f"no sync {run_id[:64]!r}")
+    return run
+
+
+def _out(run: SyncRun) -> SyncRunOut:
+    return SyncRunOut(
+        id=run.id,
+        source=run.uri,
+        state=run.state.value,
+        reason=run.reason,
+        error=run.error,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+        report=run.report,
+    )
+
+
+def _spent(request: Request) -> float:
+    return time.monotonic() - getattr(request.state, "started", time.monotonic())

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 BRANCHES = ("registry", "conversations", "traces")
 # Each branch's newest revision: what this version's stores need.
-HEADS = {"registry": "registry_0006", "conversations": "conversations_0001", "traces": "traces_0001"}
+HEADS = {"registry": "registry_0007", "conversations": "conversations_0001", "traces": "traces_0001"}
 # Where each database's URL is set, for messages.
 URL_SETTINGS = {
     "registry": "RAG_INGEST__REGISTRY_URL",

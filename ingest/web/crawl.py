@@ -40,12 +40,14 @@ def crawl(
     allow_private: bool = False,
     resolve: Resolver | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    stop: Callable[[], bool] | None = None,
 ) -> CrawlResult:
     """The documents of the site at ``start_url``, and the pages skipped, within ``limits``.
 
     ``allow_private``: the operator's setting to crawl private networks and loopback (an intranet);
     link-local and metadata addresses stay refused. ``resolve`` replaces DNS (host, port -> addresses),
-    whose answers the guard still judges; ``sleep`` is how a Crawl-delay is waited.
+    whose answers the guard still judges; ``sleep`` is how a Crawl-delay is waited. ``stop`` ends the
+    crawl before its next page when it says so (the service stopping): the result is then truncated.
     """
     limits = limits or CrawlLimits()
     start = normalise(start_url)
@@ -55,7 +57,7 @@ def crawl(
     # Before any connection, for a message that names the URL; the connection checks again.
     guard.check(start, allow_private=allow_private, resolve=resolve)
     with make_client(limits.timeout_s, allow_private=allow_private, resolve=resolve) as client:
-        return _Crawl(client, limits, sleep, allow_private, resolve).run(start)
+        return _Crawl(client, limits, sleep, allow_private, resolve, stop or (lambda: False)).run(start)
 
 
 class _Crawl:
@@ -66,8 +68,10 @@ class _Crawl:
         sleep: Callable[[float], None],
         allow_private: bool,
         resolve: Resolver | None,
+        stop: Callable[[], bool],
     ) -> None:
         self.client = client
+        self.stop = stop
         self.allow_private = allow_private
         self.resolve = resolve
         self.limits = limits
@@ -104,6 +108,10 @@ class _Crawl:
             url, depth = queue.popleft()
             if url in self.fetched:  # reached already, as another page's redirect target
                 continue
+            if self.stop():
+                self.result.truncated = True
+                log.info("%s: stopped, %d pages not visited", start, len(queue) + 1)
+                break
             if self.limits.total_time_s is not None and time.monotonic() > self.deadline:
                 self.result.truncated = True
                 log.info(
