@@ -23,7 +23,6 @@ from ingest.reconcile import reconcile
 from ingest.reindex.checkpoint import Checkpoints, Run, RunState
 from ingest.reindex.options import Options
 from ingest.reindex.run import Reindexer
-from ingest.syncruns import SyncRuns
 from ingest.uploads import Uploads
 from rag.monitor.metrics import Metrics
 from rag.monitor.slice_report import BreachWatch
@@ -112,14 +111,7 @@ class Services:
             checkpoints=checkpoints,
             reindexer=Reindexer(runtime, checkpoints, runs_here=working),
             uploads=Uploads(runtime.registry, jobs, blobs, runner, s.api.tenant_quota_bytes),
-            site_syncs=SiteSyncs(
-                runtime,
-                SyncRuns(
-                    s.registry_url,
-                    alive=lambda owner: runtime.leases.alive(owner),
-                    auto_upgrade=s.db.auto_upgrade,
-                ),
-            ),
+            site_syncs=SiteSyncs(runtime),
             keys=KeyStore(s.registry_url, auto_upgrade=s.db.auto_upgrade),
             jobs=jobs,
             runner=runner,

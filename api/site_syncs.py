@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from api.problems import ApiProblem
 from app.runtime import Runtime
 from core.errors import DocumentBusy, QuotaExceeded, RagError
+from core.lease import process_id
 from core.units import human_bytes
 from ingest.listing import canonical, list_site
 from ingest.sync import Listing, sync
@@ -43,12 +44,13 @@ class _Pending:
 
 
 class SiteSyncs:
-    def __init__(self, runtime: Runtime, runs: SyncRuns) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.runs = runs
+        s = runtime.settings
+        self.runs = SyncRuns(s.registry_url, alive=self._under_way, auto_upgrade=s.db.auto_upgrade)
         self._pool = ThreadPoolExecutor(runtime.settings.sources.api_syncs, thread_name_prefix="site-sync")
         self._futures: dict[str, _Pending] = {}  # by run id
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _under_way is asked from begin(), under it
         self._stop = threading.Event()
 
     def start(self, tenant: str, url: str, max_depth: int | None, max_pages: int | None) -> SyncRun:
@@ -76,6 +78,15 @@ class SiteSyncs:
         future.add_done_callback(lambda _: self._ended(run.id))  # at once when it has ended already
         return run
 
+    def _under_way(self, run: SyncRun) -> bool:
+        """Whether a run the table says is running still is: another process's while that process beats,
+        one of ours while its thread has not ended (a run whose end could not be written is not)."""
+        if run.owner != process_id():
+            return self.runtime.leases.alive(run.owner)
+        with self._lock:
+            pending = self._futures.get(run.id)
+            return pending is not None and not pending.future.done()
+
     def _ended(self, run_id: str) -> None:
         with self._lock:
             if run_id in self._futures:
@@ -100,14 +111,15 @@ class SiteSyncs:
             )
 
     def wait(self, run_id: str, timeout_s: float) -> None:
-        """Wait for a run this process runs, at most ``timeout_s``; raises what made it fail."""
+        """Wait for a run this process runs, at most ``timeout_s``; raises the RagError that ended it."""
         with self._lock:
             pending = self._futures.get(run_id)
         if pending is None:
             return
         done, _ = wait_for([pending.future], timeout_s)
-        if done:
-            pending.future.result()
+        error = pending.future.exception() if done else None
+        if isinstance(error, RagError):  # anything else was logged, and the run says it failed
+            raise error
 
     def close(self) -> None:
         """Stop: crawls end before their next page (their runs fail as stopped, nothing deleted); syncs

@@ -73,12 +73,12 @@ class SyncRuns(SqlStore):
     branch = "registry"
 
     def __init__(
-        self, url: str, *, alive: Callable[[str | None], bool] | None = None, auto_upgrade: bool = True
+        self, url: str, *, alive: Callable[[SyncRun], bool] | None = None, auto_upgrade: bool = True
     ) -> None:
-        """``alive``: whether a process (a run's owner) still beats (core.lease.Leases.alive); by default
-        only this process is."""
+        """``alive``: whether a running run is still under way (its process beats and, in this process,
+        its thread runs); by default, whether this process owns it."""
         super().__init__(url, auto_upgrade=auto_upgrade)
-        self._alive = alive or (lambda owner: owner == process_id())
+        self._alive = alive or (lambda run: run.owner == process_id())
 
     def begin(self, tenant: str, uri: str) -> SyncRun:
         """A new running sync of ``uri`` for ``tenant``, owned by this process; SourceBusy while another
@@ -91,7 +91,7 @@ class SyncRuns(SqlStore):
                 return run
             except IntegrityError:
                 running = self._running(tenant, uri)
-                if running is not None and self._alive(running.owner):
+                if running is not None and self._alive(running):
                     raise SourceBusy(
                         f"{uri} is being synced already (sync {running.id}); try again when it has finished"
                     ) from None
@@ -105,7 +105,7 @@ class SyncRuns(SqlStore):
             run = s.get(SyncRun, run_id)
         if run is None or run.tenant != tenant:
             return None
-        if run.state == RunState.RUNNING and not self._alive(run.owner):
+        if run.state == RunState.RUNNING and not self._alive(run):
             self.fail(run.id, "abandoned", ABANDONED, owner=run.owner)
             with self._session() as s:
                 run = s.get(SyncRun, run_id)

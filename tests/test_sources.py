@@ -453,7 +453,7 @@ def test_stopping_the_service_ends_a_crawl_as_stopped_and_deletes_nothing(client
 
 def test_a_sync_left_by_a_dead_process_is_abandoned_and_frees_its_site(db_url: str) -> None:
     mine = SyncRuns(db_url)
-    everyone_dead = SyncRuns(db_url, alive=lambda owner: False)  # as a process that outlived the first
+    everyone_dead = SyncRuns(db_url, alive=lambda run: False)  # as a process that outlived the first
     try:
         first = mine.begin("acme", "https://intranet.example/")
         with pytest.raises(SourceBusy, match=first.id):
@@ -485,3 +485,22 @@ def test_a_tenant_gets_429_past_its_share_of_syncs(client, site) -> None:
     _until_ended(client, a, first.json()["id"])
     r = client.post("/v1/sources?wait=false", json={"url": other_site}, headers=a)
     assert r.status_code == 202, r.text
+
+
+def test_a_run_whose_end_could_not_be_written_does_not_hold_its_site(client, site, monkeypatch) -> None:
+    url, _ = site
+    settings = client.app.state.services.runtime.settings
+    settings.sources.allow_private = True  # the operator's: the test site is on loopback
+    syncs = client.app.state.services.site_syncs
+    a = key(client, "acme")
+
+    def unwritable(run_id: str, report: dict) -> bool:
+        raise OSError("disk I/O error")  # as the registry's database could fail
+
+    monkeypatch.setattr(syncs.runs, "finish", unwritable)
+    r = client.post("/v1/sources", json={"url": url}, headers=a)  # the thread ends without its row
+    assert r.status_code == 200 and r.json()["state"] == "failed", r.text
+    assert r.json()["reason"] == "abandoned"
+    monkeypatch.undo()
+    again = client.post("/v1/sources", json={"url": url}, headers=a)
+    assert again.status_code == 200 and again.json()["state"] == "done", again.text
