@@ -692,7 +692,7 @@ def test_a_missing_robots_txt_allows_everything(tmp_path: Path) -> None:
 
 
 def test_a_crawl_holds_one_page_in_memory_not_the_whole_site(tmp_path: Path) -> None:
-    """24 files of about 1 MiB: the documents' bytes wait in the crawl's spool on disk, read back on demand."""
+    """24 files of about 1 MiB: their bytes wait in the crawl's spool on disk, read back on demand."""
     line = "Report {:02}: pallets counted on aisle {}. "
     files = {f"files/report-{i:02}.txt": line.format(i, i) * 24_000 for i in range(24)}
     for path, text in files.items():
