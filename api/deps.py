@@ -35,6 +35,16 @@ async def get_started(request: Request) -> float:
 
 Started = Annotated[float, Depends(get_started)]
 
+# What ?wait=true leaves of the request's time for the answer: a tenth of it, between 1 and 10 s.
+WAIT_MARGIN_SHARE, WAIT_MARGIN_MIN_S, WAIT_MARGIN_MAX_S = 0.1, 1.0, 10.0
+
+
+def wait_budget(wait_timeout_s: float, request_timeout_s: float, spent_s: float) -> float:
+    """How long ?wait=true may wait: its own limit, but never so long that the request times out
+    (an accepted upload must not answer 504)."""
+    margin = min(WAIT_MARGIN_MAX_S, max(WAIT_MARGIN_MIN_S, request_timeout_s * WAIT_MARGIN_SHARE))
+    return max(0.0, min(wait_timeout_s, request_timeout_s - margin - spent_s))
+
 
 def get_principal(
     request: Request,

@@ -35,7 +35,9 @@ from core.errors import (
 )
 from core.scrub import scrub
 from ingest.listing import SourceUnreadable
+from ingest.sync import SourceBusy
 from ingest.web import BadURL, UnsafeURL, WebError
+from ingest.web.spool import SpoolFailed
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ MAX_ERRORS = 20
 MAX_PART = 100
 _STATUS: list[tuple[type[RagError], int, str]] = [
     (DocumentNotFound, 404, "document not found"),
+    (SourceBusy, 409, "source busy"),
     (DocumentBusy, 409, "document busy"),
     (ConversationNotFound, 404, "conversation not found"),
     (TraceNotFound, 404, "trace not found"),
@@ -58,6 +61,7 @@ _STATUS: list[tuple[type[RagError], int, str]] = [
     (BadURL, 422, "not a web address"),
     (WebError, 502, "source unreachable"),
     (SourceUnreadable, 422, "source unreadable"),
+    (SpoolFailed, 503, "no room for the crawl"),
     (PromptError, 422, "invalid prompt"),
     (InvalidRequest, 422, "invalid request"),
     (LLMError, 502, "language model failed"),

@@ -77,10 +77,17 @@ class SourceSyncResponse(BaseModel):
 
 
 class SyncRunOut(BaseModel):
+    """A website sync (``POST /v1/sources``): running, then done with its report or failed with why."""
+
     id: str
     source: str = Field(description="The site's start page, as the source is remembered.")
     state: Literal["running", "done", "failed"]
-    reason: str | None = Field(None, description="Why it failed, a code: fetch_failed, quota, stopped...")
+    reason: str | None = Field(
+        None,
+        description="Why it failed, a code: the crawl's (fetch_failed, timeout, unsafe, bad_url), quota, "
+        "busy (a sync of the site by the operator ran), storage (no room for its pages), stopped (the "
+        "server stopped), abandoned (its end was never recorded), internal (see the server's log), failed.",
+    )
     error: str | None = Field(None, description="Why it failed, in words.")
     created_at: dt.datetime
     finished_at: dt.datetime | None = None

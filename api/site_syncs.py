@@ -3,17 +3,21 @@ that took the request, so that a crawl can outlast the request: its Crawl-delay 
 ``RAG_SOURCES__CRAWL_TIME_S``. Each is a row of ``ingest.syncruns``, which any process can read back.
 
 What a caller does wrong is refused before the run begins (not a web address, an address the guard
-refuses, a sync of the same site already running); what goes wrong later (the site unreachable, over the
-quota) ends the run ``failed`` with its reason, and is raised to a request still waiting for it."""
+refuses, a sync of the same site already running, more syncs than its share); what goes wrong later (the
+site unreachable, over the quota) ends the run ``failed`` with its reason, and is raised to a request
+still waiting for it."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
 
 from api.problems import ApiProblem
 from app.runtime import Runtime
@@ -24,44 +28,55 @@ from ingest.listing import canonical, list_site
 from ingest.sync import Listing, sync
 from ingest.syncruns import SyncRun, SyncRuns
 from ingest.web import BadURL, CrawlLimits, WebError, guard
+from ingest.web.spool import SpoolFailed
 from ingest.web.urls import normalise
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "the sync failed on an unexpected error; the server's log has the details"
-STOPPED = "the server stopped before this sync ended; sync again"
-QUEUE_PER_WORKER = 4
-FORGET_AFTER_S = 60.0
+STOPPED = "the server stopped before this sync ended: what it ingested stays, nothing was deleted; sync again"
+QUEUE_PER_WORKER = 4  # syncs under way in a process, running or waiting for a thread, per thread
+FORGET_AFTER_S = 60.0  # a run's future is kept this long after it ended, for the request waiting on it
+END_TRIES = 3  # tries to record a run's end
+MAX_URL_CHARS = 2048  # as sync_runs stores a source's URI
 
 
 @dataclass
 class _Pending:
-    """A run this process runs: whose, its future, and when it ended (monotonic), once it has."""
+    """A run this process runs: whose, its future (once submitted), when it ended (monotonic)."""
 
     tenant: str
-    future: Future[None]
+    future: Future[None] | None = None
     ended: float | None = None
+
+    @property
+    def under_way(self) -> bool:
+        return self.future is None or not self.future.done()
 
 
 class SiteSyncs:
+    """This process's website syncs: ``start`` one, ``wait`` for it, ``get`` any process's run."""
+
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         s = runtime.settings
         self.runs = SyncRuns(s.registry_url, alive=self._under_way, auto_upgrade=s.db.auto_upgrade)
-        self._pool = ThreadPoolExecutor(runtime.settings.sources.api_syncs, thread_name_prefix="site-sync")
-        self._futures: dict[str, _Pending] = {}  # by run id
-        self._lock = threading.RLock()  # _under_way is asked from begin(), under it
+        self._pool = ThreadPoolExecutor(s.sources.api_syncs, thread_name_prefix="site-sync")
+        self._pending: dict[str, _Pending] = {}  # by run id
+        # Taken around a run's creation and registration, and by _under_way (also from within begin):
+        # never while submitting to the pool, whose shutdown holds its own lock while it ends futures.
+        self._lock = threading.RLock()
         self._stop = threading.Event()
 
     def start(self, tenant: str, url: str, max_depth: int | None, max_pages: int | None) -> SyncRun:
         """Begin syncing the site at ``url`` into ``tenant``, within the server's limits (a caller may ask
-        for less, never more). Raises BadURL, UnsafeURL, SourceBusy."""
+        for less, never more). Raises BadURL, UnsafeURL, SourceBusy, or 429 past the tenant's share."""
         rt = self.runtime
         uri = canonical(url)
         start = normalise(uri)
-        if start is None:
+        if start is None or len(uri) > MAX_URL_CHARS:
             guard.split(uri)  # says what is wrong with it
-            raise BadURL(f"{url!r} is not a web address")
+            raise BadURL(f"{url[:200]!r} is not a web address of at most {MAX_URL_CHARS} characters")
         guard.check(start, allow_private=rt.settings.sources.allow_private)
         limits = rt.crawl_limits
         limits = replace(
@@ -73,10 +88,59 @@ class SiteSyncs:
         with self._lock:
             self._refuse_past_the_queue(tenant)
             run = self.runs.begin(tenant, uri)
-            future = self._pool.submit(self._run, run, limits)
-            self._futures[run.id] = _Pending(tenant, future)
-        future.add_done_callback(lambda _: self._ended(run.id))  # at once when it has ended already
+            pending = self._pending[run.id] = _Pending(tenant)
+        try:
+            pending.future = self._pool.submit(self._run, run, limits)
+        except RuntimeError:  # the pool is shut down: the service is stopping
+            self.runs.fail(run.id, "stopped", STOPPED)
+            raise ApiProblem(503, "service stopping", "the server is stopping; sync again") from None
+        pending.future.add_done_callback(lambda _: setattr(pending, "ended", time.monotonic()))
         return run
+
+    def get(self, tenant: str, run_id: str) -> SyncRun | None:
+        return self.runs.get(tenant, run_id)
+
+    def wait(self, run_id: str, timeout_s: float) -> None:
+        """Wait for a run this process runs, at most ``timeout_s``; raises the RagError that ended it."""
+        pending = self._pending.get(run_id)
+        if pending is None or pending.future is None:
+            return
+        done, _ = wait_for([pending.future], timeout_s)
+        if not done or pending.future.cancelled():
+            return
+        error = pending.future.exception()
+        if isinstance(error, RagError):  # anything else was logged, and the run says it failed
+            raise error
+
+    def close(self) -> None:
+        """Stop: crawls end before their next page and syncs before their next document (their runs end
+        ``stopped``, nothing deleted); runs not begun end ``stopped`` too."""
+        self._stop.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            cancelled = [i for i, p in self._pending.items() if p.future is not None and p.future.cancelled()]
+            self._pending.clear()
+        for run_id in cancelled:
+            self.runs.fail(run_id, "stopped", STOPPED)
+        self.runs.close()
+
+    def _refuse_past_the_queue(self, tenant: str) -> None:
+        """429 when this process has as many syncs as it takes: half its threads a tenant (so one tenant
+        never holds them all), four times its threads in all (each holds a crawl and its spool)."""
+        now = time.monotonic()
+        for run_id in [i for i, p in self._pending.items() if p.ended and now - p.ended > FORGET_AFTER_S]:
+            del self._pending[run_id]
+        workers = self.runtime.settings.sources.api_syncs
+        under_way = [p.tenant for p in self._pending.values() if p.under_way]
+        share = max(1, workers // 2)
+        if under_way.count(tenant) >= share or len(under_way) >= QUEUE_PER_WORKER * workers:
+            raise ApiProblem(
+                429,
+                "too many syncs",
+                f"{under_way.count(tenant)} syncs of this tenant ({share} at most) and {len(under_way)} in "
+                f"all are under way here (RAG_SOURCES__API_SYNCS={workers}); try again when one has ended",
+                {"Retry-After": "30"},
+            )
 
     def _under_way(self, run: SyncRun) -> bool:
         """Whether a run the table says is running still is: another process's while that process beats,
@@ -84,73 +148,48 @@ class SiteSyncs:
         if run.owner != process_id():
             return self.runtime.leases.alive(run.owner)
         with self._lock:
-            pending = self._futures.get(run.id)
-            return pending is not None and not pending.future.done()
-
-    def _ended(self, run_id: str) -> None:
-        with self._lock:
-            if run_id in self._futures:
-                self._futures[run_id].ended = time.monotonic()
-
-    def _refuse_past_the_queue(self, tenant: str) -> None:
-        """429 when this process has as many syncs as it takes: ``api_syncs`` a tenant, four times that
-        in all (each holds a crawl and its spool; the rest of a tenant's sites wait for its turn)."""
-        # A request waiting on its run reads the run's error from its future: kept a while after it ends.
-        now = time.monotonic()
-        for run_id in [i for i, p in self._futures.items() if p.ended and now - p.ended > FORGET_AFTER_S]:
-            del self._futures[run_id]
-        workers = self.runtime.settings.sources.api_syncs
-        pending = [p.tenant for p in self._futures.values() if not p.future.done()]
-        if pending.count(tenant) >= workers or len(pending) >= QUEUE_PER_WORKER * workers:
-            raise ApiProblem(
-                429,
-                "too many syncs",
-                f"{pending.count(tenant)} syncs of this tenant and {len(pending)} in all are under way here "
-                f"(RAG_SOURCES__API_SYNCS={workers}); try again when one has ended",
-                {"Retry-After": "30"},
-            )
-
-    def wait(self, run_id: str, timeout_s: float) -> None:
-        """Wait for a run this process runs, at most ``timeout_s``; raises the RagError that ended it."""
-        with self._lock:
-            pending = self._futures.get(run_id)
-        if pending is None:
-            return
-        done, _ = wait_for([pending.future], timeout_s)
-        error = pending.future.exception() if done else None
-        if isinstance(error, RagError):  # anything else was logged, and the run says it failed
-            raise error
-
-    def close(self) -> None:
-        """Stop: crawls end before their next page (their runs fail as stopped, nothing deleted); syncs
-        already ingesting finish; runs not begun fail as stopped."""
-        self._stop.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        with self._lock:
-            cancelled = [run_id for run_id, p in self._futures.items() if p.future.cancelled()]
-            self._futures.clear()
-        for run_id in cancelled:
-            self.runs.fail(run_id, "stopped", STOPPED)
-        self.runs.close()
+            pending = self._pending.get(run.id)
+            return pending is not None and pending.under_way
 
     def _run(self, run: SyncRun, limits: CrawlLimits) -> None:
-        rt = self.runtime
         try:
-            listing = list_site(run.uri, limits, rt.settings.sources.allow_private, stop=self._stop.is_set)
-            if self._stop.is_set():
-                self.runs.fail(run.id, "stopped", STOPPED)
-                return
-            self._check_quota(run, listing)
-            report = sync(rt.ingestor, rt.sources, run.uri, run.tenant, listing, leases=rt.leases)
+            report = self._sync(run, limits)
         except RagError as e:
-            self.runs.fail(run.id, _reason(e), str(e))
+            self._record(run, partial(self.runs.fail, run.id, _reason(e), str(e)))
             raise
         except Exception:
             log.exception("sync %s of %s failed", run.id, run.uri)
-            self.runs.fail(run.id, "internal", UNEXPECTED)
+            self._record(run, partial(self.runs.fail, run.id, "internal", UNEXPECTED))
             raise
-        self.runs.finish(run.id, report.to_dict())
-        log.info("sync %s of %s done", run.id, run.uri)
+        if report is None:
+            self._record(run, partial(self.runs.fail, run.id, "stopped", STOPPED))
+        else:
+            self._record(run, partial(self.runs.finish, run.id, report))
+
+    def _sync(self, run: SyncRun, limits: CrawlLimits) -> dict[str, Any] | None:
+        """The sync's report, or None when the service stopped during it."""
+        rt = self.runtime
+        listing = list_site(run.uri, limits, rt.settings.sources.allow_private, stop=self._stop)
+        if self._stop.is_set():
+            return None
+        self._check_quota(run, listing)
+        report = sync(
+            rt.ingestor, rt.sources, run.uri, run.tenant, listing, leases=rt.leases, stop=self._stop.is_set
+        )
+        log.info("sync %s of %s: %s", run.id, run.uri, report.ingest.to_dict())
+        return None if self._stop.is_set() else report.to_dict()
+
+    def _record(self, run: SyncRun, end: Callable[[], bool]) -> None:
+        """Write how a run ended, trying again on a database error; a run whose end cannot be written
+        reads as abandoned from here (its thread has ended) and from other processes once this one stops."""
+        for attempt in range(1, END_TRIES + 1):
+            try:
+                if not end():
+                    log.warning("sync %s of %s was ended by another process meanwhile", run.id, run.uri)
+                return
+            except Exception:  # noqa: BLE001 - the end of a run outlives a database hiccup, or says so
+                log.exception("could not record how sync %s ended (try %d of %d)", run.id, attempt, END_TRIES)
+                time.sleep(0.5 * attempt)
 
     def _check_quota(self, run: SyncRun, listing: Listing) -> None:
         """QuotaExceeded when the pages new or changed since the last sync would take the tenant's
@@ -167,10 +206,14 @@ class SiteSyncs:
 
 
 def _reason(e: RagError) -> str:
+    """A failed run's reason: a crawl's own (fetch_failed, timeout, unsafe, bad_url...), quota, busy,
+    storage (no room for the crawl's pages)."""
     if isinstance(e, WebError):
         return e.reason
     if isinstance(e, QuotaExceeded):
         return "quota"
     if isinstance(e, DocumentBusy):
         return "busy"
+    if isinstance(e, SpoolFailed):
+        return "storage"
     return "failed"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,11 +95,14 @@ def _bad_name(rel: str) -> str | None:
 
 
 def list_site(
-    url: str, limits: CrawlLimits, allow_private: bool, stop: Callable[[], bool] | None = None
+    url: str, limits: CrawlLimits, allow_private: bool, stop: threading.Event | None = None
 ) -> Listing:
-    """The pages of the site at ``url``, crawled within ``limits`` (until ``stop`` says so), each
-    versioned by its content."""
-    result = crawl(url, limits, allow_private=allow_private, stop=stop)
+    """The pages of the site at ``url``, crawled within ``limits`` (until ``stop`` is set: a Crawl-delay
+    being waited ends with it), each versioned by its content."""
+    if stop is None:
+        result = crawl(url, limits, allow_private=allow_private)
+    else:
+        result = crawl(url, limits, allow_private=allow_private, sleep=stop.wait, stop=stop.is_set)
     items = [Listed(d.name, f"sha256:{d.sha256}", d.size, _spooled(d)) for d in result.documents]
     passing = [s for s in result.skipped if s.reason in _PASSING]
     notes = [

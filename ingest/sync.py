@@ -12,6 +12,7 @@ sync after a ``touch`` costs a read and a hash, not a parse.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,16 +74,18 @@ def sync(
     listing: Listing,
     on_outcome: Callable[[Outcome], None] | None = None,
     leases: Leases | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> SyncReport:
     """Bring the index in line with ``listing``, what the source at ``uri`` holds now. Documents gone from
     it are deleted only when the listing is complete (a crawl cut short by its page limit, or a page
-    that timed out, says nothing of what is gone). With ``leases``, one sync of a source at a time."""
+    that timed out, says nothing of what is gone). With ``leases``, one sync of a source at a time.
+    ``stop``, asked before each document: once it says so, no more is read and nothing is deleted."""
     if leases is None:
-        return _sync(ingestor, store, uri, tenant, listing, on_outcome)
+        return _sync(ingestor, store, uri, tenant, listing, on_outcome, stop)
     with leases.hold(f"source-sync:{tenant}:{source_key(uri)}") as taken:
         if not taken:
             raise SourceBusy(f"{uri} is being synced already; try again when that sync has finished")
-        return _sync(ingestor, store, uri, tenant, listing, on_outcome)
+        return _sync(ingestor, store, uri, tenant, listing, on_outcome, stop)
 
 
 def _sync(
@@ -92,7 +95,9 @@ def _sync(
     tenant: str,
     listing: Listing,
     on_outcome: Callable[[Outcome], None] | None,
+    stop: Callable[[], bool] | None,
 ) -> SyncReport:
+    stopped = stop or (lambda: False)
     remembered = store.items(tenant, uri)
     listed = listing.items
     current = {item.name: item for item in listed}
@@ -142,11 +147,12 @@ def _sync(
         if on_outcome is not None:
             on_outcome(o)
 
-    report = ingestor.ingest([Source(i.name, tenant, i.read, i.size) for i in ours], on_outcome=settled)
+    sources = (Source(i.name, tenant, i.read, i.size) for i in ours)
+    report = ingestor.ingest(itertools.takewhile(lambda _: not stopped(), sources), on_outcome=settled)
     report.outcomes += [Outcome(i.name, document_id(tenant, i.name), "unchanged") for i, _ in adopted]
     report.outcomes += refused
     store.remember(tenant, uri, [(i.name, document_id(tenant, i.name), i.version, h) for i, h in adopted])
-    gone = sorted(set(remembered) - set(current)) if listing.complete else []
+    gone = sorted(set(remembered) - set(current)) if listing.complete and not stopped() else []
     deleted, kept = [], []
     served = ingestor.registry.get_many(
         [(tenant, remembered[n].doc_id or document_id(tenant, n)) for n in gone]

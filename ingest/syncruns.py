@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, select, text, update
+from sqlalchemy import JSON, Index, String, Text, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 
@@ -28,7 +28,7 @@ from ingest.sync import SourceBusy
 _tables = registry()
 
 
-class RunState(enum.StrEnum):
+class SyncState(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
@@ -36,11 +36,13 @@ class RunState(enum.StrEnum):
 
 @dataclass
 class SyncRun:
+    """One sync of a website over the API, one row of ``sync_runs``."""
+
     id: str = column(String(32), primary_key=True)
     tenant: str = column(String(64), index=True)
     source: str = column(String(32))  # source_key(uri)
     uri: str = column(String(2048))
-    state: RunState = column(EnumString(RunState, 16), default=RunState.RUNNING)
+    state: SyncState = column(EnumString(SyncState, 16), default=SyncState.RUNNING)
     report: dict[str, Any] | None = column(JSON, default=None)  # ingest.sync.SyncReport.to_dict()
     reason: str | None = column(String(64), default=None)  # why it failed, a short code
     error: str | None = column(Text, default=None)  # ... and in words
@@ -66,10 +68,16 @@ map_record(
     ),
 )
 
-ABANDONED = "the process running this sync stopped before it ended; sync again"
+ABANDONED = (
+    "this sync's end was never recorded: the process running it stopped, or could not write to the "
+    "database; what it ingested stays; sync again"
+)
+KEEP_DAYS = 30  # finished runs are deleted after this
 
 
 class SyncRuns(SqlStore):
+    """The runs: begun, ended once (whoever ends a running run first decides how it ended), read back."""
+
     branch = "registry"
 
     def __init__(
@@ -83,6 +91,7 @@ class SyncRuns(SqlStore):
     def begin(self, tenant: str, uri: str) -> SyncRun:
         """A new running sync of ``uri`` for ``tenant``, owned by this process; SourceBusy while another
         runs (one left by a dead process is ended as abandoned first)."""
+        self._prune()
         for _ in range(2):
             run = SyncRun(uuid.uuid4().hex, tenant, source_key(uri), uri[:2048], owner=process_id())
             try:
@@ -105,32 +114,39 @@ class SyncRuns(SqlStore):
             run = s.get(SyncRun, run_id)
         if run is None or run.tenant != tenant:
             return None
-        if run.state == RunState.RUNNING and not self._alive(run):
+        if run.state == SyncState.RUNNING and not self._alive(run):
             self.fail(run.id, "abandoned", ABANDONED, owner=run.owner)
             with self._session() as s:
                 run = s.get(SyncRun, run_id)
         return run
 
     def finish(self, run_id: str, report: dict[str, Any]) -> bool:
-        return self._end(run_id, process_id(), state=RunState.DONE, report=report)
+        """End a running run of this process as done, with its report; False when it was ended already
+        (abandoned by another process that took this one for dead)."""
+        return self._end(run_id, process_id(), state=SyncState.DONE, report=report)
 
     def fail(self, run_id: str, reason: str, error: str, *, owner: str | None = None) -> bool:
         """End a running run as failed; only while ``owner`` (this process by default) still owns it."""
         owner = process_id() if owner is None else owner
-        return self._end(run_id, owner, state=RunState.FAILED, reason=reason, error=error)
+        return self._end(run_id, owner, state=SyncState.FAILED, reason=reason, error=error)
 
     def _end(self, run_id: str, owner: str | None, **values: Any) -> bool:
         q = (
             update(SyncRun)
-            .where(SyncRun.id == run_id, SyncRun.state == RunState.RUNNING, SyncRun.owner == owner)
+            .where(SyncRun.id == run_id, SyncRun.state == SyncState.RUNNING, SyncRun.owner == owner)
             .values(finished_at=utcnow(), **values)
         )
         with self._session() as s:
             return s.execute(q).rowcount == 1
 
+    def _prune(self) -> None:
+        cutoff = utcnow() - dt.timedelta(days=KEEP_DAYS)
+        with self._session() as s:
+            s.execute(delete(SyncRun).where(SyncRun.state != SyncState.RUNNING, SyncRun.finished_at < cutoff))
+
     def _running(self, tenant: str, uri: str) -> SyncRun | None:
         q = select(SyncRun).where(
-            SyncRun.tenant == tenant, SyncRun.source == source_key(uri), SyncRun.state == RunState.RUNNING
+            SyncRun.tenant == tenant, SyncRun.source == source_key(uri), SyncRun.state == SyncState.RUNNING
         )
         with self._session() as s:
             return s.scalars(q).first()

@@ -122,20 +122,21 @@ class RagClient:
         url: str,
         max_depth: int | None = None,
         max_pages: int | None = None,
-        timeout_s: float = 600.0,
+        timeout_s: float | None = None,
         every_s: float = 1.0,
     ) -> SourceSync:
         """Crawl a website into this key's tenant: its new and changed pages ingested, pages gone since
         the last sync of ``url`` deleted (limits: at most the server's). Waits for the sync, which the
-        server runs in the background: ``SyncFailed`` when it fails, ``WaitTimedOut`` after ``timeout_s``
-        (it goes on on the server; ``Conflict`` for a new sync of the site until it ends)."""
+        server runs in the background, as long as it takes or ``timeout_s``: ``SyncFailed`` when it
+        fails, ``WaitTimedOut`` past ``timeout_s`` (it goes on on the server; ``Conflict`` for a new sync
+        of the site until it ends)."""
         body: dict[str, Any] = {"url": url}
         body |= {k: v for k, v in (("max_depth", max_depth), ("max_pages", max_pages)) if v is not None}
         r = self._send("POST", "/v1/sources", json=body)
         run = _parsed(r, _sync_run)
-        deadline = time.monotonic() + timeout_s
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         while run["state"] == "running":
-            if time.monotonic() > deadline:
+            if deadline is not None and time.monotonic() > deadline:
                 raise WaitTimedOut(f"sync {run['id']} of {url} still running after {timeout_s:g} s")
             time.sleep(every_s)
             r = self._send("GET", f"/v1/sources/syncs/{_segment(run['id'], 'sync id')}")

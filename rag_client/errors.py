@@ -87,10 +87,11 @@ class WaitTimedOut(RagClientError, TimeoutError):
 
 class SyncFailed(ApiError):
     """A website sync that failed after its request returned (``status`` 0): ``problem`` is the sync,
-    its ``reason`` a code (fetch_failed, quota, stopped, abandoned...), ``detail`` its error in words."""
+    ``reason`` a code (fetch_failed, quota, stopped, abandoned...), ``detail`` its error in words."""
 
     def __init__(self, run: dict[str, Any]) -> None:
-        super().__init__(0, "sync failed", f"{run.get('source')}: {run.get('error')}", run)
+        self.reason: str | None = run.get("reason")
+        super().__init__(0, f"sync failed ({self.reason})", f"{run.get('source')}: {run.get('error')}", run)
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

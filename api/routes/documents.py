@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from api.deps import Caller, ServicesDep, Started
+from api.deps import Caller, ServicesDep, Started, wait_budget
 from api.problems import ApiProblem
 from api.schemas import (
     MAX_OFFSET,
@@ -53,7 +53,6 @@ Wait = Annotated[
     ),
 ]
 # Of the request timeout, what ?wait=true leaves for answering: at least 1 s, at most 10 s.
-WAIT_MARGIN_SHARE, WAIT_MARGIN_MIN_S, WAIT_MARGIN_MAX_S = 0.1, 1.0, 10.0
 # Characters a file name loses: controls (NUL, newlines), format characters (bidi overrides and
 # isolates, zero-width ones), surrogates, line and paragraph separators.
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -248,13 +247,6 @@ def _metadata(raw: str | None) -> dict[str, Any]:
 def _item(a: Accepted) -> UploadItem:
     job = JobOut.model_validate(a.job, from_attributes=True) if a.job is not None else None
     return UploadItem(document_id=a.doc_id, source=a.source, status=a.status, job=job)  # type: ignore[arg-type]
-
-
-def wait_budget(wait_timeout_s: float, request_timeout_s: float, spent_s: float) -> float:
-    """How long ?wait=true may wait: its own limit, but never so long that the request times out
-    (an accepted upload must not answer 504)."""
-    margin = min(WAIT_MARGIN_MAX_S, max(WAIT_MARGIN_MIN_S, request_timeout_s * WAIT_MARGIN_SHARE))
-    return max(0.0, min(wait_timeout_s, request_timeout_s - margin - spent_s))
 
 
 def _maybe_wait(

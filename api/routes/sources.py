@@ -5,17 +5,21 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from api.deps import Caller, ServicesDep
+from api.deps import Caller, ServicesDep, Started, wait_budget
 from api.problems import ApiProblem
-from api.routes.documents import wait_budget
 from api.schemas import SourceRequest, SyncRunOut
 from ingest.listing import is_web
-from ingest.syncruns import RunState, SyncRun
+from ingest.syncruns import SyncRun, SyncState
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
+
+WaitForSync = Annotated[
+    bool, Query(description="Wait for the sync within the request's time (RAG_API__WAIT_TIMEOUT_S at most).")
+]
 
 
 @router.post(
@@ -29,17 +33,18 @@ router = APIRouter(prefix="/v1/sources", tags=["sources"])
     "the operator allows them (RAG_SOURCES__ALLOW_PRIVATE). The sync runs in the background, its crawl "
     "for at most RAG_SOURCES__CRAWL_TIME_S: 202 with the sync's id to follow at "
     "GET /v1/sources/syncs/{id}; with `wait=true` (the default) the answer waits for it within the "
-    "request's time (200 with its report, or the error that ended it). One sync of a site at a time: "
-    "409 while one runs.",
+    "request's time: 200 with the report, or the error that ended it as its status (502 for a site "
+    "that cannot be reached, 413 over the quota). 409 while a sync of the site runs; 429 past the "
+    "tenant's share of this server's syncs (RAG_SOURCES__API_SYNCS).",
     responses={200: {"model": SyncRunOut, "description": "The sync ended while the request waited."}},
 )
 def sync_site(
     services: ServicesDep,
     caller: Caller,
     body: SourceRequest,
-    request: Request,
+    started: Started,
     response: Response,
-    wait: bool = Query(True, description="Wait for the sync within the request's time."),
+    wait: WaitForSync = True,
 ) -> SyncRunOut:
     if not is_web(body.url):
         raise ApiProblem(
@@ -52,9 +57,9 @@ def sync_site(
     run = syncs.start(caller.tenant, body.url, body.max_depth, body.max_pages)
     if wait:
         api = services.runtime.settings.api
-        syncs.wait(run.id, wait_budget(api.wait_timeout_s, api.request_timeout_s, _spent(request)))
+        syncs.wait(run.id, wait_budget(api.wait_timeout_s, api.request_timeout_s, time.monotonic() - started))
     run = _run(services, caller.tenant, run.id)
-    if run.state != RunState.RUNNING:
+    if run.state != SyncState.RUNNING:
         response.status_code = 200
     return _out(run)
 
@@ -65,7 +70,7 @@ def get_sync(services: ServicesDep, caller: Caller, sync_id: str) -> SyncRunOut:
 
 
 def _run(services: ServicesDep, tenant: str, run_id: str) -> SyncRun:
-    run = services.site_syncs.runs.get(tenant, run_id)
+    run = services.site_syncs.get(tenant, run_id)
     if run is None:
         raise ApiProblem(404, "sync not found", f"no sync {run_id[:64]!r}")
     return run
@@ -82,7 +87,3 @@ def _out(run: SyncRun) -> SyncRunOut:
         finished_at=run.finished_at,
         report=run.report,
     )
-
-
-def _spent(request: Request) -> float:
-    return time.monotonic() - getattr(request.state, "started", time.monotonic())

@@ -39,7 +39,7 @@ def crawl(
     *,
     allow_private: bool = False,
     resolve: Resolver | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     stop: Callable[[], bool] | None = None,
 ) -> CrawlResult:
     """The documents of the site at ``start_url``, and the pages skipped, within ``limits``.
@@ -65,7 +65,7 @@ class _Crawl:
         self,
         client: httpx.Client,
         limits: CrawlLimits,
-        sleep: Callable[[float], None],
+        sleep: Callable[[float], object],
         allow_private: bool,
         resolve: Resolver | None,
         stop: Callable[[], bool],

@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
+
+from core.errors import RagError
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,12 @@ class Span:
 class Spool:
     def __init__(self) -> None:
         # Unlinked as it is made (no name in the folder): nothing to clean up after a crash or a kill.
-        self._file = tempfile.TemporaryFile(prefix="rag-crawl-")
+        try:
+            self._file = tempfile.TemporaryFile(prefix="rag-crawl-")
+        except OSError as e:
+            where = tempfile.gettempdir()
+            raise SpoolFailed(f"no temporary file for the crawl's pages under {where}: {e} (TMPDIR)") from e
+        self._closed = weakref.finalize(self, self._file.close)  # closed with the last document using it
         self._end = 0
         self._lock = threading.Lock()
 
@@ -27,8 +35,14 @@ class Spool:
         with self._lock:
             span = Span(self._end, len(data))
             written = 0
-            while written < len(data):  # os.pwrite may write less than asked
-                written += os.pwrite(self._file.fileno(), data[written:], span.offset + written)
+            try:
+                while written < len(data):  # os.pwrite may write less than asked
+                    written += os.pwrite(self._file.fileno(), data[written:], span.offset + written)
+            except OSError as e:
+                raise SpoolFailed(
+                    f"the crawl's pages could not be kept under {tempfile.gettempdir()} after "
+                    f"{self._end + written} bytes: {e} (TMPDIR, or fewer RAG_SOURCES__MAX_PAGES)"
+                ) from e
             self._end += len(data)
         return span
 
@@ -39,4 +53,8 @@ class Spool:
         return data
 
     def close(self) -> None:
-        self._file.close()
+        self._closed()
+
+
+class SpoolFailed(RagError):
+    """The crawl's temporary file could not be made or written (a full disk): the crawl cannot go on."""
