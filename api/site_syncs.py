@@ -86,6 +86,7 @@ class SiteSyncs:
             total_time_s=rt.settings.sources.crawl_time_s,
         )
         with self._lock:
+            self.runs.refuse_if_running(tenant, uri)  # 409 for this site before 429 for the tenant
             self._refuse_past_the_queue(tenant)
             run = self.runs.begin(tenant, uri)
             pending = self._pending[run.id] = _Pending(tenant)

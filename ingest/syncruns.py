@@ -90,7 +90,7 @@ class SyncRuns(SqlStore):
 
     def begin(self, tenant: str, uri: str) -> SyncRun:
         """A new running sync of ``uri`` for ``tenant``, owned by this process; SourceBusy while another
-        runs (one left by a dead process is ended as abandoned first)."""
+        runs (one no longer under way is ended as abandoned first)."""
         self._prune()
         for _ in range(2):
             run = SyncRun(uuid.uuid4().hex, tenant, source_key(uri), uri[:2048], owner=process_id())
@@ -99,14 +99,20 @@ class SyncRuns(SqlStore):
                     s.add(run)
                 return run
             except IntegrityError:
-                running = self._running(tenant, uri)
-                if running is not None and self._alive(running):
-                    raise SourceBusy(
-                        f"{uri} is being synced already (sync {running.id}); try again when it has finished"
-                    ) from None
-                if running is not None:
-                    self.fail(running.id, "abandoned", ABANDONED, owner=running.owner)
+                self.refuse_if_running(tenant, uri)
         raise SourceBusy(f"{uri} is being synced already; try again when that sync has finished")
+
+    def refuse_if_running(self, tenant: str, uri: str) -> None:
+        """SourceBusy, naming the run, while a sync of ``uri`` for ``tenant`` is under way; a run the table
+        says is running but is not (its process died) is ended as abandoned."""
+        running = self._running(tenant, uri)
+        if running is None:
+            return
+        if self._alive(running):
+            raise SourceBusy(
+                f"{uri} is being synced already (sync {running.id}); try again when it has finished"
+            )
+        self.fail(running.id, "abandoned", ABANDONED, owner=running.owner)
 
     def get(self, tenant: str, run_id: str) -> SyncRun | None:
         """The run, ``tenant``'s only; a running one whose process died is ended as abandoned."""

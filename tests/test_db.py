@@ -274,7 +274,11 @@ def test_two_processes_opening_a_new_database_at_once_migrate_it_once(db_url: st
         for _ in range(2)
     ]  # fmt: skip
     outs = [p.communicate(timeout=60)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
+    said = "\n".join(
+        f"--- process {i}, exit {p.returncode}:\n{o[-3000:]}"
+        for i, (p, o) in enumerate(zip(procs, outs, strict=True))
+    )
+    assert [p.returncode for p in procs] == [0, 0], said
     assert all(o.rstrip().endswith("opened") for o in outs), outs
     upgraded = [line for o in outs for line in o.splitlines() if "database upgraded from" in line]
     assert upgraded == [
