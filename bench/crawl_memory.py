@@ -77,7 +77,7 @@ def main() -> None:
         f"{result['python_peak_mib']} MiB, peak RSS grew {result['rss_peak_growth_mib']} MiB, "
         f"{result['ms_per_page']} ms a page"
     )
-    print(f"saved {save('crawl_memory', result)}")
+    save("crawl_memory", result)
 
 
 if __name__ == "__main__":
