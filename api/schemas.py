@@ -51,8 +51,12 @@ class Filters(BaseModel):
 class SourceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(min_length=1, max_length=2048, description="The site's start page (http or https).")
-    max_depth: int | None = Field(None, ge=0, le=10, description="At most RAG_SOURCES__MAX_DEPTH.")
-    max_pages: int | None = Field(None, ge=1, le=10_000, description="At most RAG_SOURCES__MAX_PAGES.")
+    max_depth: int | None = Field(
+        None, ge=0, le=10, strict=True, description="At most RAG_SOURCES__MAX_DEPTH."
+    )
+    max_pages: int | None = Field(
+        None, ge=1, le=10_000, strict=True, description="At most RAG_SOURCES__MAX_PAGES."
+    )
 
 
 class SourceNote(BaseModel):

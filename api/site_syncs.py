@@ -156,7 +156,10 @@ class SiteSyncs:
         try:
             report = self._sync(run, limits)
         except RagError as e:
-            self._record(run, partial(self.runs.fail, run.id, _reason(e), str(e)))
+            if self._stop.is_set():  # the stop cut its page short: stopped, whatever the page's error
+                self._record(run, partial(self.runs.fail, run.id, "stopped", STOPPED))
+            else:
+                self._record(run, partial(self.runs.fail, run.id, _reason(e), str(e)))
             raise
         except Exception:
             log.exception("sync %s of %s failed", run.id, run.uri)

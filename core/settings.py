@@ -727,6 +727,12 @@ class ApiSettings(BaseModel):
         gt=0,
         description="A cancelled or timed-out job's worker that is not back after this is replaced.",
     )
+    shutdown_grace_s: float = Field(
+        15.0,
+        gt=0,
+        description="On SIGTERM, open requests get this long to end before they are cut off and the "
+        "service stops (a request waiting on a sync would otherwise hold the stop for minutes).",
+    )
     tenant_quota_mb: float = Field(
         2048.0,
         gt=0,

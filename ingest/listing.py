@@ -21,7 +21,8 @@ from ingest.web import CrawlLimits, WebDocument, crawl
 from ingest.web.urls import normalise, without_credentials
 
 # Pages that were not read this time for a reason that may pass: they are not taken as gone.
-_PASSING = {"timeout", "fetch_failed", "robots_unavailable", "server_error"}
+# A page too large now, or cut off in transit, is still there: its document is kept as it was.
+_PASSING = {"timeout", "fetch_failed", "robots_unavailable", "server_error", "bad_encoding", "too_large"}
 
 
 # A document's name is stored in 1,024 characters (ingest.registry, ingest.sourcestore).
@@ -103,11 +104,17 @@ def list_site(
         result = crawl(url, limits, allow_private=allow_private)
     else:
         result = crawl(url, limits, allow_private=allow_private, sleep=stop.wait, stop=stop.is_set)
-    items = [Listed(d.name, f"sha256:{d.sha256}", d.size, _spooled(d)) for d in result.documents]
+    named = [d for d in result.documents if len(d.name) <= MAX_NAME_CHARS]
+    items = [Listed(d.name, f"sha256:{d.sha256}", d.size, _spooled(d)) for d in named]
     passing = [s for s in result.skipped if s.reason in _PASSING]
     notes = [
         {"url": without_credentials(s.url), "reason": s.reason, "detail": s.detail} for s in result.skipped
     ]
+    notes += [
+        {"url": without_credentials(d.url)[:MAX_NAME_CHARS], "reason": "bad_name",
+         "detail": f"its name would be longer than {MAX_NAME_CHARS} characters"}
+        for d in result.documents if len(d.name) > MAX_NAME_CHARS
+    ]  # fmt: skip
     if result.truncated:
         detail = "pages past the depth, page or time limit were not visited: none is taken as gone"
         notes.append({"url": url, "reason": "incomplete", "detail": detail})

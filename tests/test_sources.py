@@ -3,6 +3,7 @@ that the index matches the source: what changed is read, what is gone deleted, n
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -13,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import fsspec
+import httpx
 import pytest
+import sqlalchemy
 
 from api_client import key
 from app.cli.ingest import sync_source
@@ -23,6 +26,7 @@ from ingest.sync import SourceBusy, sync
 from ingest.syncruns import SyncRuns
 from ingest.watch import watch
 from ingest.web import UnsafeURL
+from rag_process import rag_env, rag_serve
 
 LEAVE = "# Leave\n\nEmployees get 27 days of paid annual leave, plus public holidays.\n"
 BIKES = "# Bikes\n\nThe bike shed opens at 7:00 and closes at 20:00 on working days.\n"
@@ -176,8 +180,20 @@ PAGES = {
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """The site's files; a path named in its ``redirects.json`` redirects (302) where that says."""
+
     def log_message(self, *args: object) -> None:
         pass
+
+    def do_GET(self) -> None:
+        moves = Path(self.directory) / "redirects.json"
+        target = json.loads(moves.read_text()).get(self.path) if moves.exists() else None
+        if target is None:
+            return super().do_GET()
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
 
 @pytest.fixture
@@ -216,6 +232,31 @@ def test_a_website_is_synced_and_a_page_gone_from_it_is_deleted(runtime, site) -
     gone = sync_source(runtime, url, "default")
     assert len(gone.deleted) == 1 and "parking" in gone.deleted[0]
     assert len(_names(runtime)) == 2 and not any("parking" in s for s in _names(runtime))
+
+
+def test_a_sync_that_could_not_see_the_site_deletes_nothing(runtime, site) -> None:
+    """The start page too large, a page too large, the start page redirected to another site: the crawl
+    saw less than the site, and a page it could not read is still there."""
+    url, root = site
+    runtime.settings.sources.allow_private = True  # an intranet on loopback: the operator allowed it
+    runtime.settings.sources.crawl_delay_cap_s = 0
+    assert sync_source(runtime, url, "default").ingest.count("added") == 3
+    names = _names(runtime)
+    runtime.settings.sources.max_page_mb = 0.002  # 2 KB
+    del runtime.crawl_limits  # the cached limits, read again
+    (root / "canteen.html").write_text(PAGES["canteen.html"].replace("</p>", " Bon appetit." * 300 + "</p>"))
+    big_page = sync_source(runtime, url, "default")
+    assert big_page.deleted == [] and _names(runtime) == names
+    assert {n["reason"] for n in big_page.notes} == {"too_large"}, big_page.notes
+    (root / "index.html").write_text(PAGES["index.html"].replace("</p>", " Welcome!" * 300 + "</p>"))
+    big_start = sync_source(runtime, url, "default")
+    assert big_start.deleted == [] and _names(runtime) == names, big_start.notes
+    other_site = url.replace("127.0.0.1", "localhost").replace("index.html", "maintenance.html")
+    (root / "maintenance.html").write_text("<html><body><h1>Down</h1><p>Back at noon.</p></body></html>")
+    (root / "redirects.json").write_text(json.dumps({"/index.html": other_site}))
+    moved = sync_source(runtime, url, "default")
+    assert moved.deleted == [] and names < _names(runtime), moved.notes
+    assert "moved" in {n["reason"] for n in moved.notes}
 
 
 def test_the_crawler_refuses_loopback_unless_the_operator_allows_it(runtime, site) -> None:
@@ -504,3 +545,40 @@ def test_a_run_whose_end_could_not_be_written_does_not_hold_its_site(client, sit
     monkeypatch.undo()
     again = client.post("/v1/sources", json={"url": url}, headers=a)
     assert again.status_code == 200 and again.json()["state"] == "done", again.text
+
+
+def test_sigterm_stops_a_sync_a_request_waits_on_within_the_grace(site, tmp_path: Path, onnx_cache) -> None:
+    """uvicorn waits for open requests before the app stops: a request waiting on a sync of a slow site
+    would hold the stop for minutes. With RAG_API__SHUTDOWN_GRACE_S it is cut off, and the sync ends
+    stopped, having deleted nothing."""
+    url, root = site
+    (root / "robots.txt").write_text("User-agent: *\nCrawl-delay: 5\n")
+    data = tmp_path / "data"
+    env = rag_env(
+        data,
+        onnx_cache,
+        RAG_API__AUTH="false",
+        RAG_SOURCES__ALLOW_PRIVATE="true",
+        RAG_SOURCES__CRAWL_DELAY_CAP_S="5",
+        RAG_API__SHUTDOWN_GRACE_S="1",
+    )
+    with rag_serve(env) as server:
+
+        def post() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # cut off by the stop
+                httpx.post(f"{server.base_url}/v1/sources", json={"url": url}, timeout=60)
+
+        threading.Thread(target=post, daemon=True).start()
+        time.sleep(1.5)  # robots.txt read, the start page waits out the Crawl-delay
+        t0 = time.monotonic()
+        server.process.terminate()
+        server.process.wait(timeout=60)
+        stopped_in = time.monotonic() - t0
+    assert stopped_in < 10, f"{stopped_in:.1f} s to stop"
+    registry = sqlalchemy.create_engine(f"sqlite:///{data / 'registry.sqlite'}")
+    try:
+        with registry.connect() as db:  # the table as the next process finds it
+            [(state, reason)] = db.execute(sqlalchemy.text("SELECT state, reason FROM sync_runs")).all()
+    finally:
+        registry.dispose()
+    assert (state, reason) == ("failed", "stopped")

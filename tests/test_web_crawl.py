@@ -716,6 +716,53 @@ def test_a_crawl_holds_one_page_in_memory_not_the_whole_site(tmp_path: Path) -> 
     assert [d.size for d in result.documents[1:]] == [len(text) for text in files.values()]
 
 
+def _spools() -> int:
+    """Open files of this process that have no name any more (a crawl's spool among them)."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if "(deleted)" in _link(fd))
+
+
+def _link(fd: Path) -> str:
+    try:
+        return str(fd.readlink())
+    except OSError:  # closed meanwhile, or the listing's own descriptor
+        return ""
+
+
+def test_a_crawl_that_fails_lets_go_of_its_spool_at_once(tmp_path: Path) -> None:
+    """Its error's traceback holds the crawl (a request waiting on a sync keeps it a while): the spool's
+    disk must not wait for it."""
+    _write_site(tmp_path)
+    with _serve(tmp_path, {"/index.html": _status(404)}) as other:
+        before = _spools()
+        with pytest.raises(FetchFailed) as failed:
+            crawl(other.url + "index.html", LIMITS, allow_private=True)
+        assert _spools() == before, failed.value
+
+
+def test_a_stopped_crawl_gives_up_the_page_it_is_reading(tmp_path: Path) -> None:
+    def trickle(h: SimpleHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.end_headers()
+        try:
+            for _ in range(60):  # a byte a second: within every read timeout, past any patience
+                h.wfile.write(b" ")
+                h.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            pass
+
+    _write_site(tmp_path)
+    stop = threading.Event()
+    with _serve(tmp_path, {"/slow.html": trickle}) as other:
+        threading.Timer(1.0, stop.set).start()
+        t0 = time.monotonic()
+        with pytest.raises(FetchFailed, match="stopped"):
+            crawl(other.url + "slow.html", _limits(page_time_s=60.0), allow_private=True, stop=stop.is_set)
+    assert time.monotonic() - t0 < 5
+
+
 # -- hostile servers: compression stacked, headers dripped --------------------------------------------------
 
 

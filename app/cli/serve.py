@@ -46,6 +46,7 @@ def serve(
         host=host or settings.api.host,
         port=port or settings.api.port,
         log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=settings.api.shutdown_grace_s,
     )
     if settings.api.processes == 1:
         from api.app import create_app

@@ -57,7 +57,12 @@ def crawl(
     # Before any connection, for a message that names the URL; the connection checks again.
     guard.check(start, allow_private=allow_private, resolve=resolve)
     with make_client(limits.timeout_s, allow_private=allow_private, resolve=resolve) as client:
-        return _Crawl(client, limits, sleep, allow_private, resolve, stop or (lambda: False)).run(start)
+        run = _Crawl(client, limits, sleep, allow_private, resolve, stop or (lambda: False))
+        try:
+            return run.run(start)
+        except BaseException:
+            run.spool.close()  # now, not when the error's traceback lets go of it: its disk is needed
+            raise
 
 
 class _Crawl:
@@ -99,6 +104,12 @@ class _Crawl:
         except WebError as e:  # robots.txt, too large, not a format we ingest: a page skipped
             self._skip(start, e)
             final, links = start, None
+            self.result.truncated = True  # nothing of the site was seen: nothing of it may be taken as gone
+        if Site.of(final) != Site.of(start):
+            # A maintenance page or a login elsewhere, or the site moved: what is crawled is not the site
+            # the source names, so nothing of that is taken as gone.
+            self._skip(start, NotTaken("moved", f"redirects to {final}, another site: sync that URL instead"))
+            self.result.truncated = True
         self.site = Site.of(final)
         self.prefix = directory(final) if self.limits.same_prefix else "/"
         seen = {start, final}
@@ -196,7 +207,7 @@ class _Crawl:
         self._pace(Site.of(url))
         self.requests += 1
         self.fetched.add(url)
-        got = fetch(self.client, url, self.fetch_limits, follow=follow, accept=extract.wanted)
+        got = fetch(self.client, url, self.fetch_limits, follow=follow, accept=extract.wanted, stop=self.stop)
         self.fetched.add(got.url)
         if got.status != 200:
             if self.site is None:  # the start page

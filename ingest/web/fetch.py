@@ -65,6 +65,8 @@ class Response:
 # The end of the current page's time (``fetch`` sets it): every read of a socket waits at most until then,
 # so a server that sends its headers a line at a time cannot hold a page past ``page_time_s``.
 _PAGE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("page_deadline", default=None)
+# Whether the crawl was told to stop: then a read waits no longer (a page trickling in is given up).
+_STOP: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("crawl_stop", default=None)
 
 
 class _DeadlineStream(httpcore.NetworkStream):
@@ -74,6 +76,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._stream = stream
 
     def _timeout(self, timeout: float | None) -> float | None:
+        stop = _STOP.get()
+        if stop is not None and stop():
+            raise httpcore.ReadTimeout("the crawl was stopped")
         deadline = _PAGE_DEADLINE.get()
         if deadline is None:
             return timeout
@@ -171,16 +176,19 @@ def fetch(
     follow: Follow,
     accept: Accept | None = None,
     truncate: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> Response:
     """``url``'s answer after following its redirects (each allowed by ``follow``). The body is read only
     for a 200 answer whose type ``accept`` takes (NotTaken otherwise), up to ``limits.max_bytes``: past
     that PageTooLarge, or, with ``truncate``, the first ``max_bytes`` bytes. Raises UnsafeURL, BadURL,
-    FetchFailed (FetchTimeout) for an address or a server that cannot be used."""
+    FetchFailed (FetchTimeout) for an address or a server that cannot be used, or once ``stop`` says
+    so."""
     deadline = time.monotonic() + limits.page_time_s
-    token = _PAGE_DEADLINE.set(deadline)
+    token, stopping = _PAGE_DEADLINE.set(deadline), _STOP.set(stop)
     try:
         return _follow(client, url, limits, deadline, follow, accept, truncate)
     finally:
+        _STOP.reset(stopping)
         _PAGE_DEADLINE.reset(token)
 
 
@@ -242,6 +250,8 @@ def _get(
             etag, modified = r.headers.get("etag"), r.headers.get("last-modified")
             return Response(url, r.status_code, status, media_type, data, etag, modified)
     except httpx.TimeoutException as e:
+        if (stop := _STOP.get()) is not None and stop():
+            raise FetchFailed("the crawl was stopped", "stopped") from e
         if time.monotonic() >= deadline:
             raise FetchTimeout(f"the page took longer than {limits.page_time_s:g} s to download") from e
         raise FetchTimeout(f"no answer within {limits.timeout_s:g} s ({type(e).__name__})") from e

@@ -58,7 +58,8 @@ class Skipped:
     "robots_unavailable" (robots.txt failed: the site is not crawled), "noindex", "no_text",
     "unsupported_type", "duplicate" (the same content as a page returned), "too_large", "http_status"
     (a 4xx answer: not there), "server_error" (5xx, 408 or 429: it may be there later),
-    "off_site" (a redirect out of the site), "unsafe" (refused by the SSRF guard), "timeout",
+    "off_site" (a redirect out of the site), "moved" (the start page redirects to another site, which
+    is crawled, nothing of it taken as gone), "unsafe" (refused by the SSRF guard), "timeout",
     "fetch_failed", "bad_url". ``detail`` says it in words."""
 
     url: str
