@@ -116,7 +116,10 @@ def list_site(
         for d in result.documents if len(d.name) > MAX_NAME_CHARS
     ]  # fmt: skip
     if result.truncated:
-        detail = "pages past the depth, page or time limit were not visited: none is taken as gone"
+        detail = (
+            "the crawl did not see the whole site (a depth, page or time limit, or a start page not taken "
+            "or moved): none of what it did not see is taken as gone"
+        )
         notes.append({"url": url, "reason": "incomplete", "detail": detail})
     return Listing(items, complete=not result.truncated and not passing, notes=notes)
 

@@ -547,6 +547,7 @@ def test_a_run_whose_end_could_not_be_written_does_not_hold_its_site(client, sit
     assert again.status_code == 200 and again.json()["state"] == "done", again.text
 
 
+@pytest.mark.slow  # a real `rag serve` started and stopped: about 40 s
 def test_sigterm_stops_a_sync_a_request_waits_on_within_the_grace(site, tmp_path: Path, onnx_cache) -> None:
     """uvicorn waits for open requests before the app stops: a request waiting on a sync of a slow site
     would hold the stop for minutes. With RAG_API__SHUTDOWN_GRACE_S it is cut off, and the sync ends
