@@ -27,9 +27,8 @@ from core.units import human_bytes
 from ingest.listing import canonical, list_site
 from ingest.sync import Listing, sync
 from ingest.syncruns import SyncRun, SyncRuns
-from ingest.web import BadURL, CrawlLimits, WebError, guard
+from ingest.web import BadURL, CrawlLimits, WebError, checked_start
 from ingest.web.spool import SpoolFailed
-from ingest.web.urls import normalise
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +72,9 @@ class SiteSyncs:
         for less, never more). Raises BadURL, UnsafeURL, SourceBusy, or 429 past the tenant's share."""
         rt = self.runtime
         uri = canonical(url)
-        start = normalise(uri)
-        if start is None or len(uri) > MAX_URL_CHARS:
-            guard.split(uri)  # says what is wrong with it
-            raise BadURL(f"{url[:200]!r} is not a web address of at most {MAX_URL_CHARS} characters")
-        guard.check(start, allow_private=rt.settings.sources.allow_private)
+        if len(uri) > MAX_URL_CHARS:
+            raise BadURL(f"{url[:200]!r}... is longer than {MAX_URL_CHARS} characters")
+        checked_start(uri, allow_private=rt.settings.sources.allow_private)
         limits = rt.crawl_limits
         limits = replace(
             limits,

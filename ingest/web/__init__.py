@@ -7,7 +7,7 @@ files in a format we ingest (PDF, Office, text) are returned as they are. Each d
 URL (``ingest.web.urls``), the same name on every crawl.
 """
 
-from ingest.web.crawl import crawl
+from ingest.web.crawl import checked_start, crawl
 from ingest.web.errors import BadURL, FetchFailed, FetchTimeout, NotTaken, PageTooLarge, UnsafeURL, WebError
 from ingest.web.fetch import USER_AGENT
 from ingest.web.types import CrawlLimits, CrawlResult, Skipped, WebDocument
@@ -25,5 +25,6 @@ __all__ = [
     "UnsafeURL",
     "WebDocument",
     "WebError",
+    "checked_start",
     "crawl",
 ]

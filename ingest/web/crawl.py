@@ -50,12 +50,7 @@ def crawl(
     crawl before its next page when it says so (the service stopping): the result is then truncated.
     """
     limits = limits or CrawlLimits()
-    start = normalise(start_url)
-    if start is None:
-        guard.split(start_url)  # says what is wrong with it
-        raise BadURL(f"{start_url!r} is not a web address")
-    # Before any connection, for a message that names the URL; the connection checks again.
-    guard.check(start, allow_private=allow_private, resolve=resolve)
+    start = checked_start(start_url, allow_private=allow_private, resolve=resolve)
     with make_client(limits.timeout_s, allow_private=allow_private, resolve=resolve) as client:
         run = _Crawl(client, limits, sleep, allow_private, resolve, stop or (lambda: False))
         try:
@@ -63,6 +58,18 @@ def crawl(
         except BaseException:
             run.spool.close()  # now, not when the error's traceback lets go of it: its disk is needed
             raise
+
+
+def checked_start(url: str, *, allow_private: bool, resolve: Resolver | None = None) -> str:
+    """``url`` normalised, as a crawl starts from it, once the guard lets it through: BadURL for what is
+    not a web address, UnsafeURL, FetchFailed for a name that does not resolve."""
+    start = normalise(url)
+    if start is None:
+        guard.split(url)  # says what is wrong with it
+        raise BadURL(f"{url!r} is not a web address")
+    # Before any connection, for a message that names the URL; the connection checks again.
+    guard.check(start, allow_private=allow_private, resolve=resolve)
+    return start
 
 
 class _Crawl:
